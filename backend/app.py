@@ -1,0 +1,121 @@
+"""The Starlette application: /graphql (HTTP + graphql-transport-ws), /.well-known/jwks.json,
+/healthz and the SPA."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from backend.auth.tokens import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrf_ok
+from backend.config import Settings
+from backend.context import Context
+from backend.domain.accounts import user_for_session
+from backend.graphql import build_schema
+from backend.loaders import Loaders
+from backend.portal import Portal
+
+log = logging.getLogger(__name__)
+FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
+
+def client_ip(request: Request | WebSocket) -> str | None:
+    return request.client.host if request.client else None
+
+
+class PortalGraphQL(GraphQL[Context, None]):
+    def __init__(self, portal: Portal) -> None:
+        production = portal.settings.production
+        super().__init__(
+            build_schema(production),
+            graphql_ide=None if production else "graphiql",
+            allow_queries_via_get=False,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        )
+        self.portal = portal
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        portal = self.portal
+        token = request.cookies.get(SESSION_COOKIE)
+        context = Context(request=request, response=response, portal=portal, loaders=Loaders(portal.db),
+                          ip=client_ip(request))
+        if token:
+            async with portal.db.read() as session:
+                context.user = await user_for_session(session, token)
+            if context.user is not None:
+                context.session_token = token
+                context.csrf_valid = csrf_ok(
+                    portal.settings.secret_key, token, request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)
+                )
+        return context
+
+    async def handle_websocket(self, websocket: WebSocket) -> None:  # type: ignore[override]
+        # Cookies ride along on a WebSocket handshake: refuse other origins (cross-site hijacking).
+        origin = websocket.headers.get("origin")
+        host = websocket.headers.get("host")
+        if origin and host and origin.split("://", 1)[-1] != host:
+            await websocket.close(code=4403)
+            return
+        await super().handle_websocket(websocket)  # type: ignore[misc]
+
+
+class SPAStaticFiles(StaticFiles):
+    """Serve the built SPA; unknown paths get index.html so client-side routes deep-link."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+            return FileResponse(Path(str(self.directory)) / "index.html")
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    portal = Portal(settings)
+    graphql_app = PortalGraphQL(portal)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await portal.start(run_worker=settings.workers > 0 if run_worker is None else run_worker)
+        try:
+            yield
+        finally:
+            await portal.stop()
+
+    async def healthz(_request: Request) -> Response:
+        async with portal.db.read() as session:
+            await session.execute(text("SELECT 1"))
+        return PlainTextResponse("ok")
+
+    async def jwks(_request: Request) -> Response:
+        return JSONResponse(await portal.keys.jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+    routes: list[Any] = [
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),
+        Route("/healthz", healthz),
+        Route("/.well-known/jwks.json", jwks),
+    ]
+    if (FRONTEND_DIST / "index.html").exists():
+        routes.append(Mount("/", SPAStaticFiles(directory=FRONTEND_DIST, html=True), name="spa"))
+    else:
+        log.warning("frontend/dist is missing: run `make setup` (npm run build) to serve the SPA")
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.portal = portal
+    return app

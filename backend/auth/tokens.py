@@ -1,0 +1,34 @@
+"""Opaque secrets handed to browsers and mail recipients; only their SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+SESSION_COOKIE = "portal_session"
+CSRF_COOKIE = "portal_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token(secret_key: str, session_token: str) -> str:
+    """Bound to the session, so a cookie planted by a sibling domain cannot pass."""
+    return hmac.new(secret_key.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_ok(secret_key: str, session_token: str, cookie: str | None, header: str | None) -> bool:
+    expected = csrf_token(secret_key, session_token)
+    return (
+        cookie is not None
+        and header is not None
+        and hmac.compare_digest(cookie, expected)
+        and hmac.compare_digest(header, expected)
+    )

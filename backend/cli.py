@@ -1,0 +1,233 @@
+"""The `portal` command: serve, worker, migrate, demo and operator tasks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from backend.config import Settings
+from backend.db.migrate import upgrade
+from backend.db.models import SerialKind
+from backend.domain import demo
+from backend.domain.errors import InvalidInputError
+from backend.keys import InvalidLicenseFile, verify_license_file
+from backend.portal import Portal
+
+
+async def _with_portal(settings: Settings, func: Any) -> Any:
+    await upgrade(settings.database_url)
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        return await func(portal)
+    finally:
+        await portal.stop()
+
+
+def _print_demo(info: dict[str, Any], url: str) -> None:
+    print(f"\nLicensing Portal is running at {url}\n")
+    print("Demo sign-ins (password for all: %s):" % info["users"][0]["password"])
+    for user in info["users"]:
+        print(f"  {user['email']:<26} {user['role']:<7} {user['account']['name']} ({user['account']['kind']})")
+    print("\nUnregistered serial numbers to try in Get a Key:")
+    for serial in info["serials"][:8]:
+        lock = " host-locked" if serial["locking"] == "HOST" else ""
+        print(f"  {serial['number']}  {serial['product']:<7} {serial['quantity']} seats{lock}")
+    print(flush=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.app import create_app
+
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def prepare(portal: Portal) -> dict[str, Any] | None:
+        if args.demo or (args.demo is None and not settings.production):
+            await demo.seed(portal)
+            return await demo.describe(portal)
+        return None
+
+    info = asyncio.run(_with_portal(settings, prepare))
+    if info:
+        _print_demo(info, f"http://{args.host}:{args.port}")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True)
+    return 0
+
+
+def cmd_worker(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> None:
+        from backend.jobs import Worker
+
+        worker = Worker(portal, settings.worker_concurrency)
+        worker.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        print("worker running; Ctrl-C to stop", flush=True)
+        await stop.wait()
+        await worker.stop()
+
+    asyncio.run(_with_portal(settings, run))
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(upgrade(settings.database_url))
+    print("database is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def run(portal: Portal) -> dict[str, Any]:
+        await demo.seed(portal)
+        return await demo.describe(portal)
+
+    info = asyncio.run(_with_portal(settings, run))
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        _print_demo(info, settings.public_url)
+    return 0
+
+
+def cmd_serials_issue(args: argparse.Namespace) -> int:
+    from backend.domain.catalog import issue_serials, product_by_sku
+
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> list[str]:
+        async with portal.db.write() as session:
+            product = await product_by_sku(session, args.product)
+            serials = await issue_serials(
+                session, product, quantity=args.quantity, count=args.count,
+                maintenance_months=args.maintenance_months, kind=SerialKind(args.kind), order_ref=args.order,
+            )
+            return [s.number for s in serials]
+
+    try:
+        numbers = asyncio.run(_with_portal(settings, run))
+    except InvalidInputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.field}: {problem.message}", file=sys.stderr)
+        return 2
+    print("\n".join(numbers))
+    return 0
+
+
+def _load_jwks(source: str | None) -> dict[str, Any]:
+    if source is None:
+        source = Settings.from_env().public_url + "/.well-known/jwks.json"
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310 (operator-given URL)
+            data: dict[str, Any] = json.load(response)
+            return data
+    data = json.loads(Path(source).read_text())
+    return data
+
+
+def cmd_license_verify(args: argparse.Namespace) -> int:
+    token = Path(args.file).read_text().strip()
+    try:
+        claims = verify_license_file(token, _load_jwks(args.jwks))
+    except InvalidLicenseFile as exc:
+        print(f"INVALID: {exc}", file=sys.stderr)
+        return 1
+    print("VALID")
+    print(json.dumps(claims, indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_keys_rotate(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> str:
+        return await portal.keys.rotate()
+
+    kid = asyncio.run(_with_portal(settings, run))
+    print(f"new signing key {kid}; earlier keys stay in the JWKS")
+    return 0
+
+
+def cmd_schema_export(args: argparse.Namespace) -> int:
+    from backend.graphql import export_sdl
+
+    sdl = export_sdl()
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="portal", description="Licensing Portal")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the portal (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
+                       help="seed demo data (default: on unless PORTAL_ENV=production)")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("worker", help="run a standalone job worker").set_defaults(func=cmd_worker)
+    sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
+
+    demo_cmd = sub.add_parser("demo", help="seed demo data and print the sign-ins and serials")
+    demo_cmd.add_argument("--json", action="store_true")
+    demo_cmd.set_defaults(func=cmd_demo)
+
+    serials = sub.add_parser("serials", help="serial numbers").add_subparsers(dest="serials_command", required=True)
+    issue = serials.add_parser("issue", help="a new order: print new serial numbers")
+    issue.add_argument("--product", required=True, help="product SKU")
+    issue.add_argument("--quantity", type=int, required=True, help="seats per serial")
+    issue.add_argument("--count", type=int, default=1, help="how many serials")
+    issue.add_argument("--maintenance-months", type=int, default=12)
+    issue.add_argument("--kind", choices=[k.value for k in SerialKind], default="NEW")
+    issue.add_argument("--order", default=None, help="order reference")
+    issue.set_defaults(func=cmd_serials_issue)
+
+    lic = sub.add_parser("license", help="license files").add_subparsers(dest="license_command", required=True)
+    verify = lic.add_parser("verify", help="check a license file offline")
+    verify.add_argument("file")
+    verify.add_argument("--jwks", help="JWKS URL or file (default: this portal's)")
+    verify.set_defaults(func=cmd_license_verify)
+
+    keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="keys_command", required=True)
+    keys.add_parser("rotate", help="add a new signing key").set_defaults(func=cmd_keys_rotate)
+
+    schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(dest="schema_command", required=True)
+    export = schema.add_parser("export", help="print the SDL")
+    export.add_argument("--output", "-o", default="-")
+    export.set_defaults(func=cmd_schema_export)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Settings from PORTAL_* environment variables, with safe defaults for the embedded mode."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("PORTAL_DATA_DIR", "var")).resolve()
+
+
+def _secret_key(data_dir: Path, env: str) -> str:
+    """PORTAL_SECRET_KEY, or in development a random key kept in the data directory."""
+    configured = os.environ.get("PORTAL_SECRET_KEY")
+    if configured:
+        return configured
+    if env == "production":
+        raise RuntimeError("PORTAL_SECRET_KEY must be set when PORTAL_ENV=production")
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    env: str = "development"
+    smtp_url: str | None = None
+    mail_from: str = "Licensing Portal <no-reply@portal.localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    issuer: str = "licensing-portal"
+    workers: int = 1
+    worker_concurrency: int = 4
+    # Rate limits: (max failures, window seconds)
+    serial_failures: tuple[int, int] = (10, 600)
+    login_failures_per_email: tuple[int, int] = (10, 600)
+    login_failures_per_ip: tuple[int, int] = (50, 600)
+    draft_ttl_days: int = 7
+    session_ttl_days: int = 14
+    job_lease_seconds: int = 60
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ.get("PORTAL_ENV", "development")
+        data_dir = _data_dir()
+        url = os.environ.get("PORTAL_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'portal.db'}"
+        values: dict[str, object] = {
+            "data_dir": data_dir,
+            "database_url": url,
+            "secret_key": _secret_key(data_dir, env),
+            "env": env,
+            "smtp_url": os.environ.get("PORTAL_SMTP_URL") or None,
+            "public_url": os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000"),
+            "workers": int(os.environ.get("PORTAL_WORKERS", "1")),
+        }
+        if "PORTAL_MAIL_FROM" in os.environ:
+            values["mail_from"] = os.environ["PORTAL_MAIL_FROM"]
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

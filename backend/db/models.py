@@ -1,0 +1,385 @@
+"""ORM models: the system of record. Relationships are lazy="raise" so an N+1 fails loudly."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, native_enum=False, length=24, validate_strings=True, values_callable=lambda e: [m.value for m in e])
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, uuid.UUID: Uuid}
+
+
+class AccountKind(enum.StrEnum):
+    CUSTOMER = "CUSTOMER"
+    PARTNER = "PARTNER"
+    OEM = "OEM"
+    VENDOR = "VENDOR"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "ADMIN"
+    MEMBER = "MEMBER"
+    VIEWER = "VIEWER"
+
+
+class DelegationScope(enum.StrEnum):
+    VIEW = "VIEW"
+    MANAGE = "MANAGE"
+
+
+class DelegationStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    DECLINED = "DECLINED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+
+
+class LicenseModel(enum.StrEnum):
+    PERPETUAL = "PERPETUAL"
+    SUBSCRIPTION = "SUBSCRIPTION"
+
+
+class Locking(enum.StrEnum):
+    NONE = "NONE"
+    HOST = "HOST"
+
+
+class SerialKind(enum.StrEnum):
+    NEW = "NEW"
+    RENEWAL = "RENEWAL"
+    UPGRADE = "UPGRADE"
+
+
+class SerialStatus(enum.StrEnum):
+    UNREGISTERED = "UNREGISTERED"
+    REGISTERED = "REGISTERED"
+    VOID = "VOID"
+
+
+class LicenseState(enum.StrEnum):
+    """Stored lifecycle; the displayed status (EXPIRING, LAPSED…) is derived from dates."""
+
+    CURRENT = "CURRENT"
+    SUPERSEDED = "SUPERSEDED"
+    REVOKED = "REVOKED"
+
+
+class KeyStatus(enum.StrEnum):
+    ACTIVE = "ACTIVE"
+    REVOKED = "REVOKED"
+
+
+class KeyRequestKind(enum.StrEnum):
+    NEW = "NEW"
+
+
+class KeyRequestStatus(enum.StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    FULFILLING = "FULFILLING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class EmailStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    HELD = "HELD"
+
+
+def _id() -> Mapped[uuid.UUID]:
+    return mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[uuid.UUID] = _id()
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AccountKind] = mapped_column(_enum(AccountKind))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[uuid.UUID] = _id()
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    email_verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "account_id"),)
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    account: Mapped[Account] = relationship(lazy="raise")
+
+
+class Delegation(Base):
+    """A customer account delegated to the partner account that sold it the product."""
+
+    __tablename__ = "delegations"
+    id: Mapped[uuid.UUID] = _id()
+    customer_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    partner_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    scope: Mapped[DelegationScope] = mapped_column(_enum(DelegationScope))
+    status: Mapped[DelegationStatus] = mapped_column(_enum(DelegationStatus))
+    ends_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[uuid.UUID] = _id()
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str] = mapped_column(String(32))
+    license_model: Mapped[LicenseModel] = mapped_column(_enum(LicenseModel))
+    locking: Mapped[Locking] = mapped_column(_enum(Locking))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Serial(Base):
+    __tablename__ = "serials"
+    id: Mapped[uuid.UUID] = _id()
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    maintenance_months: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[SerialKind] = mapped_column(_enum(SerialKind))
+    status: Mapped[SerialStatus] = mapped_column(_enum(SerialStatus), default=SerialStatus.UNREGISTERED)
+    order_ref: Mapped[str | None] = mapped_column(String(64))
+    registered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    product: Mapped[Product] = relationship(lazy="raise")
+
+
+class License(Base):
+    __tablename__ = "licenses"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
+    owner_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The serial that created this license: unique, the last line of defence against double issue.
+    origin_serial_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("serials.id"), unique=True)
+    key_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("key_requests.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    maintenance_until: Mapped[date] = mapped_column(Date)
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[LicenseState] = mapped_column(_enum(LicenseState), default=LicenseState.CURRENT)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    product: Mapped[Product] = relationship(lazy="raise")
+
+
+class SupportRegistration(Base):
+    __tablename__ = "support_registrations"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), unique=True)
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (Index("ix_support_registrations_account_created", "account_id", "created_at"),)
+
+
+class SigningKey(Base):
+    __tablename__ = "signing_keys"
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    private_key_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenseKey(Base):
+    __tablename__ = "license_keys"
+    # One key per license per key request: a retried fulfillment job cannot sign twice.
+    __table_args__ = (UniqueConstraint("license_id", "key_request_id", name="uq_license_keys_license_request"),)
+    id: Mapped[uuid.UUID] = _id()
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
+    key_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("key_requests.id"), index=True)
+    activation_key: Mapped[str] = mapped_column(String(32), unique=True)
+    kid: Mapped[str] = mapped_column(ForeignKey("signing_keys.kid"))
+    license_file: Mapped[str] = mapped_column(Text)
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[KeyStatus] = mapped_column(_enum(KeyStatus), default=KeyStatus.ACTIVE)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KeyRequest(Base):
+    """A persisted wizard draft: every way to a key is one, filled step by step, then confirmed."""
+
+    __tablename__ = "key_requests"
+    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_key_requests_idempotency"),)
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[KeyRequestKind] = mapped_column(_enum(KeyRequestKind), default=KeyRequestKind.NEW)
+    status: Mapped[KeyRequestStatus] = mapped_column(_enum(KeyRequestStatus), default=KeyRequestStatus.DRAFT)
+    registration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    ready_at: Mapped[datetime | None]
+
+
+class KeyRequestSerial(Base):
+    __tablename__ = "key_request_serials"
+    __table_args__ = (UniqueConstraint("key_request_id", "serial_id", name="uq_key_request_serials_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("key_requests.id", ondelete="CASCADE"))
+    serial_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("serials.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_claim", "status", "run_after"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class EmailMessage(Base):
+    __tablename__ = "email_messages"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    key_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("key_requests.id"))
+    to_address: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[EmailStatus] = mapped_column(_enum(EmailStatus))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    actor_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class UserSession(Base):
+    __tablename__ = "user_sessions"
+    id: Mapped[uuid.UUID] = _id()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class EmailToken(Base):
+    """Single-use tokens mailed to a user (e-mail verification); only the hash is stored."""
+
+    __tablename__ = "email_tokens"
+    id: Mapped[uuid.UUID] = _id()
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class RateLimitHit(Base):
+    """Failed attempts at guessable secrets, counted in a sliding window per bucket key."""
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_bucket_at", "bucket", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bucket: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

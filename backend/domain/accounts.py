@@ -1,0 +1,222 @@
+"""Users, accounts, sign-up with e-mail verification, sign-in and sessions."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.passwords import hash_password, needs_rehash, verify_password
+from backend.auth.tokens import new_token, token_hash
+from backend.db.models import (
+    Account,
+    AccountKind,
+    EmailToken,
+    Membership,
+    Role,
+    User,
+    UserSession,
+    utcnow,
+)
+from backend.domain import audit, ratelimit
+from backend.domain.access import Actor
+from backend.domain.errors import (
+    EmailNotVerifiedError,
+    FieldProblem,
+    InvalidCredentialsError,
+    InvalidInputError,
+    InvalidTokenError,
+    RateLimitedError,
+)
+from backend.domain.mail import queue_email
+from backend.portal import Portal
+
+VERIFY_EMAIL = "verify_email"
+MIN_PASSWORD = 10
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def new_account_number(session: AsyncSession, kind: AccountKind) -> str:
+    prefix = {AccountKind.CUSTOMER: "C", AccountKind.PARTNER: "P", AccountKind.OEM: "O", AccountKind.VENDOR: "V"}[kind]
+    while True:
+        number = f"{prefix}-{secrets.randbelow(10**7):07d}"
+        if await session.scalar(select(Account.id).where(Account.number == number)) is None:
+            return number
+
+
+async def create_account(session: AsyncSession, name: str, kind: AccountKind) -> Account:
+    account = Account(id=uuid.uuid4(), name=name, kind=kind, number=await new_account_number(session, kind))
+    session.add(account)
+    return account
+
+
+def _verification_mail(portal: Portal, session: AsyncSession, user: User) -> None:
+    token = new_token()
+    session.add(
+        EmailToken(
+            token_hash=token_hash(token), user_id=user.id, purpose=VERIFY_EMAIL, expires_at=utcnow() + timedelta(days=2)
+        )
+    )
+    link = f"{portal.settings.public_url}/verify-email?token={token}"
+    queue_email(
+        portal,
+        session,
+        to=user.email,
+        user_id=user.id,
+        subject="Confirm your e-mail address for the Licensing Portal",
+        body=f"Hello {user.name},\n\nplease confirm your e-mail address to start using the Licensing Portal:\n\n"
+        f"{link}\n\nThe link is valid for 48 hours. If you did not sign up, ignore this message.\n",
+    )
+
+
+@dataclass(frozen=True)
+class SignUp:
+    email: str
+    password: str
+    name: str
+    company: str
+
+
+async def sign_up(portal: Portal, data: SignUp, ip: str | None) -> str:
+    """Create a user with a new CUSTOMER account and mail a verification link.
+
+    The answer is the same whether or not the address is taken (no account enumeration): the
+    owner of a taken address gets a note instead of a link."""
+    problems: list[FieldProblem] = []
+    try:
+        email = validate_email(data.email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        problems.append(FieldProblem("email", "INVALID_EMAIL", "Enter a valid e-mail address."))
+        email = ""
+    if len(data.password) < MIN_PASSWORD:
+        problems.append(FieldProblem("password", "TOO_SHORT", f"Use at least {MIN_PASSWORD} characters."))
+    if not data.name.strip():
+        problems.append(FieldProblem("name", "REQUIRED", "This field is required."))
+    if not data.company.strip():
+        problems.append(FieldProblem("company", "REQUIRED", "This field is required."))
+    if problems:
+        raise InvalidInputError(problems)
+    buckets = [f"signup:ip:{ip}"]
+    async with portal.db.write() as session:
+        wait = await ratelimit.retry_after(session, buckets, (20, 3600))
+        if wait:
+            raise RateLimitedError(wait)
+        ratelimit.hit(session, buckets)
+        existing = await session.scalar(select(User).where(User.email == email))
+        if existing is not None:
+            queue_email(
+                portal,
+                session,
+                to=existing.email,
+                user_id=existing.id,
+                subject="Sign-up attempt for your Licensing Portal account",
+                body="Someone tried to create a Licensing Portal account with this address, which already has one.\n"
+                f"Sign in at {portal.settings.public_url}/login — if it was not you, no action is needed.\n",
+            )
+            return email
+        user = User(id=uuid.uuid4(), email=email, name=data.name.strip(), password_hash=hash_password(data.password))
+        session.add(user)
+        account = await create_account(session, data.company.strip(), AccountKind.CUSTOMER)
+        await session.flush()
+        session.add(Membership(user_id=user.id, account_id=account.id, role=Role.ADMIN))
+        _verification_mail(portal, session, user)
+        audit.record(session, "user.sign_up", actor=Actor(user.id, ip), account_id=account.id, target=("User", user.id))
+    return email
+
+
+async def verify_email(portal: Portal, token: str) -> User:
+    async with portal.db.write() as session:
+        row = await session.scalar(
+            select(EmailToken).where(
+                EmailToken.token_hash == token_hash(token.strip()),
+                EmailToken.purpose == VERIFY_EMAIL,
+                EmailToken.used_at.is_(None),
+                EmailToken.expires_at > utcnow(),
+            )
+        )
+        if row is None:
+            raise InvalidTokenError()
+        row.used_at = utcnow()
+        user = await session.get_one(User, row.user_id)
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+        audit.record(session, "user.verify_email", actor=Actor(user.id), target=("User", user.id))
+    return user
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    user: User
+    session_token: str
+
+
+async def login(portal: Portal, email: str, password: str, ip: str | None) -> LoggedIn:
+    email = normalize_email(email)
+    if not email or not password:
+        raise InvalidCredentialsError()
+    settings = portal.settings
+    email_bucket, ip_bucket = f"login:email:{email}", f"login:ip:{ip}"
+    async with portal.db.read() as session:
+        wait = max(
+            await ratelimit.retry_after(session, [email_bucket], settings.login_failures_per_email),
+            await ratelimit.retry_after(session, [ip_bucket], settings.login_failures_per_ip),
+        )
+        user = await session.scalar(select(User).where(User.email == email))
+    if wait:
+        raise RateLimitedError(wait, "email")
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        async with portal.db.write() as session:
+            ratelimit.hit(session, [email_bucket, ip_bucket])
+            audit.record(session, "user.login_failed", actor=None, email=email, ip=ip)
+        raise InvalidCredentialsError()
+    if user.email_verified_at is None:
+        async with portal.db.write() as session:
+            _verification_mail(portal, session, user)
+        raise EmailNotVerifiedError()
+    token = new_token()
+    async with portal.db.write() as session:
+        session.add(
+            UserSession(
+                token_hash=token_hash(token),
+                user_id=user.id,
+                expires_at=utcnow() + timedelta(days=settings.session_ttl_days),
+                ip=ip,
+            )
+        )
+        if needs_rehash(user.password_hash):
+            await session.execute(
+                update(User).where(User.id == user.id).values(password_hash=hash_password(password))
+            )
+        audit.record(session, "user.login", actor=Actor(user.id, ip), target=("User", user.id))
+    return LoggedIn(user, token)
+
+
+async def logout(portal: Portal, session_token: str) -> None:
+    async with portal.db.write() as session:
+        await session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(session_token)))
+
+
+async def user_for_session(session: AsyncSession, session_token: str) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == token_hash(session_token), UserSession.expires_at > utcnow())
+    )
+
+
+async def memberships(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Role, Account]]:
+    rows = await session.execute(
+        select(Membership.role, Account)
+        .join(Account, Account.id == Membership.account_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Account.name)
+    )
+    return [(role, account) for role, account in rows]

@@ -1,0 +1,35 @@
+"""Audit events: who did what, on which account, from where."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import AuditEvent
+from backend.domain.access import Actor
+
+
+def record(
+    session: AsyncSession,
+    action: str,
+    *,
+    actor: Actor | None,
+    account_id: uuid.UUID | None = None,
+    actor_account_id: uuid.UUID | None = None,
+    target: tuple[str, uuid.UUID | str] | None = None,
+    **data: Any,
+) -> None:
+    session.add(
+        AuditEvent(
+            action=action,
+            actor_user_id=actor.user_id if actor else None,
+            actor_account_id=actor_account_id,
+            account_id=account_id,
+            target_type=target[0] if target else None,
+            target_id=str(target[1]) if target else None,
+            ip=actor.ip if actor else None,
+            data=data,
+        )
+    )

@@ -1,0 +1,79 @@
+"""The vendor's catalog and orders: products and the serial numbers printed on license certificates."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import LicenseModel, Locking, Product, Serial, SerialKind
+from backend.domain.errors import FieldProblem, InvalidInputError
+from backend.domain.serials import new_number
+
+
+async def upsert_product(
+    session: AsyncSession, sku: str, name: str, version: str, model: LicenseModel, locking: Locking
+) -> Product:
+    product = await session.scalar(select(Product).where(Product.sku == sku))
+    if product is None:
+        product = Product(id=uuid.uuid4(), sku=sku, name=name, version=version, license_model=model, locking=locking)
+        session.add(product)
+    return product
+
+
+async def product_by_sku(session: AsyncSession, sku: str) -> Product:
+    product = await session.scalar(select(Product).where(Product.sku == sku.strip().upper()))
+    if product is None:
+        raise InvalidInputError([FieldProblem("product", "UNKNOWN", f"No product with SKU {sku!r}.")])
+    return product
+
+
+async def issue_serials(
+    session: AsyncSession,
+    product: Product,
+    *,
+    quantity: int,
+    count: int,
+    maintenance_months: int = 12,
+    kind: SerialKind = SerialKind.NEW,
+    order_ref: str | None = None,
+) -> list[Serial]:
+    """A new order: `count` serial numbers of `quantity` seats each."""
+    problems = []
+    if not 1 <= quantity <= 1_000_000:
+        problems.append(FieldProblem("quantity", "RANGE", "Quantity must be between 1 and 1,000,000."))
+    if not 1 <= count <= 10_000:
+        problems.append(FieldProblem("count", "RANGE", "Count must be between 1 and 10,000."))
+    if not 1 <= maintenance_months <= 120:
+        problems.append(FieldProblem("maintenanceMonths", "RANGE", "Maintenance is 1 to 120 months."))
+    if problems:
+        raise InvalidInputError(problems)
+    serials: list[Serial] = []
+    taken: set[str] = set()
+    while len(serials) < count:
+        number = new_number(kind)
+        if number in taken:
+            continue
+        taken.add(number)
+        serials.append(
+            Serial(
+                id=uuid.uuid4(),
+                number=number,
+                product_id=product.id,
+                quantity=quantity,
+                maintenance_months=maintenance_months,
+                kind=kind,
+                order_ref=order_ref,
+            )
+        )
+    clash = set(await session.scalars(select(Serial.number).where(Serial.number.in_(taken))))
+    if clash:  # astronomically rare: draw again for those
+        serials = [s for s in serials if s.number not in clash]
+        serials += await issue_serials(
+            session, product, quantity=quantity, count=len(clash), maintenance_months=maintenance_months, kind=kind,
+            order_ref=order_ref,
+        )
+    session.add_all(serials)
+    return serials
+

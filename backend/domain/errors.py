@@ -1,0 +1,98 @@
+"""User mistakes as exceptions: raised inside a transaction (so it rolls back and changes nothing),
+mapped to typed GraphQL UserError members in one place (schema/errors.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SerialProblem:
+    serial_number: str
+    code: str
+    message: str
+
+
+class UserError(Exception):
+    code = "USER_ERROR"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFoundError(UserError):
+    """Unknown and forbidden ids get this same answer: no existence oracle."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, field: str, what: str = "object") -> None:
+        super().__init__(f"No such {what}, or you do not have access to it.", field)
+
+
+class InvalidInputError(UserError):
+    code = "INVALID_INPUT"
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        first = problems[0]
+        message = first.message if len(problems) == 1 else f"{len(problems)} fields need attention."
+        super().__init__(message, first.field)
+        self.problems = problems
+
+
+class RateLimitedError(UserError):
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after_seconds: int, field: str | None = None) -> None:
+        minutes = max(1, round(retry_after_seconds / 60))
+        super().__init__(f"Too many failed attempts. Try again in about {minutes} minute(s).", field)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidCredentialsError(UserError):
+    code = "INVALID_CREDENTIALS"
+
+    def __init__(self) -> None:
+        super().__init__("The e-mail address or password is not correct.", "password")
+
+
+class EmailNotVerifiedError(UserError):
+    code = "EMAIL_NOT_VERIFIED"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Please confirm your e-mail address first: we sent you a link. A new link has been sent.", "email"
+        )
+
+
+class InvalidTokenError(UserError):
+    code = "INVALID_TOKEN"
+
+    def __init__(self) -> None:
+        super().__init__("This link is invalid or has expired.", "token")
+
+
+class KeyRequestStateError(UserError):
+    """NOT_EDITABLE, EXPIRED, INCOMPLETE or ALREADY_CONFIRMED."""
+
+    def __init__(self, code: str, message: str, field: str | None = "keyRequestId") -> None:
+        super().__init__(message, field)
+        self.code = code
+
+
+class SerialsRejectedError(UserError):
+    code = "SERIALS_REJECTED"
+
+    def __init__(self, problems: list[SerialProblem]) -> None:
+        count = len(problems)
+        noun = "serial number was" if count == 1 else "serial numbers were"
+        super().__init__(f"{count} {noun} not accepted; nothing was added.", "serialNumbers")
+        self.problems = problems

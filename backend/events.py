@@ -1,0 +1,110 @@
+"""Event bus: publish after commit, subscribe by topic.
+
+In-process queues for SQLite (one process); PostgreSQL LISTEN/NOTIFY between instances, with the
+payload carrying ids only (listeners read rows). Channels: `portal_events` for topics,
+`portal_jobs` to wake workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+EVENTS_CHANNEL = "portal_events"
+JOBS_CHANNEL = "portal_jobs"
+
+
+class EventBus:
+    """In-process bus; the base of the PostgreSQL one."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
+        self._job_listeners: list[Callable[[], None]] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def publish(self, topic: str, message: str = "") -> None:
+        self._deliver(topic, message)
+
+    async def wake_workers(self) -> None:
+        self._wake()
+
+    def on_job(self, callback: Callable[[], None]) -> None:
+        self._job_listeners.append(callback)
+
+    def _wake(self) -> None:
+        for callback in self._job_listeners:
+            callback()
+
+    def _deliver(self, topic: str, message: str) -> None:
+        for queue in list(self._subscribers.get(topic, ())):
+            queue.put_nowait(message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[asyncio.Queue[str]]:
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        self._subscribers[topic].add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers[topic].discard(queue)
+            if not self._subscribers[topic]:
+                del self._subscribers[topic]
+
+
+class PostgresEventBus(EventBus):
+    """Fan-out through LISTEN/NOTIFY so every instance's subscribers and workers hear every event."""
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__()
+        self._dsn = dsn
+        self._listen_conn: Any = None
+        self._notify_conn: Any = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        import asyncpg
+
+        self._listen_conn = await asyncpg.connect(self._dsn)
+        await self._listen_conn.add_listener(EVENTS_CHANNEL, self._on_event)
+        await self._listen_conn.add_listener(JOBS_CHANNEL, self._on_job)
+        self._notify_conn = await asyncpg.connect(self._dsn)
+
+    async def stop(self) -> None:
+        for conn in (self._listen_conn, self._notify_conn):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+
+    def _on_event(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            data = json.loads(payload)
+            self._deliver(data["t"], data.get("m", ""))
+        except (ValueError, KeyError):
+            log.warning("ignoring malformed event payload")
+
+    def _on_job(self, _conn: Any, _pid: int, _channel: str, _payload: str) -> None:
+        self._wake()
+
+    async def _notify(self, channel: str, payload: str) -> None:
+        async with self._lock:
+            await self._notify_conn.execute("SELECT pg_notify($1, $2)", channel, payload)
+
+    async def publish(self, topic: str, message: str = "") -> None:
+        await self._notify(EVENTS_CHANNEL, json.dumps({"t": topic, "m": message}))
+
+    async def wake_workers(self) -> None:
+        await self._notify(JOBS_CHANNEL, "")
+
+
+def asyncpg_dsn(sqlalchemy_url: str) -> str:
+    return sqlalchemy_url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,93 @@
+"""The assembled schema and its guards: CSRF on cookie mutations, depth/alias/token limits,
+parser and validation caches, and production hardening (no introspection, no suggestions,
+masked errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+
+import strawberry
+from graphql import ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql.language import OperationType as GraphQLOperationType
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from backend.resolvers import accounts, key_requests, messages, nodes
+from backend.schema import catalog, licenses
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 3000
+
+# Built once: rule classes are part of ValidationCache's key, so per-request classes never hit.
+BASE_RULES = [depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
+PRODUCTION_RULES = [*BASE_RULES, NoSchemaIntrospectionCustomRule]
+
+
+class CsrfGuard(SchemaExtension):
+    """A mutation sent with the session cookie must carry X-CSRF-Token equal to portal_csrf."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        context = ctx.context
+        operation = ctx.operation_type
+        if (
+            operation is not None
+            and operation.value == GraphQLOperationType.MUTATION.value
+            and getattr(context, "session_token", None)
+            and not getattr(context, "csrf_valid", False)
+        ):
+            ctx.result = ExecutionResult(
+                data=None,
+                errors=[GraphQLError("Missing or invalid CSRF token.", extensions={"code": "CSRF_FAILED"})],
+            )
+        yield
+
+
+class TokenLimit(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = MAX_TOKENS
+        yield
+
+
+def _mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+Query = merge_types("Query", (accounts.Query, key_requests.Query, messages.Query, nodes.Query))
+Mutation = merge_types("Mutation", (accounts.Mutation, key_requests.Mutation))
+Subscription = key_requests.Subscription
+
+
+@cache
+def build_schema(production: bool) -> strawberry.Schema:
+    rules = PRODUCTION_RULES if production else BASE_RULES
+    # Factories, so each request gets fresh extension state; the caches are shared by maxsize and
+    # the rule classes above are the same objects every time, so validation results stay cached.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        CsrfGuard,
+        TokenLimit,
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: AddValidationRules(rules),
+    ]
+    if production:
+        extensions.append(lambda: MaskErrors(should_mask_error=_mask))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[catalog.ProductType, licenses.LicenseType],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+def export_sdl() -> str:
+    return build_schema(production=False).as_str() + "\n"
+

@@ -1,0 +1,138 @@
+"""Per-request DataLoaders: one batched query per relation and request shape, never one per row.
+
+Created for every request (never shared across requests: a process-wide cache would leak one
+tenant's rows to another); each batch opens its own short read session so concurrent resolvers
+never share one AsyncSession."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from strawberry.dataloader import DataLoader
+
+from backend.db.engine import Database
+from backend.db.models import (
+    Account,
+    KeyRequest,
+    KeyRequestSerial,
+    License,
+    LicenseKey,
+    Product,
+    Serial,
+    SupportRegistration,
+)
+
+RECENT_KEY_REQUESTS = 50
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Loaders:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.account = self._one(Account)
+        self.product = self._one(Product)
+        self.serials_by_key_request: DataLoader[uuid.UUID, list[Serial]] = DataLoader(self._serials_by_request)
+        self.licenses_by_key_request = self._many(License, License.key_request_id, (License.created_at, License.id))
+        self.keys_by_key_request = self._many(
+            LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id)
+        )
+        self.keys_by_license = self._many(LicenseKey, LicenseKey.license_id, (LicenseKey.issued_at, LicenseKey.id))
+        self.license = self._one(License)
+        self.registration_by_license: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(
+            self._registrations
+        )
+        self.last_registration: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(self._last_registrations)
+        self.recent_key_requests: DataLoader[uuid.UUID, list[KeyRequest]] = DataLoader(self._recent_key_requests)
+
+    def _one(self, model: Any) -> DataLoader[uuid.UUID, Any]:
+        async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
+            async with self._db.read() as session:
+                rows = {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
+            return [rows.get(i) for i in ids]
+
+        return DataLoader(load)
+
+    def _many(self, model: Any, column: Any, order: tuple[Any, ...]) -> DataLoader[uuid.UUID, list[Any]]:
+        async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
+            grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
+            async with self._db.read() as session:
+                for row in await session.scalars(select(model).where(column.in_(ids)).order_by(*order)):
+                    grouped[getattr(row, column.key)].append(row)
+            return [grouped[i] for i in ids]
+
+        return DataLoader(load)
+
+    async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
+        grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(KeyRequestSerial.key_request_id, Serial)
+                .join(Serial, Serial.id == KeyRequestSerial.serial_id)
+                .where(KeyRequestSerial.key_request_id.in_(ids))
+                .order_by(KeyRequestSerial.position)
+            )
+            for request_id, serial in rows:
+                grouped[request_id].append(serial)
+        return [grouped[i] for i in ids]
+
+    async def _registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+        async with self._db.read() as session:
+            result = await session.execute(
+                select(SupportRegistration.license_id, SupportRegistration.data).where(
+                    SupportRegistration.license_id.in_(ids)
+                )
+            )
+            rows = {license_id: data for license_id, data in result}
+        return [rows.get(i) for i in ids]
+
+    async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+        newest = (
+            select(
+                SupportRegistration.account_id,
+                SupportRegistration.data,
+                func.row_number()
+                .over(partition_by=SupportRegistration.account_id, order_by=SupportRegistration.created_at.desc())
+                .label("n"),
+            )
+            .where(SupportRegistration.account_id.in_(ids))
+            .subquery()
+        )
+        async with self._db.read() as session:
+            result = await session.execute(select(newest.c.account_id, newest.c.data).where(newest.c.n == 1))
+            rows = {account_id: data for account_id, data in result}
+        return [rows.get(i) for i in ids]
+
+    async def _recent_key_requests(self, ids: Sequence[uuid.UUID]) -> list[list[KeyRequest]]:
+        ranked = (
+            select(
+                KeyRequest.id,
+                func.row_number()
+                .over(partition_by=KeyRequest.account_id, order_by=KeyRequest.created_at.desc())
+                .label("n"),
+            )
+            .where(KeyRequest.account_id.in_(ids))
+            .subquery()
+        )
+        grouped: dict[uuid.UUID, list[KeyRequest]] = defaultdict(list)
+        async with self._db.read() as session:
+            rows = await session.scalars(
+                select(KeyRequest)
+                .join(ranked, ranked.c.id == KeyRequest.id)
+                .where(ranked.c.n <= RECENT_KEY_REQUESTS)
+                .order_by(KeyRequest.created_at.desc())
+            )
+            for row in rows:
+                grouped[row.account_id].append(row)
+        return [grouped[i] for i in ids]
+
+
+async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+    return list(await loader.load_many(keys))
+
+
+LoaderFactory = Callable[[], Awaitable[Loaders]]

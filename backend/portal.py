@@ -1,0 +1,95 @@
+"""The running portal: settings, database, event bus, signing keys and the in-process worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import select
+
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.db.models import SigningKey
+from backend.events import EventBus, PostgresEventBus, asyncpg_dsn
+from backend.keys import Signer, decrypt_private_key, generate_signing_key, public_jwk
+
+log = logging.getLogger(__name__)
+
+
+class KeyStore:
+    """Signing keys in the database, private halves encrypted with a key derived from PORTAL_SECRET_KEY."""
+
+    def __init__(self, db: Database, secret_key: str) -> None:
+        self._db = db
+        self._secret = secret_key
+        self._signers: dict[str, Signer] = {}
+        self._lock = asyncio.Lock()
+
+    async def ensure(self) -> None:
+        async with self._db.read() as session:
+            exists = await session.scalar(select(SigningKey.kid).where(SigningKey.active.is_(True)).limit(1))
+        if exists is None:
+            await self.rotate()
+
+    async def rotate(self) -> str:
+        """Add a new active key; old keys stay in the JWKS so files they signed keep verifying."""
+        new = generate_signing_key(self._secret)
+        async with self._db.write() as session:
+            session.add(
+                SigningKey(
+                    kid=new.kid, public_key=new.public_raw, private_key_encrypted=new.private_encrypted, active=True
+                )
+            )
+        return new.kid
+
+    async def signer(self) -> Signer:
+        async with self._db.read() as session:
+            row = (
+                await session.execute(
+                    select(SigningKey.kid, SigningKey.private_key_encrypted)
+                    .where(SigningKey.active.is_(True))
+                    .order_by(SigningKey.created_at.desc())
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            raise RuntimeError("no active signing key")
+        kid, blob = row
+        signer = self._signers.get(kid)
+        if signer is None:
+            signer = Signer(kid, decrypt_private_key(blob, self._secret, kid))
+            self._signers[kid] = signer
+        return signer
+
+    async def jwks(self) -> dict[str, list[dict[str, str]]]:
+        async with self._db.read() as session:
+            rows = (await session.execute(select(SigningKey.kid, SigningKey.public_key).order_by(SigningKey.created_at))).all()
+        return {"keys": [public_jwk(public, kid) for kid, public in rows]}
+
+
+class Portal:
+    def __init__(self, settings: Settings) -> None:
+        from backend.jobs import Worker
+
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.bus: EventBus = EventBus() if self.db.is_sqlite else PostgresEventBus(asyncpg_dsn(settings.database_url))
+        self.keys = KeyStore(self.db, settings.secret_key)
+        self.worker: Worker | None = None
+        self._worker_cls = Worker
+
+    async def start(self, *, run_worker: bool) -> None:
+        import backend.domain.handlers  # noqa: F401  (registers job handlers)
+
+        await self.bus.start()
+        await self.keys.ensure()
+        if run_worker:
+            concurrency = 1 if self.db.is_sqlite else self.settings.worker_concurrency
+            self.worker = self._worker_cls(self, concurrency)
+            self.worker.start()
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+        await self.bus.stop()
+        await self.db.dispose()

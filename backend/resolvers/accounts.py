@@ -1,0 +1,96 @@
+"""Sign-in, sign-up, e-mail verification and `me`."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+from starlette.responses import Response
+
+from backend.auth.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token
+from backend.context import Info
+from backend.domain import accounts
+from backend.domain.errors import UserError
+from backend.schema.accounts import (
+    LoginInput,
+    LoginResult,
+    LoginSuccess,
+    LogoutSuccess,
+    SignUpInput,
+    SignUpResult,
+    SignUpSuccess,
+    UserType,
+    VerifyEmailInput,
+    VerifyEmailResult,
+    VerifyEmailSuccess,
+)
+from backend.schema.common import error_member
+
+
+def _secure(info: Info) -> bool:
+    return info.context.request.url.hostname not in ("127.0.0.1", "localhost", "::1") or info.context.portal.settings.production
+
+
+def _set_session_cookies(info: Info, token: str) -> None:
+    response = info.context.response
+    assert isinstance(response, Response)
+    settings = info.context.portal.settings
+    max_age = settings.session_ttl_days * 86400
+    secure = _secure(info)
+    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/")
+    response.set_cookie(
+        CSRF_COOKIE, csrf_token(settings.secret_key, token), max_age=max_age, httponly=False, samesite="lax",
+        secure=secure, path="/",
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in user, or null.")
+    def me(self, info: Info) -> UserType | None:
+        user = info.context.user
+        return UserType.from_model(user) if user else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Sign in: sets the HttpOnly session cookie and the readable portal_csrf cookie.")
+    async def login(self, info: Info, input: LoginInput) -> LoginResult:
+        try:
+            done = await accounts.login(info.context.portal, input.email, input.password, info.context.ip)
+        except UserError as exc:
+            return cast(LoginResult, error_member(exc))
+        _set_session_cookies(info, done.session_token)
+        return LoginSuccess(user=UserType.from_model(done.user))
+
+    @strawberry.mutation
+    async def logout(self, info: Info) -> LogoutSuccess:
+        if info.context.session_token:
+            await accounts.logout(info.context.portal, info.context.session_token)
+        response = info.context.response
+        assert isinstance(response, Response)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        response.delete_cookie(CSRF_COOKIE, path="/")
+        return LogoutSuccess(ok=True)
+
+    @strawberry.mutation(description="Create a user and a CUSTOMER account; a verification link is mailed.")
+    async def sign_up(self, info: Info, input: SignUpInput) -> SignUpResult:
+        try:
+            email = await accounts.sign_up(
+                info.context.portal,
+                accounts.SignUp(input.email, input.password, input.name, input.company),
+                info.context.ip,
+            )
+        except UserError as exc:
+            return cast(SignUpResult, error_member(exc))
+        return SignUpSuccess(
+            email=email, message=f"Check your inbox: we sent a link to {email} to confirm the address."
+        )
+
+    @strawberry.mutation
+    async def verify_email(self, info: Info, input: VerifyEmailInput) -> VerifyEmailResult:
+        try:
+            user = await accounts.verify_email(info.context.portal, input.token)
+        except UserError as exc:
+            return cast(VerifyEmailResult, error_member(exc))
+        return VerifyEmailSuccess(user=UserType.from_model(user))

@@ -1,0 +1,162 @@
+"""Get a Key resolvers: parse input → call the domain → map the result."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from typing import cast
+
+import strawberry
+from graphql import GraphQLError
+
+from backend.context import Info
+from backend.domain import key_requests as domain
+from backend.domain.access import Permission
+from backend.domain.errors import NotFoundError, UserError
+from backend.schema.common import error_member, from_global_id
+from backend.schema.key_requests import (
+    TERMINAL,
+    KeyRequestConfirmInput,
+    KeyRequestConfirmResult,
+    KeyRequestConfirmSuccess,
+    KeyRequestEnterSerialsInput,
+    KeyRequestEnterSerialsResult,
+    KeyRequestEnterSerialsSuccess,
+    KeyRequestRemoveSerialInput,
+    KeyRequestRemoveSerialResult,
+    KeyRequestRemoveSerialSuccess,
+    KeyRequestSetRegistrationInput,
+    KeyRequestSetRegistrationResult,
+    KeyRequestSetRegistrationSuccess,
+    KeyRequestStartInput,
+    KeyRequestStartResult,
+    KeyRequestStartSuccess,
+    KeyRequestType,
+)
+
+SUBSCRIPTION_RECHECK_SECONDS = 15.0
+
+
+def _id(value: str) -> object:
+    return from_global_id(value, "KeyRequest")
+
+
+async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
+    """A key request the signed-in user may see, or None (unknown and foreign look alike)."""
+    portal = info.context.portal
+    try:
+        async with portal.db.read() as session:
+            row = await domain.load(
+                session, info.context.actor, from_global_id(global_id, "KeyRequest"), Permission.VIEW, field="id"
+            )
+    except NotFoundError:
+        return None
+    return KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def key_request(self, info: Info, id: strawberry.ID) -> KeyRequestType | None:
+        return await load_key_request(info, id)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Start a Get a Key draft on an account (resumable for 7 days).")
+    async def key_request_start(self, info: Info, input: KeyRequestStartInput) -> KeyRequestStartResult:
+        portal = info.context.portal
+        try:
+            row = await domain.start(portal, info.context.actor, from_global_id(input.account_id, "Account"))
+        except UserError as exc:
+            return cast(KeyRequestStartResult, error_member(exc))
+        return KeyRequestStartSuccess(key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days))
+
+    @strawberry.mutation(description="Add 1 to 50 serial numbers; if any is bad nothing is added.")
+    async def key_request_enter_serials(
+        self, info: Info, input: KeyRequestEnterSerialsInput
+    ) -> KeyRequestEnterSerialsResult:
+        portal = info.context.portal
+        try:
+            row = await domain.enter_serials(
+                portal, info.context.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_numbers
+            )
+        except UserError as exc:
+            return cast(KeyRequestEnterSerialsResult, error_member(exc))
+        return KeyRequestEnterSerialsSuccess(key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days))
+
+    @strawberry.mutation
+    async def key_request_remove_serial(
+        self, info: Info, input: KeyRequestRemoveSerialInput
+    ) -> KeyRequestRemoveSerialResult:
+        portal = info.context.portal
+        try:
+            row = await domain.remove_serial(
+                portal, info.context.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_number
+            )
+        except UserError as exc:
+            return cast(KeyRequestRemoveSerialResult, error_member(exc))
+        return KeyRequestRemoveSerialSuccess(key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days))
+
+    @strawberry.mutation(description="Support registration (and host ID for host-locked products).")
+    async def key_request_set_registration(
+        self, info: Info, input: KeyRequestSetRegistrationInput
+    ) -> KeyRequestSetRegistrationResult:
+        portal = info.context.portal
+        try:
+            row = await domain.set_registration(
+                portal,
+                info.context.actor,
+                from_global_id(input.key_request_id, "KeyRequest"),
+                input.registration.to_data(),
+                input.host_id,
+            )
+        except UserError as exc:
+            return cast(KeyRequestSetRegistrationResult, error_member(exc))
+        return KeyRequestSetRegistrationSuccess(
+            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        )
+
+    @strawberry.mutation(description="Commit: serials registered, licenses created, keys signed by the worker.")
+    async def key_request_confirm(self, info: Info, input: KeyRequestConfirmInput) -> KeyRequestConfirmResult:
+        portal = info.context.portal
+        try:
+            done = await domain.confirm(
+                portal, info.context.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
+            )
+        except UserError as exc:
+            return cast(KeyRequestConfirmResult, error_member(exc))
+        return KeyRequestConfirmSuccess(
+            key_request=KeyRequestType.from_model(done.request, portal.settings.draft_ttl_days)
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Emits the key request now and on every change; completes when READY, FAILED or EXPIRED."
+    )
+    async def key_request_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[KeyRequestType, None]:
+        portal = info.context.portal
+        request_id = from_global_id(id, "KeyRequest")
+        topic = domain.topic(request_id) if request_id else "keyRequest:unknown"
+        # Subscribe before the first read so no change between the two is missed.
+        async with portal.bus.subscribe(topic) as queue:
+            last = None
+            while True:
+                current = await load_key_request(info, id)
+                if current is None:
+                    raise GraphQLError("No such key request, or you do not have access to it.",
+                                       extensions={"code": "NOT_FOUND"})
+                marker = (current.status, current.updated_at)
+                if marker != last:
+                    last = marker
+                    info.context.fresh_loaders()
+                    yield current
+                if current.status in TERMINAL:
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(queue.get(), SUBSCRIPTION_RECHECK_SECONDS)
+                while not queue.empty():
+                    queue.get_nowait()

@@ -1,0 +1,41 @@
+"""Relay `node(id:)`: every global id resolves through the same access checks as its own field."""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy import select
+
+from backend.context import Info
+from backend.db.models import Account, License, Product
+from backend.domain.access import Permission, allows, effective_role
+from backend.resolvers.key_requests import load_key_request
+from backend.schema.accounts import AccountType
+from backend.schema.catalog import ProductType
+from backend.schema.common import Node, from_global_id, type_of_global_id
+from backend.schema.licenses import LicenseType
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        actor = info.context.actor
+        kind = type_of_global_id(id)
+        if kind == "KeyRequest":
+            return await load_key_request(info, id)
+        value = from_global_id(id, kind or "")
+        if value is None:
+            return None
+        async with info.context.portal.db.read() as session:
+            if kind == "Product":
+                product = await session.get(Product, value)
+                return ProductType.from_model(product) if product else None
+            if kind == "Account":
+                if allows(await effective_role(session, actor.user_id, value), Permission.VIEW):
+                    return AccountType.from_model(await session.get_one(Account, value))
+                return None
+            if kind == "License":
+                license_ = await session.scalar(select(License).where(License.id == value))
+                if license_ and allows(await effective_role(session, actor.user_id, license_.account_id), Permission.VIEW):
+                    return LicenseType.from_model(license_)
+        return None

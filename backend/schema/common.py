@@ -1,0 +1,132 @@
+"""Shared schema pieces: global ids, the Node and UserError interfaces, the error members, and
+the one mapping from domain errors to them."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Any
+
+import strawberry
+
+from backend.domain import errors as domain
+
+
+def to_global_id(type_name: str, value: uuid.UUID) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{value}".encode()).decode().rstrip("="))
+
+
+def from_global_id(global_id: str, expected: str) -> uuid.UUID | None:
+    """The UUID inside an id of the expected type; None for anything else (then: "not found")."""
+    try:
+        text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+        type_name, _, raw = text.partition(":")
+        return uuid.UUID(raw) if type_name == expected else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def type_of_global_id(global_id: str) -> str | None:
+    try:
+        text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    return text.partition(":")[0] or None
+
+
+@strawberry.interface(name="Node", description="An object with a global id.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.interface(name="UserError", description="A mistake the user can fix; `field` names the input.")
+class UserError:
+    code: str
+    message: str
+    field: str | None
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+
+@strawberry.type(description="Input failed validation; every bad field is in fieldErrors.")
+class InvalidInput(UserError):
+    field_errors: list[FieldError]
+
+
+@strawberry.type(description="Unknown id, or one you have no access to: the two are indistinguishable.")
+class NotFound(UserError):
+    pass
+
+
+@strawberry.type
+class RateLimited(UserError):
+    retry_after_seconds: int
+
+
+@strawberry.type
+class InvalidCredentials(UserError):
+    pass
+
+
+@strawberry.type
+class EmailNotVerified(UserError):
+    pass
+
+
+@strawberry.type
+class InvalidToken(UserError):
+    pass
+
+
+@strawberry.type(
+    description="The key request cannot take this step: NOT_EDITABLE, EXPIRED, INCOMPLETE or ALREADY_CONFIRMED."
+)
+class KeyRequestNotEditable(UserError):
+    pass
+
+
+@strawberry.type
+class SerialProblem:
+    serial_number: str
+    code: str = strawberry.field(
+        description="MALFORMED | CHECK_DIGIT | UNKNOWN | ALREADY_REGISTERED | VOID | NOT_ELIGIBLE | RATE_LIMITED"
+    )
+    message: str
+
+
+@strawberry.type(description="Nothing was added: one problem per rejected serial, in input order.")
+class SerialNumbersRejected(UserError):
+    problems: list[SerialProblem]
+
+
+def error_member(exc: domain.UserError) -> Any:
+    """The GraphQL union member for a domain error (typed Any: each union lists the ones it can get)."""
+    base: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
+    if isinstance(exc, domain.InvalidInputError):
+        return InvalidInput(
+            **base, field_errors=[FieldError(field=p.field, code=p.code, message=p.message) for p in exc.problems]
+        )
+    if isinstance(exc, domain.NotFoundError):
+        return NotFound(**base)
+    if isinstance(exc, domain.RateLimitedError):
+        return RateLimited(**base, retry_after_seconds=exc.retry_after_seconds)
+    if isinstance(exc, domain.InvalidCredentialsError):
+        return InvalidCredentials(**base)
+    if isinstance(exc, domain.EmailNotVerifiedError):
+        return EmailNotVerified(**base)
+    if isinstance(exc, domain.InvalidTokenError):
+        return InvalidToken(**base)
+    if isinstance(exc, domain.KeyRequestStateError):
+        return KeyRequestNotEditable(**base)
+    if isinstance(exc, domain.SerialsRejectedError):
+        return SerialNumbersRejected(
+            **base,
+            problems=[SerialProblem(serial_number=p.serial_number, code=p.code, message=p.message) for p in exc.problems],
+        )
+    raise TypeError(f"unmapped user error {type(exc).__name__}")
