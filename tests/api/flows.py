@@ -16,6 +16,8 @@ ALICE = "alice@acme.example"
 VICTOR = "victor@acme.example"
 BOB = "bob@globex.example"
 
+LOGIN_VARS = {"input": {"email": ALICE, "password": DEMO_PASSWORD}}
+
 ME = "query { me { id email memberships { role account { id name kind } } } }"
 
 KEY_REQUEST_FIELDS = """

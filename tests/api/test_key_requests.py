@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from email import message_from_bytes
+from email.policy import default
 
 import jwt
 from sqlalchemy import func, select, update
@@ -358,7 +360,7 @@ async def test_keys_are_mailed_to_the_technical_contact_over_smtp(
                 return [m for m in mailbox.messages if "tess@acme.example" in m.rcpt_tos]  # type: ignore[attr-defined]
 
             messages = await eventually(delivered)
-            body = messages[0].content.decode()
+            body = message_from_bytes(messages[0].content, policy=default).get_body().get_content()
             assert ready["keys"][0]["activationKey"] in body
             status = (await client("{ messages(first: 10) { subject status to } }"))["messages"]
             assert {"subject": "Your license keys (1)", "status": "SENT", "to": "tess@acme.example"} in status

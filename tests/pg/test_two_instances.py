@@ -1,0 +1,119 @@
+"""Two `portal serve` processes on one PostgreSQL: subscribe on one, confirm on the other."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.api.flows import CONFIRM, ENTER, LOGIN_VARS, REGISTRATION, SET_REGISTRATION, START
+from tests.conftest import run_in_thread
+from tests.support import LOGIN, create_database, drop_database, free_port
+
+pytestmark = pytest.mark.pg
+PORTAL = str(Path(sys.executable).with_name("portal"))
+
+
+@pytest.fixture
+def shared_database(pg_admin: str) -> Iterator[str]:
+    url: str = run_in_thread(create_database(pg_admin))
+    yield url
+    run_in_thread(drop_database(pg_admin, url))
+
+
+def _env(url: str, data_dir: Path) -> dict[str, str]:
+    return {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_DATA_DIR": str(data_dir),
+            "PORTAL_SECRET_KEY": "two-instance-secret-key"}
+
+
+async def _wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):
+            if proc.poll() is not None:
+                raise AssertionError(f"server exited with {proc.returncode}")
+            try:
+                if (await http.get(f"{base}/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("server did not become healthy")
+
+
+async def _gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    headers = {"X-CSRF-Token": http.cookies.get("portal_csrf") or ""}
+    body = (await http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)).json()
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def test_subscription_on_one_instance_sees_the_key_confirmed_on_the_other(
+    shared_database: str, tmp_path: Path
+) -> None:
+    env = _env(shared_database, tmp_path)
+    demo_info = json.loads(subprocess.run([PORTAL, "demo", "--json"], env=env, check=True, capture_output=True).stdout)
+    serial = next(s["number"] for s in demo_info["serials"] if s["locking"] == "NONE")
+    ports = [free_port(), free_port()]
+    procs = [
+        subprocess.Popen([PORTAL, "serve", "--no-demo", "--port", str(port), "--log-level", "warning"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for port in ports
+    ]
+    try:
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        for base, proc in zip(bases, procs, strict=True):
+            await _wait_healthy(base, proc)
+        async with httpx.AsyncClient(base_url=bases[1]) as http:
+            login = (await _gql(http, LOGIN, LOGIN_VARS))["login"]
+            assert login["__typename"] == "LoginSuccess"
+            me = (await _gql(http, "{ me { memberships { account { id kind } } } }", {}))["me"]
+            acc = next(m["account"]["id"] for m in me["memberships"] if m["account"]["kind"] == "CUSTOMER")
+            draft = (await _gql(http, START, {"input": {"accountId": acc}}))["keyRequestStart"]["keyRequest"]
+            await _gql(http, ENTER, {"input": {"keyRequestId": draft["id"], "serialNumbers": [serial]}})
+            await _gql(http, SET_REGISTRATION, {"input": {"keyRequestId": draft["id"], "registration": REGISTRATION}})
+            cookie = f"portal_session={http.cookies.get('portal_session')}"
+
+            # subscribe on instance A
+            async with websockets.connect(
+                f"ws://127.0.0.1:{ports[0]}/graphql", subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+                additional_headers={"Cookie": cookie, "Origin": bases[0]},
+            ) as ws:
+                await ws.send(json.dumps({"type": "connection_init"}))
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+                    "query": "subscription($id: ID!) { keyRequestUpdated(id: $id) { status keys { activationKey } } }",
+                    "variables": {"id": draft["id"]}}}))
+                first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                assert first["payload"]["data"]["keyRequestUpdated"]["status"] == "DRAFT"
+
+                # confirm on instance B
+                confirmed = (await _gql(http, CONFIRM, {"input": {"keyRequestId": draft["id"],
+                                                                   "idempotencyKey": "two-instances-1"}}))
+                assert confirmed["keyRequestConfirm"]["__typename"] == "KeyRequestConfirmSuccess"
+
+                # then A streams the changes up to READY with the key
+                statuses = []
+                while True:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), 20))
+                    if message["type"] == "complete":
+                        break
+                    update = message["payload"]["data"]["keyRequestUpdated"]
+                    statuses.append(update["status"])
+                    if update["status"] == "READY":
+                        assert len(update["keys"]) == 1 and len(update["keys"][0]["activationKey"]) == 29
+                assert statuses[-1] == "READY"
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=20)
