@@ -51,19 +51,27 @@ class PortalGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         portal = self.portal
         token = request.cookies.get(SESSION_COOKIE)
-        context = Context(request=request, response=response, portal=portal, loaders=Loaders(portal.db),
-                          ip=client_ip(request))
+        context = Context(
+            request=request,
+            response=response,
+            portal=portal,
+            loaders=Loaders(portal.db),
+            ip=client_ip(request),
+        )
         if token:
             async with portal.db.read() as session:
                 context.user = await user_for_session(session, token)
             if context.user is not None:
                 context.session_token = token
                 context.csrf_valid = csrf_ok(
-                    portal.settings.secret_key, token, request.cookies.get(CSRF_COOKIE), request.headers.get(CSRF_HEADER)
+                    portal.settings.secret_key,
+                    token,
+                    request.cookies.get(CSRF_COOKIE),
+                    request.headers.get(CSRF_HEADER),
                 )
         return context
 
-    async def handle_websocket(self, websocket: WebSocket) -> None:  # type: ignore[override]
+    async def handle_websocket(self, websocket: WebSocket) -> None:
         # Cookies ride along on a WebSocket handshake: refuse other origins (cross-site hijacking).
         origin = websocket.headers.get("origin")
         host = websocket.headers.get("host")

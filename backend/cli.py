@@ -35,7 +35,9 @@ def _print_demo(info: dict[str, Any], url: str) -> None:
     print(f"\nLicensing Portal is running at {url}\n")
     print("Demo sign-ins (password for all: %s):" % info["users"][0]["password"])
     for user in info["users"]:
-        print(f"  {user['email']:<26} {user['role']:<7} {user['account']['name']} ({user['account']['kind']})")
+        print(
+            f"  {user['email']:<26} {user['role']:<7} {user['account']['name']} ({user['account']['kind']})"
+        )
     print("\nUnregistered serial numbers to try in Get a Key:")
     for serial in info["serials"][:8]:
         lock = " host-locked" if serial["locking"] == "HOST" else ""
@@ -60,7 +62,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     info = asyncio.run(_with_portal(settings, prepare))
     if info:
         _print_demo(info, f"http://{args.host}:{args.port}")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True
+    )
     return 0
 
 
@@ -117,8 +121,13 @@ def cmd_serials_issue(args: argparse.Namespace) -> int:
         async with portal.db.write() as session:
             product = await product_by_sku(session, args.product)
             serials = await issue_serials(
-                session, product, quantity=args.quantity, count=args.count,
-                maintenance_months=args.maintenance_months, kind=SerialKind(args.kind), order_ref=args.order,
+                session,
+                product,
+                quantity=args.quantity,
+                count=args.count,
+                maintenance_months=args.maintenance_months,
+                kind=SerialKind(args.kind),
+                order_ref=args.order,
             )
             return [s.number for s in serials]
 
@@ -136,7 +145,7 @@ def _load_jwks(source: str | None) -> dict[str, Any]:
     if source is None:
         source = Settings.from_env().public_url + "/.well-known/jwks.json"
     if source.startswith(("http://", "https://")):
-        with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310 (operator-given URL)
+        with urllib.request.urlopen(source, timeout=10) as response:
             data: dict[str, Any] = json.load(response)
             return data
     data = json.loads(Path(source).read_text())
@@ -185,8 +194,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
-    serve.add_argument("--demo", action=argparse.BooleanOptionalAction, default=None,
-                       help="seed demo data (default: on unless PORTAL_ENV=production)")
+    serve.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="seed demo data (default: on unless PORTAL_ENV=production)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run a standalone job worker").set_defaults(func=cmd_worker)
@@ -196,7 +209,9 @@ def parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--json", action="store_true")
     demo_cmd.set_defaults(func=cmd_demo)
 
-    serials = sub.add_parser("serials", help="serial numbers").add_subparsers(dest="serials_command", required=True)
+    serials = sub.add_parser("serials", help="serial numbers").add_subparsers(
+        dest="serials_command", required=True
+    )
     issue = serials.add_parser("issue", help="a new order: print new serial numbers")
     issue.add_argument("--product", required=True, help="product SKU")
     issue.add_argument("--quantity", type=int, required=True, help="seats per serial")
@@ -206,7 +221,9 @@ def parser() -> argparse.ArgumentParser:
     issue.add_argument("--order", default=None, help="order reference")
     issue.set_defaults(func=cmd_serials_issue)
 
-    lic = sub.add_parser("license", help="license files").add_subparsers(dest="license_command", required=True)
+    lic = sub.add_parser("license", help="license files").add_subparsers(
+        dest="license_command", required=True
+    )
     verify = lic.add_parser("verify", help="check a license file offline")
     verify.add_argument("file")
     verify.add_argument("--jwks", help="JWKS URL or file (default: this portal's)")
@@ -215,7 +232,9 @@ def parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("rotate", help="add a new signing key").set_defaults(func=cmd_keys_rotate)
 
-    schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(dest="schema_command", required=True)
+    schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
+        dest="schema_command", required=True
+    )
     export = schema.add_parser("export", help="print the SDL")
     export.add_argument("--output", "-o", default="-")
     export.set_defaults(func=cmd_schema_export)

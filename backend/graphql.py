@@ -8,9 +8,15 @@ from collections.abc import Callable, Iterator
 from functools import cache
 
 import strawberry
-from graphql import ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import ASTValidationRule, ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql.language import OperationType as GraphQLOperationType
-from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -24,8 +30,8 @@ MAX_ALIASES = 30
 MAX_TOKENS = 3000
 
 # Built once: rule classes are part of ValidationCache's key, so per-request classes never hit.
-BASE_RULES = [depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
-PRODUCTION_RULES = [*BASE_RULES, NoSchemaIntrospectionCustomRule]
+BASE_RULES: list[type[ASTValidationRule]] = [depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
+PRODUCTION_RULES: list[type[ASTValidationRule]] = [*BASE_RULES, NoSchemaIntrospectionCustomRule]
 
 
 class CsrfGuard(SchemaExtension):
@@ -90,4 +96,3 @@ def build_schema(production: bool) -> strawberry.Schema:
 
 def export_sdl() -> str:
     return build_schema(production=False).as_str() + "\n"
-

@@ -59,7 +59,11 @@ def job_handler(kind: str, on_final_failure: FailureHandler | None = None) -> Ca
 
 
 def enqueue(
-    session: AsyncSession, wake: Callable[[], Awaitable[None]], kind: str, payload: dict[str, Any], **options: Any
+    session: AsyncSession,
+    wake: Callable[[], Awaitable[None]],
+    kind: str,
+    payload: dict[str, Any],
+    **options: Any,
 ) -> Job:
     job = Job(kind=kind, payload=payload, **options)
     session.add(job)

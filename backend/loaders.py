@@ -36,18 +36,28 @@ class Loaders:
         self._db = db
         self.account = self._one(Account)
         self.product = self._one(Product)
-        self.serials_by_key_request: DataLoader[uuid.UUID, list[Serial]] = DataLoader(self._serials_by_request)
-        self.licenses_by_key_request = self._many(License, License.key_request_id, (License.created_at, License.id))
+        self.serials_by_key_request: DataLoader[uuid.UUID, list[Serial]] = DataLoader(
+            self._serials_by_request
+        )
+        self.licenses_by_key_request = self._many(
+            License, License.key_request_id, (License.created_at, License.id)
+        )
         self.keys_by_key_request = self._many(
             LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id)
         )
-        self.keys_by_license = self._many(LicenseKey, LicenseKey.license_id, (LicenseKey.issued_at, LicenseKey.id))
+        self.keys_by_license = self._many(
+            LicenseKey, LicenseKey.license_id, (LicenseKey.issued_at, LicenseKey.id)
+        )
         self.license = self._one(License)
         self.registration_by_license: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(
             self._registrations
         )
-        self.last_registration: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(self._last_registrations)
-        self.recent_key_requests: DataLoader[uuid.UUID, list[KeyRequest]] = DataLoader(self._recent_key_requests)
+        self.last_registration: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(
+            self._last_registrations
+        )
+        self.recent_key_requests: DataLoader[uuid.UUID, list[KeyRequest]] = DataLoader(
+            self._recent_key_requests
+        )
 
     def _one(self, model: Any) -> DataLoader[uuid.UUID, Any]:
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
@@ -96,7 +106,10 @@ class Loaders:
                 SupportRegistration.account_id,
                 SupportRegistration.data,
                 func.row_number()
-                .over(partition_by=SupportRegistration.account_id, order_by=SupportRegistration.created_at.desc())
+                .over(
+                    partition_by=SupportRegistration.account_id,
+                    order_by=SupportRegistration.created_at.desc(),
+                )
                 .label("n"),
             )
             .where(SupportRegistration.account_id.in_(ids))

@@ -37,7 +37,10 @@ class KeyStore:
         async with self._db.write() as session:
             session.add(
                 SigningKey(
-                    kid=new.kid, public_key=new.public_raw, private_key_encrypted=new.private_encrypted, active=True
+                    kid=new.kid,
+                    public_key=new.public_raw,
+                    private_key_encrypted=new.private_encrypted,
+                    active=True,
                 )
             )
         return new.kid
@@ -63,7 +66,11 @@ class KeyStore:
 
     async def jwks(self) -> dict[str, list[dict[str, str]]]:
         async with self._db.read() as session:
-            rows = (await session.execute(select(SigningKey.kid, SigningKey.public_key).order_by(SigningKey.created_at))).all()
+            rows = (
+                await session.execute(
+                    select(SigningKey.kid, SigningKey.public_key).order_by(SigningKey.created_at)
+                )
+            ).all()
         return {"keys": [public_jwk(public, kid) for kid, public in rows]}
 
 
@@ -73,7 +80,9 @@ class Portal:
 
         self.settings = settings
         self.db = Database(settings.database_url)
-        self.bus: EventBus = EventBus() if self.db.is_sqlite else PostgresEventBus(asyncpg_dsn(settings.database_url))
+        self.bus: EventBus = (
+            EventBus() if self.db.is_sqlite else PostgresEventBus(asyncpg_dsn(settings.database_url))
+        )
         self.keys = KeyStore(self.db, settings.secret_key)
         self.worker: Worker | None = None
         self._worker_cls = Worker

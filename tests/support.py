@@ -25,18 +25,28 @@ class GraphQLClient:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
 
-    async def raw(self, query: str, variables: dict[str, Any] | None = None, *, csrf: bool = True,
-                  headers: dict[str, str] | None = None) -> dict[str, Any]:
+    async def raw(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        csrf: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         sent = dict(headers or {})
         token = self.http.cookies.get(CSRF_COOKIE)
         if csrf and token:
             sent["X-CSRF-Token"] = token
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=sent)
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         body = await self.raw(query, variables, **kwargs)
         assert not body.get("errors"), body["errors"]
         data: dict[str, Any] = body["data"]
@@ -72,7 +82,7 @@ class Mailbox:
 
     messages: list[Any] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -85,7 +95,9 @@ def start_smtp() -> tuple[Controller, Mailbox, str]:
     return controller, mailbox, f"smtp://127.0.0.1:{port}"
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 15.0, interval: float = 0.02) -> Any:
+async def eventually(
+    check: Callable[[], Awaitable[Any]], timeout: float = 15.0, interval: float = 0.02
+) -> Any:
     """Wait until check() returns something truthy (a wait, not a timing assertion)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-
 _AFTER_COMMIT = "after_commit"
 
 

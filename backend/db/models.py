@@ -51,7 +51,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime")
-        return value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(tzinfo=None)
+        return (
+            value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(tzinfo=None)
+        )
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -60,7 +62,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=24, validate_strings=True, values_callable=lambda e: [m.value for m in e])
+    return Enum(
+        cls,
+        native_enum=False,
+        length=24,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 class Base(DeclarativeBase):
@@ -267,7 +275,9 @@ class SigningKey(Base):
 class LicenseKey(Base):
     __tablename__ = "license_keys"
     # One key per license per key request: a retried fulfillment job cannot sign twice.
-    __table_args__ = (UniqueConstraint("license_id", "key_request_id", name="uq_license_keys_license_request"),)
+    __table_args__ = (
+        UniqueConstraint("license_id", "key_request_id", name="uq_license_keys_license_request"),
+    )
     id: Mapped[uuid.UUID] = _id()
     license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
     key_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("key_requests.id"), index=True)
@@ -283,7 +293,6 @@ class KeyRequest(Base):
     """A persisted wizard draft: every way to a key is one, filled step by step, then confirmed."""
 
     __tablename__ = "key_requests"
-    __table_args__ = (UniqueConstraint("account_id", "idempotency_key", name="uq_key_requests_idempotency"),)
     id: Mapped[uuid.UUID] = _id()
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
@@ -291,6 +300,7 @@ class KeyRequest(Base):
     status: Mapped[KeyRequestStatus] = mapped_column(_enum(KeyRequestStatus), default=KeyRequestStatus.DRAFT)
     registration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     host_id: Mapped[str | None] = mapped_column(String(64))
+    # Scoped to this request: a confirm retried with the same key gets the same answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

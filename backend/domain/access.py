@@ -29,7 +29,11 @@ class Permission(enum.Enum):
 
 
 _RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2}
-_NEEDS = {Permission.VIEW: Role.VIEWER, Permission.REQUEST_KEYS: Role.MEMBER, Permission.ADMINISTER: Role.ADMIN}
+_NEEDS = {
+    Permission.VIEW: Role.VIEWER,
+    Permission.REQUEST_KEYS: Role.MEMBER,
+    Permission.ADMINISTER: Role.ADMIN,
+}
 _SCOPE_CAP = {DelegationScope.VIEW: Role.VIEWER, DelegationScope.MANAGE: Role.MEMBER}
 
 
@@ -68,7 +72,13 @@ async def effective_role(session: AsyncSession, user_id: uuid.UUID, account_id: 
 
 
 async def require(
-    session: AsyncSession, actor: Actor, account_id: uuid.UUID, permission: Permission, *, field: str, what: str
+    session: AsyncSession,
+    actor: Actor,
+    account_id: uuid.UUID,
+    permission: Permission,
+    *,
+    field: str,
+    what: str,
 ) -> Role:
     role = await effective_role(session, actor.user_id, account_id)
     if not allows(role, permission):

@@ -45,7 +45,12 @@ def normalize_email(email: str) -> str:
 
 
 async def new_account_number(session: AsyncSession, kind: AccountKind) -> str:
-    prefix = {AccountKind.CUSTOMER: "C", AccountKind.PARTNER: "P", AccountKind.OEM: "O", AccountKind.VENDOR: "V"}[kind]
+    prefix = {
+        AccountKind.CUSTOMER: "C",
+        AccountKind.PARTNER: "P",
+        AccountKind.OEM: "O",
+        AccountKind.VENDOR: "V",
+    }[kind]
     while True:
         number = f"{prefix}-{secrets.randbelow(10**7):07d}"
         if await session.scalar(select(Account.id).where(Account.number == number)) is None:
@@ -62,7 +67,10 @@ def _verification_mail(portal: Portal, session: AsyncSession, user: User) -> Non
     token = new_token()
     session.add(
         EmailToken(
-            token_hash=token_hash(token), user_id=user.id, purpose=VERIFY_EMAIL, expires_at=utcnow() + timedelta(days=2)
+            token_hash=token_hash(token),
+            user_id=user.id,
+            purpose=VERIFY_EMAIL,
+            expires_at=utcnow() + timedelta(days=2),
         )
     )
     link = f"{portal.settings.public_url}/verify-email?token={token}"
@@ -122,13 +130,17 @@ async def sign_up(portal: Portal, data: SignUp, ip: str | None) -> str:
                 f"Sign in at {portal.settings.public_url}/login — if it was not you, no action is needed.\n",
             )
             return email
-        user = User(id=uuid.uuid4(), email=email, name=data.name.strip(), password_hash=hash_password(data.password))
+        user = User(
+            id=uuid.uuid4(), email=email, name=data.name.strip(), password_hash=hash_password(data.password)
+        )
         session.add(user)
         account = await create_account(session, data.company.strip(), AccountKind.CUSTOMER)
         await session.flush()
         session.add(Membership(user_id=user.id, account_id=account.id, role=Role.ADMIN))
         _verification_mail(portal, session, user)
-        audit.record(session, "user.sign_up", actor=Actor(user.id, ip), account_id=account.id, target=("User", user.id))
+        audit.record(
+            session, "user.sign_up", actor=Actor(user.id, ip), account_id=account.id, target=("User", user.id)
+        )
     return email
 
 

@@ -17,7 +17,9 @@ async def upsert_product(
 ) -> Product:
     product = await session.scalar(select(Product).where(Product.sku == sku))
     if product is None:
-        product = Product(id=uuid.uuid4(), sku=sku, name=name, version=version, license_model=model, locking=locking)
+        product = Product(
+            id=uuid.uuid4(), sku=sku, name=name, version=version, license_model=model, locking=locking
+        )
         session.add(product)
     return product
 
@@ -71,9 +73,13 @@ async def issue_serials(
     if clash:  # astronomically rare: draw again for those
         serials = [s for s in serials if s.number not in clash]
         serials += await issue_serials(
-            session, product, quantity=quantity, count=len(clash), maintenance_months=maintenance_months, kind=kind,
+            session,
+            product,
+            quantity=quantity,
+            count=len(clash),
+            maintenance_months=maintenance_months,
+            kind=kind,
             order_ref=order_ref,
         )
     session.add_all(serials)
     return serials
-

@@ -58,7 +58,10 @@ async def seed(portal: Portal) -> bool:
                     account = await create_account(session, account_name, kind)
                     accounts[account_name] = account
                 user = User(
-                    id=uuid.uuid4(), email=email, name=name, password_hash=password_hash,
+                    id=uuid.uuid4(),
+                    email=email,
+                    name=name,
+                    password_hash=password_hash,
                     email_verified_at=now,
                 )
                 session.add(user)
@@ -84,7 +87,11 @@ async def seed(portal: Portal) -> bool:
             )
             if have < wanted:
                 await issue_serials(
-                    session, product, quantity=quantity, count=wanted - have, maintenance_months=months,
+                    session,
+                    product,
+                    quantity=quantity,
+                    count=wanted - have,
+                    maintenance_months=months,
                     order_ref="DEMO",
                 )
     return created
@@ -111,7 +118,12 @@ async def describe(portal: Portal) -> dict[str, Any]:
         ).all()
     return {
         "users": [
-            {"email": email, "password": DEMO_PASSWORD, "role": role.value, "account": {"name": name, "kind": kind.value}}
+            {
+                "email": email,
+                "password": DEMO_PASSWORD,
+                "role": role.value,
+                "account": {"name": name, "kind": kind.value},
+            }
             for email, name, kind, role in sorted(users, key=lambda r: order[r[0]])
         ],
         "serials": [

@@ -112,9 +112,13 @@ async def load(
 
 def _ensure_editable(request: KeyRequest, ttl_days: int) -> None:
     if request.status != KeyRequestStatus.DRAFT:
-        raise KeyRequestStateError("NOT_EDITABLE", "This key request has been submitted and can no longer change.")
+        raise KeyRequestStateError(
+            "NOT_EDITABLE", "This key request has been submitted and can no longer change."
+        )
     if is_expired(request, ttl_days):
-        raise KeyRequestStateError("EXPIRED", "This draft expired after 7 days without changes. Start a new one.")
+        raise KeyRequestStateError(
+            "EXPIRED", "This draft expired after 7 days without changes. Start a new one."
+        )
 
 
 async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> KeyRequest:
@@ -124,7 +128,13 @@ async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> K
         await require(session, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account")
         request = KeyRequest(id=uuid.uuid4(), account_id=account_id, user_id=actor.user_id)
         session.add(request)
-        audit.record(session, "key_request.start", actor=actor, account_id=account_id, target=("KeyRequest", request.id))
+        audit.record(
+            session,
+            "key_request.start",
+            actor=actor,
+            account_id=account_id,
+            target=("KeyRequest", request.id),
+        )
     return request
 
 
@@ -143,7 +153,9 @@ def _problem(number: str, code: str, message: str | None = None) -> SerialProble
     return SerialProblem(number, code, message or PROBLEM_TEXT[code])
 
 
-async def enter_serials(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, raw: list[str]) -> KeyRequest:
+async def enter_serials(
+    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, raw: list[str]
+) -> KeyRequest:
     entries = [text for text in raw if text.strip()]
     if not 1 <= len(entries) <= MAX_SERIALS:
         raise InvalidInputError(
@@ -159,10 +171,14 @@ async def enter_serials(portal: Portal, actor: Actor, key_request_id: uuid.UUID 
 
         parsed = [parse(text) for text in entries]
         wanted = {p.number for p in parsed if p.problem is None}
-        found = {
-            serial.number: serial
-            for serial in await session.scalars(select(Serial).where(Serial.number.in_(wanted)))
-        } if wanted else {}
+        found = (
+            {
+                serial.number: serial
+                for serial in await session.scalars(select(Serial).where(Serial.number.in_(wanted)))
+            }
+            if wanted
+            else {}
+        )
         existing = {serial.id for serial, _ in await serial_rows(session, request.id)}
         accepted: list[Serial] = []
         seen: set[str] = set()
@@ -186,11 +202,17 @@ async def enter_serials(portal: Portal, actor: Actor, key_request_id: uuid.UUID 
         if not problems:
             if len(existing) + len(accepted) > MAX_SERIALS:
                 raise InvalidInputError(
-                    [FieldProblem("serialNumbers", "COUNT", f"A key request holds at most {MAX_SERIALS} serials.")]
+                    [
+                        FieldProblem(
+                            "serialNumbers", "COUNT", f"A key request holds at most {MAX_SERIALS} serials."
+                        )
+                    ]
                 )
             for offset, serial in enumerate(accepted):
                 session.add(
-                    KeyRequestSerial(key_request_id=request.id, serial_id=serial.id, position=len(existing) + offset)
+                    KeyRequestSerial(
+                        key_request_id=request.id, serial_id=serial.id, position=len(existing) + offset
+                    )
                 )
             request.updated_at = utcnow()
             audit.record(
@@ -217,7 +239,9 @@ async def enter_serials(portal: Portal, actor: Actor, key_request_id: uuid.UUID 
     raise SerialsRejectedError(problems)
 
 
-async def remove_serial(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, number: str) -> KeyRequest:
+async def remove_serial(
+    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, number: str
+) -> KeyRequest:
     target = parse(number).number
     async with portal.db.write() as session:
         request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS)
@@ -240,7 +264,11 @@ def requires_host(products: list[Product]) -> bool:
 
 
 async def set_registration(
-    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, registration: dict[str, Any], host_id: str | None
+    portal: Portal,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    registration: dict[str, Any],
+    host_id: str | None,
 ) -> KeyRequest:
     async with portal.db.write() as session:
         request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS)
@@ -272,7 +300,11 @@ def _validate_idempotency_key(key: str) -> str:
     key = key.strip()
     if not 8 <= len(key) <= 100:
         raise InvalidInputError(
-            [FieldProblem("idempotencyKey", "INVALID", "Send a unique key of 8 to 100 characters per confirmation.")]
+            [
+                FieldProblem(
+                    "idempotencyKey", "INVALID", "Send a unique key of 8 to 100 characters per confirmation."
+                )
+            ]
         )
     return key
 
@@ -283,7 +315,9 @@ class Confirmed:
     replayed: bool
 
 
-async def confirm(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, idempotency_key: str) -> Confirmed:
+async def confirm(
+    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, idempotency_key: str
+) -> Confirmed:
     key = _validate_idempotency_key(idempotency_key)
     async with portal.db.write() as session:
         request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS, for_update=True)
@@ -298,7 +332,9 @@ async def confirm(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None
         if request.registration is None:
             raise KeyRequestStateError("INCOMPLETE", "Enter the support registration first.", "registration")
         if requires_host([p for _, p in rows]) and not request.host_id:
-            raise KeyRequestStateError("INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId")
+            raise KeyRequestStateError(
+                "INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId"
+            )
 
         # Guard the request itself: of two confirms racing here, one moves it out of DRAFT.
         now = utcnow()
@@ -323,7 +359,9 @@ async def confirm(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None
         )
         lost = [serial for serial, _ in rows if serial.id not in registered]
         if lost:
-            raise SerialsRejectedError([_problem(display(serial.number), "ALREADY_REGISTERED") for serial in lost])
+            raise SerialsRejectedError(
+                [_problem(display(serial.number), "ALREADY_REGISTERED") for serial in lost]
+            )
         today = now.date()
         for serial, product in rows:
             license_ = License(
@@ -338,7 +376,11 @@ async def confirm(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None
                 host_id=request.host_id if product.locking == Locking.HOST else None,
             )
             session.add(license_)
-            session.add(SupportRegistration(account_id=request.account_id, license_id=license_.id, data=request.registration))
+            session.add(
+                SupportRegistration(
+                    account_id=request.account_id, license_id=license_.id, data=request.registration
+                )
+            )
         enqueue(session, portal.bus.wake_workers, FULFIL, {"key_request_id": str(request.id)})
         audit.record(
             session,
@@ -356,7 +398,9 @@ async def confirm(portal: Portal, actor: Actor, key_request_id: uuid.UUID | None
 # ---------------------------------------------------------------- fulfillment (worker)
 
 
-def license_claims(portal: Portal, license_: License, product: Product, key_id: uuid.UUID, host: str | None) -> dict[str, Any]:
+def license_claims(
+    portal: Portal, license_: License, product: Product, key_id: uuid.UUID, host: str | None
+) -> dict[str, Any]:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "iss": portal.settings.issuer,
@@ -376,7 +420,9 @@ def license_claims(portal: Portal, license_: License, product: Product, key_id: 
     return claims
 
 
-def _keys_mail(request: KeyRequest, issued: list[tuple[License, Product, LicenseKey]], public_url: str) -> str:
+def _keys_mail(
+    request: KeyRequest, issued: list[tuple[License, Product, LicenseKey]], public_url: str
+) -> str:
     lines = [
         f"Hello {request.registration['technicalContact']['name'] if request.registration else ''},",
         "",
@@ -409,7 +455,9 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
             _publish_after_commit(portal, session, request_id)
     signer = await portal.keys.signer()
     async with portal.db.write() as session:
-        request = await session.scalar(select(KeyRequest).where(KeyRequest.id == request_id).with_for_update())
+        request = await session.scalar(
+            select(KeyRequest).where(KeyRequest.id == request_id).with_for_update()
+        )
         if request is None or request.status not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
             return  # already READY (a re-run after a lost lease) or FAILED
         rows = (
@@ -421,7 +469,9 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
             )
         ).all()
         signed = set(
-            await session.scalars(select(LicenseKey.license_id).where(LicenseKey.key_request_id == request_id))
+            await session.scalars(
+                select(LicenseKey.license_id).where(LicenseKey.key_request_id == request_id)
+            )
         )
         issued: list[tuple[License, Product, LicenseKey]] = []
         for license_, product in rows:
@@ -452,7 +502,11 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
                 key_request_id=request.id,
             )
         audit.record(
-            session, "key_request.ready", actor=None, account_id=request.account_id, target=("KeyRequest", request.id),
+            session,
+            "key_request.ready",
+            actor=None,
+            account_id=request.account_id,
+            target=("KeyRequest", request.id),
             keys=len(issued),
         )
         _publish_after_commit(portal, session, request_id)
@@ -472,7 +526,9 @@ async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> 
             )
             .execution_options(synchronize_session=False)
         )
-        audit.record(session, "key_request.failed", actor=None, target=("KeyRequest", request_id), error=error[:500])
+        audit.record(
+            session, "key_request.failed", actor=None, target=("KeyRequest", request_id), error=error[:500]
+        )
         _publish_after_commit(portal, session, request_id)
 
 
@@ -493,7 +549,9 @@ async def last_registration(session: AsyncSession, account_id: uuid.UUID) -> dic
 async def count_open(session: AsyncSession, account_id: uuid.UUID) -> int:
     return int(
         await session.scalar(
-            select(func.count()).where(KeyRequest.account_id == account_id, KeyRequest.status == KeyRequestStatus.DRAFT)
+            select(func.count()).where(
+                KeyRequest.account_id == account_id, KeyRequest.status == KeyRequestStatus.DRAFT
+            )
         )
         or 0
     )

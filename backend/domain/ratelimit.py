@@ -39,4 +39,6 @@ def hit(session: AsyncSession, buckets: Iterable[str], times: int = 1) -> None:
 
 
 async def prune(session: AsyncSession, older_than_seconds: int = 86400) -> None:
-    await session.execute(delete(RateLimitHit).where(RateLimitHit.at < utcnow() - timedelta(seconds=older_than_seconds)))
+    await session.execute(
+        delete(RateLimitHit).where(RateLimitHit.at < utcnow() - timedelta(seconds=older_than_seconds))
+    )

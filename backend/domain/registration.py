@@ -54,7 +54,9 @@ def validate_registration(data: dict[str, Any]) -> dict[str, Any]:
         "line1": _text(address_in, "line1", "address.line1", problems, required=True, limit=200),
         "line2": _text(address_in, "line2", "address.line2", problems, required=False, limit=200),
         "city": _text(address_in, "city", "address.city", problems, required=True, limit=100),
-        "postalCode": _text(address_in, "postalCode", "address.postalCode", problems, required=True, limit=20),
+        "postalCode": _text(
+            address_in, "postalCode", "address.postalCode", problems, required=True, limit=20
+        ),
         "country": _text(address_in, "country", "address.country", problems, required=True, limit=2),
     }
     country = address["country"]
@@ -81,6 +83,6 @@ def validate_host_id(host_id: str | None, *, required: bool) -> str | None:
         return None
     if not HOST_ID.match(value):
         raise InvalidInputError(
-            [FieldProblem("hostId", "INVALID_HOST_ID", "Use 1–64 letters, digits and : . _ - only.")]
+            [FieldProblem("hostId", "INVALID_HOST_ID", "Use 1 to 64 letters, digits and : . _ - only.")]
         )
     return value

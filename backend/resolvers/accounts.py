@@ -28,7 +28,10 @@ from backend.schema.common import error_member
 
 
 def _secure(info: Info) -> bool:
-    return info.context.request.url.hostname not in ("127.0.0.1", "localhost", "::1") or info.context.portal.settings.production
+    return (
+        info.context.request.url.hostname not in ("127.0.0.1", "localhost", "::1")
+        or info.context.portal.settings.production
+    )
 
 
 def _set_session_cookies(info: Info, token: str) -> None:
@@ -37,10 +40,17 @@ def _set_session_cookies(info: Info, token: str) -> None:
     settings = info.context.portal.settings
     max_age = settings.session_ttl_days * 86400
     secure = _secure(info)
-    response.set_cookie(SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/")
     response.set_cookie(
-        CSRF_COOKIE, csrf_token(settings.secret_key, token), max_age=max_age, httponly=False, samesite="lax",
-        secure=secure, path="/",
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf_token(settings.secret_key, token),
+        max_age=max_age,
+        httponly=False,
+        samesite="lax",
+        secure=secure,
+        path="/",
     )
 
 
@@ -54,7 +64,9 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Sign in: sets the HttpOnly session cookie and the readable portal_csrf cookie.")
+    @strawberry.mutation(
+        description="Sign in: sets the HttpOnly session cookie and the readable portal_csrf cookie."
+    )
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         try:
             done = await accounts.login(info.context.portal, input.email, input.password, info.context.ip)

@@ -48,7 +48,11 @@ async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
     try:
         async with portal.db.read() as session:
             row = await domain.load(
-                session, info.context.actor, from_global_id(global_id, "KeyRequest"), Permission.VIEW, field="id"
+                session,
+                info.context.actor,
+                from_global_id(global_id, "KeyRequest"),
+                Permission.VIEW,
+                field="id",
             )
     except NotFoundError:
         return None
@@ -71,7 +75,9 @@ class Mutation:
             row = await domain.start(portal, info.context.actor, from_global_id(input.account_id, "Account"))
         except UserError as exc:
             return cast(KeyRequestStartResult, error_member(exc))
-        return KeyRequestStartSuccess(key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days))
+        return KeyRequestStartSuccess(
+            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        )
 
     @strawberry.mutation(description="Add 1 to 50 serial numbers; if any is bad nothing is added.")
     async def key_request_enter_serials(
@@ -80,11 +86,16 @@ class Mutation:
         portal = info.context.portal
         try:
             row = await domain.enter_serials(
-                portal, info.context.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_numbers
+                portal,
+                info.context.actor,
+                from_global_id(input.key_request_id, "KeyRequest"),
+                input.serial_numbers,
             )
         except UserError as exc:
             return cast(KeyRequestEnterSerialsResult, error_member(exc))
-        return KeyRequestEnterSerialsSuccess(key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days))
+        return KeyRequestEnterSerialsSuccess(
+            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        )
 
     @strawberry.mutation
     async def key_request_remove_serial(
@@ -93,11 +104,16 @@ class Mutation:
         portal = info.context.portal
         try:
             row = await domain.remove_serial(
-                portal, info.context.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_number
+                portal,
+                info.context.actor,
+                from_global_id(input.key_request_id, "KeyRequest"),
+                input.serial_number,
             )
         except UserError as exc:
             return cast(KeyRequestRemoveSerialResult, error_member(exc))
-        return KeyRequestRemoveSerialSuccess(key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days))
+        return KeyRequestRemoveSerialSuccess(
+            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        )
 
     @strawberry.mutation(description="Support registration (and host ID for host-locked products).")
     async def key_request_set_registration(
@@ -118,12 +134,17 @@ class Mutation:
             key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
         )
 
-    @strawberry.mutation(description="Commit: serials registered, licenses created, keys signed by the worker.")
+    @strawberry.mutation(
+        description="Commit: serials registered, licenses created, keys signed by the worker."
+    )
     async def key_request_confirm(self, info: Info, input: KeyRequestConfirmInput) -> KeyRequestConfirmResult:
         portal = info.context.portal
         try:
             done = await domain.confirm(
-                portal, info.context.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
+                portal,
+                info.context.actor,
+                from_global_id(input.key_request_id, "KeyRequest"),
+                input.idempotency_key,
             )
         except UserError as exc:
             return cast(KeyRequestConfirmResult, error_member(exc))
@@ -137,7 +158,9 @@ class Subscription:
     @strawberry.subscription(
         description="Emits the key request now and on every change; completes when READY, FAILED or EXPIRED."
     )
-    async def key_request_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[KeyRequestType, None]:
+    async def key_request_updated(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[KeyRequestType, None]:
         portal = info.context.portal
         request_id = from_global_id(id, "KeyRequest")
         topic = domain.topic(request_id) if request_id else "keyRequest:unknown"
@@ -147,8 +170,10 @@ class Subscription:
             while True:
                 current = await load_key_request(info, id)
                 if current is None:
-                    raise GraphQLError("No such key request, or you do not have access to it.",
-                                       extensions={"code": "NOT_FOUND"})
+                    raise GraphQLError(
+                        "No such key request, or you do not have access to it.",
+                        extensions={"code": "NOT_FOUND"},
+                    )
                 marker = (current.status, current.updated_at)
                 if marker != last:
                     last = marker

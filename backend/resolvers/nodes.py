@@ -36,6 +36,8 @@ class Query:
                 return None
             if kind == "License":
                 license_ = await session.scalar(select(License).where(License.id == value))
-                if license_ and allows(await effective_role(session, actor.user_id, license_.account_id), Permission.VIEW):
+                if license_ and allows(
+                    await effective_role(session, actor.user_id, license_.account_id), Permission.VIEW
+                ):
                     return LicenseType.from_model(license_)
         return None

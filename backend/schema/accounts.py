@@ -24,30 +24,38 @@ from backend.schema.registration import SupportRegistration
 if TYPE_CHECKING:
     from backend.schema.key_requests import KeyRequestType
 
-AccountKind = strawberry.enum(models.AccountKind, name="AccountKind")
-MembershipRole = strawberry.enum(models.Role, name="MembershipRole")
+strawberry.enum(models.AccountKind, name="AccountKind")
+strawberry.enum(models.Role, name="MembershipRole")
 
 
 @strawberry.type(name="Account")
 class AccountType(Node):
     name: str
     number: str
-    kind: AccountKind
+    kind: models.AccountKind
 
     account_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_model(cls, row: models.Account) -> AccountType:
         return cls(
-            id=to_global_id("Account", row.id), name=row.name, number=row.number, kind=row.kind, account_id=row.id
+            id=to_global_id("Account", row.id),
+            name=row.name,
+            number=row.number,
+            kind=row.kind,
+            account_id=row.id,
         )
 
     @strawberry.field(description="The most recent support registration on this account (prefills wizards).")
     async def last_registration(self, info: Info) -> SupportRegistration | None:
-        return SupportRegistration.from_data(await info.context.loaders.last_registration.load(self.account_id))
+        return SupportRegistration.from_data(
+            await info.context.loaders.last_registration.load(self.account_id)
+        )
 
     @strawberry.field(description="Recent key requests, newest first (at most 50).")
-    async def key_requests(self, info: Info, first: int = 20) -> list[Annotated[KeyRequestType, strawberry.lazy("backend.schema.key_requests")]]:
+    async def key_requests(
+        self, info: Info, first: int = 20
+    ) -> list[Annotated[KeyRequestType, strawberry.lazy("backend.schema.key_requests")]]:
         from backend.schema.key_requests import KeyRequestType as KeyRequestType_
 
         rows = await info.context.loaders.recent_key_requests.load(self.account_id)
@@ -57,7 +65,7 @@ class AccountType(Node):
 
 @strawberry.type(name="Membership")
 class MembershipType:
-    role: MembershipRole
+    role: models.Role
     account: AccountType
 
 
@@ -126,7 +134,8 @@ class VerifyEmailSuccess:
 
 
 LoginResult = Annotated[
-    LoginSuccess | InvalidCredentials | EmailNotVerified | RateLimited | InvalidInput, strawberry.union("LoginResult")
+    LoginSuccess | InvalidCredentials | EmailNotVerified | RateLimited | InvalidInput,
+    strawberry.union("LoginResult"),
 ]
 SignUpResult = Annotated[SignUpSuccess | InvalidInput | RateLimited, strawberry.union("SignUpResult")]
 VerifyEmailResult = Annotated[VerifyEmailSuccess | InvalidToken, strawberry.union("VerifyEmailResult")]

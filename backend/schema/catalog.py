@@ -7,10 +7,11 @@ import strawberry
 from backend.db import models
 from backend.schema.common import Node, to_global_id
 
-LicenseModel = strawberry.enum(models.LicenseModel, name="LicenseModel")
-Locking = strawberry.enum(models.Locking, name="Locking")
-SerialKind = strawberry.enum(models.SerialKind, name="SerialKind")
-SerialStatus = strawberry.enum(models.SerialStatus, name="SerialStatus")
+# Registered with the schema under these names; annotations use the model enums themselves.
+strawberry.enum(models.LicenseModel, name="LicenseModel")
+strawberry.enum(models.Locking, name="Locking")
+strawberry.enum(models.SerialKind, name="SerialKind")
+strawberry.enum(models.SerialStatus, name="SerialStatus")
 
 
 @strawberry.type(name="Product")
@@ -18,8 +19,8 @@ class ProductType(Node):
     sku: str
     name: str
     version: str
-    license_model: LicenseModel
-    locking: Locking
+    license_model: models.LicenseModel
+    locking: models.Locking
 
     @classmethod
     def from_model(cls, row: models.Product) -> ProductType:
@@ -36,8 +37,8 @@ class ProductType(Node):
 @strawberry.type(name="Serial")
 class SerialType:
     number: str
-    kind: SerialKind
-    status: SerialStatus
+    kind: models.SerialKind
+    status: models.SerialStatus
     quantity: int
     maintenance_months: int
     product: ProductType
@@ -52,6 +53,3 @@ class SerialType:
             maintenance_months=row.maintenance_months,
             product=ProductType.from_model(product),
         )
-
-
-__all__ = ["LicenseModel", "Locking", "ProductType", "SerialKind", "SerialStatus", "SerialType"]

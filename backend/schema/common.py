@@ -110,7 +110,8 @@ def error_member(exc: domain.UserError) -> Any:
     base: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
     if isinstance(exc, domain.InvalidInputError):
         return InvalidInput(
-            **base, field_errors=[FieldError(field=p.field, code=p.code, message=p.message) for p in exc.problems]
+            **base,
+            field_errors=[FieldError(field=p.field, code=p.code, message=p.message) for p in exc.problems],
         )
     if isinstance(exc, domain.NotFoundError):
         return NotFound(**base)
@@ -127,6 +128,9 @@ def error_member(exc: domain.UserError) -> Any:
     if isinstance(exc, domain.SerialsRejectedError):
         return SerialNumbersRejected(
             **base,
-            problems=[SerialProblem(serial_number=p.serial_number, code=p.code, message=p.message) for p in exc.problems],
+            problems=[
+                SerialProblem(serial_number=p.serial_number, code=p.code, message=p.message)
+                for p in exc.problems
+            ],
         )
     raise TypeError(f"unmapped user error {type(exc).__name__}")

@@ -24,7 +24,7 @@ from backend.schema.common import (
 from backend.schema.licenses import LicenseKeyType, LicenseType
 from backend.schema.registration import RegistrationInput, SupportRegistration
 
-KeyRequestKind = strawberry.enum(models.KeyRequestKind, name="KeyRequestKind")
+strawberry.enum(models.KeyRequestKind, name="KeyRequestKind")
 
 
 @strawberry.enum(name="KeyRequestStatus", description="EXPIRED: a draft untouched for 7 days.")
@@ -50,7 +50,7 @@ TERMINAL = {KeyRequestStatus.READY, KeyRequestStatus.FAILED, KeyRequestStatus.EX
 
 @strawberry.type(name="KeyRequest")
 class KeyRequestType(Node):
-    kind: KeyRequestKind
+    kind: models.KeyRequestKind
     status: KeyRequestStatus
     host_id: str | None
     failure_reason: str | None
@@ -63,7 +63,11 @@ class KeyRequestType(Node):
 
     @classmethod
     def from_model(cls, row: models.KeyRequest, ttl_days: int) -> KeyRequestType:
-        status = KeyRequestStatus.EXPIRED if domain.is_expired(row, ttl_days) else KeyRequestStatus(row.status.value)
+        status = (
+            KeyRequestStatus.EXPIRED
+            if domain.is_expired(row, ttl_days)
+            else KeyRequestStatus(row.status.value)
+        )
         return cls(
             id=to_global_id("KeyRequest", row.id),
             kind=row.kind,
@@ -113,7 +117,9 @@ class KeyRequestType(Node):
 
     @strawberry.field(description="Prefill for the registration step: the account's last registration.")
     async def suggested_registration(self, info: Info) -> SupportRegistration | None:
-        return SupportRegistration.from_data(await info.context.loaders.last_registration.load(self.row.account_id))
+        return SupportRegistration.from_data(
+            await info.context.loaders.last_registration.load(self.row.account_id)
+        )
 
     @strawberry.field
     async def licenses(self, info: Info) -> list[LicenseType]:
@@ -153,7 +159,9 @@ class KeyRequestSetRegistrationInput:
 @strawberry.input
 class KeyRequestConfirmInput:
     key_request_id: strawberry.ID
-    idempotency_key: str = strawberry.field(description="Unique per confirmation; a retry with it returns the same result.")
+    idempotency_key: str = strawberry.field(
+        description="Unique per confirmation; a retry with it returns the same result."
+    )
 
 
 @strawberry.type

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime, timedelta
 
 import strawberry
@@ -14,7 +15,9 @@ from backend.schema.common import Node, to_global_id
 from backend.schema.registration import SupportRegistration
 
 
-@strawberry.enum(name="LicenseStatus", description="One status rule everywhere, derived from state and dates.")
+@strawberry.enum(
+    name="LicenseStatus", description="One status rule everywhere, derived from state and dates."
+)
 class LicenseStatus(enum.Enum):
     ACTIVE = "ACTIVE"
     EXPIRING = "EXPIRING"
@@ -24,7 +27,7 @@ class LicenseStatus(enum.Enum):
     REVOKED = "REVOKED"
 
 
-LicenseKeyStatus = strawberry.enum(models.KeyStatus, name="LicenseKeyStatus")
+strawberry.enum(models.KeyStatus, name="LicenseKeyStatus")
 EXPIRING_WITHIN_DAYS = 60
 
 
@@ -34,7 +37,11 @@ def license_status(row: models.License, model: models.LicenseModel, today: date)
     if row.state == models.LicenseState.REVOKED:
         return LicenseStatus.REVOKED
     if row.maintenance_until < today:
-        return LicenseStatus.EXPIRED if model == models.LicenseModel.SUBSCRIPTION else LicenseStatus.MAINTENANCE_LAPSED
+        return (
+            LicenseStatus.EXPIRED
+            if model == models.LicenseModel.SUBSCRIPTION
+            else LicenseStatus.MAINTENANCE_LAPSED
+        )
     if row.maintenance_until <= today + timedelta(days=EXPIRING_WITHIN_DAYS):
         return LicenseStatus.EXPIRING
     return LicenseStatus.ACTIVE
@@ -46,9 +53,9 @@ class LicenseKeyType(Node):
     license_file: str = strawberry.field(description="Compact JWS (EdDSA); save as <activationKey>.lic")
     host_id: str | None
     kid: str
-    status: LicenseKeyStatus
+    status: models.KeyStatus
     issued_at: datetime
-    license_id: strawberry.Private[models.uuid.UUID]
+    license_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_model(cls, row: models.LicenseKey) -> LicenseKeyType:
@@ -98,8 +105,12 @@ class LicenseType(Node):
 
     @strawberry.field
     async def registration(self, info: Info) -> SupportRegistration | None:
-        return SupportRegistration.from_data(await info.context.loaders.registration_by_license.load(self.row.id))
+        return SupportRegistration.from_data(
+            await info.context.loaders.registration_by_license.load(self.row.id)
+        )
 
     @strawberry.field
     async def keys(self, info: Info) -> list[LicenseKeyType]:
-        return [LicenseKeyType.from_model(k) for k in await info.context.loaders.keys_by_license.load(self.row.id)]
+        return [
+            LicenseKeyType.from_model(k) for k in await info.context.loaders.keys_by_license.load(self.row.id)
+        ]

@@ -9,7 +9,7 @@ import strawberry
 from backend.db import models
 from backend.schema.common import Node, to_global_id
 
-EmailStatus = strawberry.enum(models.EmailStatus, name="EmailStatus")
+strawberry.enum(models.EmailStatus, name="EmailStatus")
 
 
 @strawberry.type(name="EmailMessage")
@@ -17,7 +17,7 @@ class EmailMessageType(Node):
     to: str
     subject: str
     body: str
-    status: EmailStatus
+    status: models.EmailStatus
     error: str | None
     created_at: datetime
     sent_at: datetime | None

@@ -39,7 +39,11 @@ class SupportRegistration:
         return cls(
             company=data["company"],
             address=Address(
-                line1=a["line1"], line2=a.get("line2"), city=a["city"], postal_code=a["postalCode"], country=a["country"]
+                line1=a["line1"],
+                line2=a.get("line2"),
+                city=a["city"],
+                postal_code=a["postalCode"],
+                country=a["country"],
             ),
             technical_contact=Contact(**data["technicalContact"]),
             primary_contact=Contact(**data["primaryContact"]),
@@ -71,11 +75,11 @@ class RegistrationInput:
 
     def to_data(self) -> dict[str, Any]:
         """Plain dict with the API's field names, as the domain validates and stores it."""
-        address = dataclasses.asdict(self.address)  # type: ignore[call-overload]
+        address = dataclasses.asdict(self.address)
         address["postalCode"] = address.pop("postal_code")
         return {
             "company": self.company,
             "address": address,
-            "technicalContact": dataclasses.asdict(self.technical_contact),  # type: ignore[call-overload]
-            "primaryContact": dataclasses.asdict(self.primary_contact),  # type: ignore[call-overload]
+            "technicalContact": dataclasses.asdict(self.technical_contact),
+            "primaryContact": dataclasses.asdict(self.primary_contact),
         }

@@ -30,16 +30,20 @@ KEY_REQUEST_FIELDS = """
   keys { id activationKey licenseFile hostId kid status }
 """
 
-START = """
+START = (
+    """
 mutation Start($input: KeyRequestStartInput!) {
   keyRequestStart(input: $input) {
     __typename
     ... on KeyRequestStartSuccess { keyRequest { %s } }
     ... on UserError { code message field }
   }
-}""" % KEY_REQUEST_FIELDS
+}"""
+    % KEY_REQUEST_FIELDS
+)
 
-ENTER = """
+ENTER = (
+    """
 mutation Enter($input: KeyRequestEnterSerialsInput!) {
   keyRequestEnterSerials(input: $input) {
     __typename
@@ -48,7 +52,9 @@ mutation Enter($input: KeyRequestEnterSerialsInput!) {
     ... on SerialNumbersRejected { problems { serialNumber code message } }
     ... on InvalidInput { fieldErrors { field code message } }
   }
-}""" % KEY_REQUEST_FIELDS
+}"""
+    % KEY_REQUEST_FIELDS
+)
 
 REMOVE = """
 mutation Remove($input: KeyRequestRemoveSerialInput!) {
@@ -59,7 +65,8 @@ mutation Remove($input: KeyRequestRemoveSerialInput!) {
   }
 }"""
 
-SET_REGISTRATION = """
+SET_REGISTRATION = (
+    """
 mutation SetRegistration($input: KeyRequestSetRegistrationInput!) {
   keyRequestSetRegistration(input: $input) {
     __typename
@@ -67,9 +74,12 @@ mutation SetRegistration($input: KeyRequestSetRegistrationInput!) {
     ... on UserError { code message field }
     ... on InvalidInput { fieldErrors { field code message } }
   }
-}""" % KEY_REQUEST_FIELDS
+}"""
+    % KEY_REQUEST_FIELDS
+)
 
-CONFIRM = """
+CONFIRM = (
+    """
 mutation Confirm($input: KeyRequestConfirmInput!) {
   keyRequestConfirm(input: $input) {
     __typename
@@ -78,20 +88,33 @@ mutation Confirm($input: KeyRequestConfirmInput!) {
     ... on SerialNumbersRejected { problems { serialNumber code message } }
     ... on InvalidInput { fieldErrors { field code message } }
   }
-}""" % KEY_REQUEST_FIELDS
+}"""
+    % KEY_REQUEST_FIELDS
+)
 
 KEY_REQUEST = "query KR($id: ID!) { keyRequest(id: $id) { %s } }" % KEY_REQUEST_FIELDS
 
 REGISTRATION: dict[str, Any] = {
     "company": "Acme Corp",
-    "address": {"line1": "1 Main Street", "line2": None, "city": "Springfield", "postalCode": "12345", "country": "US"},
+    "address": {
+        "line1": "1 Main Street",
+        "line2": None,
+        "city": "Springfield",
+        "postalCode": "12345",
+        "country": "US",
+    },
     "technicalContact": {"name": "Tess Tech", "email": "tess@acme.example", "phone": "+1 555 0100"},
     "primaryContact": {"name": "Paul Primary", "email": "paul@acme.example", "phone": None},
 }
 
 
 async def new_serials(
-    portal: Portal, sku: str = "EPS-14", count: int = 1, *, quantity: int = 10, kind: SerialKind = SerialKind.NEW
+    portal: Portal,
+    sku: str = "EPS-14",
+    count: int = 1,
+    *,
+    quantity: int = 10,
+    kind: SerialKind = SerialKind.NEW,
 ) -> list[str]:
     async with portal.db.write() as session:
         product = await session.scalar(select(Product).where(Product.sku == sku))
@@ -138,7 +161,13 @@ async def set_registration(
     result: dict[str, Any] = (
         await client(
             SET_REGISTRATION,
-            {"input": {"keyRequestId": kr_id, "registration": registration or REGISTRATION, "hostId": host_id}},
+            {
+                "input": {
+                    "keyRequestId": kr_id,
+                    "registration": registration or REGISTRATION,
+                    "hostId": host_id,
+                }
+            },
         )
     )["keyRequestSetRegistration"]
     return result
@@ -160,8 +189,9 @@ async def wait_ready(client: GraphQLClient, kr_id: str) -> dict[str, Any]:
     return ready
 
 
-async def get_a_key(client: GraphQLClient, portal: Portal, acc_id: str, sku: str = "EPS-14",
-                    host_id: str | None = None) -> dict[str, Any]:
+async def get_a_key(
+    client: GraphQLClient, portal: Portal, acc_id: str, sku: str = "EPS-14", host_id: str | None = None
+) -> dict[str, Any]:
     """The whole wizard: start → serial → registration → confirm → READY."""
     numbers = await new_serials(portal, sku)
     request = await start(client, acc_id)

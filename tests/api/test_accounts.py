@@ -47,12 +47,16 @@ async def test_login_sets_session_and_csrf_cookies_and_logout_ends_the_session(c
 async def test_wrong_password_gives_one_answer_for_known_and_unknown_users(client: GraphQLClient) -> None:
     known = await client.login(ALICE, "wrong-password")
     unknown = await client.login("nobody@example.com", "wrong-password")
-    assert known == unknown == {
-        "__typename": "InvalidCredentials",
-        "code": "INVALID_CREDENTIALS",
-        "message": "The e-mail address or password is not correct.",
-        "field": "password",
-    }
+    assert (
+        known
+        == unknown
+        == {
+            "__typename": "InvalidCredentials",
+            "code": "INVALID_CREDENTIALS",
+            "message": "The e-mail address or password is not correct.",
+            "field": "password",
+        }
+    )
 
 
 async def test_login_is_rate_limited_per_email(client: GraphQLClient) -> None:
@@ -93,45 +97,77 @@ async def test_sign_up_verifies_the_address_through_a_real_smtp_server(
     database_url: str, tmp_path: Path, smtp: tuple[Any, str]
 ) -> None:
     mailbox, smtp_url = smtp
-    async with running_app(make_settings(database_url, tmp_path, smtp_url=smtp_url)) as (app, portal):
-        async with client_for(app) as http:
-            client = GraphQLClient(http)
-            # given
-            signed = (await client(SIGN_UP, {"input": {
-                "email": "New.User@Example.com", "password": "correct horse battery", "name": "New User",
-                "company": "Newco",
-            }}))["signUp"]
-            assert signed["__typename"] == "SignUpSuccess" and signed["email"] == "new.user@example.com"
-            # when: not yet verified
-            early = await client.login("new.user@example.com", "correct horse battery")
-            assert early["code"] == "EMAIL_NOT_VERIFIED"
-            messages = await eventually(lambda: _async([m for m in mailbox.messages if m.rcpt_tos == ["new.user@example.com"]]))
-            body = message_from_bytes(messages[0].content, policy=default).get_body().get_content()  # type: ignore[union-attr]
-            token = re.search(r"verify-email\?token=([\w-]+)", body).group(1)  # type: ignore[union-attr]
-            verified = (await client(VERIFY, {"input": {"token": token}}))["verifyEmail"]
-            reused = (await client(VERIFY, {"input": {"token": token}}))["verifyEmail"]
-            # then
-            assert verified == {"__typename": "VerifyEmailSuccess",
-                                "user": {"email": "new.user@example.com", "emailVerified": True}}
-            assert reused == {"__typename": "InvalidToken", "code": "INVALID_TOKEN"}
-            assert (await client.login("new.user@example.com", "correct horse battery"))["__typename"] == "LoginSuccess"
-            me = (await client(ME))["me"]
-            assert me["memberships"] == [{"role": "ADMIN", "account": {**me["memberships"][0]["account"],
-                                                                      "name": "Newco", "kind": "CUSTOMER"}}]
+    settings = make_settings(database_url, tmp_path, smtp_url=smtp_url)
+    async with running_app(settings) as (app, _portal), client_for(app) as http:
+        client = GraphQLClient(http)
+        # given
+        signed = (
+            await client(
+                SIGN_UP,
+                {
+                    "input": {
+                        "email": "New.User@Example.com",
+                        "password": "correct horse battery",
+                        "name": "New User",
+                        "company": "Newco",
+                    }
+                },
+            )
+        )["signUp"]
+        assert signed["__typename"] == "SignUpSuccess" and signed["email"] == "new.user@example.com"
+        # when: not yet verified
+        early = await client.login("new.user@example.com", "correct horse battery")
+        assert early["code"] == "EMAIL_NOT_VERIFIED"
+        messages = await eventually(
+            lambda: _async([m for m in mailbox.messages if m.rcpt_tos == ["new.user@example.com"]])
+        )
+        body = message_from_bytes(messages[0].content, policy=default).get_body().get_content()  # type: ignore[union-attr]
+        token = re.search(r"verify-email\?token=([\w-]+)", body).group(1)  # type: ignore[union-attr]
+        verified = (await client(VERIFY, {"input": {"token": token}}))["verifyEmail"]
+        reused = (await client(VERIFY, {"input": {"token": token}}))["verifyEmail"]
+        # then
+        assert verified == {
+            "__typename": "VerifyEmailSuccess",
+            "user": {"email": "new.user@example.com", "emailVerified": True},
+        }
+        assert reused == {"__typename": "InvalidToken", "code": "INVALID_TOKEN"}
+        assert (await client.login("new.user@example.com", "correct horse battery"))[
+            "__typename"
+        ] == "LoginSuccess"
+        me = (await client(ME))["me"]
+        assert me["memberships"] == [
+            {
+                "role": "ADMIN",
+                "account": {**me["memberships"][0]["account"], "name": "Newco", "kind": "CUSTOMER"},
+            }
+        ]
 
 
 async def _async(value: Any) -> Any:
     return value
 
 
-async def test_sign_up_validates_and_does_not_reveal_taken_addresses(client: GraphQLClient, portal: Portal) -> None:
-    bad = (await client(SIGN_UP, {"input": {"email": "nope", "password": "short", "name": "", "company": "X"}}))[
-        "signUp"
-    ]
+async def test_sign_up_validates_and_does_not_reveal_taken_addresses(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    bad = (
+        await client(SIGN_UP, {"input": {"email": "nope", "password": "short", "name": "", "company": "X"}})
+    )["signUp"]
     assert bad["__typename"] == "InvalidInput"
     assert [e["field"] for e in bad["fieldErrors"]] == ["email", "password", "name"]
-    taken = (await client(SIGN_UP, {"input": {
-        "email": ALICE, "password": "long enough password", "name": "Mallory", "company": "Evil"}}))["signUp"]
+    taken = (
+        await client(
+            SIGN_UP,
+            {
+                "input": {
+                    "email": ALICE,
+                    "password": "long enough password",
+                    "name": "Mallory",
+                    "company": "Evil",
+                }
+            },
+        )
+    )["signUp"]
     assert taken["__typename"] == "SignUpSuccess"
     async with portal.db.read() as session:
         assert await session.scalar(select(func.count()).where(User.email == ALICE)) == 1

@@ -40,7 +40,9 @@ async def test_depth_and_alias_limits(client: GraphQLClient) -> None:
     assert "aliases" in body["errors"][0]["message"]
 
 
-async def test_production_hides_introspection_suggestions_and_errors(database_url: str, tmp_path: Path) -> None:
+async def test_production_hides_introspection_suggestions_and_errors(
+    database_url: str, tmp_path: Path
+) -> None:
     settings = make_settings(database_url, tmp_path, env="production")
     async with running_app(settings) as (app, _portal), client_for(app) as http:
         client = GraphQLClient(http)

@@ -43,7 +43,9 @@ async def test_get_a_key_happy_path_issues_a_verifiable_key(client: GraphQLClien
     assert request["status"] == "DRAFT" and request["step"] == "SERIALS"
 
     # when
-    entered = await enter(client, request["id"], [f" {numbers[0].lower()} ", numbers[1][:4] + "-" + numbers[1][4:]])
+    entered = await enter(
+        client, request["id"], [f" {numbers[0].lower()} ", numbers[1][:4] + "-" + numbers[1][4:]]
+    )
     registered = await set_registration(client, request["id"])
     confirmed = await confirm(client, request["id"])
     ready = await wait_ready(client, request["id"])
@@ -58,8 +60,11 @@ async def test_get_a_key_happy_path_issues_a_verifiable_key(client: GraphQLClien
     assert confirmed["keyRequest"]["status"] in ("SUBMITTED", "FULFILLING", "READY")
     assert ready["status"] == "READY" and ready["step"] == "KEYS"
     assert len(ready["licenses"]) == 2 and len(ready["keys"]) == 2
-    expected_end = date.today().replace(year=date.today().year + 1) if not (
-        date.today().month == 2 and date.today().day == 29) else date(date.today().year + 1, 2, 28)
+    expected_end = (
+        date.today().replace(year=date.today().year + 1)
+        if not (date.today().month == 2 and date.today().day == 29)
+        else date(date.today().year + 1, 2, 28)
+    )
     assert {lic["maintenanceUntil"] for lic in ready["licenses"]} == {expected_end.isoformat()}
     for serial in numbers:
         assert await serial_status(portal, serial) == SerialStatus.REGISTERED
@@ -80,7 +85,9 @@ async def test_get_a_key_happy_path_issues_a_verifiable_key(client: GraphQLClien
 
     # every confirm writes an audit event
     async with portal.db.read() as session:
-        confirms = await session.scalar(select(func.count()).where(AuditEvent.action == "key_request.confirm"))
+        confirms = await session.scalar(
+            select(func.count()).where(AuditEvent.action == "key_request.confirm")
+        )
     assert confirms == 1
 
 
@@ -102,7 +109,9 @@ async def test_tampered_license_file_does_not_verify(client: GraphQLClient, port
         raise AssertionError("a tampered license file verified")
 
 
-async def test_host_locked_product_needs_host_id_and_binds_the_key(client: GraphQLClient, portal: Portal) -> None:
+async def test_host_locked_product_needs_host_id_and_binds_the_key(
+    client: GraphQLClient, portal: Portal
+) -> None:
     # given
     me = await sign_in(client)
     numbers = await new_serials(portal, "MGW-10")
@@ -144,7 +153,9 @@ async def test_every_serial_problem_is_reported_in_input_order_and_nothing_is_ad
     async with portal.db.write() as session:
         from backend.db.models import Serial
 
-        await session.execute(update(Serial).where(Serial.number == registered).values(status=SerialStatus.REGISTERED))
+        await session.execute(
+            update(Serial).where(Serial.number == registered).values(status=SerialStatus.REGISTERED)
+        )
         await session.execute(update(Serial).where(Serial.number == void).values(status=SerialStatus.VOID))
     typo = good[:10] + str((int(good[10]) + 1) % 10)
     body = "123456789"
@@ -224,7 +235,9 @@ async def test_registration_before_serials_is_incomplete(client: GraphQLClient) 
     assert result["__typename"] == "KeyRequestNotEditable" and result["code"] == "INCOMPLETE"
 
 
-async def test_confirm_is_idempotent_and_a_second_key_is_refused(client: GraphQLClient, portal: Portal) -> None:
+async def test_confirm_is_idempotent_and_a_second_key_is_refused(
+    client: GraphQLClient, portal: Portal
+) -> None:
     # given
     me = await sign_in(client)
     request = await start(client, account_id(me))
@@ -295,17 +308,22 @@ async def test_another_accounts_ids_behave_like_unknown_ids(
         assert (await other_client(KEY_REQUEST, {"id": kr_id}))["keyRequest"] is None
         answer = await enter(other_client, kr_id, numbers)
         assert (answer["__typename"], answer["code"], answer["field"], answer["message"]) == (
-            "NotFound", "NOT_FOUND", "keyRequestId", "No such key request, or you do not have access to it."
+            "NotFound",
+            "NOT_FOUND",
+            "keyRequestId",
+            "No such key request, or you do not have access to it.",
         )
         for result in (
             await set_registration(other_client, kr_id),
             await confirm(other_client, kr_id),
         ):
             assert result["__typename"] == "NotFound"
-    foreign_start = (await other_client(
-        "mutation($i: KeyRequestStartInput!) { keyRequestStart(input: $i) { __typename ... on UserError { code } } }",
-        {"i": {"accountId": account_id(alice)}},
-    ))["keyRequestStart"]
+    foreign_start = (
+        await other_client(
+            "mutation($i: KeyRequestStartInput!) { keyRequestStart(input: $i) { __typename ... on UserError { code } } }",
+            {"i": {"accountId": account_id(alice)}},
+        )
+    )["keyRequestStart"]
     assert foreign_start == {"__typename": "NotFound", "code": "NOT_FOUND"}
     # and nothing changed on Alice's draft
     assert (await client(KEY_REQUEST, {"id": request["id"]}))["keyRequest"]["serials"] == []
@@ -313,10 +331,12 @@ async def test_another_accounts_ids_behave_like_unknown_ids(
 
 async def test_a_viewer_cannot_start_a_key_request(client: GraphQLClient) -> None:
     me = await sign_in(client, VICTOR)
-    result = (await client(
-        "mutation($i: KeyRequestStartInput!) { keyRequestStart(input: $i) { __typename ... on UserError { code } } }",
-        {"i": {"accountId": account_id(me)}},
-    ))["keyRequestStart"]
+    result = (
+        await client(
+            "mutation($i: KeyRequestStartInput!) { keyRequestStart(input: $i) { __typename ... on UserError { code } } }",
+            {"i": {"accountId": account_id(me)}},
+        )
+    )["keyRequestStart"]
     assert result == {"__typename": "NotFound", "code": "NOT_FOUND"}
 
 
@@ -366,14 +386,18 @@ async def test_keys_are_mailed_to_the_technical_contact_over_smtp(
             assert {"subject": "Your license keys (1)", "status": "SENT", "to": "tess@acme.example"} in status
 
 
-async def test_without_smtp_the_mail_is_held_for_the_messages_page(client: GraphQLClient, portal: Portal) -> None:
+async def test_without_smtp_the_mail_is_held_for_the_messages_page(
+    client: GraphQLClient, portal: Portal
+) -> None:
     me = await sign_in(client)
     await get_a_key(client, portal, account_id(me))
     messages = (await client("{ messages(first: 10) { subject status to body } }"))["messages"]
     assert messages[0]["status"] == "HELD" and messages[0]["to"] == "tess@acme.example"
 
 
-async def test_next_registration_is_prefilled_from_the_last_one(client: GraphQLClient, portal: Portal) -> None:
+async def test_next_registration_is_prefilled_from_the_last_one(
+    client: GraphQLClient, portal: Portal
+) -> None:
     me = await sign_in(client)
     await get_a_key(client, portal, account_id(me))
     request = await start(client, account_id(me))

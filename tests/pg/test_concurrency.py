@@ -11,14 +11,26 @@ from sqlalchemy import func, select, update
 from backend.db.models import Job, JobStatus, License, LicenseKey, SerialStatus
 from backend.domain.key_requests import FULFIL
 from backend.portal import Portal
-from tests.api.flows import account_id, confirm, enter, new_serials, serial_status, set_registration, sign_in, start, wait_ready
+from tests.api.flows import (
+    account_id,
+    confirm,
+    enter,
+    new_serials,
+    serial_status,
+    set_registration,
+    sign_in,
+    start,
+    wait_ready,
+)
 from tests.conftest import client_for
 from tests.support import GraphQLClient
 
 pytestmark = pytest.mark.pg
 
 
-async def test_thirty_confirms_racing_for_one_serial_make_exactly_one_license(pg_app: tuple[Any, Portal]) -> None:
+async def test_thirty_confirms_racing_for_one_serial_make_exactly_one_license(
+    pg_app: tuple[Any, Portal],
+) -> None:
     # given: thirty drafts, each holding the same serial, ready to confirm
     app, portal = pg_app
     async with client_for(app) as http:
@@ -33,7 +45,9 @@ async def test_thirty_confirms_racing_for_one_serial_make_exactly_one_license(pg
             drafts.append(draft["id"])
 
         # when: all confirm at once
-        results = await asyncio.gather(*(confirm(client, kr, f"race-key-{i:04d}") for i, kr in enumerate(drafts)))
+        results = await asyncio.gather(
+            *(confirm(client, kr, f"race-key-{i:04d}") for i, kr in enumerate(drafts))
+        )
 
         # then
         winners = [r for r in results if r["__typename"] == "KeyRequestConfirmSuccess"]
@@ -62,7 +76,9 @@ async def test_concurrent_retries_of_one_confirm_return_one_result(pg_app: tuple
             assert await session.scalar(select(func.count()).select_from(License)) == 1
 
 
-async def test_a_fulfillment_job_run_again_after_a_lost_lease_never_signs_twice(pg_app: tuple[Any, Portal]) -> None:
+async def test_a_fulfillment_job_run_again_after_a_lost_lease_never_signs_twice(
+    pg_app: tuple[Any, Portal],
+) -> None:
     # given: a key request fulfilled once
     app, portal = pg_app
     async with client_for(app) as http:
@@ -76,7 +92,9 @@ async def test_a_fulfillment_job_run_again_after_a_lost_lease_never_signs_twice(
 
         # when: the job comes back as if its worker had died, and two workers pick it up at once
         async with portal.db.write() as session:
-            await session.execute(update(Job).where(Job.kind == FULFIL).values(status=JobStatus.QUEUED, attempts=0))
+            await session.execute(
+                update(Job).where(Job.kind == FULFIL).values(status=JobStatus.QUEUED, attempts=0)
+            )
         assert portal.worker is not None
         await asyncio.gather(portal.worker.run_once(), portal.worker.run_once())
 

@@ -31,8 +31,12 @@ def shared_database(pg_admin: str) -> Iterator[str]:
 
 
 def _env(url: str, data_dir: Path) -> dict[str, str]:
-    return {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_DATA_DIR": str(data_dir),
-            "PORTAL_SECRET_KEY": "two-instance-secret-key"}
+    return {
+        **os.environ,
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_DATA_DIR": str(data_dir),
+        "PORTAL_SECRET_KEY": "two-instance-secret-key",
+    }
 
 
 async def _wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
@@ -51,7 +55,9 @@ async def _wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
 
 async def _gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     headers = {"X-CSRF-Token": http.cookies.get("portal_csrf") or ""}
-    body = (await http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)).json()
+    body = (
+        await http.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    ).json()
     assert not body.get("errors"), body
     data: dict[str, Any] = body["data"]
     return data
@@ -61,12 +67,18 @@ async def test_subscription_on_one_instance_sees_the_key_confirmed_on_the_other(
     shared_database: str, tmp_path: Path
 ) -> None:
     env = _env(shared_database, tmp_path)
-    demo_info = json.loads(subprocess.run([PORTAL, "demo", "--json"], env=env, check=True, capture_output=True).stdout)
+    demo_info = json.loads(
+        subprocess.run([PORTAL, "demo", "--json"], env=env, check=True, capture_output=True).stdout
+    )
     serial = next(s["number"] for s in demo_info["serials"] if s["locking"] == "NONE")
     ports = [free_port(), free_port()]
     procs = [
-        subprocess.Popen([PORTAL, "serve", "--no-demo", "--port", str(port), "--log-level", "warning"], env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [PORTAL, "serve", "--no-demo", "--port", str(port), "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for port in ports
     ]
     try:
@@ -80,25 +92,40 @@ async def test_subscription_on_one_instance_sees_the_key_confirmed_on_the_other(
             acc = next(m["account"]["id"] for m in me["memberships"] if m["account"]["kind"] == "CUSTOMER")
             draft = (await _gql(http, START, {"input": {"accountId": acc}}))["keyRequestStart"]["keyRequest"]
             await _gql(http, ENTER, {"input": {"keyRequestId": draft["id"], "serialNumbers": [serial]}})
-            await _gql(http, SET_REGISTRATION, {"input": {"keyRequestId": draft["id"], "registration": REGISTRATION}})
+            await _gql(
+                http, SET_REGISTRATION, {"input": {"keyRequestId": draft["id"], "registration": REGISTRATION}}
+            )
             cookie = f"portal_session={http.cookies.get('portal_session')}"
 
             # subscribe on instance A
             async with websockets.connect(
-                f"ws://127.0.0.1:{ports[0]}/graphql", subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+                f"ws://127.0.0.1:{ports[0]}/graphql",
+                subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
                 additional_headers={"Cookie": cookie, "Origin": bases[0]},
             ) as ws:
                 await ws.send(json.dumps({"type": "connection_init"}))
                 assert json.loads(await ws.recv())["type"] == "connection_ack"
-                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-                    "query": "subscription($id: ID!) { keyRequestUpdated(id: $id) { status keys { activationKey } } }",
-                    "variables": {"id": draft["id"]}}}))
+                await ws.send(
+                    json.dumps(
+                        {
+                            "id": "1",
+                            "type": "subscribe",
+                            "payload": {
+                                "query": "subscription($id: ID!) { keyRequestUpdated(id: $id) { status keys { activationKey } } }",
+                                "variables": {"id": draft["id"]},
+                            },
+                        }
+                    )
+                )
                 first = json.loads(await asyncio.wait_for(ws.recv(), 10))
                 assert first["payload"]["data"]["keyRequestUpdated"]["status"] == "DRAFT"
 
                 # confirm on instance B
-                confirmed = (await _gql(http, CONFIRM, {"input": {"keyRequestId": draft["id"],
-                                                                   "idempotencyKey": "two-instances-1"}}))
+                confirmed = await _gql(
+                    http,
+                    CONFIRM,
+                    {"input": {"keyRequestId": draft["id"], "idempotencyKey": "two-instances-1"}},
+                )
                 assert confirmed["keyRequestConfirm"]["__typename"] == "KeyRequestConfirmSuccess"
 
                 # then A streams the changes up to READY with the key

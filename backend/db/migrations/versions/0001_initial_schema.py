@@ -2,13 +2,15 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 01:04:06.879416
+Create Date: 2026-11-28 01:11:48.911844
 
 """
 from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
+
+import backend.db.models
 
 import backend.db.models
 
@@ -150,8 +152,7 @@ def upgrade() -> None:
     sa.Column('ready_at', backend.db.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_key_requests_account_id_accounts')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_key_requests_user_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_key_requests')),
-    sa.UniqueConstraint('account_id', 'idempotency_key', name='uq_key_requests_idempotency')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_key_requests'))
     )
     with op.batch_alter_table('key_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_key_requests_account_id'), ['account_id'], unique=False)
