@@ -1,0 +1,82 @@
+"""The Get a Key wizard in headless Chromium: all six steps to a visible key."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.e2e
+
+
+def sign_in(page: Any, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_get_a_key_in_the_browser(live_portal: dict[str, Any], page: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    base = live_portal["base"]
+    alice = live_portal["users"][0]
+    serials = [s["number"] for s in live_portal["serials"] if s["locking"] == "NONE"]
+
+    # 1 Login
+    sign_in(page, base, alice["email"], alice["password"])
+    # 2 Select 'Get a Key'
+    page.get_by_role("link", name=re.compile("Get a Key")).first.click()
+    expect(page.get_by_label("Serial numbers")).to_be_visible()
+    expect(page.locator("[aria-current=step]")).to_contain_text("Input Serial Number")
+
+    # 3 Input Serial Number: a typo first gives an inline error and keeps the text
+    typo = serials[0][:10] + str((int(serials[0][10]) + 1) % 10)
+    page.get_by_label("Serial numbers").fill(f"{typo}\n{serials[1]}")
+    page.get_by_role("button", name="Add serial numbers").click()
+    expect(page.get_by_text(re.compile("check digit", re.I))).to_be_visible()
+    expect(page.get_by_label("Serial numbers")).to_have_value(f"{typo}\n{serials[1]}")
+    page.get_by_label("Serial numbers").fill(f"{serials[0]}\n{serials[1]}")
+    page.get_by_role("button", name="Add serial numbers").click()
+    expect(page.get_by_role("cell", name=serials[1])).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+
+    # 4 Product & Support Registration
+    expect(page.locator("[aria-current=step]")).to_contain_text("Support Registration")
+    page.get_by_label("Company").fill("Acme Corp")
+    page.get_by_label("Address line 1").fill("1 Main Street")
+    page.get_by_label("City").fill("Springfield")
+    page.get_by_label("Postal code").fill("12345")
+    page.get_by_label("Country").select_option("US")
+    page.get_by_label("Technical contact name").fill("Tess Tech")
+    page.get_by_label("Technical contact email").fill("not-an-email")
+    page.get_by_label("Technical contact phone").fill("+1 555 0100")
+    page.get_by_label("Primary contact name").fill("Paul Primary")
+    page.get_by_label("Primary contact email").fill("paul@acme.example")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Enter a valid e-mail address.")).to_be_visible()
+    expect(page.get_by_label("Company")).to_have_value("Acme Corp")
+    page.get_by_label("Technical contact email").fill("tess@acme.example")
+    page.get_by_role("button", name="Continue").click()
+
+    # 5 Confirm Information
+    expect(page.locator("[aria-current=step]")).to_contain_text("Confirm Information")
+    expect(page.get_by_text("tess@acme.example").first).to_be_visible()
+    page.get_by_role("button", name="Confirm and get keys").click()
+
+    # 6 Receive a Key — live
+    expect(page.locator("[aria-current=step]")).to_contain_text("Receive a Key")
+    key_pattern = re.compile(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){4}")
+    expect(page.get_by_text(key_pattern).first).to_be_visible(timeout=20_000)
+    assert page.get_by_text(key_pattern).count() >= 2
+    expect(page.get_by_role("button", name=re.compile("Download", re.I)).first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "get-a-key-keys.png"), full_page=True)
+
+    # the Messages page holds the key mail (no SMTP server configured)
+    page.get_by_role("link", name="Messages").click()
+    expect(page.get_by_text("Your license keys (2)")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "messages.png"), full_page=True)
