@@ -78,6 +78,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
+        # launch() gives every run a fresh, empty profile directory of its own.
         browser = p.chromium.launch(
             executable_path=executable,
             headless=True,
@@ -89,7 +90,6 @@ def browser() -> Iterator[Any]:
                 "--disable-sync",
                 "--no-first-run",
                 "--disable-quic",
-                f"--user-data-dir={tempfile.mkdtemp(prefix='portal-chromium-')}",
             ],
         )
         yield browser

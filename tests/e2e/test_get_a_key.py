@@ -58,7 +58,7 @@ def test_get_a_key_in_the_browser(live_portal: dict[str, Any], page: Any) -> Non
     page.get_by_label("Primary contact name").fill("Paul Primary")
     page.get_by_label("Primary contact email").fill("paul@acme.example")
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_text("Enter a valid e-mail address.")).to_be_visible()
+    expect(page.get_by_text("Enter a valid e-mail address.").first).to_be_visible()
     expect(page.get_by_label("Company")).to_have_value("Acme Corp")
     page.get_by_label("Technical contact email").fill("tess@acme.example")
     page.get_by_role("button", name="Continue").click()

@@ -1,0 +1,33 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * Generates typed documents for every `graphql()` call in src/ from the
+ * portal's GraphQL contract. Re-run `npm run codegen` after the schema changes.
+ */
+const config: CodegenConfig = {
+  schema: '../shared/schema.graphql',
+  documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*', '!src/**/*.test.{ts,tsx}'],
+  ignoreNoDocuments: false,
+  generates: {
+    './src/gql/': {
+      preset: 'client',
+      presetConfig: {
+        fragmentMasking: false,
+      },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        avoidOptionals: { field: true, inputValue: false, object: false },
+        scalars: {
+          Date: 'string',
+          DateTime: 'string',
+        },
+        strictScalars: true,
+        skipTypename: false,
+        nonOptionalTypename: true,
+      },
+    },
+  },
+};
+
+export default config;

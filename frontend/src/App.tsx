@@ -1,0 +1,30 @@
+import { Route, Routes } from 'react-router-dom';
+import { AppLayout } from './components/AppLayout';
+import { PublicLayout } from './components/PublicLayout';
+import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
+import { HomePage } from './pages/HomePage';
+import { LoginPage } from './pages/LoginPage';
+import { MessagesPage } from './pages/MessagesPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SignUpPage } from './pages/SignUpPage';
+import { VerifyEmailPage } from './pages/VerifyEmailPage';
+import { WizardPage } from './pages/wizard/WizardPage';
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<PublicLayout />}>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/signup" element={<SignUpPage />} />
+        <Route path="/verify-email" element={<VerifyEmailPage />} />
+      </Route>
+      <Route element={<AppLayout />}>
+        <Route index element={<HomePage />} />
+        <Route path="/get-a-key" element={<GetAKeyStartPage />} />
+        <Route path="/get-a-key/:id" element={<WizardPage />} />
+        <Route path="/messages" element={<MessagesPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,147 @@
+import { useState } from 'react';
+import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useMutation } from 'urql';
+import { graphql } from '../gql';
+import { humanize } from '../lib/format';
+import { useSession } from '../session';
+import { Alert } from './Alert';
+import { ErrorNotice } from './ErrorNotice';
+import { Logo } from './Logo';
+import { LoadingPanel } from './Spinner';
+import { PRODUCT_NAME } from './usePageTitle';
+
+const LogoutMutation = graphql(`
+  mutation Logout {
+    logout {
+      __typename
+      ... on LogoutSuccess {
+        ok
+      }
+    }
+  }
+`);
+
+/** Signed-in pages: the header with navigation, account switcher and sign-out. Signed-out visitors go to /login. */
+export function AppLayout() {
+  const session = useSession();
+  const location = useLocation();
+
+  if (session.loading) {
+    return (
+      <div className="page-shell">
+        <LoadingPanel label="Loading your account…" />
+      </div>
+    );
+  }
+  if (session.error) {
+    return (
+      <div className="page-shell">
+        <main className="main main--narrow">
+          <ErrorNotice error={session.error} title="The portal is not available" onRetry={session.retry} />
+        </main>
+      </div>
+    );
+  }
+  if (!session.user) {
+    return <Navigate to="/login" replace state={{ from: location }} />;
+  }
+
+  return (
+    <div className="page-shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main className="main" id="main" tabIndex={-1}>
+        {session.user.memberships.length === 0 ? (
+          <Alert tone="warning" title="No account yet">
+            <p>
+              Your user is not a member of any customer account, so there is nothing to manage yet. Ask an administrator
+              of your company's account to invite {session.user.email}.
+            </p>
+          </Alert>
+        ) : (
+          <Outlet />
+        )}
+      </main>
+      <footer className="footer">
+        <div className="footer__inner">
+          <span>
+            © {new Date().getFullYear()} {PRODUCT_NAME}
+          </span>
+          <span>Keys are signed by the vendor and e-mailed to your technical contact.</span>
+        </div>
+      </footer>
+    </div>
+  );
+}
+
+function Header() {
+  const { user, membership, selectAccount, resetSession } = useSession();
+  const navigate = useNavigate();
+  const [, logout] = useMutation(LogoutMutation);
+  const [signingOut, setSigningOut] = useState(false);
+  if (!user) return null;
+
+  const signOut = async () => {
+    setSigningOut(true);
+    await logout({});
+    setSigningOut(false);
+    navigate('/login', { replace: true });
+    resetSession();
+  };
+
+  return (
+    <header className="topbar">
+      <div className="topbar__inner">
+        <Link to="/" className="brand">
+          <Logo />
+          <span className="brand__name">{PRODUCT_NAME}</span>
+        </Link>
+        <nav className="mainnav" aria-label="Main">
+          <NavLink to="/" end className="mainnav__link">
+            Home
+          </NavLink>
+          <NavLink to="/get-a-key" className="mainnav__link">
+            Get a Key
+          </NavLink>
+          <NavLink to="/messages" className="mainnav__link">
+            Messages
+          </NavLink>
+        </nav>
+        <div className="topbar__user">
+          {user.memberships.length > 1 ? (
+            <div className="account-switcher">
+              <label htmlFor="account-switcher" className="account-switcher__label">
+                Account
+              </label>
+              <select
+                id="account-switcher"
+                className="select select--compact"
+                value={membership?.account.id ?? ''}
+                onChange={(event) => selectAccount(event.target.value)}
+              >
+                {user.memberships.map((m) => (
+                  <option key={m.account.id} value={m.account.id}>
+                    {m.account.name} ({humanize(m.account.kind)})
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : membership ? (
+            <span className="account-name">
+              {membership.account.name}
+              <span className="account-name__kind">{humanize(membership.account.kind)}</span>
+            </span>
+          ) : null}
+          <span className="user-email" title={user.name}>
+            {user.email}
+          </span>
+          <button type="button" className="button button--ghost button--small" onClick={signOut} disabled={signingOut}>
+            Sign out
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

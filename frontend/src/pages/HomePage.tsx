@@ -1,0 +1,116 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, UpgradeIcon, VoucherIcon } from '../components/Icons';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { LoadingPanel } from '../components/Spinner';
+import { usePageTitle } from '../components/usePageTitle';
+import { humanize } from '../lib/format';
+import { useSession } from '../session';
+import { AccountKeyRequestsQuery } from './keyRequestsDocument';
+import { KeyRequestTable } from './KeyRequestTable';
+
+interface Feature {
+  title: string;
+  description: string;
+  icon: ReactNode;
+}
+
+const COMING_SOON: readonly Feature[] = [
+  { title: 'Version Upgrade', description: 'Move licenses under maintenance to a newer product version.', icon: <UpgradeIcon /> },
+  { title: 'Manage My Licenses', description: 'See every license, its seats and maintenance dates, and reissue keys.', icon: <LicensesIcon /> },
+  { title: 'Enterprise Flexible', description: 'Draw keys as needed from an enterprise agreement’s pool of seats.', icon: <LayersIcon /> },
+  { title: 'Voucher Center', description: 'Redeem vouchers for licenses, training and services.', icon: <VoucherIcon /> },
+  { title: 'FileConnect', description: 'Download installers, updates and documentation for your products.', icon: <DownloadIcon /> },
+];
+
+export function HomePage() {
+  usePageTitle('Home');
+  const { user, membership } = useSession();
+  const [result, reexecute] = useQuery({ query: AccountKeyRequestsQuery, requestPolicy: 'cache-and-network' });
+  if (!user || !membership) return null;
+
+  const account = membership.account;
+  // Drafts nobody has added a serial number to yet are noise: leave them out.
+  const rows = (result.data?.me?.memberships.find((m) => m.account.id === account.id)?.account.keyRequests ?? []).filter(
+    (row) => row.status !== 'DRAFT' || row.serials.length > 0,
+  );
+
+  return (
+    <div className="page">
+      <div className="page__header">
+        <div>
+          <h1 className="page__title">Welcome, {user.name || user.email}</h1>
+          <p className="page__meta">
+            <span>
+              {account.name} · {humanize(account.kind)} account {account.number}
+            </span>
+            <span>Your role: {humanize(membership.role)}</span>
+          </p>
+        </div>
+      </div>
+
+      <section aria-labelledby="functions-heading" className="section">
+        <h2 className="section__title" id="functions-heading">
+          What would you like to do?
+        </h2>
+        <ul className="feature-grid">
+          <li>
+            <Link to="/get-a-key" className="feature-card feature-card--live">
+              <span className="feature-card__icon" aria-hidden="true">
+                <KeyIcon />
+              </span>
+              <span className="feature-card__title">Get a Key</span>
+              <span className="feature-card__text">
+                Turn the serial numbers on your license certificate into signed license keys.
+              </span>
+              <span className="feature-card__cta" aria-hidden="true">
+                Start →
+              </span>
+            </Link>
+          </li>
+          {COMING_SOON.map((feature) => (
+            <li key={feature.title}>
+              <div className="feature-card feature-card--disabled" aria-disabled="true">
+                <span className="feature-card__icon" aria-hidden="true">
+                  {feature.icon}
+                </span>
+                <span className="feature-card__title">{feature.title}</span>
+                <span className="feature-card__text">{feature.description}</span>
+                <span className="badge badge--neutral feature-card__soon">Coming soon</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="requests-heading" className="section">
+        <div className="section__header">
+          <h2 className="section__title" id="requests-heading">
+            Your key requests
+          </h2>
+          {result.fetching && result.data ? <span className="muted small">Refreshing…</span> : null}
+        </div>
+        {result.error && !result.data ? (
+          <ErrorNotice error={result.error} title="Your key requests could not be loaded" onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+        ) : !result.data ? (
+          <LoadingPanel label="Loading key requests…" />
+        ) : rows.length === 0 ? (
+          <div className="empty-state card">
+            <p className="empty-state__title">No key requests yet</p>
+            <p className="muted">
+              When you request keys for {account.name}, they appear here. Drafts are saved, so you can resume them on any device.
+            </p>
+            <Link to="/get-a-key" className="button button--primary">
+              Get a Key
+            </Link>
+          </div>
+        ) : (
+          <div className="card card--flush">
+            <KeyRequestTable rows={rows} caption={`Key requests of ${account.name}`} />
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+import { useState, type FormEvent } from 'react';
+import { Link, Navigate, useLocation, useNavigate, type Location } from 'react-router-dom';
+import { useMutation } from 'urql';
+import { Alert } from '../components/Alert';
+import { describeError } from '../components/ErrorNotice';
+import { SubmitButton } from '../components/SubmitButton';
+import { TextField } from '../components/TextField';
+import { useCountdown } from '../components/useCountdown';
+import { usePageTitle } from '../components/usePageTitle';
+import { graphql } from '../gql';
+import { mapFieldErrors } from '../lib/fieldErrors';
+import { formatWait } from '../lib/format';
+import { useSession } from '../session';
+
+const LoginMutation = graphql(`
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      __typename
+      ... on LoginSuccess {
+        user {
+          id
+          email
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on RateLimited {
+        retryAfterSeconds
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+const DEFAULT_MESSAGES: Record<string, string> = {
+  INVALID_CREDENTIALS: 'The email address or password is incorrect.',
+  EMAIL_NOT_VERIFIED: 'Please verify your email address first. We sent you a link when you created your account.',
+  RATE_LIMITED: 'Too many sign-in attempts.',
+};
+
+/** Where to go after signing in: the page that sent the user here, or home. */
+function returnPath(state: unknown): string {
+  const from = (state as { from?: Partial<Location> } | null)?.from;
+  if (!from?.pathname || from.pathname === '/login') return '/';
+  return `${from.pathname}${from.search ?? ''}${from.hash ?? ''}`;
+}
+
+export function LoginPage() {
+  usePageTitle('Sign in');
+  const session = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [retryAt, setRetryAt] = useState<number | null>(null);
+  const waitSeconds = useCountdown(retryAt);
+  const [{ fetching }, login] = useMutation(LoginMutation);
+
+  if (session.user) return <Navigate to={returnPath(location.state)} replace />;
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setFieldErrors({});
+    const result = await login({ input: { email: email.trim(), password } });
+    if (result.error) {
+      setError({ code: 'NETWORK', message: describeError(result.error) });
+      return;
+    }
+    const outcome = result.data?.login;
+    if (!outcome) return;
+    if (outcome.__typename === 'LoginSuccess') {
+      navigate(returnPath(location.state), { replace: true });
+      session.resetSession();
+      return;
+    }
+    if (outcome.__typename === 'RateLimited') {
+      setRetryAt(Date.now() + outcome.retryAfterSeconds * 1000);
+    }
+    if (outcome.__typename === 'InvalidInput') {
+      setFieldErrors(mapFieldErrors(outcome.fieldErrors));
+    }
+    setError({ code: outcome.code, message: outcome.message || DEFAULT_MESSAGES[outcome.code] || 'Sign-in failed.' });
+  };
+
+  const rateLimited = error?.code === 'RATE_LIMITED';
+
+  return (
+    <>
+      <h1 className="public-title">Sign in</h1>
+      <p className="public-lead">Use the email address and password of your portal account.</p>
+      {error ? (
+        <Alert tone="error" className="form-alert">
+          <p>{error.message}</p>
+          {rateLimited && waitSeconds > 0 ? <p>You can try again in {formatWait(waitSeconds)}.</p> : null}
+        </Alert>
+      ) : null}
+      <form className="form" onSubmit={onSubmit} noValidate>
+        <TextField
+          id="login-email"
+          label="Email"
+          type="email"
+          autoComplete="username"
+          inputMode="email"
+          required
+          value={email}
+          onValueChange={setEmail}
+          error={fieldErrors['email']}
+        />
+        <TextField
+          id="login-password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onValueChange={setPassword}
+          error={fieldErrors['password']}
+        />
+        <SubmitButton block busy={fetching} disabled={waitSeconds > 0}>
+          Sign in
+        </SubmitButton>
+      </form>
+      <p className="public-switch">
+        New to the portal? <Link to="/signup">Create an account</Link>
+      </p>
+    </>
+  );
+}

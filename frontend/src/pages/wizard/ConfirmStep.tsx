@@ -1,0 +1,179 @@
+import { useRef, useState } from 'react';
+import { useMutation } from 'urql';
+import { Alert } from '../../components/Alert';
+import { describeError } from '../../components/ErrorNotice';
+import { SerialProblemList } from '../../components/SerialProblemList';
+import { SubmitButton } from '../../components/SubmitButton';
+import { formatMonths, humanize } from '../../lib/format';
+import { confirmIdempotencyKey, resetConfirmIdempotencyKey } from '../../lib/idempotency';
+import type { SerialProblemLike } from '../../lib/serials';
+import { KeyRequestConfirmMutation } from './documents';
+import { userErrorText } from './messages';
+import { RegistrationSummary } from './RegistrationSummary';
+import type { KeyRequestData } from './WizardPage';
+
+interface ConfirmStepProps {
+  keyRequest: KeyRequestData;
+  onUpdate: (keyRequest: KeyRequestData) => void;
+  onBack: () => void;
+  onEditSerials: () => void;
+  onConfirmed: () => void;
+  /** Reloads the request from the server (e.g. when it was confirmed elsewhere). */
+  onRefresh: () => void;
+}
+
+export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onConfirmed, onRefresh }: ConfirmStepProps) {
+  const [{ fetching }, confirm] = useMutation(KeyRequestConfirmMutation);
+  const [error, setError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<SerialProblemLike[]>([]);
+  const inFlight = useRef(false);
+  const registration = keyRequest.registration;
+  const totalSeats = keyRequest.serials.reduce((sum, serial) => sum + serial.quantity, 0);
+
+  const onConfirm = async () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setError(null);
+    setProblems([]);
+    try {
+      const idempotencyKey = confirmIdempotencyKey(keyRequest.id);
+      const result = await confirm({ input: { keyRequestId: keyRequest.id, idempotencyKey } });
+      if (result.error) {
+        // The keys may or may not have been issued: a retry sends the same idempotency key.
+        setError(`${describeError(result.error)} Trying again is safe: your keys are issued only once.`);
+        return;
+      }
+      const outcome = result.data?.keyRequestConfirm;
+      if (!outcome) return;
+      if (outcome.__typename === 'KeyRequestConfirmSuccess') {
+        onUpdate(outcome.keyRequest);
+        onConfirmed();
+        return;
+      }
+      resetConfirmIdempotencyKey(keyRequest.id);
+      switch (outcome.__typename) {
+        case 'SerialNumbersRejected':
+          setError(outcome.message || 'Some serial numbers can no longer be used.');
+          setProblems(outcome.problems);
+          return;
+        case 'InvalidInput': {
+          const details = outcome.fieldErrors.map((e) => e.message).filter(Boolean);
+          setError([userErrorText(outcome), ...details].join(' '));
+          return;
+        }
+        case 'KeyRequestNotEditable':
+          if (outcome.code === 'ALREADY_CONFIRMED') {
+            onRefresh();
+            return;
+          }
+          setError(userErrorText(outcome));
+          onRefresh();
+          return;
+        default:
+          setError(userErrorText(outcome));
+      }
+    } finally {
+      inFlight.current = false;
+    }
+  };
+
+  return (
+    <div className="step step--confirm">
+      <p className="step__intro">
+        Check the details below. When you confirm, the serial numbers are registered to{' '}
+        <strong>{registration?.company ?? 'your company'}</strong> and the license keys are signed. Serial numbers can be
+        registered only once.
+      </p>
+
+      <section className="subsection" aria-labelledby="confirm-serials">
+        <div className="subsection__header">
+          <h3 className="section-title" id="confirm-serials">
+            Serial numbers and products
+          </h3>
+          <button type="button" className="button button--link" onClick={onEditSerials}>
+            Edit serial numbers
+          </button>
+        </div>
+        <div className="table-wrap">
+          <table className="table table--stack">
+            <thead>
+              <tr>
+                <th scope="col">Serial number</th>
+                <th scope="col">Product</th>
+                <th scope="col">Seats</th>
+                <th scope="col">Maintenance term</th>
+                <th scope="col">Kind</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keyRequest.serials.map((serial) => (
+                <tr key={serial.number}>
+                  <td data-label="Serial number">
+                    <code className="mono">{serial.number}</code>
+                  </td>
+                  <td data-label="Product">
+                    <span>
+                      {serial.product.name} <span className="muted">{serial.product.version}</span>
+                    </span>
+                  </td>
+                  <td data-label="Seats">{serial.quantity}</td>
+                  <td data-label="Maintenance term">{formatMonths(serial.maintenanceMonths)}</td>
+                  <td data-label="Kind">{humanize(serial.kind)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Total seats
+                </th>
+                <td data-label="Total seats" colSpan={3}>
+                  {totalSeats}
+                </td>
+              </tr>
+            </tfoot>
+          </table>
+        </div>
+      </section>
+
+      <section className="subsection" aria-labelledby="confirm-registration">
+        <div className="subsection__header">
+          <h3 className="section-title" id="confirm-registration">
+            Support registration
+          </h3>
+          <button type="button" className="button button--link" onClick={onBack}>
+            Edit registration
+          </button>
+        </div>
+        {registration ? (
+          <RegistrationSummary
+            registration={registration}
+            hostId={keyRequest.requiresHostId || keyRequest.hostId ? keyRequest.hostId : undefined}
+          />
+        ) : (
+          <Alert tone="warning">
+            <p>The support registration is missing. Go back and fill it in.</p>
+          </Alert>
+        )}
+      </section>
+
+      {error ? (
+        <Alert tone="error">
+          <p>{error}</p>
+          {problems.length ? (
+            <SerialProblemList problems={problems} entered={keyRequest.serials.map((s) => s.number)} />
+          ) : null}
+        </Alert>
+      ) : null}
+
+      <div className="wizard__nav">
+        <button type="button" className="button button--secondary" onClick={onBack} disabled={fetching}>
+          Back
+        </button>
+        <SubmitButton type="button" busy={fetching} disabled={!registration} onClick={onConfirm}>
+          Confirm and get keys
+        </SubmitButton>
+      </div>
+    </div>
+  );
+}

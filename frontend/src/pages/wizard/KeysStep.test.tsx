@@ -1,0 +1,74 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router-dom';
+import { describe, expect, it, vi } from 'vitest';
+import { keyRequest } from '../../test/fixtures';
+import { KeysStep } from './KeysStep';
+
+const readyRequest = keyRequest({
+  status: 'READY',
+  step: 'KEYS',
+  keys: [
+    {
+      __typename: 'LicenseKey',
+      id: 'key-1',
+      activationKey: 'K7Q2-9XLM-4RT8',
+      licenseFile: 'eyJhbGciOiJFZERTQSJ9.payload.sig',
+      hostId: '00:11:22:33:44:55',
+      kid: 'k1',
+      status: 'ACTIVE',
+      issuedAt: '2025-03-01T10:01:00Z',
+      license: {
+        __typename: 'License',
+        id: 'lic-1',
+        quantity: 5,
+        maintenanceUntil: '2026-03-01',
+        status: 'ACTIVE',
+        hostId: '00:11:22:33:44:55',
+        product: { __typename: 'Product', id: 'p', sku: 'S', name: 'Studio', version: '9.2' },
+      },
+    },
+  ],
+});
+
+describe('<KeysStep>', () => {
+  it('shows a spinner while the keys are being signed', () => {
+    render(
+      <MemoryRouter>
+        <KeysStep keyRequest={keyRequest({ status: 'FULFILLING', step: 'KEYS' })} polling={false} />
+      </MemoryRouter>,
+    );
+    expect(screen.getByText('Signing your keys…')).toBeInTheDocument();
+  });
+
+  it('copies the activation key and downloads the license file', async () => {
+    const user = userEvent.setup();
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    const createObjectURL = vi.fn(() => 'blob:license');
+    Object.defineProperty(URL, 'createObjectURL', { value: createObjectURL, configurable: true });
+    Object.defineProperty(URL, 'revokeObjectURL', { value: vi.fn(), configurable: true });
+    const clicked: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this.download);
+    });
+
+    render(
+      <MemoryRouter>
+        <KeysStep keyRequest={readyRequest} polling={false} />
+      </MemoryRouter>,
+    );
+    expect(screen.getByText('K7Q2-9XLM-4RT8')).toBeInTheDocument();
+    expect(screen.getAllByText('00:11:22:33:44:55').length).toBeGreaterThan(0);
+
+    await user.click(screen.getByRole('button', { name: 'Copy' }));
+    expect(writeText).toHaveBeenCalledWith('K7Q2-9XLM-4RT8');
+    expect(await screen.findByRole('button', { name: 'Copied' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Download .lic' }));
+    expect(clicked).toEqual(['K7Q2-9XLM-4RT8.lic']);
+    const blob = (createObjectURL.mock.calls[0] as unknown as [Blob])[0];
+    expect(await blob.text()).toBe('eyJhbGciOiJFZERTQSJ9.payload.sig');
+    expect(screen.getByRole('link', { name: 'Get another key' })).toHaveAttribute('href', '/get-a-key');
+  });
+});

@@ -1,0 +1,239 @@
+import { graphql } from '../../gql';
+
+export const SerialFieldsFragment = graphql(`
+  fragment SerialFields on Serial {
+    number
+    kind
+    status
+    quantity
+    maintenanceMonths
+    product {
+      id
+      sku
+      name
+      version
+      licenseModel
+      locking
+    }
+  }
+`);
+
+export const RegistrationFieldsFragment = graphql(`
+  fragment RegistrationFields on SupportRegistration {
+    company
+    address {
+      line1
+      line2
+      city
+      postalCode
+      country
+    }
+    technicalContact {
+      name
+      email
+      phone
+    }
+    primaryContact {
+      name
+      email
+      phone
+    }
+  }
+`);
+
+export const LicenseKeyFieldsFragment = graphql(`
+  fragment LicenseKeyFields on LicenseKey {
+    id
+    activationKey
+    licenseFile
+    hostId
+    kid
+    status
+    issuedAt
+    license {
+      id
+      quantity
+      maintenanceUntil
+      status
+      hostId
+      product {
+        id
+        sku
+        name
+        version
+      }
+    }
+  }
+`);
+
+export const KeyRequestFieldsFragment = graphql(`
+  fragment KeyRequestFields on KeyRequest {
+    id
+    kind
+    status
+    step
+    requiresHostId
+    hostId
+    failureReason
+    createdAt
+    updatedAt
+    expiresAt
+    submittedAt
+    readyAt
+    serials {
+      ...SerialFields
+    }
+    registration {
+      ...RegistrationFields
+    }
+    suggestedRegistration {
+      ...RegistrationFields
+    }
+    keys {
+      ...LicenseKeyFields
+    }
+  }
+`);
+
+export const KeyRequestQuery = graphql(`
+  query KeyRequest($id: ID!) {
+    keyRequest(id: $id) {
+      ...KeyRequestFields
+    }
+  }
+`);
+
+export const KeyRequestUpdatedSubscription = graphql(`
+  subscription KeyRequestUpdated($id: ID!) {
+    keyRequestUpdated(id: $id) {
+      ...KeyRequestFields
+    }
+  }
+`);
+
+export const KeyRequestStartMutation = graphql(`
+  mutation KeyRequestStart($input: KeyRequestStartInput!) {
+    keyRequestStart(input: $input) {
+      __typename
+      ... on KeyRequestStartSuccess {
+        keyRequest {
+          id
+          status
+          step
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+export const KeyRequestEnterSerialsMutation = graphql(`
+  mutation KeyRequestEnterSerials($input: KeyRequestEnterSerialsInput!) {
+    keyRequestEnterSerials(input: $input) {
+      __typename
+      ... on KeyRequestEnterSerialsSuccess {
+        keyRequest {
+          ...KeyRequestFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on SerialNumbersRejected {
+        problems {
+          serialNumber
+          code
+          message
+        }
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const KeyRequestRemoveSerialMutation = graphql(`
+  mutation KeyRequestRemoveSerial($input: KeyRequestRemoveSerialInput!) {
+    keyRequestRemoveSerial(input: $input) {
+      __typename
+      ... on KeyRequestRemoveSerialSuccess {
+        keyRequest {
+          ...KeyRequestFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+export const KeyRequestSetRegistrationMutation = graphql(`
+  mutation KeyRequestSetRegistration($input: KeyRequestSetRegistrationInput!) {
+    keyRequestSetRegistration(input: $input) {
+      __typename
+      ... on KeyRequestSetRegistrationSuccess {
+        keyRequest {
+          ...KeyRequestFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const KeyRequestConfirmMutation = graphql(`
+  mutation KeyRequestConfirm($input: KeyRequestConfirmInput!) {
+    keyRequestConfirm(input: $input) {
+      __typename
+      ... on KeyRequestConfirmSuccess {
+        keyRequest {
+          ...KeyRequestFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on SerialNumbersRejected {
+        problems {
+          serialNumber
+          code
+          message
+        }
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);

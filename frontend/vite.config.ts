@@ -1,0 +1,39 @@
+/// <reference types="vitest/config" />
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const BACKEND = process.env.PORTAL_BACKEND_URL ?? 'http://127.0.0.1:8000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: 5173,
+    proxy: {
+      '/graphql': { target: BACKEND, ws: true },
+      '/auth': { target: BACKEND },
+      '/.well-known': { target: BACKEND },
+      '/healthz': { target: BACKEND },
+      '/downloads': { target: BACKEND },
+    },
+  },
+  preview: {
+    proxy: {
+      '/graphql': { target: BACKEND, ws: true },
+      '/auth': { target: BACKEND },
+      '/.well-known': { target: BACKEND },
+      '/healthz': { target: BACKEND },
+      '/downloads': { target: BACKEND },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
+    restoreMocks: true,
+  },
+});
