@@ -36,8 +36,8 @@ schema-check: $(STAMP)
 		|| (echo "shared/schema.graphql is stale: run 'make schema'" && exit 1)
 
 lint: $(STAMP)
-	$(BIN)/ruff check backend tests bench
-	$(BIN)/ruff format --check backend tests bench
+	$(BIN)/ruff check backend tests $(wildcard bench)
+	$(BIN)/ruff format --check backend tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
