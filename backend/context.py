@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import strawberry
 from graphql import GraphQLError
@@ -31,17 +31,12 @@ class Context:
     session_token: str | None = None
     csrf_valid: bool = False
     ip: str | None = None
-    extras: dict[str, object] = field(default_factory=dict)
 
     @property
     def actor(self) -> Actor:
         if self.user is None:
             raise NotSignedIn()
         return Actor(self.user.id, self.ip)
-
-    @property
-    def signed_in(self) -> bool:
-        return self.user is not None
 
     def fresh_loaders(self) -> Loaders:
         """Subscriptions live for a connection: give each emitted result its own loaders."""

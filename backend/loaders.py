@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
@@ -27,8 +27,6 @@ from backend.db.models import (
 )
 
 RECENT_KEY_REQUESTS = 50
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 class Loaders:
@@ -142,10 +140,3 @@ class Loaders:
             for row in rows:
                 grouped[row.account_id].append(row)
         return [grouped[i] for i in ids]
-
-
-async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
-    return list(await loader.load_many(keys))
-
-
-LoaderFactory = Callable[[], Awaitable[Loaders]]

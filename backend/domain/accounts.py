@@ -38,6 +38,7 @@ from backend.portal import Portal
 
 VERIFY_EMAIL = "verify_email"
 MIN_PASSWORD = 10
+VERIFICATION_TTL = timedelta(days=2)
 
 
 def normalize_email(email: str) -> str:
@@ -70,7 +71,7 @@ def _verification_mail(portal: Portal, session: AsyncSession, user: User) -> Non
             token_hash=token_hash(token),
             user_id=user.id,
             purpose=VERIFY_EMAIL,
-            expires_at=utcnow() + timedelta(days=2),
+            expires_at=utcnow() + VERIFICATION_TTL,
         )
     )
     link = f"{portal.settings.public_url}/verify-email?token={token}"
@@ -191,7 +192,16 @@ async def login(portal: Portal, email: str, password: str, ip: str | None) -> Lo
         raise InvalidCredentialsError()
     if user.email_verified_at is None:
         async with portal.db.write() as session:
-            _verification_mail(portal, session, user)
+            # A fresh link at most every 10 minutes, however often the user tries.
+            recent = await session.scalar(
+                select(EmailToken.id).where(
+                    EmailToken.user_id == user.id,
+                    EmailToken.purpose == VERIFY_EMAIL,
+                    EmailToken.expires_at > utcnow() + VERIFICATION_TTL - timedelta(minutes=10),
+                )
+            )
+            if recent is None:
+                _verification_mail(portal, session, user)
         raise EmailNotVerifiedError()
     token = new_token()
     async with portal.db.write() as session:

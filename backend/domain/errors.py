@@ -69,7 +69,7 @@ class EmailNotVerifiedError(UserError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Please confirm your e-mail address first: we sent you a link. A new link has been sent.", "email"
+            "Please confirm your e-mail address first: follow the link we e-mailed you.", "email"
         )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import after_commit
@@ -544,14 +544,3 @@ async def last_registration(session: AsyncSession, account_id: uuid.UUID) -> dic
         .limit(1)
     )
     return data
-
-
-async def count_open(session: AsyncSession, account_id: uuid.UUID) -> int:
-    return int(
-        await session.scalar(
-            select(func.count()).where(
-                KeyRequest.account_id == account_id, KeyRequest.status == KeyRequestStatus.DRAFT
-            )
-        )
-        or 0
-    )

@@ -9,16 +9,36 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import EmailMessage, EmailStatus, utcnow
+from backend.db.models import EmailMessage, EmailStatus, Membership, utcnow
 from backend.jobs import enqueue, job_handler
 
 if TYPE_CHECKING:
     from backend.portal import Portal
 
 SEND_EMAIL = "send_email"
+
+
+async def messages_for(
+    session: AsyncSession, user_id: uuid.UUID, email: str, limit: int
+) -> list[EmailMessage]:
+    """Mail addressed to the user, or about any account they belong to; newest first."""
+    my_accounts = select(Membership.account_id).where(Membership.user_id == user_id)
+    rows = await session.scalars(
+        select(EmailMessage)
+        .where(
+            or_(
+                EmailMessage.user_id == user_id,
+                EmailMessage.to_address == email,
+                EmailMessage.account_id.in_(my_accounts),
+            )
+        )
+        .order_by(EmailMessage.created_at.desc())
+        .limit(max(1, min(limit, 100)))
+    )
+    return list(rows)
 
 
 def queue_email(

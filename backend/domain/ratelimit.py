@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import RateLimitHit, utcnow
@@ -36,9 +36,3 @@ def hit(session: AsyncSession, buckets: Iterable[str], times: int = 1) -> None:
     now = utcnow()
     for bucket in buckets:
         session.add_all(RateLimitHit(bucket=bucket, at=now) for _ in range(times))
-
-
-async def prune(session: AsyncSession, older_than_seconds: int = 86400) -> None:
-    await session.execute(
-        delete(RateLimitHit).where(RateLimitHit.at < utcnow() - timedelta(seconds=older_than_seconds))
-    )
