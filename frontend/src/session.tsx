@@ -4,7 +4,7 @@ import { Provider as UrqlProvider, useQuery, type CombinedError } from 'urql';
 import { graphql } from './gql';
 import type { MeQuery } from './gql/graphql';
 import { pickMembership, readRememberedAccount, rememberAccount } from './lib/accounts';
-import { createPortalClient, type PortalClient } from './lib/client';
+import { createPortalClient, type PortalClient, type PortalClientOptions } from './lib/client';
 
 export const MeQueryDocument = graphql(`
   query Me {
@@ -45,8 +45,14 @@ const SessionContext = createContext<SessionValue | null>(null);
 
 const PUBLIC_PATHS = ['/login', '/signup', '/verify-email'];
 
+interface PortalProviderProps {
+  children: ReactNode;
+  /** Builds the GraphQL client; replaceable for tests. */
+  clientFactory?: (options: PortalClientOptions) => PortalClient;
+}
+
 /** Provides the GraphQL client and the signed-in user to the whole portal. */
-export function PortalProvider({ children }: { children: ReactNode }) {
+export function PortalProvider({ children, clientFactory = createPortalClient }: PortalProviderProps) {
   const navigate = useNavigate();
   const location = useLocation();
   const locationRef = useRef(location);
@@ -57,7 +63,7 @@ export function PortalProvider({ children }: { children: ReactNode }) {
 
   const makeClient = useCallback(
     (): PortalClient =>
-      createPortalClient({
+      clientFactory({
         onAuthError: () => {
           if (authErrorPending.current) return;
           authErrorPending.current = true;
@@ -70,17 +76,13 @@ export function PortalProvider({ children }: { children: ReactNode }) {
           }, 0);
         },
       }),
-    [navigate],
+    [navigate, clientFactory],
   );
 
   const [portalClient, setPortalClient] = useState<PortalClient>(makeClient);
 
-  const resetSession = useCallback(() => {
-    setPortalClient((previous) => {
-      previous.dispose();
-      return makeClient();
-    });
-  }, [makeClient]);
+  // The previous client's socket is closed by the cleanup effect below.
+  const resetSession = useCallback(() => setPortalClient(makeClient()), [makeClient]);
   resetRef.current = resetSession;
 
   useEffect(() => () => portalClient.dispose(), [portalClient]);

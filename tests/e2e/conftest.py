@@ -28,7 +28,7 @@ def chromium_path() -> str | None:
     return path if Path(path).exists() else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_portal() -> Iterator[dict[str, Any]]:
     if not (ROOT / "frontend" / "dist" / "index.html").exists():
         pytest.fail("frontend/dist is missing: run `make setup` first")
@@ -66,7 +66,9 @@ def live_portal() -> Iterator[dict[str, Any]]:
         proc.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is open,
+# which must end before the asyncio tests that follow run.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:

@@ -14,8 +14,6 @@ export interface PortalClient {
 export interface PortalClientOptions {
   /** Called when the server says the session is missing or has expired. */
   onAuthError?: () => void;
-  /** Called when the subscription socket fails for good (the portal then polls). */
-  onSocketError?: (error: unknown) => void;
 }
 
 function websocketUrl(): string {
@@ -38,9 +36,6 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
       connectionParams: () => {
         const token = readCookie(CSRF_COOKIE);
         return token ? { csrfToken: token } : {};
-      },
-      on: {
-        error: (error) => options.onSocketError?.(error),
       },
     });
     return ws;
