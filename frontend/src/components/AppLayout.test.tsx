@@ -1,0 +1,77 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { describe, expect, it } from 'vitest';
+import { PortalProvider } from '../session';
+import { makeMockClient } from '../test/mockClient';
+import { AppLayout } from './AppLayout';
+
+const account = (id: string, name: string, kind: string) => ({ __typename: 'Account', id, name, number: `N-${id}`, kind });
+
+function me(memberships: { role: string; account: ReturnType<typeof account> }[] | null) {
+  return {
+    __typename: 'Query',
+    me: memberships && {
+      __typename: 'User',
+      id: 'u1',
+      email: 'dana@example.com',
+      name: 'Dana',
+      emailVerified: true,
+      memberships: memberships.map((m) => ({ __typename: 'Membership', ...m })),
+    },
+  };
+}
+
+function renderPortal(data: ReturnType<typeof me>, path = '/') {
+  const client = makeMockClient({ query: (call) => (call.operationName === 'Me' ? data : undefined) });
+  return render(
+    <MemoryRouter initialEntries={[path]}>
+      <PortalProvider clientFactory={() => ({ client, dispose: () => undefined })}>
+        <Routes>
+          <Route path="/login" element={<h1>Sign in page</h1>} />
+          <Route element={<AppLayout />}>
+            <Route index element={<p>Home content</p>} />
+          </Route>
+        </Routes>
+      </PortalProvider>
+    </MemoryRouter>,
+  );
+}
+
+describe('<AppLayout>', () => {
+  it('shows the product, navigation, email and an account switcher that remembers the choice', async () => {
+    const user = userEvent.setup();
+    renderPortal(
+      me([
+        { role: 'ADMIN', account: account('a1', 'Acme Corp', 'CUSTOMER') },
+        { role: 'VIEWER', account: account('a2', 'Initech', 'PARTNER') },
+      ]),
+    );
+    expect(await screen.findByText('Home content')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Licensing Portal' })).toBeInTheDocument();
+    for (const name of ['Home', 'Get a Key', 'Messages']) {
+      expect(screen.getByRole('link', { name })).toBeInTheDocument();
+    }
+    expect(screen.getByText('dana@example.com')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
+
+    const switcher = screen.getByLabelText('Account');
+    expect(screen.getByRole('option', { name: 'Acme Corp (Customer)' })).toBeInTheDocument();
+    expect(switcher).toHaveValue('a1');
+    await user.selectOptions(switcher, 'a2');
+    expect(switcher).toHaveValue('a2');
+    expect(Object.values({ ...localStorage })).toContain('a2');
+  });
+
+  it('shows the account without a switcher for a single membership', async () => {
+    renderPortal(me([{ role: 'MEMBER', account: account('a1', 'Acme Corp', 'CUSTOMER') }]));
+    expect(await screen.findByText('Home content')).toBeInTheDocument();
+    expect(screen.queryByLabelText('Account')).not.toBeInTheDocument();
+    expect(screen.getByText('Acme Corp')).toBeInTheDocument();
+  });
+
+  it('sends signed-out visitors to the sign-in page', async () => {
+    renderPortal(me(null));
+    expect(await screen.findByRole('heading', { name: 'Sign in page' })).toBeInTheDocument();
+  });
+});
