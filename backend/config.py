@@ -44,6 +44,9 @@ class Settings:
     login_failures_per_email: tuple[int, int] = (10, 600)
     login_failures_per_ip: tuple[int, int] = (50, 600)
     draft_ttl_days: int = 7
+    rehost_limit: int = 4  # re-hosts per license per 12 months
+    notification_failures: tuple[int, int] = (10, 600)
+    activation_failures: tuple[int, int] = (30, 600)
     session_ttl_days: int = 14
     job_lease_seconds: int = 60
     extra: dict[str, str] = field(default_factory=dict)
@@ -69,6 +72,7 @@ class Settings:
             "smtp_url": os.environ.get("PORTAL_SMTP_URL") or None,
             "public_url": os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000"),
             "workers": int(os.environ.get("PORTAL_WORKERS", "1")),
+            "rehost_limit": int(os.environ.get("PORTAL_REHOST_LIMIT", "4")),
         }
         if "PORTAL_MAIL_FROM" in os.environ:
             values["mail_from"] = os.environ["PORTAL_MAIL_FROM"]

@@ -22,8 +22,9 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from backend.resolvers import accounts, key_requests, messages, nodes
-from backend.schema import catalog, licenses
+from backend.resolvers import accounts, activations, key_requests, licenses, messages, nodes, rehost, upgrades
+from backend.schema import catalog
+from backend.schema import licenses as license_types
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -65,8 +66,13 @@ def _mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-Query = merge_types("Query", (accounts.Query, key_requests.Query, messages.Query, nodes.Query))
-Mutation = merge_types("Mutation", (accounts.Mutation, key_requests.Mutation))
+Query = merge_types(
+    "Query", (accounts.Query, key_requests.Query, licenses.Query, upgrades.Query, messages.Query, nodes.Query)
+)
+Mutation = merge_types(
+    "Mutation",
+    (accounts.Mutation, key_requests.Mutation, upgrades.Mutation, rehost.Mutation, activations.Mutation),
+)
 Subscription = key_requests.Subscription
 
 
@@ -88,7 +94,7 @@ def build_schema(production: bool) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[catalog.ProductType, licenses.LicenseType],
+        types=[catalog.ProductType, license_types.LicenseType],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
     )

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 LICENSE_TYP = "license+jwt"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CROCKFORD_INDEX = {c: i for i, c in enumerate(CROCKFORD)}
-_CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+CROCKFORD_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
 
 def b64url(data: bytes) -> str:
@@ -128,7 +128,7 @@ def verify_license_file(token: str, jwks: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- activation keys
 
 
-def _check_symbol(symbols: str) -> str:
+def check_symbol(symbols: str) -> str:
     """Luhn mod 32 over Crockford base32: catches any single wrong symbol and most swaps."""
     factor, total = 2, 0
     for char in reversed(symbols):
@@ -141,15 +141,15 @@ def _check_symbol(symbols: str) -> str:
 def new_activation_key() -> str:
     """25 symbols in five groups: 24 random (120 bits) and a check symbol."""
     body = "".join(secrets.choice(CROCKFORD) for _ in range(24))
-    symbols = body + _check_symbol(body)
+    symbols = body + check_symbol(body)
     return "-".join(symbols[i : i + 5] for i in range(0, 25, 5))
 
 
 def normalize_activation_key(text: str) -> str | None:
     """Canonical grouped form, or None when the text cannot be an activation key."""
-    symbols = "".join(ch for ch in text.upper() if ch not in " -").translate(_CROCKFORD_ALIASES)
+    symbols = "".join(ch for ch in text.upper() if ch not in " -").translate(CROCKFORD_ALIASES)
     if len(symbols) != 25 or any(ch not in _CROCKFORD_INDEX for ch in symbols):
         return None
-    if _check_symbol(symbols[:24]) != symbols[24]:
+    if check_symbol(symbols[:24]) != symbols[24]:
         return None
     return "-".join(symbols[i : i + 5] for i in range(0, 25, 5))

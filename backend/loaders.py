@@ -17,13 +17,19 @@ from strawberry.dataloader import DataLoader
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
+    Activation,
     KeyRequest,
+    KeyRequestLicense,
+    KeyRequestRenewal,
     KeyRequestSerial,
     License,
     LicenseKey,
+    LicenseSerial,
     Product,
     Serial,
     SupportRegistration,
+    UpgradeLine,
+    UpgradeNotification,
 )
 
 RECENT_KEY_REQUESTS = 50
@@ -37,9 +43,19 @@ class Loaders:
         self.serials_by_key_request: DataLoader[uuid.UUID, list[Serial]] = DataLoader(
             self._serials_by_request
         )
-        self.licenses_by_key_request = self._many(
-            License, License.key_request_id, (License.created_at, License.id)
+        self.licenses_by_key_request: DataLoader[uuid.UUID, list[License]] = DataLoader(
+            self._licenses_by_request
         )
+        self.activations_by_license = self._many(
+            Activation, Activation.license_id, (Activation.first_seen_at, Activation.id)
+        )
+        self.renewals_by_key_request = self._many(
+            KeyRequestRenewal, KeyRequestRenewal.key_request_id, (KeyRequestRenewal.id,)
+        )
+        self.notification = self._one(UpgradeNotification)
+        self.lines_by_notification = self._many(UpgradeLine, UpgradeLine.notification_id, (UpgradeLine.id,))
+        self.license_key = self._one(LicenseKey)
+        self.serials_by_license: DataLoader[uuid.UUID, list[Serial]] = DataLoader(self._serials_by_license)
         self.keys_by_key_request = self._many(
             LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id)
         )
@@ -86,6 +102,32 @@ class Loaders:
             )
             for request_id, serial in rows:
                 grouped[request_id].append(serial)
+        return [grouped[i] for i in ids]
+
+    async def _licenses_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[License]]:
+        grouped: dict[uuid.UUID, list[License]] = defaultdict(list)
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(KeyRequestLicense.key_request_id, License)
+                .join(License, License.id == KeyRequestLicense.license_id)
+                .where(KeyRequestLicense.key_request_id.in_(ids))
+                .order_by(KeyRequestLicense.position)
+            )
+            for request_id, license_ in rows:
+                grouped[request_id].append(license_)
+        return [grouped[i] for i in ids]
+
+    async def _serials_by_license(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
+        grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
+        async with self._db.read() as session:
+            rows = await session.execute(
+                select(LicenseSerial.license_id, Serial)
+                .join(Serial, Serial.id == LicenseSerial.serial_id)
+                .where(LicenseSerial.license_id.in_(ids))
+                .order_by(LicenseSerial.at, LicenseSerial.id)
+            )
+            for license_id, serial in rows:
+                grouped[license_id].append(serial)
         return [grouped[i] for i in ids]
 
     async def _registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:

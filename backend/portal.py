@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from backend.events import EventBus, PostgresEventBus, asyncpg_dsn
 from backend.keys import Signer, decrypt_private_key, generate_signing_key, public_jwk
 
 log = logging.getLogger(__name__)
+SIGNER_TTL_SECONDS = 5.0
 
 
 class KeyStore:
@@ -23,6 +25,8 @@ class KeyStore:
         self._db = db
         self._secret = secret_key
         self._signers: dict[str, Signer] = {}
+        self._current: Signer | None = None
+        self._current_at = 0.0
         self._lock = asyncio.Lock()
 
     async def ensure(self) -> None:
@@ -34,6 +38,7 @@ class KeyStore:
     async def rotate(self) -> str:
         """Add a new active key; old keys stay in the JWKS so files they signed keep verifying."""
         new = generate_signing_key(self._secret)
+        self._current = None
         async with self._db.write() as session:
             session.add(
                 SigningKey(
@@ -46,6 +51,10 @@ class KeyStore:
         return new.kid
 
     async def signer(self) -> Signer:
+        """The newest active key; looked up at most every few seconds (rotation shows up within them)."""
+        now = time.monotonic()
+        if self._current is not None and now - self._current_at < SIGNER_TTL_SECONDS:
+            return self._current
         async with self._db.read() as session:
             row = (
                 await session.execute(
@@ -62,6 +71,7 @@ class KeyStore:
         if signer is None:
             signer = Signer(kid, decrypt_private_key(blob, self._secret, kid))
             self._signers[kid] = signer
+        self._current, self._current_at = signer, now
         return signer
 
     async def jwks(self) -> dict[str, list[dict[str, str]]]:

@@ -138,7 +138,9 @@ class KeyStatus(enum.StrEnum):
 
 
 class KeyRequestKind(enum.StrEnum):
-    NEW = "NEW"
+    NEW = "NEW"  # Get a Key: new purchases and renewals
+    UPGRADE = "UPGRADE"
+    REHOST = "REHOST"
 
 
 class KeyRequestStatus(enum.StrEnum):
@@ -300,6 +302,11 @@ class KeyRequest(Base):
     status: Mapped[KeyRequestStatus] = mapped_column(_enum(KeyRequestStatus), default=KeyRequestStatus.DRAFT)
     registration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     host_id: Mapped[str | None] = mapped_column(String(64))
+    # UPGRADE: the notification, the chosen license and seats; REHOST: the license and the key moved.
+    notification_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("upgrade_notifications.id"))
+    license_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licenses.id"), index=True)
+    source_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("license_keys.id"))
+    upgrade_quantity: Mapped[int | None] = mapped_column(Integer)
     # Scoped to this request: a confirm retried with the same key gets the same answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -316,6 +323,76 @@ class KeyRequestSerial(Base):
     key_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("key_requests.id", ondelete="CASCADE"))
     serial_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("serials.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+class KeyRequestRenewal(Base):
+    """A renewal serial in a Get a Key request and the license it extends."""
+
+    __tablename__ = "key_request_renewals"
+    __table_args__ = (UniqueConstraint("key_request_id", "serial_id", name="uq_key_request_renewals_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("key_requests.id", ondelete="CASCADE"))
+    serial_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("serials.id"))
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
+
+
+class KeyRequestLicense(Base):
+    """The licenses a confirmed key request signs keys for (created, renewed, upgraded or re-hosted)."""
+
+    __tablename__ = "key_request_licenses"
+    __table_args__ = (UniqueConstraint("key_request_id", "license_id", name="uq_key_request_licenses_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("key_requests.id", ondelete="CASCADE"))
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class LicenseSerial(Base):
+    """Every serial registered onto a license: the one that created it and each renewal."""
+
+    __tablename__ = "license_serials"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
+    serial_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("serials.id"), unique=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Activation(Base):
+    """A host holding a seat of a license through one of its activation keys."""
+
+    __tablename__ = "activations"
+    __table_args__ = (UniqueConstraint("license_key_id", "host_id", name="uq_activations_key_host"),)
+    id: Mapped[uuid.UUID] = _id()
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
+    license_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("license_keys.id"), index=True)
+    host_id: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UpgradeNotification(Base):
+    __tablename__ = "upgrade_notifications"
+    id: Mapped[uuid.UUID] = _id()
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    from_product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    to_product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UpgradeLine(Base):
+    """Seats of one license a notification lets the account upgrade; upgraded only grows, never past eligible."""
+
+    __tablename__ = "upgrade_lines"
+    __table_args__ = (UniqueConstraint("notification_id", "license_id", name="uq_upgrade_lines_pair"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("upgrade_notifications.id", ondelete="CASCADE")
+    )
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), index=True)
+    eligible_quantity: Mapped[int] = mapped_column(Integer)
+    upgraded_quantity: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Job(Base):

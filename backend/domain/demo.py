@@ -38,9 +38,16 @@ PRODUCTS = [
     ("EPS-14", "Endpoint Protection", "14.3", LicenseModel.PERPETUAL, Locking.NONE),
     ("MGW-10", "Messaging Gateway", "10.8", LicenseModel.PERPETUAL, Locking.HOST),
     ("DLP-16", "Data Loss Prevention", "16.0", LicenseModel.SUBSCRIPTION, Locking.NONE),
+    ("EPS-15", "Endpoint Protection", "15.0", LicenseModel.PERPETUAL, Locking.NONE),
 ]
-# Unregistered NEW serials kept on hand per product: (sku, quantity, months, how many)
-STOCK = [("EPS-14", 25, 12, 8), ("MGW-10", 5, 12, 3), ("DLP-16", 100, 12, 3)]
+UPGRADE_PATHS = [("EPS-14", "EPS-15")]
+# Unregistered serials kept on hand per product: (sku, kind, quantity, months, how many)
+STOCK = [
+    ("EPS-14", SerialKind.NEW, 25, 12, 8),
+    ("MGW-10", SerialKind.NEW, 5, 12, 3),
+    ("DLP-16", SerialKind.NEW, 100, 12, 3),
+    ("EPS-14", SerialKind.RENEWAL, 25, 12, 3),
+]
 
 
 async def seed(portal: Portal) -> bool:
@@ -67,10 +74,10 @@ async def seed(portal: Portal) -> bool:
                 session.add(user)
                 await session.flush()
                 session.add(Membership(user_id=user.id, account_id=account.id, role=role))
-            for sku, pname, version, model, locking in PRODUCTS:
-                await upsert_product(session, sku, pname, version, model, locking)
-            await session.flush()
-        for sku, quantity, months, wanted in STOCK:
+        for sku, pname, version, model, locking in PRODUCTS:
+            await upsert_product(session, sku, pname, version, model, locking)
+        await session.flush()
+        for sku, serial_kind, quantity, months, wanted in STOCK:
             product = await session.scalar(select(Product).where(Product.sku == sku))
             if product is None:
                 continue
@@ -80,7 +87,7 @@ async def seed(portal: Portal) -> bool:
                         select(Serial.id).where(
                             Serial.product_id == product.id,
                             Serial.status == SerialStatus.UNREGISTERED,
-                            Serial.kind == SerialKind.NEW,
+                            Serial.kind == serial_kind,
                         )
                     )
                 ).all()
@@ -92,6 +99,7 @@ async def seed(portal: Portal) -> bool:
                     quantity=quantity,
                     count=wanted - have,
                     maintenance_months=months,
+                    kind=serial_kind,
                     order_ref="DEMO",
                 )
     return created
@@ -110,9 +118,9 @@ async def describe(portal: Portal) -> dict[str, Any]:
         order = {u[0]: i for i, u in enumerate(USERS)}
         serials = (
             await session.execute(
-                select(Serial.number, Product.sku, Serial.quantity, Product.locking)
+                select(Serial.number, Product.sku, Serial.quantity, Product.locking, Serial.kind)
                 .join(Product, Product.id == Serial.product_id)
-                .where(Serial.status == SerialStatus.UNREGISTERED, Serial.kind == SerialKind.NEW)
+                .where(Serial.status == SerialStatus.UNREGISTERED, Serial.kind != SerialKind.UPGRADE)
                 .order_by(Product.sku, Serial.created_at, Serial.number)
             )
         ).all()
@@ -126,8 +134,16 @@ async def describe(portal: Portal) -> dict[str, Any]:
             }
             for email, name, kind, role in sorted(users, key=lambda r: order[r[0]])
         ],
+        # "serials": unregistered NEW serials; renewal serials are listed on their own.
         "serials": [
             {"number": number, "product": sku, "quantity": quantity, "locking": locking.value}
-            for number, sku, quantity, locking in serials
+            for number, sku, quantity, locking, kind in serials
+            if kind == SerialKind.NEW
         ],
+        "renewalSerials": [
+            {"number": number, "product": sku, "quantity": quantity}
+            for number, sku, quantity, _locking, kind in serials
+            if kind == SerialKind.RENEWAL
+        ],
+        "upgradePaths": [{"from": source, "to": target} for source, target in UPGRADE_PATHS],
     }

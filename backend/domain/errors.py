@@ -4,6 +4,7 @@ mapped to typed GraphQL UserError members in one place (schema/errors.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -96,3 +97,29 @@ class SerialsRejectedError(UserError):
         noun = "serial number was" if count == 1 else "serial numbers were"
         super().__init__(f"{count} {noun} not accepted; nothing was added.", "serialNumbers")
         self.problems = problems
+
+
+class RefusedError(UserError):
+    """A rule of the product says no; `code` says which (each door lists its codes)."""
+
+    def __init__(self, code: str, message: str, field: str | None) -> None:
+        super().__init__(message, field)
+        self.code = code
+
+
+class UpgradeRefusedError(RefusedError):
+    """NOTIFICATION_UNKNOWN, NOTIFICATION_EXPIRED, MAINTENANCE_LAPSED, QUANTITY_EXCEEDED, ALREADY_UPGRADED."""
+
+
+class RehostRefusedError(RefusedError):
+    """REHOST_LIMIT (with next_allowed_at), NOT_HOST_LOCKED, KEY_REVOKED, SAME_HOST."""
+
+    def __init__(
+        self, code: str, message: str, field: str | None, next_allowed_at: datetime | None = None
+    ) -> None:
+        super().__init__(code, message, field)
+        self.next_allowed_at = next_allowed_at
+
+
+class ActivationRefusedError(RefusedError):
+    """INVALID_KEY (unknown or revoked: one answer), HOST_MISMATCH, SEATS_EXHAUSTED."""

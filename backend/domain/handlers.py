@@ -1,5 +1,5 @@
 """Importing this module registers every job handler with the worker."""
 
-from backend.domain import key_requests, mail
+from backend.domain import mail, pipeline
 
-__all__ = ["key_requests", "mail"]
+__all__ = ["mail", "pipeline"]

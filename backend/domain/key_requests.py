@@ -1,33 +1,30 @@
-"""Get a Key: the KeyRequest pipeline — a persisted draft filled step by step, then confirmed.
+"""Get a Key: serial numbers from a license certificate in, keys out.
 
-Confirm commits the entitlement change (serials REGISTERED, licenses created) in one transaction
-and enqueues fulfillment; the worker signs the keys, marks the request READY, mails the keys and
-publishes `keyRequest:<id>` after each commit."""
+NEW serials create licenses; RENEWAL serials extend maintenance on a license of the same product
+on this account (the user picks the target). Confirmation goes through the shared pipeline."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.engine import after_commit
 from backend.db.models import (
     KeyRequest,
+    KeyRequestKind,
+    KeyRequestRenewal,
     KeyRequestSerial,
     KeyRequestStatus,
     License,
-    LicenseKey,
-    LicenseModel,
+    LicenseSerial,
+    LicenseState,
     Locking,
     Product,
     Serial,
     SerialKind,
     SerialStatus,
-    SupportRegistration,
     utcnow,
 )
 from backend.domain import audit, ratelimit
@@ -41,15 +38,22 @@ from backend.domain.errors import (
     SerialProblem,
     SerialsRejectedError,
 )
-from backend.domain.mail import queue_email
+from backend.domain.pipeline import (
+    Confirmed,
+    add_registration,
+    begin_confirm,
+    load_draft,
+    mark_submitted,
+    submit,
+    touch,
+    validate_idempotency_key,
+)
 from backend.domain.registration import validate_host_id, validate_registration
 from backend.domain.serials import display, parse
-from backend.jobs import enqueue, job_handler
-from backend.keys import new_activation_key
 from backend.portal import Portal
 
 MAX_SERIALS = 50
-FULFIL = "fulfil_key_request"
+GET_A_KEY = KeyRequestKind.NEW
 
 PROBLEM_TEXT = {
     "MALFORMED": "A serial number is one letter followed by ten digits, e.g. M123-456-7890.",
@@ -57,76 +61,35 @@ PROBLEM_TEXT = {
     "UNKNOWN": "We do not know this serial number. Check it against your license certificate.",
     "ALREADY_REGISTERED": "This serial number has already been registered.",
     "VOID": "This serial number has been voided. Contact your reseller.",
-    "NOT_ELIGIBLE": "This serial number cannot be used here.",
+    "NOT_ELIGIBLE": "This is an upgrade serial: use Version Upgrade with your notification ID.",
     "RATE_LIMITED": "Too many unrecognised serial numbers. Please wait a few minutes and try again.",
 }
-KIND_NOT_ELIGIBLE = {
-    SerialKind.RENEWAL: "This is a renewal serial: it extends maintenance on an existing license, it does not "
-    "create a new one.",
-    SerialKind.UPGRADE: "This is an upgrade serial: use Version Upgrade with your notification ID.",
-}
-
-
-def topic(key_request_id: uuid.UUID) -> str:
-    return f"keyRequest:{key_request_id}"
-
-
-def is_expired(request: KeyRequest, ttl_days: int, now: datetime | None = None) -> bool:
-    return request.status == KeyRequestStatus.DRAFT and request.updated_at + timedelta(days=ttl_days) < (
-        now or utcnow()
-    )
-
-
-def expires_at(request: KeyRequest, ttl_days: int) -> datetime:
-    return request.updated_at + timedelta(days=ttl_days)
-
-
-def _publish_after_commit(portal: Portal, session: AsyncSession, key_request_id: uuid.UUID) -> None:
-    async def publish() -> None:
-        await portal.bus.publish(topic(key_request_id))
-
-    after_commit(session, publish)
-
-
-async def load(
-    session: AsyncSession,
-    actor: Actor,
-    key_request_id: uuid.UUID | None,
-    permission: Permission,
-    *,
-    field: str = "keyRequestId",
-    for_update: bool = False,
-) -> KeyRequest:
-    """The key request if the actor may act on its account; else NotFound, as for an unknown id."""
-    if key_request_id is None:
-        raise NotFoundError(field, "key request")
-    stmt = select(KeyRequest).where(KeyRequest.id == key_request_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    request = await session.scalar(stmt)
-    if request is None:
-        raise NotFoundError(field, "key request")
-    await require(session, actor, request.account_id, permission, field=field, what="key request")
-    return request
-
-
-def _ensure_editable(request: KeyRequest, ttl_days: int) -> None:
-    if request.status != KeyRequestStatus.DRAFT:
-        raise KeyRequestStateError(
-            "NOT_EDITABLE", "This key request has been submitted and can no longer change."
-        )
-    if is_expired(request, ttl_days):
-        raise KeyRequestStateError(
-            "EXPIRED", "This draft expired after 7 days without changes. Start a new one."
-        )
 
 
 async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> KeyRequest:
+    """A new draft — or the user's own untouched one on this account, so reopening the wizard does
+    not pile up empty drafts."""
     async with portal.db.write() as session:
         if account_id is None:
             raise NotFoundError("accountId", "account")
         await require(session, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account")
-        request = KeyRequest(id=uuid.uuid4(), account_id=account_id, user_id=actor.user_id)
+        empty = await session.scalar(
+            select(KeyRequest)
+            .where(
+                KeyRequest.account_id == account_id,
+                KeyRequest.user_id == actor.user_id,
+                KeyRequest.kind == GET_A_KEY,
+                KeyRequest.status == KeyRequestStatus.DRAFT,
+                KeyRequest.registration.is_(None),
+                ~select(KeyRequestSerial.id).where(KeyRequestSerial.key_request_id == KeyRequest.id).exists(),
+            )
+            .order_by(KeyRequest.created_at.desc())
+            .limit(1)
+        )
+        if empty is not None:
+            empty.updated_at = utcnow()
+            return empty
+        request = KeyRequest(id=uuid.uuid4(), account_id=account_id, user_id=actor.user_id, kind=GET_A_KEY)
         session.add(request)
         audit.record(
             session,
@@ -164,8 +127,7 @@ async def enter_serials(
     buckets = [f"serial:user:{actor.user_id}", f"serial:ip:{actor.ip}"]
     problems: list[SerialProblem] = []
     async with portal.db.write() as session:
-        request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS)
-        _ensure_editable(request, portal.settings.draft_ttl_days)
+        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
         if await ratelimit.retry_after(session, buckets, portal.settings.serial_failures):
             raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
 
@@ -195,8 +157,8 @@ async def enter_serials(
                 problems.append(_problem(text.strip(), "VOID"))
             elif serial.status == SerialStatus.REGISTERED:
                 problems.append(_problem(text.strip(), "ALREADY_REGISTERED"))
-            elif serial.kind != SerialKind.NEW:
-                problems.append(_problem(text.strip(), "NOT_ELIGIBLE", KIND_NOT_ELIGIBLE[serial.kind]))
+            elif serial.kind == SerialKind.UPGRADE:
+                problems.append(_problem(text.strip(), "NOT_ELIGIBLE"))
             elif serial.id not in existing:
                 accepted.append(serial)
         if not problems:
@@ -214,7 +176,6 @@ async def enter_serials(
                         key_request_id=request.id, serial_id=serial.id, position=len(existing) + offset
                     )
                 )
-            request.updated_at = utcnow()
             audit.record(
                 session,
                 "key_request.serials_added",
@@ -223,7 +184,7 @@ async def enter_serials(
                 target=("KeyRequest", request.id),
                 serials=[s.number for s in accepted],
             )
-            _publish_after_commit(portal, session, request.id)
+            touch(portal, session, request)
             return request
     # Rejected: nothing was added (that transaction rolled back); count the failures on their own.
     async with portal.db.write() as session:
@@ -244,8 +205,7 @@ async def remove_serial(
 ) -> KeyRequest:
     target = parse(number).number
     async with portal.db.write() as session:
-        request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS)
-        _ensure_editable(request, portal.settings.draft_ttl_days)
+        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
         link = await session.scalar(
             select(KeyRequestSerial)
             .join(Serial, Serial.id == KeyRequestSerial.serial_id)
@@ -253,14 +213,111 @@ async def remove_serial(
         )
         if link is None:
             raise NotFoundError("serialNumber", "serial number in this request")
+        await session.execute(
+            delete(KeyRequestRenewal).where(
+                KeyRequestRenewal.key_request_id == request.id, KeyRequestRenewal.serial_id == link.serial_id
+            )
+        )
         await session.delete(link)
-        request.updated_at = utcnow()
-        _publish_after_commit(portal, session, request.id)
+        touch(portal, session, request)
     return request
 
 
 def requires_host(products: list[Product]) -> bool:
     return any(p.locking == Locking.HOST for p in products)
+
+
+def needs_registration(serials: list[Serial]) -> bool:
+    """Only new purchases need a support registration; renewals keep their license's."""
+    return any(s.kind == SerialKind.NEW for s in serials)
+
+
+async def renewal_targets(session: AsyncSession, key_request_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID]:
+    rows = await session.execute(
+        select(KeyRequestRenewal.serial_id, KeyRequestRenewal.license_id).where(
+            KeyRequestRenewal.key_request_id == key_request_id
+        )
+    )
+    return {serial_id: license_id for serial_id, license_id in rows}
+
+
+async def renewal_candidates(
+    session: AsyncSession, account_id: uuid.UUID, product_ids: set[uuid.UUID]
+) -> list[License]:
+    """Current licenses of these products on the account, soonest maintenance end first."""
+    if not product_ids:
+        return []
+    return list(
+        await session.scalars(
+            select(License)
+            .where(
+                License.account_id == account_id,
+                License.product_id.in_(product_ids),
+                License.state == LicenseState.CURRENT,
+            )
+            .order_by(License.maintenance_until, License.created_at)
+        )
+    )
+
+
+async def select_renewals(
+    portal: Portal,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    targets: list[tuple[str, uuid.UUID | None]],
+) -> KeyRequest:
+    async with portal.db.write() as session:
+        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
+        renewals = {
+            s.number: s for s, _ in await serial_rows(session, request.id) if s.kind == SerialKind.RENEWAL
+        }
+        problems: list[FieldProblem] = []
+        chosen: list[tuple[Serial, uuid.UUID]] = []
+        for index, (number, license_id) in enumerate(targets):
+            serial = renewals.get(parse(number).number)
+            if serial is None:
+                problems.append(
+                    FieldProblem(
+                        f"renewals.{index}.serialNumber",
+                        "NOT_IN_REQUEST",
+                        "This renewal serial is not in the request.",
+                    )
+                )
+                continue
+            license_ = await session.get(License, license_id) if license_id else None
+            if license_ is None or license_.account_id != request.account_id:
+                raise NotFoundError(f"renewals.{index}.licenseId", "license")
+            if license_.product_id != serial.product_id:
+                problems.append(
+                    FieldProblem(
+                        f"renewals.{index}.licenseId",
+                        "PRODUCT_MISMATCH",
+                        "This renewal is for another product: choose a license of the same product.",
+                    )
+                )
+            elif license_.state != LicenseState.CURRENT:
+                problems.append(
+                    FieldProblem(
+                        f"renewals.{index}.licenseId",
+                        "NOT_RENEWABLE",
+                        "This license can no longer be renewed.",
+                    )
+                )
+            else:
+                chosen.append((serial, license_.id))
+        if problems:
+            raise InvalidInputError(problems)
+        for serial, license_id in chosen:
+            await session.execute(
+                delete(KeyRequestRenewal).where(
+                    KeyRequestRenewal.key_request_id == request.id, KeyRequestRenewal.serial_id == serial.id
+                )
+            )
+            session.add(
+                KeyRequestRenewal(key_request_id=request.id, serial_id=serial.id, license_id=license_id)
+            )
+        touch(portal, session, request)
+    return request
 
 
 async def set_registration(
@@ -271,8 +328,7 @@ async def set_registration(
     host_id: str | None,
 ) -> KeyRequest:
     async with portal.db.write() as session:
-        request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS)
-        _ensure_editable(request, portal.settings.draft_ttl_days)
+        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
         rows = await serial_rows(session, request.id)
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
@@ -283,264 +339,101 @@ async def set_registration(
             cleaned = validate_registration(registration)
         except InvalidInputError as exc:
             problems += exc.problems
+        new_products = [p for s, p in rows if s.kind == SerialKind.NEW]
         try:
-            host = validate_host_id(host_id, required=requires_host([p for _, p in rows]))
+            host = validate_host_id(host_id, required=requires_host(new_products))
         except InvalidInputError as exc:
             problems += exc.problems
         if problems:
             raise InvalidInputError(problems)
         request.registration = cleaned
         request.host_id = host
-        request.updated_at = utcnow()
-        _publish_after_commit(portal, session, request.id)
+        touch(portal, session, request)
     return request
-
-
-def _validate_idempotency_key(key: str) -> str:
-    key = key.strip()
-    if not 8 <= len(key) <= 100:
-        raise InvalidInputError(
-            [
-                FieldProblem(
-                    "idempotencyKey", "INVALID", "Send a unique key of 8 to 100 characters per confirmation."
-                )
-            ]
-        )
-    return key
-
-
-@dataclass(frozen=True)
-class Confirmed:
-    request: KeyRequest
-    replayed: bool
 
 
 async def confirm(
     portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, idempotency_key: str
 ) -> Confirmed:
-    key = _validate_idempotency_key(idempotency_key)
+    key = validate_idempotency_key(idempotency_key)
     async with portal.db.write() as session:
-        request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS, for_update=True)
-        if request.status != KeyRequestStatus.DRAFT:
-            if request.idempotency_key == key:
-                return Confirmed(request, replayed=True)
-            raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
-        _ensure_editable(request, portal.settings.draft_ttl_days)
+        request = await begin_confirm(portal, session, actor, key_request_id, key, GET_A_KEY)
+        if isinstance(request, Confirmed):
+            return request
         rows = await serial_rows(session, request.id)
+        serials = [s for s, _ in rows]
+        targets = await renewal_targets(session, request.id)
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
-        if request.registration is None:
+        if any(s.kind == SerialKind.RENEWAL and s.id not in targets for s in serials):
+            raise KeyRequestStateError("INCOMPLETE", "Choose the license each renewal extends.", "renewals")
+        if needs_registration(serials) and request.registration is None:
             raise KeyRequestStateError("INCOMPLETE", "Enter the support registration first.", "registration")
-        if requires_host([p for _, p in rows]) and not request.host_id:
+        if requires_host([p for s, p in rows if s.kind == SerialKind.NEW]) and not request.host_id:
             raise KeyRequestStateError(
                 "INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId"
             )
 
-        # Guard the request itself: of two confirms racing here, one moves it out of DRAFT.
-        now = utcnow()
-        moved = await session.execute(
-            update(KeyRequest)
-            .where(KeyRequest.id == request.id, KeyRequest.status == KeyRequestStatus.DRAFT)
-            .values(status=KeyRequestStatus.SUBMITTED, idempotency_key=key, submitted_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
-            raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
+        now = await mark_submitted(session, request, key)
         # Register each serial at most once, whichever request gets there first.
-        serial_ids = [serial.id for serial, _ in rows]
         registered = set(
             await session.scalars(
                 update(Serial)
-                .where(Serial.id.in_(serial_ids), Serial.status == SerialStatus.UNREGISTERED)
+                .where(Serial.id.in_([s.id for s in serials]), Serial.status == SerialStatus.UNREGISTERED)
                 .values(status=SerialStatus.REGISTERED, registered_at=now)
                 .returning(Serial.id)
                 .execution_options(synchronize_session=False)
             )
         )
-        lost = [serial for serial, _ in rows if serial.id not in registered]
+        lost = [serial for serial in serials if serial.id not in registered]
         if lost:
             raise SerialsRejectedError(
                 [_problem(display(serial.number), "ALREADY_REGISTERED") for serial in lost]
             )
+
         today = now.date()
+        license_ids: list[uuid.UUID] = []
         for serial, product in rows:
-            license_ = License(
-                id=uuid.uuid4(),
-                account_id=request.account_id,
-                product_id=product.id,
-                owner_user_id=actor.user_id,
-                origin_serial_id=serial.id,
-                key_request_id=request.id,
-                quantity=serial.quantity,
-                maintenance_until=add_months(today, serial.maintenance_months),
-                host_id=request.host_id if product.locking == Locking.HOST else None,
-            )
-            session.add(license_)
-            session.add(
-                SupportRegistration(
-                    account_id=request.account_id, license_id=license_.id, data=request.registration
+            if serial.kind == SerialKind.RENEWAL:
+                license_ = await session.scalar(
+                    select(License).where(License.id == targets[serial.id]).with_for_update()
                 )
-            )
-        enqueue(session, portal.bus.wake_workers, FULFIL, {"key_request_id": str(request.id)})
-        audit.record(
+                if (
+                    license_ is None
+                    or license_.state != LicenseState.CURRENT
+                    or license_.account_id != request.account_id
+                ):
+                    raise KeyRequestStateError(
+                        "INCOMPLETE", "A chosen license can no longer be renewed.", "renewals"
+                    )
+                # Extend from the later of today and the current end, so no paid time is lost.
+                license_.maintenance_until = add_months(
+                    max(today, license_.maintenance_until), serial.maintenance_months
+                )
+            else:
+                license_ = License(
+                    id=uuid.uuid4(),
+                    account_id=request.account_id,
+                    product_id=product.id,
+                    owner_user_id=actor.user_id,
+                    origin_serial_id=serial.id,
+                    key_request_id=request.id,
+                    quantity=serial.quantity,
+                    maintenance_until=add_months(today, serial.maintenance_months),
+                    host_id=request.host_id if product.locking == Locking.HOST else None,
+                )
+                session.add(license_)
+                assert request.registration is not None
+                add_registration(session, license_, request.registration)
+            session.add(LicenseSerial(license_id=license_.id, serial_id=serial.id))
+            if license_.id not in license_ids:
+                license_ids.append(license_.id)
+        return await submit(
+            portal,
             session,
+            actor,
+            request,
+            license_ids,
             "key_request.confirm",
-            actor=actor,
-            account_id=request.account_id,
-            target=("KeyRequest", request.id),
-            serials=[serial.number for serial, _ in rows],
+            serials=[s.number for s in serials],
         )
-        _publish_after_commit(portal, session, request.id)
-        await session.refresh(request)
-    return Confirmed(request, replayed=False)
-
-
-# ---------------------------------------------------------------- fulfillment (worker)
-
-
-def license_claims(
-    portal: Portal, license_: License, product: Product, key_id: uuid.UUID, host: str | None
-) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "iss": portal.settings.issuer,
-        "sub": str(license_.id),
-        "jti": str(key_id),
-        "iat": int(now.timestamp()),
-        "product": product.sku,
-        "version": product.version,
-        "quantity": license_.quantity,
-        "maintenance_until": license_.maintenance_until.isoformat(),
-    }
-    if host:
-        claims["host"] = host
-    if product.license_model == LicenseModel.SUBSCRIPTION:
-        end = datetime.combine(license_.maintenance_until + timedelta(days=1), datetime.min.time(), UTC)
-        claims["exp"] = int(end.timestamp())
-    return claims
-
-
-def _keys_mail(
-    request: KeyRequest, issued: list[tuple[License, Product, LicenseKey]], public_url: str
-) -> str:
-    lines = [
-        f"Hello {request.registration['technicalContact']['name'] if request.registration else ''},",
-        "",
-        "the license keys you requested are ready.",
-        "",
-    ]
-    for license_, product, key in issued:
-        lines += [
-            f"{product.name} {product.version} — {license_.quantity} seat(s), maintenance until "
-            f"{license_.maintenance_until.isoformat()}" + (f", host {key.host_id}" if key.host_id else ""),
-            f"  Activation key: {key.activation_key}",
-            f"  License file ({key.activation_key}.lic):",
-            f"  {key.license_file}",
-            "",
-        ]
-    lines.append(f"You can also download them at {public_url}/get-a-key/{request.id}")
-    return "\n".join(lines) + "\n"
-
-
-async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
-    request_id = uuid.UUID(payload["key_request_id"])
-    async with portal.db.write() as session:
-        moved = await session.execute(
-            update(KeyRequest)
-            .where(KeyRequest.id == request_id, KeyRequest.status == KeyRequestStatus.SUBMITTED)
-            .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount:  # type: ignore[attr-defined]
-            _publish_after_commit(portal, session, request_id)
-    signer = await portal.keys.signer()
-    async with portal.db.write() as session:
-        request = await session.scalar(
-            select(KeyRequest).where(KeyRequest.id == request_id).with_for_update()
-        )
-        if request is None or request.status not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
-            return  # already READY (a re-run after a lost lease) or FAILED
-        rows = (
-            await session.execute(
-                select(License, Product)
-                .join(Product, Product.id == License.product_id)
-                .where(License.key_request_id == request_id)
-                .order_by(License.created_at, License.id)
-            )
-        ).all()
-        signed = set(
-            await session.scalars(
-                select(LicenseKey.license_id).where(LicenseKey.key_request_id == request_id)
-            )
-        )
-        issued: list[tuple[License, Product, LicenseKey]] = []
-        for license_, product in rows:
-            if license_.id in signed:
-                continue
-            key_id = uuid.uuid4()
-            key = LicenseKey(
-                id=key_id,
-                license_id=license_.id,
-                key_request_id=request_id,
-                activation_key=new_activation_key(),
-                kid=signer.kid,
-                license_file=signer.sign(license_claims(portal, license_, product, key_id, license_.host_id)),
-                host_id=license_.host_id,
-            )
-            session.add(key)
-            issued.append((license_, product, key))
-        request.status = KeyRequestStatus.READY
-        request.ready_at = request.updated_at = utcnow()
-        if issued and request.registration:
-            queue_email(
-                portal,
-                session,
-                to=request.registration["technicalContact"]["email"],
-                subject=f"Your license keys ({len(issued)})",
-                body=_keys_mail(request, issued, portal.settings.public_url),
-                account_id=request.account_id,
-                key_request_id=request.id,
-            )
-        audit.record(
-            session,
-            "key_request.ready",
-            actor=None,
-            account_id=request.account_id,
-            target=("KeyRequest", request.id),
-            keys=len(issued),
-        )
-        _publish_after_commit(portal, session, request_id)
-
-
-async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> None:
-    request_id = uuid.UUID(payload["key_request_id"])
-    async with portal.db.write() as session:
-        await session.execute(
-            update(KeyRequest)
-            .where(KeyRequest.id == request_id, KeyRequest.status != KeyRequestStatus.READY)
-            .values(
-                status=KeyRequestStatus.FAILED,
-                failure_reason="Signing the keys failed; our team has been notified. Your serials stay registered "
-                "to you and the keys can be issued again.",
-                updated_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        audit.record(
-            session, "key_request.failed", actor=None, target=("KeyRequest", request_id), error=error[:500]
-        )
-        _publish_after_commit(portal, session, request_id)
-
-
-job_handler(FULFIL, on_final_failure=fulfil_failed)(fulfil)
-
-
-async def last_registration(session: AsyncSession, account_id: uuid.UUID) -> dict[str, Any] | None:
-    """The account's most recent support registration, to prefill the next one."""
-    data: dict[str, Any] | None = await session.scalar(
-        select(SupportRegistration.data)
-        .where(SupportRegistration.account_id == account_id)
-        .order_by(SupportRegistration.created_at.desc())
-        .limit(1)
-    )
-    return data

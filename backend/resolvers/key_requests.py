@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator
-from typing import cast
 
 import strawberry
 from graphql import GraphQLError
 
 from backend.context import Info
 from backend.domain import key_requests as domain
+from backend.domain import pipeline
 from backend.domain.access import Permission
-from backend.domain.errors import NotFoundError, UserError
-from backend.schema.common import error_member, from_global_id
+from backend.domain.errors import NotFoundError
+from backend.resolvers.steps import key_request_step
+from backend.schema.common import from_global_id
 from backend.schema.key_requests import (
     TERMINAL,
     KeyRequestConfirmInput,
@@ -26,6 +27,9 @@ from backend.schema.key_requests import (
     KeyRequestRemoveSerialInput,
     KeyRequestRemoveSerialResult,
     KeyRequestRemoveSerialSuccess,
+    KeyRequestSelectRenewalsInput,
+    KeyRequestSelectRenewalsResult,
+    KeyRequestSelectRenewalsSuccess,
     KeyRequestSetRegistrationInput,
     KeyRequestSetRegistrationResult,
     KeyRequestSetRegistrationSuccess,
@@ -38,8 +42,8 @@ from backend.schema.key_requests import (
 SUBSCRIPTION_RECHECK_SECONDS = 15.0
 
 
-def _id(value: str) -> object:
-    return from_global_id(value, "KeyRequest")
+def _kr(global_id: str) -> object:
+    return from_global_id(global_id, "KeyRequest")
 
 
 async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
@@ -47,7 +51,7 @@ async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
     portal = info.context.portal
     try:
         async with portal.db.read() as session:
-            row = await domain.load(
+            row = await pipeline.load(
                 session,
                 info.context.actor,
                 from_global_id(global_id, "KeyRequest"),
@@ -70,87 +74,80 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="Start a Get a Key draft on an account (resumable for 7 days).")
     async def key_request_start(self, info: Info, input: KeyRequestStartInput) -> KeyRequestStartResult:
-        portal = info.context.portal
-        try:
-            row = await domain.start(portal, info.context.actor, from_global_id(input.account_id, "Account"))
-        except UserError as exc:
-            return cast(KeyRequestStartResult, error_member(exc))
-        return KeyRequestStartSuccess(
-            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
-        )
+        ctx = info.context
+        step = domain.start(ctx.portal, ctx.actor, from_global_id(input.account_id, "Account"))
+        result: KeyRequestStartResult = await key_request_step(info, step, KeyRequestStartSuccess)
+        return result
 
     @strawberry.mutation(description="Add 1 to 50 serial numbers; if any is bad nothing is added.")
     async def key_request_enter_serials(
         self, info: Info, input: KeyRequestEnterSerialsInput
     ) -> KeyRequestEnterSerialsResult:
-        portal = info.context.portal
-        try:
-            row = await domain.enter_serials(
-                portal,
-                info.context.actor,
-                from_global_id(input.key_request_id, "KeyRequest"),
-                input.serial_numbers,
-            )
-        except UserError as exc:
-            return cast(KeyRequestEnterSerialsResult, error_member(exc))
-        return KeyRequestEnterSerialsSuccess(
-            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        ctx = info.context
+        step = domain.enter_serials(
+            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_numbers
         )
+        result: KeyRequestEnterSerialsResult = await key_request_step(
+            info, step, KeyRequestEnterSerialsSuccess
+        )
+        return result
 
     @strawberry.mutation
     async def key_request_remove_serial(
         self, info: Info, input: KeyRequestRemoveSerialInput
     ) -> KeyRequestRemoveSerialResult:
-        portal = info.context.portal
-        try:
-            row = await domain.remove_serial(
-                portal,
-                info.context.actor,
-                from_global_id(input.key_request_id, "KeyRequest"),
-                input.serial_number,
-            )
-        except UserError as exc:
-            return cast(KeyRequestRemoveSerialResult, error_member(exc))
-        return KeyRequestRemoveSerialSuccess(
-            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        ctx = info.context
+        step = domain.remove_serial(
+            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_number
         )
+        result: KeyRequestRemoveSerialResult = await key_request_step(
+            info, step, KeyRequestRemoveSerialSuccess
+        )
+        return result
+
+    @strawberry.mutation(
+        description="Choose the license each renewal serial extends (same product, this account)."
+    )
+    async def key_request_select_renewals(
+        self, info: Info, input: KeyRequestSelectRenewalsInput
+    ) -> KeyRequestSelectRenewalsResult:
+        ctx = info.context
+        targets = [(r.serial_number, from_global_id(r.license_id, "License")) for r in input.renewals]
+        step = domain.select_renewals(
+            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), targets
+        )
+        result: KeyRequestSelectRenewalsResult = await key_request_step(
+            info, step, KeyRequestSelectRenewalsSuccess
+        )
+        return result
 
     @strawberry.mutation(description="Support registration (and host ID for host-locked products).")
     async def key_request_set_registration(
         self, info: Info, input: KeyRequestSetRegistrationInput
     ) -> KeyRequestSetRegistrationResult:
-        portal = info.context.portal
-        try:
-            row = await domain.set_registration(
-                portal,
-                info.context.actor,
-                from_global_id(input.key_request_id, "KeyRequest"),
-                input.registration.to_data(),
-                input.host_id,
-            )
-        except UserError as exc:
-            return cast(KeyRequestSetRegistrationResult, error_member(exc))
-        return KeyRequestSetRegistrationSuccess(
-            key_request=KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+        ctx = info.context
+        step = domain.set_registration(
+            ctx.portal,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.registration.to_data(),
+            input.host_id,
         )
+        result: KeyRequestSetRegistrationResult = await key_request_step(
+            info, step, KeyRequestSetRegistrationSuccess
+        )
+        return result
 
     @strawberry.mutation(
-        description="Commit: serials registered, licenses created, keys signed by the worker."
+        description="Commit: serials registered, licenses created or renewed, keys signed by the worker."
     )
     async def key_request_confirm(self, info: Info, input: KeyRequestConfirmInput) -> KeyRequestConfirmResult:
-        portal = info.context.portal
-        try:
-            done = await domain.confirm(
-                portal,
-                info.context.actor,
-                from_global_id(input.key_request_id, "KeyRequest"),
-                input.idempotency_key,
-            )
-        except UserError as exc:
-            return cast(KeyRequestConfirmResult, error_member(exc))
-        return KeyRequestConfirmSuccess(
-            key_request=KeyRequestType.from_model(done.request, portal.settings.draft_ttl_days)
+        ctx = info.context
+        step = domain.confirm(
+            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
         )
+        result: KeyRequestConfirmResult = await key_request_step(info, step, KeyRequestConfirmSuccess)
+        return result
 
 
 @strawberry.type
@@ -163,7 +160,7 @@ class Subscription:
     ) -> AsyncGenerator[KeyRequestType, None]:
         portal = info.context.portal
         request_id = from_global_id(id, "KeyRequest")
-        topic = domain.topic(request_id) if request_id else "keyRequest:unknown"
+        topic = pipeline.topic(request_id) if request_id else "keyRequest:unknown"
         # Subscribe before the first read so no change between the two is missed.
         async with portal.bus.subscribe(topic) as queue:
             last = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -105,6 +106,25 @@ class SerialNumbersRejected(UserError):
     problems: list[SerialProblem]
 
 
+@strawberry.type(
+    description="NOTIFICATION_UNKNOWN, NOTIFICATION_EXPIRED, MAINTENANCE_LAPSED, QUANTITY_EXCEEDED, ALREADY_UPGRADED"
+)
+class UpgradeRefused(UserError):
+    pass
+
+
+@strawberry.type(
+    description="REHOST_LIMIT (nextAllowedAt says when), NOT_HOST_LOCKED, KEY_REVOKED, SAME_HOST"
+)
+class RehostRefused(UserError):
+    next_allowed_at: datetime | None = None
+
+
+@strawberry.type(description="INVALID_KEY (unknown or revoked: one answer), HOST_MISMATCH, SEATS_EXHAUSTED")
+class ActivationRefused(UserError):
+    pass
+
+
 def error_member(exc: domain.UserError) -> Any:
     """The GraphQL union member for a domain error (typed Any: each union lists the ones it can get)."""
     base: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
@@ -133,4 +153,10 @@ def error_member(exc: domain.UserError) -> Any:
                 for p in exc.problems
             ],
         )
+    if isinstance(exc, domain.UpgradeRefusedError):
+        return UpgradeRefused(**base)
+    if isinstance(exc, domain.RehostRefusedError):
+        return RehostRefused(**base, next_allowed_at=exc.next_allowed_at)
+    if isinstance(exc, domain.ActivationRefusedError):
+        return ActivationRefused(**base)
     raise TypeError(f"unmapped user error {type(exc).__name__}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
@@ -11,8 +11,10 @@ import strawberry
 from backend.context import Info
 from backend.db import models
 from backend.domain import key_requests as domain
+from backend.domain import pipeline
+from backend.domain.dates import add_months
 from backend.schema.accounts import AccountType
-from backend.schema.catalog import SerialType
+from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
     InvalidInput,
     KeyRequestNotEditable,
@@ -23,6 +25,7 @@ from backend.schema.common import (
 )
 from backend.schema.licenses import LicenseKeyType, LicenseType
 from backend.schema.registration import RegistrationInput, SupportRegistration
+from backend.schema.upgrades import UpgradeNotificationType, UpgradeOptionType
 
 strawberry.enum(models.KeyRequestKind, name="KeyRequestKind")
 
@@ -40,12 +43,32 @@ class KeyRequestStatus(enum.Enum):
 @strawberry.enum(name="KeyRequestStep", description="Where the wizard stands: the next thing the user does.")
 class KeyRequestStep(enum.Enum):
     SERIALS = "SERIALS"
+    RENEWAL_TARGETS = "RENEWAL_TARGETS"
+    UPGRADE_PRODUCT = "UPGRADE_PRODUCT"
+    UPGRADE_QUANTITY = "UPGRADE_QUANTITY"
+    HOST = "HOST"
     REGISTRATION = "REGISTRATION"
     CONFIRM = "CONFIRM"
     KEYS = "KEYS"
 
 
 TERMINAL = {KeyRequestStatus.READY, KeyRequestStatus.FAILED, KeyRequestStatus.EXPIRED}
+
+
+@strawberry.type(
+    name="RenewalCandidate", description="A renewal serial in the request and the licenses it can extend."
+)
+class RenewalCandidateType:
+    serial_number: str
+    product: ProductType
+    licenses: list[LicenseType]
+
+
+@strawberry.type(name="Renewal")
+class RenewalType:
+    serial_number: str
+    license: LicenseType
+    new_maintenance_until: date
 
 
 @strawberry.type(name="KeyRequest")
@@ -59,13 +82,14 @@ class KeyRequestType(Node):
     expires_at: datetime
     submitted_at: datetime | None
     ready_at: datetime | None
+    upgrade_quantity: int | None
     row: strawberry.Private[models.KeyRequest]
 
     @classmethod
     def from_model(cls, row: models.KeyRequest, ttl_days: int) -> KeyRequestType:
         status = (
             KeyRequestStatus.EXPIRED
-            if domain.is_expired(row, ttl_days)
+            if pipeline.is_expired(row, ttl_days)
             else KeyRequestStatus(row.status.value)
         )
         return cls(
@@ -76,15 +100,20 @@ class KeyRequestType(Node):
             failure_reason=row.failure_reason,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            expires_at=domain.expires_at(row, ttl_days),
+            expires_at=pipeline.expires_at(row, ttl_days),
             submitted_at=row.submitted_at,
             ready_at=row.ready_at,
+            upgrade_quantity=row.upgrade_quantity,
             row=row,
         )
 
-    async def _products(self, info: Info) -> list[models.Product]:
+    async def _serials(self, info: Info) -> list[tuple[models.Serial, models.Product]]:
         serials = await info.context.loaders.serials_by_key_request.load(self.row.id)
-        return list(await info.context.loaders.product.load_many([s.product_id for s in serials]))
+        products = await info.context.loaders.product.load_many([s.product_id for s in serials])
+        return list(zip(serials, products, strict=True))
+
+    async def _new_products(self, info: Info) -> list[models.Product]:
+        return [p for s, p in await self._serials(info) if s.kind == models.SerialKind.NEW]
 
     @strawberry.field
     async def account(self, info: Info) -> AccountType:
@@ -92,22 +121,39 @@ class KeyRequestType(Node):
 
     @strawberry.field
     async def serials(self, info: Info) -> list[SerialType]:
-        serials = await info.context.loaders.serials_by_key_request.load(self.row.id)
-        products = await info.context.loaders.product.load_many([s.product_id for s in serials])
-        return [SerialType.from_model(s, p) for s, p in zip(serials, products, strict=True)]
+        return [SerialType.from_model(s, p) for s, p in await self._serials(info)]
 
-    @strawberry.field(description="True when a serial's product is host-locked: hostId is then required.")
+    @strawberry.field(
+        description="True when a new purchase is of a host-locked product: hostId is then required."
+    )
     async def requires_host_id(self, info: Info) -> bool:
-        return domain.requires_host(await self._products(info))
+        if self.row.kind == models.KeyRequestKind.REHOST:
+            return True
+        return domain.requires_host(await self._new_products(info))
 
     @strawberry.field
     async def step(self, info: Info) -> KeyRequestStep:
-        if self.row.status != models.KeyRequestStatus.DRAFT:
+        row = self.row
+        if row.status != models.KeyRequestStatus.DRAFT:
             return KeyRequestStep.KEYS
-        products = await self._products(info)
-        if not products:
+        if row.kind == models.KeyRequestKind.REHOST:
+            return KeyRequestStep.CONFIRM if row.host_id else KeyRequestStep.HOST
+        if row.kind == models.KeyRequestKind.UPGRADE:
+            if row.license_id is None:
+                return KeyRequestStep.UPGRADE_PRODUCT
+            if row.upgrade_quantity is None:
+                return KeyRequestStep.UPGRADE_QUANTITY
+            return KeyRequestStep.CONFIRM if row.registration else KeyRequestStep.REGISTRATION
+        serials = await self._serials(info)
+        if not serials:
             return KeyRequestStep.SERIALS
-        if self.row.registration is None or (domain.requires_host(products) and not self.row.host_id):
+        targets = {r.serial_id for r in await info.context.loaders.renewals_by_key_request.load(row.id)}
+        if any(s.kind == models.SerialKind.RENEWAL and s.id not in targets for s, _ in serials):
+            return KeyRequestStep.RENEWAL_TARGETS
+        new_products = [p for s, p in serials if s.kind == models.SerialKind.NEW]
+        if new_products and (
+            row.registration is None or (domain.requires_host(new_products) and not row.host_id)
+        ):
             return KeyRequestStep.REGISTRATION
         return KeyRequestStep.CONFIRM
 
@@ -115,13 +161,19 @@ class KeyRequestType(Node):
     def registration(self) -> SupportRegistration | None:
         return SupportRegistration.from_data(self.row.registration)
 
-    @strawberry.field(description="Prefill for the registration step: the account's last registration.")
+    @strawberry.field(
+        description="Prefill for the registration step: the upgraded license's registration, else the account's last one."
+    )
     async def suggested_registration(self, info: Info) -> SupportRegistration | None:
+        if self.row.license_id is not None:
+            data = await info.context.loaders.registration_by_license.load(self.row.license_id)
+            if data:
+                return SupportRegistration.from_data(data)
         return SupportRegistration.from_data(
             await info.context.loaders.last_registration.load(self.row.account_id)
         )
 
-    @strawberry.field
+    @strawberry.field(description="The licenses this request created, renewed, upgraded or re-hosted.")
     async def licenses(self, info: Info) -> list[LicenseType]:
         rows = await info.context.loaders.licenses_by_key_request.load(self.row.id)
         return [LicenseType.from_model(r) for r in rows]
@@ -130,6 +182,100 @@ class KeyRequestType(Node):
     async def keys(self, info: Info) -> list[LicenseKeyType]:
         rows = await info.context.loaders.keys_by_key_request.load(self.row.id)
         return [LicenseKeyType.from_model(r) for r in rows]
+
+    # ---- renewals (Get a Key)
+
+    @strawberry.field(
+        description="One entry per renewal serial: the licenses of its product on this account."
+    )
+    async def renewal_candidates(self, info: Info) -> list[RenewalCandidateType]:
+        renewals = [(s, p) for s, p in await self._serials(info) if s.kind == models.SerialKind.RENEWAL]
+        if not renewals:
+            return []
+        async with info.context.portal.db.read() as session:
+            candidates = await domain.renewal_candidates(
+                session, self.row.account_id, {p.id for _, p in renewals}
+            )
+        return [
+            RenewalCandidateType(
+                serial_number=s.number,
+                product=ProductType.from_model(p),
+                licenses=[LicenseType.from_model(c) for c in candidates if c.product_id == p.id],
+            )
+            for s, p in renewals
+        ]
+
+    @strawberry.field(
+        description="The license each renewal serial extends, and its maintenance end after it."
+    )
+    async def renewals(self, info: Info) -> list[RenewalType]:
+        chosen = {
+            r.serial_id: r.license_id
+            for r in await info.context.loaders.renewals_by_key_request.load(self.row.id)
+        }
+        result = []
+        for serial, _ in await self._serials(info):
+            if serial.id in chosen:
+                license_ = await info.context.loaders.license.load(chosen[serial.id])
+                base = max(date.today(), license_.maintenance_until)
+                result.append(
+                    RenewalType(
+                        serial_number=serial.number,
+                        license=LicenseType.from_model(license_),
+                        new_maintenance_until=add_months(base, serial.maintenance_months),
+                    )
+                )
+        return result
+
+    # ---- Version Upgrade
+
+    @strawberry.field
+    async def notification(self, info: Info) -> UpgradeNotificationType | None:
+        if self.row.notification_id is None:
+            return None
+        return UpgradeNotificationType.from_model(
+            await info.context.loaders.notification.load(self.row.notification_id)
+        )
+
+    @strawberry.field(
+        description="The licenses of the notification and how many seats each may still upgrade."
+    )
+    async def upgrade_options(self, info: Info) -> list[UpgradeOptionType]:
+        if self.row.notification_id is None:
+            return []
+        loaders = info.context.loaders
+        notification = await loaders.notification.load(self.row.notification_id)
+        lines = await loaders.lines_by_notification.load(notification.id)
+        licenses = await loaders.license.load_many([line.license_id for line in lines])
+        source, target = await loaders.product.load_many(
+            [notification.from_product_id, notification.to_product_id]
+        )
+        return [
+            UpgradeOptionType(
+                license=LicenseType.from_model(license_),
+                from_product=ProductType.from_model(source),
+                to_product=ProductType.from_model(target),
+                eligible_quantity=line.eligible_quantity,
+                remaining_quantity=max(0, line.eligible_quantity - line.upgraded_quantity)
+                if license_.state == models.LicenseState.CURRENT
+                else 0,
+            )
+            for line, license_ in zip(lines, licenses, strict=True)
+        ]
+
+    @strawberry.field(description="The license chosen to upgrade (UPGRADE) or re-host (REHOST).")
+    async def upgrade_license(self, info: Info) -> LicenseType | None:
+        if self.row.license_id is None or self.row.kind != models.KeyRequestKind.UPGRADE:
+            return None
+        return LicenseType.from_model(await info.context.loaders.license.load(self.row.license_id))
+
+    # ---- re-host
+
+    @strawberry.field(description="The key being moved (REHOST).")
+    async def source_key(self, info: Info) -> LicenseKeyType | None:
+        if self.row.source_key_id is None:
+            return None
+        return LicenseKeyType.from_model(await info.context.loaders.license_key.load(self.row.source_key_id))
 
 
 @strawberry.input
@@ -162,6 +308,23 @@ class KeyRequestConfirmInput:
     idempotency_key: str = strawberry.field(
         description="Unique per confirmation; a retry with it returns the same result."
     )
+
+
+@strawberry.input
+class RenewalTargetInput:
+    serial_number: str
+    license_id: strawberry.ID
+
+
+@strawberry.input
+class KeyRequestSelectRenewalsInput:
+    key_request_id: strawberry.ID
+    renewals: list[RenewalTargetInput]
+
+
+@strawberry.type
+class KeyRequestSelectRenewalsSuccess:
+    key_request: KeyRequestType
 
 
 @strawberry.type
@@ -207,4 +370,8 @@ KeyRequestSetRegistrationResult = Annotated[
 KeyRequestConfirmResult = Annotated[
     KeyRequestConfirmSuccess | SerialNumbersRejected | NotFound | KeyRequestNotEditable | InvalidInput,
     strawberry.union("KeyRequestConfirmResult"),
+]
+KeyRequestSelectRenewalsResult = Annotated[
+    KeyRequestSelectRenewalsSuccess | InvalidInput | NotFound | KeyRequestNotEditable,
+    strawberry.union("KeyRequestSelectRenewalsResult"),
 ]

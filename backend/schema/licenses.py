@@ -10,7 +10,9 @@ import strawberry
 
 from backend.context import Info
 from backend.db import models
-from backend.schema.catalog import ProductType
+from backend.domain import rehost
+from backend.schema.accounts import AccountType
+from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import Node, to_global_id
 from backend.schema.registration import SupportRegistration
 
@@ -114,3 +116,44 @@ class LicenseType(Node):
         return [
             LicenseKeyType.from_model(k) for k in await info.context.loaders.keys_by_license.load(self.row.id)
         ]
+
+    @strawberry.field
+    async def account(self, info: Info) -> AccountType:
+        return AccountType.from_model(await info.context.loaders.account.load(self.row.account_id))
+
+    @strawberry.field(description="Hosts holding a seat, through any of the license's keys.")
+    async def activations(self, info: Info) -> list[ActivationType]:
+        rows = await info.context.loaders.activations_by_license.load(self.row.id)
+        return [ActivationType.from_model(r) for r in rows]
+
+    @strawberry.field(description="Every serial that created or renewed this license.")
+    async def serials(self, info: Info) -> list[SerialType]:
+        serials = await info.context.loaders.serials_by_license.load(self.row.id)
+        products = await info.context.loaders.product.load_many([s.product_id for s in serials])
+        return [SerialType.from_model(s, p) for s, p in zip(serials, products, strict=True)]
+
+    @strawberry.field(description="Re-hosts in the last 12 months.")
+    async def rehosts_used(self, info: Info) -> int:
+        async with info.context.portal.db.read() as session:
+            return len(await rehost.rehosts_in_window(session, self.row.id))
+
+    @strawberry.field(description="Re-hosts allowed per 12 months.")
+    def rehost_limit(self, info: Info) -> int:
+        return info.context.portal.settings.rehost_limit
+
+    @strawberry.field(description="Null when a re-host is allowed now.")
+    async def next_rehost_allowed_at(self, info: Info) -> datetime | None:
+        async with info.context.portal.db.read() as session:
+            used = await rehost.rehosts_in_window(session, self.row.id)
+        return rehost.next_allowed(used, info.context.portal.settings.rehost_limit)
+
+
+@strawberry.type(name="Activation")
+class ActivationType:
+    host_id: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.Activation) -> ActivationType:
+        return cls(host_id=row.host_id, first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at)

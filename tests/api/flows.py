@@ -28,6 +28,7 @@ KEY_REQUEST_FIELDS = """
   suggestedRegistration { company }
   licenses { id quantity maintenanceUntil status hostId product { sku } }
   keys { id activationKey licenseFile hostId kid status }
+  renewalCandidates { serialNumber product { sku } licenses { id maintenanceUntil } }
 """
 
 START = (
@@ -201,3 +202,64 @@ async def get_a_key(
     )
     assert (await confirm(client, request["id"]))["__typename"] == "KeyRequestConfirmSuccess"
     return await wait_ready(client, request["id"])
+
+
+LICENSE_FIELDS = """
+  id quantity maintenanceUntil status hostId product { sku version }
+  keys { id activationKey licenseFile hostId status }
+  activations { hostId firstSeenAt lastSeenAt }
+  serials { number kind }
+  rehostsUsed rehostLimit nextRehostAllowedAt
+"""
+LICENSE = "query L($id: ID!) { license(id: $id) { %s } }" % LICENSE_FIELDS
+
+ACTIVATE = """
+mutation Activate($input: ActivateInput!) {
+  activate(input: $input) {
+    __typename
+    ... on ActivateSuccess { licenseFile activation { hostId firstSeenAt lastSeenAt } }
+    ... on UserError { code message field }
+  }
+}"""
+DEACTIVATE = """
+mutation Deactivate($input: DeactivateInput!) {
+  deactivate(input: $input) { __typename ... on DeactivateSuccess { hostId } ... on UserError { code message field } }
+}"""
+
+
+async def license_of(client: GraphQLClient, license_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = (await client(LICENSE, {"id": license_id}))["license"]
+    return found
+
+
+async def mutate(
+    client: GraphQLClient, name: str, input_type: str, variables: dict[str, Any], selection: str = ""
+) -> dict[str, Any]:
+    """Run one wizard mutation and return its union member with keyRequest fields and error fields."""
+    query = """
+    mutation M($input: %s!) {
+      %s(input: $input) {
+        __typename
+        ... on UserError { code message field }
+        %s
+      }
+    }""" % (input_type, name, selection)
+    result: dict[str, Any] = (await client(query, {"input": variables}))[name]
+    return result
+
+
+def with_key_request(success: str) -> str:
+    return "... on %s { keyRequest { %s %s } }" % (success, KEY_REQUEST_FIELDS, UPGRADE_FIELDS)
+
+
+UPGRADE_FIELDS = """
+  renewalCandidates { serialNumber product { sku } licenses { id maintenanceUntil } }
+  renewals { serialNumber license { id } newMaintenanceUntil }
+  notification { notificationId fromProduct { sku } toProduct { sku } }
+  upgradeOptions { license { id } fromProduct { sku } toProduct { sku } eligibleQuantity remainingQuantity }
+  upgradeLicense { id } upgradeQuantity
+  sourceKey { id hostId status }
+"""
+
+FIELD_ERRORS = "... on InvalidInput { fieldErrors { field code message } }"
+NEXT_ALLOWED = "... on RehostRefused { nextAllowedAt }"

@@ -149,7 +149,7 @@ async def test_every_serial_problem_is_reported_in_input_order_and_nothing_is_ad
     me = await sign_in(client)
     good = (await new_serials(portal))[0]
     registered, void = await new_serials(portal, count=2)
-    renewal = (await new_serials(portal, kind=SerialKind.RENEWAL))[0]
+    upgrade_serial = (await new_serials(portal, kind=SerialKind.UPGRADE))[0]
     async with portal.db.write() as session:
         from backend.db.models import Serial
 
@@ -163,7 +163,9 @@ async def test_every_serial_problem_is_reported_in_input_order_and_nothing_is_ad
     request = await start(client, account_id(me))
 
     # when
-    result = await enter(client, request["id"], [good, "hello", typo, unknown, registered, void, renewal])
+    result = await enter(
+        client, request["id"], [good, "hello", typo, unknown, registered, void, upgrade_serial]
+    )
 
     # then
     assert result["__typename"] == "SerialNumbersRejected"
@@ -174,7 +176,7 @@ async def test_every_serial_problem_is_reported_in_input_order_and_nothing_is_ad
         (unknown, "UNKNOWN"),
         (registered, "ALREADY_REGISTERED"),
         (void, "VOID"),
-        (renewal, "NOT_ELIGIBLE"),
+        (upgrade_serial, "NOT_ELIGIBLE"),
     ]
     after = (await client(KEY_REQUEST, {"id": request["id"]}))["keyRequest"]
     assert after["serials"] == []
@@ -271,10 +273,14 @@ async def test_serial_registered_elsewhere_meanwhile_fails_confirm_and_changes_n
     me = await sign_in(client)
     acc = account_id(me)
     shared = (await new_serials(portal))[0]
-    first, second = await start(client, acc), await start(client, acc)
-    for request in (first, second):
+    drafts = []
+    for _ in range(2):
+        request = await start(client, acc)  # a new draft once the previous one holds a serial
         await enter(client, request["id"], [shared])
         await set_registration(client, request["id"])
+        drafts.append(request)
+    first, second = drafts
+    assert first["id"] != second["id"]
     assert (await confirm(client, first["id"], "first-confirm"))["__typename"] == "KeyRequestConfirmSuccess"
     lost = await confirm(client, second["id"], "second-confirm")
     assert lost["__typename"] == "SerialNumbersRejected"
@@ -393,6 +399,17 @@ async def test_without_smtp_the_mail_is_held_for_the_messages_page(
     await get_a_key(client, portal, account_id(me))
     messages = (await client("{ messages(first: 10) { subject status to body } }"))["messages"]
     assert messages[0]["status"] == "HELD" and messages[0]["to"] == "tess@acme.example"
+
+
+async def test_reopening_get_a_key_reuses_the_users_empty_draft(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    me = await sign_in(client)
+    first = await start(client, account_id(me))
+    again = await start(client, account_id(me))
+    assert again["id"] == first["id"]
+    await enter(client, first["id"], await new_serials(portal))
+    assert (await start(client, account_id(me)))["id"] != first["id"]
 
 
 async def test_next_registration_is_prefilled_from_the_last_one(

@@ -1,0 +1,369 @@
+"""The one key-request pipeline every door shares: drafts, confirmation, fulfillment.
+
+A door (Get a Key, Version Upgrade, re-host) fills a KeyRequest with its own steps, then confirms
+through begin_confirm() and submit(): the request leaves DRAFT with a conditional UPDATE, the door
+changes the entitlement in the same transaction, and the licenses to sign are linked to the
+request. The worker then signs one key per linked license, marks the request READY, mails the
+keys and publishes `keyRequest:<id>` after each commit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.engine import after_commit
+from backend.db.models import (
+    KeyRequest,
+    KeyRequestKind,
+    KeyRequestLicense,
+    KeyRequestStatus,
+    License,
+    LicenseKey,
+    LicenseModel,
+    Product,
+    SupportRegistration,
+    utcnow,
+)
+from backend.domain import audit
+from backend.domain.access import Actor, Permission, require
+from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
+from backend.domain.mail import queue_email
+from backend.jobs import enqueue, job_handler
+from backend.keys import Signer, new_activation_key
+from backend.portal import Portal
+
+FULFIL = "fulfil_key_request"
+
+
+def topic(key_request_id: uuid.UUID) -> str:
+    return f"keyRequest:{key_request_id}"
+
+
+def is_expired(request: KeyRequest, ttl_days: int, now: datetime | None = None) -> bool:
+    return request.status == KeyRequestStatus.DRAFT and request.updated_at + timedelta(days=ttl_days) < (
+        now or utcnow()
+    )
+
+
+def expires_at(request: KeyRequest, ttl_days: int) -> datetime:
+    return request.updated_at + timedelta(days=ttl_days)
+
+
+def publish_after_commit(portal: Portal, session: AsyncSession, key_request_id: uuid.UUID) -> None:
+    async def publish() -> None:
+        await portal.bus.publish(topic(key_request_id))
+
+    after_commit(session, publish)
+
+
+async def load(
+    session: AsyncSession,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    permission: Permission,
+    *,
+    kind: KeyRequestKind | None = None,
+    field: str = "keyRequestId",
+    for_update: bool = False,
+) -> KeyRequest:
+    """The key request if the actor may act on its account (and it is of `kind`); else NotFound,
+    exactly as for an unknown id."""
+    if key_request_id is None:
+        raise NotFoundError(field, "key request")
+    stmt = select(KeyRequest).where(KeyRequest.id == key_request_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    request = await session.scalar(stmt)
+    if request is None or (kind is not None and request.kind != kind):
+        raise NotFoundError(field, "key request")
+    await require(session, actor, request.account_id, permission, field=field, what="key request")
+    return request
+
+
+async def load_draft(
+    portal: Portal,
+    session: AsyncSession,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    kind: KeyRequestKind,
+) -> KeyRequest:
+    request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS, kind=kind)
+    ensure_editable(request, portal.settings.draft_ttl_days)
+    return request
+
+
+def ensure_editable(request: KeyRequest, ttl_days: int) -> None:
+    if request.status != KeyRequestStatus.DRAFT:
+        raise KeyRequestStateError(
+            "NOT_EDITABLE", "This key request has been submitted and can no longer change."
+        )
+    if is_expired(request, ttl_days):
+        raise KeyRequestStateError(
+            "EXPIRED", "This draft expired after 7 days without changes. Start a new one."
+        )
+
+
+def touch(portal: Portal, session: AsyncSession, request: KeyRequest) -> None:
+    request.updated_at = utcnow()
+    publish_after_commit(portal, session, request.id)
+
+
+def validate_idempotency_key(key: str) -> str:
+    key = key.strip()
+    if not 8 <= len(key) <= 100:
+        raise InvalidInputError(
+            [
+                FieldProblem(
+                    "idempotencyKey", "INVALID", "Send a unique key of 8 to 100 characters per confirmation."
+                )
+            ]
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    request: KeyRequest
+    replayed: bool
+
+
+async def begin_confirm(
+    portal: Portal,
+    session: AsyncSession,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    idempotency_key: str,
+    kind: KeyRequestKind,
+) -> KeyRequest | Confirmed:
+    """Lock the draft for confirmation; a retry with the same idempotency key gets the earlier result."""
+    request = await load(session, actor, key_request_id, Permission.REQUEST_KEYS, kind=kind, for_update=True)
+    if request.status != KeyRequestStatus.DRAFT:
+        if request.idempotency_key == idempotency_key:
+            return Confirmed(request, replayed=True)
+        raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
+    ensure_editable(request, portal.settings.draft_ttl_days)
+    return request
+
+
+async def mark_submitted(session: AsyncSession, request: KeyRequest, idempotency_key: str) -> datetime:
+    """Move the request out of DRAFT; of two confirms racing here only one succeeds."""
+    now = utcnow()
+    moved = await session.execute(
+        update(KeyRequest)
+        .where(KeyRequest.id == request.id, KeyRequest.status == KeyRequestStatus.DRAFT)
+        .values(
+            status=KeyRequestStatus.SUBMITTED,
+            idempotency_key=idempotency_key,
+            submitted_at=now,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
+    return now
+
+
+async def submit(
+    portal: Portal,
+    session: AsyncSession,
+    actor: Actor,
+    request: KeyRequest,
+    license_ids: list[uuid.UUID],
+    action: str,
+    **audit_data: Any,
+) -> Confirmed:
+    """Link the licenses to sign, enqueue fulfillment, audit, and publish after the commit."""
+    await session.flush()  # licenses first: the links reference them (no ORM relationship orders it)
+    for position, license_id in enumerate(license_ids):
+        session.add(KeyRequestLicense(key_request_id=request.id, license_id=license_id, position=position))
+    enqueue(session, portal.bus.wake_workers, FULFIL, {"key_request_id": str(request.id)})
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        account_id=request.account_id,
+        target=("KeyRequest", request.id),
+        **audit_data,
+    )
+    publish_after_commit(portal, session, request.id)
+    await session.flush()
+    await session.refresh(request)
+    return Confirmed(request, replayed=False)
+
+
+def add_registration(session: AsyncSession, license_: License, data: dict[str, Any]) -> None:
+    session.add(SupportRegistration(account_id=license_.account_id, license_id=license_.id, data=data))
+
+
+# ---------------------------------------------------------------- fulfillment (worker)
+
+
+def license_claims(
+    portal: Portal, license_: License, product: Product, key_id: uuid.UUID, host: str | None
+) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": portal.settings.issuer,
+        "sub": str(license_.id),
+        "jti": str(key_id),
+        "iat": int(now.timestamp()),
+        "product": product.sku,
+        "version": product.version,
+        "quantity": license_.quantity,
+        "maintenance_until": license_.maintenance_until.isoformat(),
+    }
+    if host:
+        claims["host"] = host
+    if product.license_model == LicenseModel.SUBSCRIPTION:
+        end = datetime.combine(license_.maintenance_until + timedelta(days=1), datetime.min.time(), UTC)
+        claims["exp"] = int(end.timestamp())
+    return claims
+
+
+def new_key(
+    portal: Portal, signer: Signer, license_: License, product: Product, key_request_id: uuid.UUID | None
+) -> LicenseKey:
+    key_id = uuid.uuid4()
+    return LicenseKey(
+        id=key_id,
+        license_id=license_.id,
+        key_request_id=key_request_id,
+        activation_key=new_activation_key(),
+        kid=signer.kid,
+        license_file=signer.sign(license_claims(portal, license_, product, key_id, license_.host_id)),
+        host_id=license_.host_id,
+    )
+
+
+def _keys_mail(
+    request: KeyRequest, issued: list[tuple[License, Product, LicenseKey]], public_url: str
+) -> str:
+    name = request.registration["technicalContact"]["name"] if request.registration else ""
+    lines = [f"Hello {name},", "", "the license keys you requested are ready.", ""]
+    for license_, product, key in issued:
+        lines += [
+            f"{product.name} {product.version} — {license_.quantity} seat(s), maintenance until "
+            f"{license_.maintenance_until.isoformat()}" + (f", host {key.host_id}" if key.host_id else ""),
+            f"  Activation key: {key.activation_key}",
+            f"  License file ({key.activation_key}.lic):",
+            f"  {key.license_file}",
+            "",
+        ]
+    lines.append(f"You can also download them at {public_url}/licenses")
+    return "\n".join(lines) + "\n"
+
+
+async def _technical_contact(session: AsyncSession, request: KeyRequest) -> dict[str, Any] | None:
+    if request.registration:
+        return dict(request.registration["technicalContact"])
+    data = await session.scalar(
+        select(SupportRegistration.data)
+        .join(KeyRequestLicense, KeyRequestLicense.license_id == SupportRegistration.license_id)
+        .where(KeyRequestLicense.key_request_id == request.id)
+        .order_by(KeyRequestLicense.position)
+        .limit(1)
+    )
+    return dict(data["technicalContact"]) if data else None
+
+
+async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
+    request_id = uuid.UUID(payload["key_request_id"])
+    async with portal.db.write() as session:
+        moved = await session.execute(
+            update(KeyRequest)
+            .where(KeyRequest.id == request_id, KeyRequest.status == KeyRequestStatus.SUBMITTED)
+            .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount:  # type: ignore[attr-defined]
+            publish_after_commit(portal, session, request_id)
+    signer = await portal.keys.signer()
+    async with portal.db.write() as session:
+        request = await session.scalar(
+            select(KeyRequest).where(KeyRequest.id == request_id).with_for_update()
+        )
+        if request is None or request.status not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
+            return  # already READY (a re-run after a lost lease) or FAILED
+        rows = (
+            await session.execute(
+                select(License, Product)
+                .join(KeyRequestLicense, KeyRequestLicense.license_id == License.id)
+                .join(Product, Product.id == License.product_id)
+                .where(KeyRequestLicense.key_request_id == request_id)
+                .order_by(KeyRequestLicense.position)
+            )
+        ).all()
+        signed = set(
+            await session.scalars(
+                select(LicenseKey.license_id).where(LicenseKey.key_request_id == request_id)
+            )
+        )
+        issued: list[tuple[License, Product, LicenseKey]] = []
+        for license_, product in rows:
+            if license_.id in signed:
+                continue
+            key = new_key(portal, signer, license_, product, request_id)
+            session.add(key)
+            issued.append((license_, product, key))
+        request.status = KeyRequestStatus.READY
+        request.ready_at = request.updated_at = utcnow()
+        contact = await _technical_contact(session, request)
+        if issued and contact:
+            queue_email(
+                portal,
+                session,
+                to=contact["email"],
+                subject=f"Your license keys ({len(issued)})",
+                body=_keys_mail(request, issued, portal.settings.public_url),
+                account_id=request.account_id,
+                key_request_id=request.id,
+            )
+        audit.record(
+            session,
+            "key_request.ready",
+            actor=None,
+            account_id=request.account_id,
+            target=("KeyRequest", request.id),
+            keys=len(issued),
+        )
+        publish_after_commit(portal, session, request_id)
+
+
+async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> None:
+    request_id = uuid.UUID(payload["key_request_id"])
+    async with portal.db.write() as session:
+        await session.execute(
+            update(KeyRequest)
+            .where(KeyRequest.id == request_id, KeyRequest.status != KeyRequestStatus.READY)
+            .values(
+                status=KeyRequestStatus.FAILED,
+                failure_reason="Signing the keys failed; our team has been notified. Your entitlements stay "
+                "registered to you and the keys can be issued again.",
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        audit.record(
+            session, "key_request.failed", actor=None, target=("KeyRequest", request_id), error=error[:500]
+        )
+        publish_after_commit(portal, session, request_id)
+
+
+job_handler(FULFIL, on_final_failure=fulfil_failed)(fulfil)
+
+
+async def last_registration(session: AsyncSession, account_id: uuid.UUID) -> dict[str, Any] | None:
+    """The account's most recent support registration, to prefill the next one."""
+    data: dict[str, Any] | None = await session.scalar(
+        select(SupportRegistration.data)
+        .where(SupportRegistration.account_id == account_id)
+        .order_by(SupportRegistration.created_at.desc())
+        .limit(1)
+    )
+    return data

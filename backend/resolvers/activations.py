@@ -1,0 +1,48 @@
+"""Activation by installed products: no session needed, the activation key is the credential."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+
+from backend.context import Info
+from backend.domain import activations as domain
+from backend.domain.errors import UserError
+from backend.schema.activations import (
+    ActivateInput,
+    ActivateResult,
+    ActivateSuccess,
+    DeactivateInput,
+    DeactivateResult,
+    DeactivateSuccess,
+)
+from backend.schema.common import error_member
+from backend.schema.licenses import ActivationType
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Activate an installed product: returns a license file bound to the host."
+    )
+    async def activate(self, info: Info, input: ActivateInput) -> ActivateResult:
+        try:
+            done = await domain.activate(
+                info.context.portal, input.activation_key, input.host_id, info.context.ip
+            )
+        except UserError as exc:
+            return cast(ActivateResult, error_member(exc))
+        return ActivateSuccess(
+            license_file=done.license_file, activation=ActivationType.from_model(done.activation)
+        )
+
+    @strawberry.mutation(description="Free the seat a host holds.")
+    async def deactivate(self, info: Info, input: DeactivateInput) -> DeactivateResult:
+        try:
+            host = await domain.deactivate(
+                info.context.portal, input.activation_key, input.host_id, info.context.ip
+            )
+        except UserError as exc:
+            return cast(DeactivateResult, error_member(exc))
+        return DeactivateSuccess(host_id=host)

@@ -1,0 +1,59 @@
+"""Re-host: inputs, results and its refusal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from backend.schema.common import InvalidInput, KeyRequestNotEditable, NotFound, RehostRefused
+
+if TYPE_CHECKING:
+    from backend.schema.key_requests import KeyRequestType
+
+KeyRequestRef = Annotated["KeyRequestType", strawberry.lazy("backend.schema.key_requests")]
+
+
+@strawberry.input
+class RehostRequestStartInput:
+    license_key_id: strawberry.ID
+
+
+@strawberry.input
+class RehostRequestSetHostInput:
+    key_request_id: strawberry.ID
+    host_id: str
+
+
+@strawberry.input
+class RehostRequestConfirmInput:
+    key_request_id: strawberry.ID
+    idempotency_key: str
+
+
+@strawberry.type
+class RehostRequestStartSuccess:
+    key_request: KeyRequestRef
+
+
+@strawberry.type
+class RehostRequestSetHostSuccess:
+    key_request: KeyRequestRef
+
+
+@strawberry.type
+class RehostRequestConfirmSuccess:
+    key_request: KeyRequestRef
+
+
+RehostRequestStartResult = Annotated[
+    RehostRequestStartSuccess | RehostRefused | NotFound, strawberry.union("RehostRequestStartResult")
+]
+RehostRequestSetHostResult = Annotated[
+    RehostRequestSetHostSuccess | RehostRefused | InvalidInput | NotFound | KeyRequestNotEditable,
+    strawberry.union("RehostRequestSetHostResult"),
+]
+RehostRequestConfirmResult = Annotated[
+    RehostRequestConfirmSuccess | RehostRefused | InvalidInput | NotFound | KeyRequestNotEditable,
+    strawberry.union("RehostRequestConfirmResult"),
+]
