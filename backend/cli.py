@@ -175,6 +175,37 @@ def cmd_keys_rotate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_upgrades_notify(args: argparse.Namespace) -> int:
+    from backend.domain.upgrades import notify
+
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> list[dict[str, Any]]:
+        notified = await notify(portal, args.from_sku, args.to_sku, args.expires_days)
+        return [
+            {
+                "notificationId": n.notification.code,
+                "account": n.account.name,
+                "licenses": [str(i) for i in n.license_ids],
+            }
+            for n in notified
+        ]
+
+    try:
+        rows = asyncio.run(_with_portal(settings, run))
+    except InvalidInputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.field}: {problem.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({"notifications": rows}, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['notificationId']}  {row['account']}  ({len(row['licenses'])} license(s))")
+        print(f"{len(rows)} notification(s) created and mailed")
+    return 0
+
+
 def cmd_schema_export(args: argparse.Namespace) -> int:
     from backend.graphql import export_sdl
 
@@ -231,6 +262,16 @@ def parser() -> argparse.ArgumentParser:
 
     keys = sub.add_parser("keys", help="signing keys").add_subparsers(dest="keys_command", required=True)
     keys.add_parser("rotate", help="add a new signing key").set_defaults(func=cmd_keys_rotate)
+
+    upgrades = sub.add_parser("upgrades", help="version upgrades").add_subparsers(
+        dest="upgrades_command", required=True
+    )
+    notify_cmd = upgrades.add_parser("notify", help="notify accounts holding --from with current maintenance")
+    notify_cmd.add_argument("--from", dest="from_sku", required=True)
+    notify_cmd.add_argument("--to", dest="to_sku", required=True)
+    notify_cmd.add_argument("--expires-days", type=int, default=90)
+    notify_cmd.add_argument("--json", action="store_true")
+    notify_cmd.set_defaults(func=cmd_upgrades_notify)
 
     schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
         dest="schema_command", required=True

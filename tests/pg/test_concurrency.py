@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from backend.db.models import Job, JobStatus, License, LicenseKey, SerialStatus
-from backend.domain.key_requests import FULFIL
+from backend.domain.pipeline import FULFIL
 from backend.portal import Portal
 from tests.api.flows import (
     account_id,
@@ -102,3 +102,70 @@ async def test_a_fulfillment_job_run_again_after_a_lost_lease_never_signs_twice(
         async with portal.db.read() as session:
             assert await session.scalar(select(func.count()).select_from(LicenseKey)) == 3
             assert await session.scalar(select(Job.status).where(Job.kind == FULFIL)) == JobStatus.DONE
+
+
+async def test_twenty_upgrade_confirms_never_upgrade_more_seats_than_eligible(
+    pg_app: tuple[Any, Portal],
+) -> None:
+    # given: a 10-seat license, a notification, and twenty drafts each asking for 3 seats
+    from backend.domain.upgrades import notify
+    from tests.api.test_upgrades import select_product, set_quantity, upgrade_confirm, upgrade_start
+    from tests.api.test_upgrades import set_registration as upgrade_registration
+
+    app, portal = pg_app
+    async with client_for(app) as http:
+        client = GraphQLClient(http)
+        me = await sign_in(client)
+        acc = account_id(me)
+        from tests.api.flows import get_a_key
+
+        license_id = (await get_a_key(client, portal, acc))["licenses"][0]["id"]
+        code = (await notify(portal, "EPS-14", "EPS-15"))[0].notification.code
+        drafts = []
+        for _ in range(20):
+            kr = (await upgrade_start(client, acc, code))["keyRequest"]["id"]
+            await select_product(client, kr, license_id)
+            await set_quantity(client, kr, 3)
+            await upgrade_registration(client, kr)
+            drafts.append(kr)
+
+        # when
+        results = await asyncio.gather(
+            *(upgrade_confirm(client, kr, f"upgrade-race-{i:03d}") for i, kr in enumerate(drafts))
+        )
+
+        # then: three confirms fit (9 of 10 seats); the rest are refused
+        won = [r for r in results if r["__typename"] == "UpgradeRequestConfirmSuccess"]
+        assert len(won) == 3
+        assert {r["code"] for r in results if r["__typename"] != "UpgradeRequestConfirmSuccess"} == {
+            "QUANTITY_EXCEEDED"
+        }
+        for r in won:
+            await wait_ready(client, r["keyRequest"]["id"])
+        async with portal.db.read() as session:
+            from backend.db.models import Product, UpgradeLine
+
+            line = await session.scalar(select(UpgradeLine))
+            assert line is not None and line.upgraded_quantity == 9
+            eps15 = await session.scalar(select(Product.id).where(Product.sku == "EPS-15"))
+            seats = await session.scalar(
+                select(func.sum(License.quantity)).where(License.product_id == eps15)
+            )
+            assert seats == 9
+
+
+async def test_racing_activations_never_overdraw_seats(pg_app: tuple[Any, Portal]) -> None:
+    from tests.api.test_rehost_activation import activate
+
+    app, portal = pg_app
+    async with client_for(app) as http:
+        client = GraphQLClient(http)
+        me = await sign_in(client)
+        draft = await start(client, account_id(me))
+        await enter(client, draft["id"], await new_serials(portal, quantity=5))
+        await set_registration(client, draft["id"])
+        await confirm(client, draft["id"])
+        key = (await wait_ready(client, draft["id"]))["keys"][0]["activationKey"]
+        results = await asyncio.gather(*(activate(client, key, f"host-{i:02d}") for i in range(25)))
+        assert sum(r["__typename"] == "ActivateSuccess" for r in results) == 5
+        assert {r["code"] for r in results if r["__typename"] != "ActivateSuccess"} == {"SEATS_EXHAUSTED"}

@@ -1,0 +1,198 @@
+"""Re-host (host-locked keys move, old key revoked, limit per 12 months) and activation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy import update
+
+from backend.db.models import KeyRequest, utcnow
+from backend.portal import Portal
+from tests.api.flows import (
+    ACTIVATE,
+    DEACTIVATE,
+    FIELD_ERRORS,
+    NEXT_ALLOWED,
+    account_id,
+    get_a_key,
+    license_of,
+    mutate,
+    sign_in,
+    wait_ready,
+    with_key_request,
+)
+from tests.support import GraphQLClient
+
+
+async def rehost_start(client: GraphQLClient, key_id: str) -> dict[str, Any]:
+    return await mutate(
+        client,
+        "rehostRequestStart",
+        "RehostRequestStartInput",
+        {"licenseKeyId": key_id},
+        with_key_request("RehostRequestStartSuccess") + NEXT_ALLOWED,
+    )
+
+
+async def rehost_set_host(client: GraphQLClient, kr: str, host: str) -> dict[str, Any]:
+    return await mutate(
+        client,
+        "rehostRequestSetHost",
+        "RehostRequestSetHostInput",
+        {"keyRequestId": kr, "hostId": host},
+        with_key_request("RehostRequestSetHostSuccess") + NEXT_ALLOWED + FIELD_ERRORS,
+    )
+
+
+async def rehost_confirm(client: GraphQLClient, kr: str, key: str) -> dict[str, Any]:
+    return await mutate(
+        client,
+        "rehostRequestConfirm",
+        "RehostRequestConfirmInput",
+        {"keyRequestId": kr, "idempotencyKey": key},
+        with_key_request("RehostRequestConfirmSuccess") + NEXT_ALLOWED + FIELD_ERRORS,
+    )
+
+
+async def activate(client: GraphQLClient, key: str, host: str) -> dict[str, Any]:
+    result: dict[str, Any] = (await client(ACTIVATE, {"input": {"activationKey": key, "hostId": host}}))[
+        "activate"
+    ]
+    return result
+
+
+async def deactivate(client: GraphQLClient, key: str, host: str) -> dict[str, Any]:
+    result: dict[str, Any] = (await client(DEACTIVATE, {"input": {"activationKey": key, "hostId": host}}))[
+        "deactivate"
+    ]
+    return result
+
+
+async def test_rehost_moves_the_key_and_revokes_the_old_one(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    # given: a host-locked key on host-a
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me), sku="MGW-10", host_id="host-a")
+    old_key = ready["keys"][0]
+
+    # when
+    started = await rehost_start(client, old_key["id"])
+    kr = started["keyRequest"]["id"]
+    same = await rehost_set_host(client, kr, "host-a")
+    moved = await rehost_set_host(client, kr, "host-b")
+    confirmed = await rehost_confirm(client, kr, "rehost-confirm-1")
+    done = await wait_ready(client, kr)
+
+    # then
+    assert (
+        started["keyRequest"]["step"] == "HOST" and started["keyRequest"]["sourceKey"]["hostId"] == "host-a"
+    )
+    assert (same["__typename"], same["code"]) == ("RehostRefused", "SAME_HOST")
+    assert moved["keyRequest"]["step"] == "CONFIRM"
+    assert confirmed["__typename"] == "RehostRequestConfirmSuccess"
+    new_key = done["keys"][0]
+    assert new_key["hostId"] == "host-b"
+    assert jwt.decode(new_key["licenseFile"], options={"verify_signature": False})["host"] == "host-b"
+    detail = await license_of(client, ready["licenses"][0]["id"])
+    assert {k["id"]: k["status"] for k in detail["keys"]} == {
+        old_key["id"]: "REVOKED",
+        new_key["id"]: "ACTIVE",
+    }
+    assert detail["hostId"] == "host-b" and detail["rehostsUsed"] == 1
+    # the revoked key no longer activates (one answer for revoked and unknown), the new one does on its host
+    assert (await activate(other_client, old_key["activationKey"], "host-a"))["code"] == "INVALID_KEY"
+    assert (await activate(other_client, new_key["activationKey"], "host-a"))["code"] == "HOST_MISMATCH"
+    assert (await activate(other_client, new_key["activationKey"], "host-b"))[
+        "__typename"
+    ] == "ActivateSuccess"
+    revoked_again = await rehost_start(client, old_key["id"])
+    assert (revoked_again["__typename"], revoked_again["code"]) == ("RehostRefused", "KEY_REVOKED")
+
+
+async def test_rehost_limit_says_when_the_next_one_is_allowed(client: GraphQLClient, portal: Portal) -> None:
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me), sku="MGW-10", host_id="host-0")
+    key_id = ready["keys"][0]["id"]
+    for n in range(1, 5):
+        kr = (await rehost_start(client, key_id))["keyRequest"]["id"]
+        await rehost_set_host(client, kr, f"host-{n}")
+        await rehost_confirm(client, kr, f"rehost-confirm-{n}")
+        key_id = (await wait_ready(client, kr))["keys"][0]["id"]
+    async with portal.db.write() as session:  # spread them over the year
+        await session.execute(
+            update(KeyRequest)
+            .where(KeyRequest.kind == "REHOST")
+            .values(submitted_at=utcnow() - timedelta(days=100))
+        )
+    refused = await rehost_start(client, key_id)
+    assert (refused["__typename"], refused["code"], refused["field"]) == (
+        "RehostRefused",
+        "REHOST_LIMIT",
+        "licenseKeyId",
+    )
+    assert refused["nextAllowedAt"][:10] == (utcnow() + timedelta(days=265)).date().isoformat()
+    assert "The next re-host is possible on" in refused["message"]
+
+
+async def test_rehost_needs_a_host_locked_product(client: GraphQLClient, portal: Portal) -> None:
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me))
+    refused = await rehost_start(client, ready["keys"][0]["id"])
+    assert (refused["__typename"], refused["code"]) == ("RehostRefused", "NOT_HOST_LOCKED")
+
+
+async def test_activation_counts_seats_and_is_idempotent_per_host(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    # given: a 2-seat license (not host-locked), activated from a signed-out client
+    me = await sign_in(client)
+    from tests.api.flows import new_serials
+
+    numbers = await new_serials(portal, "EPS-14", quantity=2)
+    from tests.api.flows import confirm, enter, set_registration, start
+
+    request = await start(client, account_id(me))
+    await enter(client, request["id"], numbers)
+    await set_registration(client, request["id"])
+    await confirm(client, request["id"])
+    ready = await wait_ready(client, request["id"])
+    key = ready["keys"][0]["activationKey"]
+    await client("mutation { logout { ok } }")
+
+    # when / then
+    first = await activate(client, key.lower().replace("-", ""), "pc-1")
+    assert first["__typename"] == "ActivateSuccess"
+    assert jwt.decode(first["licenseFile"], options={"verify_signature": False})["host"] == "pc-1"
+    again = await activate(client, key, "pc-1")
+    assert again["__typename"] == "ActivateSuccess"
+    assert again["activation"]["firstSeenAt"] == first["activation"]["firstSeenAt"]
+    assert (await activate(client, key, "pc-2"))["__typename"] == "ActivateSuccess"
+    full = await activate(client, key, "pc-3")
+    assert (full["__typename"], full["code"], full["field"]) == (
+        "ActivationRefused",
+        "SEATS_EXHAUSTED",
+        "hostId",
+    )
+    assert (await deactivate(client, key, "pc-1"))["__typename"] == "DeactivateSuccess"
+    assert (await activate(client, key, "pc-3"))["__typename"] == "ActivateSuccess"
+    await sign_in(client)
+    hosts = [a["hostId"] for a in (await license_of(client, ready["licenses"][0]["id"]))["activations"]]
+    assert hosts == ["pc-2", "pc-3"]
+
+
+async def test_invalid_activation_keys_are_rate_limited(client: GraphQLClient, portal: Portal) -> None:
+    from backend.keys import new_activation_key
+
+    bad = await activate(client, "AAAAA-BBBBB", "pc-1")
+    assert (bad["__typename"], bad["code"], bad["field"]) == (
+        "ActivationRefused",
+        "INVALID_KEY",
+        "activationKey",
+    )
+    for _ in range(30):
+        await activate(client, new_activation_key(), "pc-1")
+    limited = await activate(client, new_activation_key(), "pc-1")
+    assert limited["__typename"] == "RateLimited"
