@@ -3,9 +3,12 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 /**
  * Generates typed documents for every `graphql()` call in src/ from the
  * portal's GraphQL contract. Re-run `npm run codegen` after the schema changes.
+ * PORTAL_SCHEMA points at another SDL file (default: ../shared/schema.graphql).
  */
+const schema = process.env.PORTAL_SCHEMA || '../shared/schema.graphql';
+
 const config: CodegenConfig = {
-  schema: '../shared/schema.graphql',
+  schema,
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*', '!src/**/*.test.{ts,tsx}'],
   ignoreNoDocuments: false,
   generates: {

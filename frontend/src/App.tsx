@@ -3,10 +3,15 @@ import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
 import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
 import { HomePage } from './pages/HomePage';
+import { LicenseDetailPage } from './pages/licenses/LicenseDetailPage';
+import { LicensesPage } from './pages/licenses/LicensesPage';
 import { LoginPage } from './pages/LoginPage';
 import { MessagesPage } from './pages/MessagesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { RehostWizardPage } from './pages/rehost/RehostWizardPage';
 import { SignUpPage } from './pages/SignUpPage';
+import { UpgradeWizardPage } from './pages/upgrade/UpgradeWizardPage';
+import { VersionUpgradeStartPage } from './pages/upgrade/VersionUpgradeStartPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { WizardPage } from './pages/wizard/WizardPage';
 
@@ -22,6 +27,11 @@ export function App() {
         <Route index element={<HomePage />} />
         <Route path="/get-a-key" element={<GetAKeyStartPage />} />
         <Route path="/get-a-key/:id" element={<WizardPage />} />
+        <Route path="/version-upgrade" element={<VersionUpgradeStartPage />} />
+        <Route path="/version-upgrade/:id" element={<UpgradeWizardPage />} />
+        <Route path="/licenses" element={<LicensesPage />} />
+        <Route path="/licenses/:id" element={<LicenseDetailPage />} />
+        <Route path="/rehost/:id" element={<RehostWizardPage />} />
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -105,6 +105,9 @@ function Header() {
           <NavLink to="/get-a-key" className="mainnav__link">
             Get a Key
           </NavLink>
+          <NavLink to="/licenses" className="mainnav__link">
+            Licenses
+          </NavLink>
           <NavLink to="/messages" className="mainnav__link">
             Messages
           </NavLink>

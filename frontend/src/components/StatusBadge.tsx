@@ -14,6 +14,9 @@ const TONES: Record<string, Tone> = {
   HELD: 'warning',
   ACTIVE: 'success',
   REVOKED: 'danger',
+  EXPIRING: 'warning',
+  MAINTENANCE_LAPSED: 'warning',
+  SUPERSEDED: 'neutral',
 };
 
 const LABELS: Record<string, string> = {

@@ -1,11 +1,21 @@
-import { GET_A_KEY_STEPS, stepState } from '../lib/steps';
+import type { CSSProperties } from 'react';
+import { GET_A_KEY_STEPS, stepState, type StepDefinition } from '../lib/steps';
 
-/** The six "Get a Key" steps with the current one marked aria-current="step". */
-export function Stepper({ current }: { current: number }) {
+interface StepperProps {
+  current: number;
+  /** The wizard's steps; the six "Get a Key" steps unless given. */
+  steps?: readonly StepDefinition[];
+  /** Accessible name of the progress navigation. */
+  label?: string;
+}
+
+/** A wizard's numbered steps with the current one marked aria-current="step". */
+export function Stepper({ current, steps = GET_A_KEY_STEPS, label = 'Get a Key progress' }: StepperProps) {
+  const style = { '--stepper-count': steps.length } as CSSProperties;
   return (
-    <nav className="stepper" aria-label="Get a Key progress">
-      <ol className="stepper__list">
-        {GET_A_KEY_STEPS.map((step) => {
+    <nav className="stepper" aria-label={label}>
+      <ol className="stepper__list" style={style}>
+        {steps.map((step) => {
           const state = stepState(step.number, current);
           return (
             <li

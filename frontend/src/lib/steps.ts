@@ -1,8 +1,15 @@
-export type ServerStep = 'SERIALS' | 'REGISTRATION' | 'CONFIRM' | 'KEYS';
+/** KeyRequest.step: where the request stands, i.e. the next thing the user does. */
+export type ServerStep =
+  | 'SERIALS'
+  | 'RENEWAL_TARGETS'
+  | 'REGISTRATION'
+  | 'UPGRADE_PRODUCT'
+  | 'UPGRADE_QUANTITY'
+  | 'HOST'
+  | 'CONFIRM'
+  | 'KEYS';
 export type RequestStatus = 'DRAFT' | 'SUBMITTED' | 'FULFILLING' | 'READY' | 'FAILED' | 'EXPIRED';
-
-/** Step numbers the wizard can show itself (1 and 2 happen before it opens). */
-export type WizardStep = 3 | 4 | 5 | 6;
+export type RequestKind = 'NEW' | 'UPGRADE' | 'REHOST';
 
 export interface StepDefinition {
   number: number;
@@ -19,16 +26,96 @@ export const GET_A_KEY_STEPS: readonly StepDefinition[] = [
   { number: 6, label: 'Receive a Key' },
 ];
 
-const STEP_NUMBERS: Record<ServerStep, WizardStep> = {
-  SERIALS: 3,
-  REGISTRATION: 4,
-  CONFIRM: 5,
-  KEYS: 6,
+/** The seven steps of "Version Upgrade", as the upgrade notification names them. */
+export const VERSION_UPGRADE_STEPS: readonly StepDefinition[] = [
+  { number: 1, label: 'Login' },
+  { number: 2, label: "Select 'Version Upgrade'" },
+  { number: 3, label: 'Input Notification ID' },
+  { number: 4, label: 'Select Product to Upgrade' },
+  { number: 5, label: 'Select Quantity to Upgrade' },
+  { number: 6, label: 'Edit Existing Support Registration Information' },
+  { number: 7, label: 'Receive a Key' },
+];
+
+/** The steps of moving a host-locked key to another machine. */
+export const REHOST_STEPS: readonly StepDefinition[] = [
+  { number: 1, label: 'Login' },
+  { number: 2, label: 'Select License to Re-host' },
+  { number: 3, label: 'Input New Host ID' },
+  { number: 4, label: 'Confirm Re-host' },
+  { number: 5, label: 'Receive a Key' },
+];
+
+/** What each kind of key request is called, its steps and the order of its server steps. */
+export interface WizardFlow {
+  kind: RequestKind;
+  title: string;
+  /** What one request is called in sentences: "key request", "version upgrade". */
+  noun: string;
+  steps: readonly StepDefinition[];
+  /** Server steps in the order the wizard visits them. */
+  order: readonly ServerStep[];
+  /** Stepper number shown for each server step. */
+  numbers: Partial<Record<ServerStep, number>>;
+  /** Route of the wizard for a key request id. */
+  path: (id: string) => string;
+  /** Route that starts a new request of this kind. */
+  startPath: string;
+}
+
+export const GET_A_KEY_FLOW: WizardFlow = {
+  kind: 'NEW',
+  title: 'Get a Key',
+  noun: 'key request',
+  steps: GET_A_KEY_STEPS,
+  order: ['SERIALS', 'RENEWAL_TARGETS', 'REGISTRATION', 'CONFIRM', 'KEYS'],
+  numbers: { SERIALS: 3, RENEWAL_TARGETS: 4, REGISTRATION: 4, CONFIRM: 5, KEYS: 6 },
+  path: (id) => `/get-a-key/${encodeURIComponent(id)}`,
+  startPath: '/get-a-key',
 };
 
-/** Maps KeyRequest.step to the number of the step shown in the stepper. */
-export function stepNumberFor(step: ServerStep): WizardStep {
-  return STEP_NUMBERS[step];
+export const VERSION_UPGRADE_FLOW: WizardFlow = {
+  kind: 'UPGRADE',
+  title: 'Version Upgrade',
+  noun: 'version upgrade',
+  steps: VERSION_UPGRADE_STEPS,
+  order: ['UPGRADE_PRODUCT', 'UPGRADE_QUANTITY', 'REGISTRATION', 'CONFIRM', 'KEYS'],
+  numbers: { UPGRADE_PRODUCT: 4, UPGRADE_QUANTITY: 5, REGISTRATION: 6, CONFIRM: 6, KEYS: 7 },
+  path: (id) => `/version-upgrade/${encodeURIComponent(id)}`,
+  startPath: '/version-upgrade',
+};
+
+export const REHOST_FLOW: WizardFlow = {
+  kind: 'REHOST',
+  title: 'Re-host',
+  noun: 're-host request',
+  steps: REHOST_STEPS,
+  order: ['HOST', 'CONFIRM', 'KEYS'],
+  numbers: { HOST: 3, CONFIRM: 4, KEYS: 5 },
+  path: (id) => `/rehost/${encodeURIComponent(id)}`,
+  startPath: '/licenses',
+};
+
+const FLOWS: Record<RequestKind, WizardFlow> = {
+  NEW: GET_A_KEY_FLOW,
+  UPGRADE: VERSION_UPGRADE_FLOW,
+  REHOST: REHOST_FLOW,
+};
+
+/** The wizard that handles key requests of `kind` (Get a Key for unknown kinds). */
+export function flowFor(kind: string | null | undefined): WizardFlow {
+  return FLOWS[kind as RequestKind] ?? GET_A_KEY_FLOW;
+}
+
+/** Maps KeyRequest.step to the number of the step shown in the stepper of `flow`. */
+export function stepNumberFor(step: ServerStep, flow: WizardFlow = GET_A_KEY_FLOW): number {
+  return flow.numbers[step] ?? flow.numbers[flow.order[0]!] ?? 3;
+}
+
+/** The stepper label shown for a server step, e.g. "Input Serial Number". */
+export function stepLabelFor(step: ServerStep, flow: WizardFlow = GET_A_KEY_FLOW): string {
+  const number = stepNumberFor(step, flow);
+  return flow.steps.find((s) => s.number === number)?.label ?? '';
 }
 
 export type StepState = 'done' | 'current' | 'upcoming';
@@ -41,23 +128,66 @@ export function stepState(number: number, current: number): StepState {
 }
 
 /**
- * Decides which wizard step to show.
+ * Decides which server step (view) the wizard shows.
  *
  * - Once a request has left DRAFT (submitted, signing, ready, failed) only
  *   "Receive a Key" makes sense.
- * - Otherwise the customer may look at any step up to the one the server has
+ * - Otherwise the user may look at any step up to the one the server has
  *   reached (e.g. go back from Confirm to edit serials), but not beyond it.
  * - With no explicit choice the wizard resumes at the server's step.
  */
-export function resolveWizardStep(
+export function resolveView(
+  order: readonly ServerStep[],
   status: RequestStatus,
   serverStep: ServerStep,
-  requested: WizardStep | null,
-): WizardStep {
-  if (status !== 'DRAFT' && status !== 'EXPIRED') return 6;
-  const reached = stepNumberFor(serverStep);
-  if (requested === null) return reached;
-  return requested > reached ? reached : requested;
+  requested: ServerStep | null,
+): ServerStep {
+  if (status !== 'DRAFT' && status !== 'EXPIRED') return 'KEYS';
+  if (requested === null) return serverStep;
+  const reached = order.indexOf(serverStep);
+  const wanted = order.indexOf(requested);
+  if (wanted === -1 || reached === -1 || wanted > reached) return serverStep;
+  return requested;
+}
+
+/** The first of `applicable` after `current` in `order`, or `fallback` when there is none. */
+export function nextView(
+  order: readonly ServerStep[],
+  applicable: ReadonlySet<ServerStep>,
+  current: ServerStep,
+  fallback: ServerStep = 'CONFIRM',
+): ServerStep {
+  const start = order.indexOf(current);
+  return order.slice(start + 1).find((step) => applicable.has(step)) ?? fallback;
+}
+
+/** The last of `applicable` before `current` in `order`, or `fallback` when there is none. */
+export function previousView(
+  order: readonly ServerStep[],
+  applicable: ReadonlySet<ServerStep>,
+  current: ServerStep,
+  fallback: ServerStep,
+): ServerStep {
+  const end = order.indexOf(current);
+  const before = end === -1 ? [] : order.slice(0, end);
+  return [...before].reverse().find((step) => applicable.has(step)) ?? fallback;
+}
+
+/**
+ * The Get a Key steps a request goes through: renewal targets only when it
+ * holds renewal serials, the registration only when it holds new serials
+ * (plus whatever step the server says comes next).
+ */
+export function getAKeyViews(serials: readonly { kind: string }[], serverStep: ServerStep): Set<ServerStep> {
+  const views = new Set<ServerStep>(['SERIALS', 'CONFIRM', 'KEYS', serverStep]);
+  if (serials.some((s) => s.kind === 'RENEWAL')) views.add('RENEWAL_TARGETS');
+  if (serials.some((s) => s.kind === 'NEW')) views.add('REGISTRATION');
+  return views;
+}
+
+/** True when a Get a Key request needs a support registration: it holds new (not renewal) serials. */
+export function needsRegistration(serials: readonly { kind: string }[]): boolean {
+  return serials.some((s) => s.kind === 'NEW');
 }
 
 /** True while the server is still producing the keys. */

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation } from 'urql';
 import { Alert } from '../components/Alert';
 import { describeError } from '../components/ErrorNotice';
@@ -20,6 +20,9 @@ export function GetAKeyStartPage() {
   usePageTitle('Get a Key');
   const { membership } = useSession();
   const navigate = useNavigate();
+  const [searchParams] = useSearchParams();
+  // "Renew" on a license passes its id on, so the wizard can preselect it.
+  const renew = searchParams.get('renew');
   const [, start] = useMutation(KeyRequestStartMutation);
   const [error, setError] = useState<string | null>(null);
   const startedFor = useRef<string | null>(null);
@@ -38,12 +41,13 @@ export function GetAKeyStartPage() {
       const outcome = result.data?.keyRequestStart;
       if (!outcome) return;
       if (outcome.__typename === 'KeyRequestStartSuccess') {
-        navigate(`/get-a-key/${encodeURIComponent(outcome.keyRequest.id)}`, { replace: true });
+        const query = renew ? `?${new URLSearchParams({ renew }).toString()}` : '';
+        navigate(`/get-a-key/${encodeURIComponent(outcome.keyRequest.id)}${query}`, { replace: true });
       } else {
         setError(userErrorText(outcome));
       }
     },
-    [start, navigate],
+    [start, navigate, renew],
   );
 
   useEffect(() => {

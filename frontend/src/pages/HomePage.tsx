@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, UpgradeIcon, VoucherIcon } from '../components/Icons';
+import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, ListIcon, UpgradeIcon, VoucherIcon } from '../components/Icons';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LoadingPanel } from '../components/Spinner';
 import { usePageTitle } from '../components/usePageTitle';
@@ -16,8 +16,36 @@ interface Feature {
   icon: ReactNode;
 }
 
+interface LiveFeature extends Feature {
+  to: string;
+  cta: string;
+}
+
+const LIVE: readonly LiveFeature[] = [
+  {
+    title: 'Get a Key',
+    description: 'Turn the serial numbers on your license certificate into signed license keys, or renew a license.',
+    icon: <KeyIcon />,
+    to: '/get-a-key',
+    cta: 'Start',
+  },
+  {
+    title: 'Version Upgrade',
+    description: 'Move licenses under maintenance to a newer product version with your upgrade notification ID.',
+    icon: <UpgradeIcon />,
+    to: '/version-upgrade',
+    cta: 'Start',
+  },
+  {
+    title: 'My licenses',
+    description: 'Your account’s licenses with seats, maintenance dates, keys and activations; renew or re-host them.',
+    icon: <ListIcon />,
+    to: '/licenses',
+    cta: 'Open',
+  },
+];
+
 const COMING_SOON: readonly Feature[] = [
-  { title: 'Version Upgrade', description: 'Move licenses under maintenance to a newer product version.', icon: <UpgradeIcon /> },
   { title: 'Manage My Licenses', description: 'See every license, its seats and maintenance dates, and reissue keys.', icon: <LicensesIcon /> },
   { title: 'Enterprise Flexible', description: 'Draw keys as needed from an enterprise agreement’s pool of seats.', icon: <LayersIcon /> },
   { title: 'Voucher Center', description: 'Redeem vouchers for licenses, training and services.', icon: <VoucherIcon /> },
@@ -31,9 +59,9 @@ export function HomePage() {
   if (!user || !membership) return null;
 
   const account = membership.account;
-  // Drafts nobody has added a serial number to yet are noise: leave them out.
+  // Get a Key drafts nobody has added a serial number to yet are noise: leave them out.
   const rows = (result.data?.me?.memberships.find((m) => m.account.id === account.id)?.account.keyRequests ?? []).filter(
-    (row) => row.status !== 'DRAFT' || row.serials.length > 0,
+    (row) => row.kind !== 'NEW' || row.status !== 'DRAFT' || row.serials.length > 0,
   );
 
   return (
@@ -55,20 +83,20 @@ export function HomePage() {
           What would you like to do?
         </h2>
         <ul className="feature-grid">
-          <li>
-            <Link to="/get-a-key" className="feature-card feature-card--live">
-              <span className="feature-card__icon" aria-hidden="true">
-                <KeyIcon />
-              </span>
-              <span className="feature-card__title">Get a Key</span>
-              <span className="feature-card__text">
-                Turn the serial numbers on your license certificate into signed license keys.
-              </span>
-              <span className="feature-card__cta" aria-hidden="true">
-                Start →
-              </span>
-            </Link>
-          </li>
+          {LIVE.map((feature) => (
+            <li key={feature.title}>
+              <Link to={feature.to} className="feature-card feature-card--live">
+                <span className="feature-card__icon" aria-hidden="true">
+                  {feature.icon}
+                </span>
+                <span className="feature-card__title">{feature.title}</span>
+                <span className="feature-card__text">{feature.description}</span>
+                <span className="feature-card__cta" aria-hidden="true">
+                  {feature.cta} →
+                </span>
+              </Link>
+            </li>
+          ))}
           {COMING_SOON.map((feature) => (
             <li key={feature.title}>
               <div className="feature-card feature-card--disabled" aria-disabled="true">

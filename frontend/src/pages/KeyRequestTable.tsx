@@ -2,7 +2,7 @@ import { Link } from 'react-router-dom';
 import { StatusBadge } from '../components/StatusBadge';
 import type { AccountKeyRequestsQuery } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
-import { GET_A_KEY_STEPS, stepNumberFor } from '../lib/steps';
+import { flowFor, stepLabelFor, stepNumberFor } from '../lib/steps';
 
 export type KeyRequestRow = NonNullable<AccountKeyRequestsQuery['me']>['memberships'][number]['account']['keyRequests'][number];
 
@@ -19,12 +19,11 @@ function actionLabel(row: KeyRequestRow): string {
 
 function progress(row: KeyRequestRow): string {
   if (row.status !== 'DRAFT') return '';
-  const number = stepNumberFor(row.step);
-  const label = GET_A_KEY_STEPS.find((s) => s.number === number)?.label ?? '';
-  return `Step ${number}: ${label}`;
+  const flow = flowFor(row.kind);
+  return `Step ${stepNumberFor(row.step, flow)}: ${stepLabelFor(row.step, flow)}`;
 }
 
-/** A table of key requests with status, serial count, creation time and a link to open each. */
+/** A table of key requests with kind, status, serial count, creation time and a link to open each in its wizard. */
 export function KeyRequestTable({ rows, caption }: { rows: readonly KeyRequestRow[]; caption: string }) {
   return (
     <div className="table-wrap">
@@ -32,6 +31,7 @@ export function KeyRequestTable({ rows, caption }: { rows: readonly KeyRequestRo
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
+            <th scope="col">Request</th>
             <th scope="col">Status</th>
             <th scope="col">Serial numbers</th>
             <th scope="col">Created</th>
@@ -42,31 +42,42 @@ export function KeyRequestTable({ rows, caption }: { rows: readonly KeyRequestRo
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr key={row.id}>
-              <td data-label="Status">
-                <StatusBadge status={row.status} />
-              </td>
-              <td data-label="Serial numbers">
-                <span>
-                  {row.serials.length}
-                  {row.serials.length > 0 ? (
-                    <span className="muted small truncate"> · {row.serials.map((s) => s.number).join(', ')}</span>
-                  ) : null}
-                </span>
-              </td>
-              <td data-label="Created">{formatDateTime(row.createdAt)}</td>
-              <td data-label="Progress" className="muted">
-                {progress(row) || (row.status === 'EXPIRED' ? 'Expired' : 'Submitted')}
-              </td>
-              <td className="table__actions">
-                <Link to={`/get-a-key/${encodeURIComponent(row.id)}`} className="button button--secondary button--small">
-                  {actionLabel(row)}
-                  <span className="visually-hidden"> key request created {formatDateTime(row.createdAt)}</span>
-                </Link>
-              </td>
-            </tr>
-          ))}
+          {rows.map((row) => {
+            const flow = flowFor(row.kind);
+            return (
+              <tr key={row.id}>
+                <td data-label="Request">{flow.title}</td>
+                <td data-label="Status">
+                  <StatusBadge status={row.status} />
+                </td>
+                <td data-label="Serial numbers">
+                  {row.serials.length === 0 && row.kind !== 'NEW' ? (
+                    <span className="muted">—</span>
+                  ) : (
+                    <span>
+                      {row.serials.length}{' '}
+                      {row.serials.length > 0 ? (
+                        <span className="muted small truncate">· {row.serials.map((s) => s.number).join(', ')}</span>
+                      ) : null}
+                    </span>
+                  )}
+                </td>
+                <td data-label="Created">{formatDateTime(row.createdAt)}</td>
+                <td data-label="Progress" className="muted">
+                  {progress(row) || (row.status === 'EXPIRED' ? 'Expired' : 'Submitted')}
+                </td>
+                <td className="table__actions">
+                  <Link to={flow.path(row.id)} className="button button--secondary button--small">
+                    {actionLabel(row)}
+                    <span className="visually-hidden">
+                      {' '}
+                      {flow.noun} created {formatDateTime(row.createdAt)}
+                    </span>
+                  </Link>
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

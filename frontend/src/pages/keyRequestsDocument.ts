@@ -10,6 +10,7 @@ export const AccountKeyRequestsQuery = graphql(`
           id
           keyRequests(first: 20) {
             id
+            kind
             status
             step
             createdAt

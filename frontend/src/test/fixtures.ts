@@ -41,6 +41,8 @@ export function keyRequest(overrides: Partial<KeyRequestFieldsFragment> = {}): K
     serials: [],
     registration: null,
     suggestedRegistration: null,
+    renewalCandidates: [],
+    renewals: [],
     keys: [],
     ...overrides,
   };

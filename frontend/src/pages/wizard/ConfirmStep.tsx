@@ -4,9 +4,10 @@ import { Alert } from '../../components/Alert';
 import { describeError } from '../../components/ErrorNotice';
 import { SerialProblemList } from '../../components/SerialProblemList';
 import { SubmitButton } from '../../components/SubmitButton';
-import { formatMonths, humanize } from '../../lib/format';
+import { formatDate, formatMonths, formatSeats, humanize } from '../../lib/format';
 import { confirmIdempotencyKey, resetConfirmIdempotencyKey } from '../../lib/idempotency';
 import type { SerialProblemLike } from '../../lib/serials';
+import { needsRegistration } from '../../lib/steps';
 import { KeyRequestConfirmMutation } from './documents';
 import { userErrorText } from './messages';
 import { RegistrationSummary } from './RegistrationSummary';
@@ -17,17 +18,24 @@ interface ConfirmStepProps {
   onUpdate: (keyRequest: KeyRequestData) => void;
   onBack: () => void;
   onEditSerials: () => void;
+  /** Back to choosing the licenses the renewal serials renew. */
+  onEditRenewals: () => void;
   onConfirmed: () => void;
   /** Reloads the request from the server (e.g. when it was confirmed elsewhere). */
   onRefresh: () => void;
 }
 
-export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onConfirmed, onRefresh }: ConfirmStepProps) {
+export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onEditRenewals, onConfirmed, onRefresh }: ConfirmStepProps) {
   const [{ fetching }, confirm] = useMutation(KeyRequestConfirmMutation);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<SerialProblemLike[]>([]);
   const inFlight = useRef(false);
   const registration = keyRequest.registration;
+  const registrationNeeded = needsRegistration(keyRequest.serials);
+  const renewals = keyRequest.renewals;
+  const renewalCount = keyRequest.serials.filter((serial) => serial.kind === 'RENEWAL').length;
+  const renewalsMissing = renewals.length < renewalCount;
+  const ready = (!registrationNeeded || !!registration) && !renewalsMissing;
   const totalSeats = keyRequest.serials.reduce((sum, serial) => sum + serial.quantity, 0);
 
   const onConfirm = async () => {
@@ -80,9 +88,16 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onCon
   return (
     <div className="step step--confirm">
       <p className="step__intro">
-        Check the details below. When you confirm, the serial numbers are registered to{' '}
-        <strong>{registration?.company ?? 'your company'}</strong> and the license keys are signed. Serial numbers can be
-        registered only once.
+        Check the details below.{' '}
+        {registrationNeeded ? (
+          <>
+            When you confirm, the serial numbers are registered to <strong>{registration?.company ?? 'your company'}</strong>{' '}
+            and the license keys are signed.
+          </>
+        ) : (
+          <>When you confirm, the maintenance of the chosen licenses is extended and their new keys are signed.</>
+        )}{' '}
+        Serial numbers can be used only once.
       </p>
 
       <section className="subsection" aria-labelledby="confirm-serials">
@@ -136,26 +151,83 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onCon
         </div>
       </section>
 
-      <section className="subsection" aria-labelledby="confirm-registration">
-        <div className="subsection__header">
-          <h3 className="section-title" id="confirm-registration">
-            Support registration
-          </h3>
-          <button type="button" className="button button--link" onClick={onBack}>
-            Edit registration
-          </button>
-        </div>
-        {registration ? (
-          <RegistrationSummary
-            registration={registration}
-            hostId={keyRequest.requiresHostId || keyRequest.hostId ? keyRequest.hostId : undefined}
-          />
-        ) : (
-          <Alert tone="warning">
-            <p>The support registration is missing. Go back and fill it in.</p>
-          </Alert>
-        )}
-      </section>
+      {renewalCount > 0 ? (
+        <section className="subsection" aria-labelledby="confirm-renewals">
+          <div className="subsection__header">
+            <h3 className="section-title" id="confirm-renewals">
+              Licenses to renew
+            </h3>
+            <button type="button" className="button button--link" onClick={onEditRenewals}>
+              Change licenses
+            </button>
+          </div>
+          {renewalsMissing ? (
+            <Alert tone="warning">
+              <p>Choose the license each renewal serial number renews before you confirm.</p>
+            </Alert>
+          ) : null}
+          {renewals.length > 0 ? (
+            <div className="table-wrap">
+              <table className="table table--stack">
+                <caption className="visually-hidden">Licenses to renew and their new maintenance end</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Renewal serial</th>
+                    <th scope="col">License</th>
+                    <th scope="col">Maintenance until</th>
+                    <th scope="col">New maintenance until</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {renewals.map((renewal) => (
+                    <tr key={renewal.serialNumber}>
+                      <td data-label="Renewal serial">
+                        <code className="mono">{renewal.serialNumber}</code>
+                      </td>
+                      <td data-label="License">
+                        <span>
+                          {renewal.license.product.name} <span className="muted">{renewal.license.product.version}</span>
+                          <span className="block muted small">
+                            {formatSeats(renewal.license.quantity)}
+                            {renewal.license.hostId ? ` · Host ID ${renewal.license.hostId}` : ''}
+                          </span>
+                        </span>
+                      </td>
+                      <td data-label="Maintenance until">{formatDate(renewal.license.maintenanceUntil)}</td>
+                      <td data-label="New maintenance until">
+                        <strong>{formatDate(renewal.newMaintenanceUntil)}</strong>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+
+      {registrationNeeded ? (
+        <section className="subsection" aria-labelledby="confirm-registration">
+          <div className="subsection__header">
+            <h3 className="section-title" id="confirm-registration">
+              Support registration
+            </h3>
+            <button type="button" className="button button--link" onClick={onBack}>
+              Edit registration
+            </button>
+          </div>
+          {registration ? (
+            <RegistrationSummary
+              registration={registration}
+              hostId={keyRequest.requiresHostId || keyRequest.hostId ? keyRequest.hostId : undefined}
+            />
+          ) : (
+            <Alert tone="warning">
+              <p>The support registration is missing. Go back and fill it in.</p>
+            </Alert>
+          )}
+        </section>
+      ) : null}
 
       {error ? (
         <Alert tone="error">
@@ -170,7 +242,7 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onCon
         <button type="button" className="button button--secondary" onClick={onBack} disabled={fetching}>
           Back
         </button>
-        <SubmitButton type="button" busy={fetching} disabled={!registration} onClick={onConfirm}>
+        <SubmitButton type="button" busy={fetching} disabled={!ready} onClick={onConfirm}>
           Confirm and get keys
         </SubmitButton>
       </div>

@@ -1,23 +1,50 @@
-import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert } from '../../components/Alert';
+import { KeyActions } from '../../components/KeyActions';
 import { Spinner } from '../../components/Spinner';
-import { copyText, downloadTextFile, licenseFileName } from '../../lib/files';
+import type { LicenseKeyFieldsFragment } from '../../gql/graphql';
 import { formatDate, formatDateTime, formatSeats } from '../../lib/format';
-import { isInFlight } from '../../lib/steps';
-import type { KeyRequestData } from './WizardPage';
+import { isInFlight, type RequestStatus } from '../../lib/steps';
 
-type LicenseKey = KeyRequestData['keys'][number];
-
-interface KeysStepProps {
-  keyRequest: KeyRequestData;
-  /** True when live updates fell back to polling. */
-  polling: boolean;
+/** What the "Receive a Key" step needs of a key request of any kind. */
+export interface KeysStepRequest {
+  id: string;
+  status: RequestStatus;
+  failureReason: string | null;
+  readyAt: string | null;
+  registration: { technicalContact: { email: string } } | null;
+  keys: readonly LicenseKeyFieldsFragment[];
 }
 
-export function KeysStep({ keyRequest, polling }: KeysStepProps) {
+interface KeysStepProps {
+  keyRequest: KeysStepRequest;
+  /** True when live updates fell back to polling. */
+  polling: boolean;
+  /** Where to go next; "Get another key" by default. */
+  next?: { to: string; label: string };
+  /** What a failure left untouched, e.g. "Your serial numbers were not used up." */
+  failureNote?: string;
+}
+
+const GET_ANOTHER_KEY = { to: '/get-a-key', label: 'Get another key' };
+
+/** "Receive a Key": a spinner while the keys are signed, then each key with Copy and Download. */
+export function KeysStep({
+  keyRequest,
+  polling,
+  next = GET_ANOTHER_KEY,
+  failureNote = 'Your serial numbers were not used up.',
+}: KeysStepProps) {
   const { status } = keyRequest;
   const technicalEmail = keyRequest.registration?.technicalContact.email;
+
+  const nextLink = (
+    <div className="wizard__nav wizard__nav--end">
+      <Link to={next.to} className="button button--primary">
+        {next.label}
+      </Link>
+    </div>
+  );
 
   if (isInFlight(status)) {
     return (
@@ -39,14 +66,10 @@ export function KeysStep({ keyRequest, polling }: KeysStepProps) {
       <div className="step step--keys">
         <Alert tone="error" title="Your keys could not be issued">
           <p>{keyRequest.failureReason || 'The license server could not sign your keys.'}</p>
-          <p>Your serial numbers were not used up. Please try again, or contact support and quote this request's reference.</p>
+          <p>{failureNote} Please try again, or contact support and quote this request's reference.</p>
           <p className="mono small">Reference: {keyRequest.id}</p>
         </Alert>
-        <div className="wizard__nav wizard__nav--end">
-          <Link to="/get-a-key" className="button button--primary">
-            Get another key
-          </Link>
-        </div>
+        {nextLink}
       </div>
     );
   }
@@ -73,37 +96,16 @@ export function KeysStep({ keyRequest, polling }: KeysStepProps) {
       <p className="muted small">
         Save each license file next to the product's installation, or paste the activation key when the product asks for it.
       </p>
-      <div className="wizard__nav wizard__nav--end">
-        <Link to="/get-a-key" className="button button--primary">
-          Get another key
-        </Link>
-      </div>
+      {nextLink}
     </div>
   );
 }
 
-function KeyCard({ licenseKey }: { licenseKey: LicenseKey }) {
-  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const timer = useRef<number | undefined>(undefined);
-  useEffect(() => () => window.clearTimeout(timer.current), []);
+function KeyCard({ licenseKey }: { licenseKey: LicenseKeyFieldsFragment }) {
   const { license } = licenseKey;
   const hostId = licenseKey.hostId ?? license.hostId;
   const labelId = `key-${licenseKey.id}-label`;
-
-  const onCopy = async () => {
-    window.clearTimeout(timer.current);
-    try {
-      await copyText(licenseKey.activationKey);
-      setCopied('copied');
-    } catch {
-      setCopied('failed');
-    }
-    timer.current = window.setTimeout(() => setCopied('idle'), 2500);
-  };
-
-  const onDownload = () => {
-    downloadTextFile(licenseFileName(licenseKey.activationKey), licenseKey.licenseFile);
-  };
+  const valueId = `key-${licenseKey.id}-value`;
 
   return (
     <li className="key-card" aria-labelledby={labelId}>
@@ -123,19 +125,11 @@ function KeyCard({ licenseKey }: { licenseKey: LicenseKey }) {
       </div>
       <div className="key-card__key">
         <span className="key-card__key-label">Activation key</span>
-        <code className="key-card__value">{licenseKey.activationKey}</code>
+        <code className="key-card__value" id={valueId}>
+          {licenseKey.activationKey}
+        </code>
       </div>
-      <div className="key-card__actions">
-        <button type="button" className="button button--secondary button--small" onClick={onCopy}>
-          {copied === 'copied' ? 'Copied' : 'Copy'}
-        </button>
-        <button type="button" className="button button--primary button--small" onClick={onDownload}>
-          Download .lic
-        </button>
-        <span className="key-card__status" role="status" aria-live="polite">
-          {copied === 'copied' ? 'Activation key copied to the clipboard.' : copied === 'failed' ? 'Copying failed; select the key and copy it manually.' : ''}
-        </span>
-      </div>
+      <KeyActions activationKey={licenseKey.activationKey} licenseFile={licenseKey.licenseFile} describedBy={valueId} />
     </li>
   );
 }

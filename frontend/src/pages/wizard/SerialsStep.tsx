@@ -111,6 +111,7 @@ export function SerialsStep({ keyRequest, onUpdate, onContinue, onStay }: Serial
     <div className="step step--serials">
       <p className="step__intro">
         Enter the serial numbers printed on your license certificate. You can add several at once and add more later.
+        Renewal serial numbers (they start with R) extend the maintenance of a license you already have.
       </p>
       <form className="form serial-form" onSubmit={submit} noValidate>
         <div className={`field${rejection || error ? ' field--invalid' : ''}`}>

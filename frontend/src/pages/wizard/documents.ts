@@ -66,6 +66,24 @@ export const LicenseKeyFieldsFragment = graphql(`
   }
 `);
 
+export const LicenseSummaryFieldsFragment = graphql(`
+  fragment LicenseSummaryFields on License {
+    id
+    quantity
+    maintenanceUntil
+    status
+    hostId
+    product {
+      id
+      sku
+      name
+      version
+      licenseModel
+      locking
+    }
+  }
+`);
+
 export const KeyRequestFieldsFragment = graphql(`
   fragment KeyRequestFields on KeyRequest {
     id
@@ -88,6 +106,24 @@ export const KeyRequestFieldsFragment = graphql(`
     }
     suggestedRegistration {
       ...RegistrationFields
+    }
+    renewalCandidates {
+      serialNumber
+      product {
+        id
+        name
+        version
+      }
+      licenses {
+        ...LicenseSummaryFields
+      }
+    }
+    renewals {
+      serialNumber
+      newMaintenanceUntil
+      license {
+        ...LicenseSummaryFields
+      }
     }
     keys {
       ...LicenseKeyFields
@@ -234,6 +270,40 @@ export const KeyRequestConfirmMutation = graphql(`
           message
         }
       }
+    }
+  }
+`);
+
+export const KeyRequestSelectRenewalsMutation = graphql(`
+  mutation KeyRequestSelectRenewals($input: KeyRequestSelectRenewalsInput!) {
+    keyRequestSelectRenewals(input: $input) {
+      __typename
+      ... on KeyRequestSelectRenewalsSuccess {
+        keyRequest {
+          ...KeyRequestFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+/** The license a "Renew" link points at, to name it while the user enters the renewal serial. */
+export const RenewalLicenseQuery = graphql(`
+  query RenewalLicense($id: ID!) {
+    license(id: $id) {
+      ...LicenseSummaryFields
     }
   }
 `);
