@@ -305,7 +305,9 @@ class KeyRequest(Base):
     # UPGRADE: the notification, the chosen license and seats; REHOST: the license and the key moved.
     notification_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("upgrade_notifications.id"))
     # use_alter: licenses and keys point back at the request that made them (a cycle of references).
-    license_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("licenses.id", use_alter=True), index=True)
+    license_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("licenses.id", use_alter=True), index=True
+    )
     source_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("license_keys.id", use_alter=True))
     upgrade_quantity: Mapped[int | None] = mapped_column(Integer)
     # Scoped to this request: a confirm retried with the same key gets the same answer.

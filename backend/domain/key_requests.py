@@ -176,15 +176,14 @@ async def enter_serials(
                         key_request_id=request.id, serial_id=serial.id, position=len(existing) + offset
                     )
                 )
-            audit.record(
+            touch(
+                portal,
                 session,
+                request,
+                actor,
                 "key_request.serials_added",
-                actor=actor,
-                account_id=request.account_id,
-                target=("KeyRequest", request.id),
                 serials=[s.number for s in accepted],
             )
-            touch(portal, session, request)
             return request
     # Rejected: nothing was added (that transaction rolled back); count the failures on their own.
     async with portal.db.write() as session:
@@ -219,7 +218,7 @@ async def remove_serial(
             )
         )
         await session.delete(link)
-        touch(portal, session, request)
+        touch(portal, session, request, actor, "key_request.serial_removed", serial=target)
     return request
 
 
@@ -316,7 +315,14 @@ async def select_renewals(
             session.add(
                 KeyRequestRenewal(key_request_id=request.id, serial_id=serial.id, license_id=license_id)
             )
-        touch(portal, session, request)
+        touch(
+            portal,
+            session,
+            request,
+            actor,
+            "key_request.renewals_selected",
+            renewals={serial.number: str(license_id) for serial, license_id in chosen},
+        )
     return request
 
 
@@ -348,7 +354,7 @@ async def set_registration(
             raise InvalidInputError(problems)
         request.registration = cleaned
         request.host_id = host
-        touch(portal, session, request)
+        touch(portal, session, request, actor, "key_request.registration_set")
     return request
 
 

@@ -108,8 +108,19 @@ def ensure_editable(request: KeyRequest, ttl_days: int) -> None:
         )
 
 
-def touch(portal: Portal, session: AsyncSession, request: KeyRequest) -> None:
+def touch(
+    portal: Portal, session: AsyncSession, request: KeyRequest, actor: Actor, action: str, **audit_data: Any
+) -> None:
+    """A draft step succeeded: keep the draft alive, audit the step, tell subscribers after the commit."""
     request.updated_at = utcnow()
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        account_id=request.account_id,
+        target=("KeyRequest", request.id),
+        **audit_data,
+    )
     publish_after_commit(portal, session, request.id)
 
 

@@ -141,7 +141,7 @@ async def set_host(
         if host == key.host_id:
             raise RehostRefusedError("SAME_HOST", "The key is already on this host.", "hostId")
         request.host_id = host
-        touch(portal, session, request)
+        touch(portal, session, request, actor, "rehost_request.set_host", host=host)
     return request
 
 

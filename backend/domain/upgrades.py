@@ -322,7 +322,7 @@ async def select_license(
             request.license_id = line.license_id
             request.upgrade_quantity = None
             request.registration = None
-        touch(portal, session, request)
+        touch(portal, session, request, actor, "upgrade_request.select_product", license=str(line.license_id))
     return request
 
 
@@ -346,7 +346,7 @@ async def set_quantity(
                 f"At most {remaining} seat(s) remain eligible for this upgrade.",
             )
         request.upgrade_quantity = quantity
-        touch(portal, session, request)
+        touch(portal, session, request, actor, "upgrade_request.set_quantity", quantity=quantity)
     return request
 
 
@@ -358,7 +358,7 @@ async def set_registration(
         if request.license_id is None or request.upgrade_quantity is None:
             raise KeyRequestStateError("INCOMPLETE", "Choose the product and quantity first.", "quantity")
         request.registration = validate_registration(registration)
-        touch(portal, session, request)
+        touch(portal, session, request, actor, "upgrade_request.set_registration")
     return request
 
 

@@ -283,3 +283,26 @@ async def test_notification_mail_reaches_a_real_smtp_server_and_the_cli_prints_j
             return recipients if {"alice@acme.example", "tess@acme.example"} <= recipients else set()
 
         assert await eventually(received)
+
+
+async def test_every_upgrade_step_is_audited(client: GraphQLClient, portal: Portal) -> None:
+    from backend.db.models import AuditEvent
+
+    acc, license_id, code = await licensed_and_notified(client, portal)
+    kr = (await upgrade_start(client, acc, code))["keyRequest"]["id"]
+    await select_product(client, kr, license_id)
+    await set_quantity(client, kr, 2)
+    await set_registration(client, kr)
+    await upgrade_confirm(client, kr)
+    await wait_ready(client, kr)
+    async with portal.db.read() as session:
+        actions = list(await session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    steps = [a for a in actions if a.startswith("upgrade")]
+    assert steps == [
+        "upgrade.notify",
+        "upgrade_request.start",
+        "upgrade_request.select_product",
+        "upgrade_request.set_quantity",
+        "upgrade_request.set_registration",
+        "upgrade_request.confirm",
+    ]
