@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -68,12 +69,19 @@ async def truncate_all(url: str) -> None:
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "portal.db"
+    run_in_thread(upgrade(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}"
-        await upgrade(url)
-        yield url
+        # A copy of a database migrated once per run: migrating per test costs more than the test.
+        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "portal.db")
+        yield f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}"
     else:
         url = request.getfixturevalue("pg_url")
         await truncate_all(url)

@@ -1,4 +1,11 @@
-import type { KeyRequestFieldsFragment } from '../gql/graphql';
+import type {
+  KeyRequestFieldsFragment,
+  LicenseSummaryFieldsFragment,
+  RegistrationFieldsFragment,
+  RehostRequestFieldsFragment,
+  UpgradeNotificationFieldsFragment,
+  UpgradeRequestFieldsFragment,
+} from '../gql/graphql';
 
 export const product = {
   __typename: 'Product' as const,
@@ -43,6 +50,131 @@ export function keyRequest(overrides: Partial<KeyRequestFieldsFragment> = {}): K
     suggestedRegistration: null,
     renewalCandidates: [],
     renewals: [],
+    keys: [],
+    ...overrides,
+  };
+}
+
+export const registration: RegistrationFieldsFragment = {
+  __typename: 'SupportRegistration',
+  company: 'Acme GmbH',
+  address: { __typename: 'Address', line1: 'Hauptstr. 1', line2: null, city: 'Berlin', postalCode: '10115', country: 'DE' },
+  technicalContact: { __typename: 'Contact', name: 'Tina Tech', email: 'tina@acme.example', phone: null },
+  primaryContact: { __typename: 'Contact', name: 'Paul Prime', email: 'paul@acme.example', phone: null },
+};
+
+export function license(overrides: Partial<LicenseSummaryFieldsFragment> = {}): LicenseSummaryFieldsFragment {
+  return {
+    __typename: 'License',
+    id: 'lic-1',
+    quantity: 25,
+    maintenanceUntil: '2027-03-01',
+    status: 'ACTIVE',
+    hostId: null,
+    product: { ...product, name: 'Endpoint Protection', version: '14.3', sku: 'EPS-14' },
+    ...overrides,
+  };
+}
+
+const upgradeProducts = {
+  from: { ...product, id: 'p-14', sku: 'EPS-14', name: 'Endpoint Protection', version: '14.3' },
+  to: { ...product, id: 'p-15', sku: 'EPS-15', name: 'Endpoint Protection', version: '15.0' },
+};
+
+export function upgradeNotification(
+  overrides: Partial<UpgradeNotificationFieldsFragment> = {},
+): UpgradeNotificationFieldsFragment {
+  return {
+    __typename: 'UpgradeNotification',
+    notificationId: 'VU-7K2M9QX4TD',
+    expiresAt: '2027-01-31T12:00:00Z',
+    fromProduct: upgradeProducts.from,
+    toProduct: upgradeProducts.to,
+    lines: [
+      {
+        __typename: 'UpgradeLine',
+        eligibleQuantity: 25,
+        upgradedQuantity: 5,
+        remainingQuantity: 20,
+        license: license(),
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function upgradeOption(overrides: Partial<UpgradeRequestFieldsFragment['upgradeOptions'][number]> = {}) {
+  return {
+    __typename: 'UpgradeOption' as const,
+    eligibleQuantity: 25,
+    remainingQuantity: 20,
+    fromProduct: upgradeProducts.from,
+    toProduct: upgradeProducts.to,
+    license: license(),
+    ...overrides,
+  };
+}
+
+export function upgradeRequest(overrides: Partial<UpgradeRequestFieldsFragment> = {}): UpgradeRequestFieldsFragment {
+  return {
+    __typename: 'KeyRequest',
+    id: 'kr-up',
+    kind: 'UPGRADE',
+    status: 'DRAFT',
+    step: 'UPGRADE_PRODUCT',
+    hostId: null,
+    failureReason: null,
+    createdAt: '2025-03-01T10:00:00Z',
+    updatedAt: '2025-03-01T10:00:00Z',
+    expiresAt: '2025-03-08T10:00:00Z',
+    submittedAt: null,
+    readyAt: null,
+    notification: upgradeNotification(),
+    upgradeOptions: [upgradeOption()],
+    upgradeLicense: null,
+    upgradeQuantity: null,
+    registration: null,
+    suggestedRegistration: null,
+    keys: [],
+    ...overrides,
+  };
+}
+
+export function rehostRequest(overrides: Partial<RehostRequestFieldsFragment> = {}): RehostRequestFieldsFragment {
+  return {
+    __typename: 'KeyRequest',
+    id: 'kr-rh',
+    kind: 'REHOST',
+    status: 'DRAFT',
+    step: 'HOST',
+    hostId: null,
+    failureReason: null,
+    createdAt: '2025-03-01T10:00:00Z',
+    updatedAt: '2025-03-01T10:00:00Z',
+    expiresAt: '2025-03-08T10:00:00Z',
+    submittedAt: null,
+    readyAt: null,
+    sourceKey: {
+      __typename: 'LicenseKey',
+      id: 'key-1',
+      activationKey: 'K7Q2-9XLM-4RT8',
+      hostId: '00:11:22:33:44:55',
+      status: 'ACTIVE',
+      issuedAt: '2025-01-01T10:00:00Z',
+      license: {
+        __typename: 'License',
+        id: 'lic-mgw',
+        quantity: 5,
+        maintenanceUntil: '2026-01-01',
+        status: 'ACTIVE',
+        hostId: '00:11:22:33:44:55',
+        rehostsUsed: 1,
+        rehostLimit: 4,
+        nextRehostAllowedAt: null,
+        product: { __typename: 'Product', id: 'p-mgw', sku: 'MGW-10', name: 'Messaging Gateway', version: '10.8', locking: 'HOST' },
+      },
+    },
+    registration: null,
     keys: [],
     ...overrides,
   };
