@@ -196,3 +196,31 @@ async def test_invalid_activation_keys_are_rate_limited(client: GraphQLClient, p
         await activate(client, new_activation_key(), "pc-1")
     limited = await activate(client, new_activation_key(), "pc-1")
     assert limited["__typename"] == "RateLimited"
+
+
+async def test_other_accounts_keys_licenses_and_requests_answer_as_unknown(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    from tests.api.flows import BOB, LICENSE
+
+    # given: Alice's host-locked key and her re-host draft
+    alice = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(alice), sku="MGW-10", host_id="host-a")
+    key_id, license_id = ready["keys"][0]["id"], ready["licenses"][0]["id"]
+    kr = (await rehost_start(client, key_id))["keyRequest"]["id"]
+    await sign_in(other_client, BOB)
+
+    # when / then: Bob sees nothing and changes nothing
+    assert (await other_client(LICENSE, {"id": license_id}))["license"] is None
+    started = await rehost_start(other_client, key_id)
+    assert (started["__typename"], started["code"], started["field"]) == (
+        "NotFound",
+        "NOT_FOUND",
+        "licenseKeyId",
+    )
+    for answer in (
+        await rehost_set_host(other_client, kr, "host-z"),
+        await rehost_confirm(other_client, kr, "bob-confirm-1"),
+    ):
+        assert (answer["__typename"], answer["field"]) == ("NotFound", "keyRequestId")
+    assert (await license_of(client, license_id))["hostId"] == "host-a"
