@@ -61,38 +61,32 @@ async def _refuse_invalid(
 async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> Activated:
     host = validate_host_id(host_text, required=True)
     assert host is not None
-    async with portal.db.read() as session:
-        wait = await ratelimit.retry_after(session, _buckets(ip), portal.settings.activation_failures)
-        if wait:
-            raise RateLimitedError(wait, "activationKey")
     activation_key = normalize_activation_key(key_text)
     signer = await portal.keys.signer()
     for attempt in range(2):
         try:
             async with portal.db.write() as session:
+                wait = await ratelimit.retry_after(session, _buckets(ip), portal.settings.activation_failures)
+                if wait:
+                    raise RateLimitedError(wait, "activationKey")
+                # One statement finds key, license and product and locks the license row: seats are
+                # counted and taken one activation at a time.
                 row = (
                     (
                         await session.execute(
-                            select(LicenseKey, Product.id)
+                            select(LicenseKey, License, Product)
                             .join(License, License.id == LicenseKey.license_id)
                             .join(Product, Product.id == License.product_id)
                             .where(LicenseKey.activation_key == activation_key)
+                            .with_for_update(of=License)
                         )
                     ).first()
                     if activation_key
                     else None
                 )
-                if row is None or row[0].status != KeyStatus.ACTIVE:
+                if row is None or row[0].status != KeyStatus.ACTIVE or row[1].state != LicenseState.CURRENT:
                     break
-                key = row[0]
-                # Lock the license: seats are counted and taken one activation at a time.
-                license_ = await session.scalar(
-                    select(License).where(License.id == key.license_id).with_for_update()
-                )
-                assert license_ is not None
-                if license_.state != LicenseState.CURRENT:
-                    break
-                product = await session.get_one(Product, license_.product_id)
+                key, license_, product = row
                 if product.locking == Locking.HOST and key.host_id != host:
                     raise refused("HOST_MISMATCH")
                 existing = await session.scalar(

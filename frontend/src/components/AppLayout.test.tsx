@@ -49,7 +49,7 @@ describe('<AppLayout>', () => {
     );
     expect(await screen.findByText('Home content')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Licensing Portal' })).toBeInTheDocument();
-    for (const name of ['Home', 'Get a Key', 'Messages']) {
+    for (const name of ['Home', 'Get a Key', 'Licenses', 'Messages']) {
       expect(screen.getByRole('link', { name })).toBeInTheDocument();
     }
     expect(screen.getByText('dana@example.com')).toBeInTheDocument();

@@ -1,5 +1,6 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import { REHOST_STEPS, VERSION_UPGRADE_STEPS } from '../lib/steps';
 import { Stepper } from './Stepper';
 
 describe('<Stepper>', () => {
@@ -29,5 +30,27 @@ describe('<Stepper>', () => {
     render(<Stepper current={6} />);
     const current = document.querySelector('[aria-current="step"]');
     expect(current).toHaveTextContent('Receive a Key');
+  });
+
+  it('shows the seven Version Upgrade steps under their own name', () => {
+    render(<Stepper current={6} steps={VERSION_UPGRADE_STEPS} label="Version Upgrade progress" />);
+    const nav = screen.getByRole('navigation', { name: 'Version Upgrade progress' });
+    const items = within(nav).getAllByRole('listitem');
+    expect(items).toHaveLength(7);
+    expect(items[5]).toHaveAttribute('aria-current', 'step');
+    expect(items[5]).toHaveTextContent('Edit Existing Support Registration Information');
+    expect(items[4]).toHaveTextContent('(completed)');
+  });
+
+  it('shows the re-host steps', () => {
+    render(<Stepper current={3} steps={REHOST_STEPS} label="Re-host progress" />);
+    const items = within(screen.getByRole('navigation', { name: 'Re-host progress' })).getAllByRole('listitem');
+    expect(items.map((li) => li.querySelector('.stepper__label')?.textContent)).toEqual([
+      'Login',
+      'Select License to Re-host',
+      'Input New Host ID',
+      'Confirm Re-host',
+      'Receive a Key',
+    ]);
   });
 });
