@@ -1,0 +1,62 @@
+import { screen, within } from '@testing-library/react';
+import { Route } from 'react-router-dom';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, renderPage } from '../test/renderPage';
+import { HomePage } from './HomePage';
+
+const row = (id: string, kind: string, status: string, serials: string[] = []) => ({
+  __typename: 'KeyRequest',
+  id,
+  kind,
+  status,
+  step: 'KEYS',
+  createdAt: '2025-03-01T10:00:00Z',
+  updatedAt: '2025-03-01T10:00:00Z',
+  expiresAt: '2025-03-08T10:00:00Z',
+  serials: serials.map((number) => ({ __typename: 'Serial', number })),
+});
+
+describe('<HomePage>', () => {
+  it('offers Get a Key, Version Upgrade and My licenses, and opens each request in its own wizard', async () => {
+    renderPage({
+      path: '/',
+      routes: <Route path="/" element={<HomePage />} />,
+      query: (call) =>
+        call.operationName === 'AccountKeyRequests'
+          ? {
+              __typename: 'Query',
+              me: {
+                __typename: 'User',
+                id: 'u1',
+                memberships: [
+                  {
+                    __typename: 'Membership',
+                    account: {
+                      __typename: 'Account',
+                      id: ACCOUNT.id,
+                      keyRequests: [
+                        row('kr-new', 'NEW', 'READY', ['M1']),
+                        row('kr-up', 'UPGRADE', 'READY'),
+                        row('kr-rh', 'REHOST', 'DRAFT'),
+                        row('kr-empty', 'NEW', 'DRAFT'),
+                      ],
+                    },
+                  },
+                ],
+              },
+            }
+          : undefined,
+    });
+
+    const functions = await screen.findByRole('region', { name: 'What would you like to do?' });
+    expect(within(functions).getByRole('link', { name: /^Get a Key/ })).toHaveAttribute('href', '/get-a-key');
+    expect(within(functions).getByRole('link', { name: /^Version Upgrade/ })).toHaveAttribute('href', '/version-upgrade');
+    expect(within(functions).getByRole('link', { name: /^My licenses/ })).toHaveAttribute('href', '/licenses');
+    expect(within(functions).getByText('Manage My Licenses').closest('[aria-disabled]')).toHaveTextContent('Coming soon');
+
+    const table = await screen.findByRole('table', { name: 'Key requests of Acme Corp' });
+    const links = within(table).getAllByRole('link').map((link) => link.getAttribute('href'));
+    expect(links).toEqual(['/get-a-key/kr-new', '/version-upgrade/kr-up', '/rehost/kr-rh']);
+    expect(within(table).getByRole('link', { name: /^Resume ?re-host request created/ })).toBeInTheDocument();
+  });
+});

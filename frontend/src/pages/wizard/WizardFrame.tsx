@@ -1,0 +1,124 @@
+import { useCallback, useRef, useState, type ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+import { Alert } from '../../components/Alert';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { LoadingPanel } from '../../components/Spinner';
+import { StatusBadge } from '../../components/StatusBadge';
+import { Stepper } from '../../components/Stepper';
+import { formatDateTime } from '../../lib/format';
+import type { RequestStatus, ServerStep, WizardFlow } from '../../lib/steps';
+import type { KeyRequestState } from './useKeyRequest';
+
+interface FlowTexts {
+  restart: string;
+  expired: string;
+}
+
+const TEXTS: Record<WizardFlow['kind'], FlowTexts> = {
+  NEW: {
+    restart: 'Start a new key request',
+    expired: 'Drafts are kept for a limited time. Your serial numbers were not used; start a new request to get your keys.',
+  },
+  UPGRADE: {
+    restart: 'Start a new version upgrade',
+    expired: 'Drafts are kept for a limited time. No seats were upgraded; start again with your notification ID.',
+  },
+  REHOST: {
+    restart: 'Back to your licenses',
+    expired: 'Drafts are kept for a limited time. The key was not moved; start the re-host again from the license.',
+  },
+};
+
+/**
+ * The step the wizard shows (null: resume where the server stands) and a
+ * `goTo` that moves there and puts focus on the step heading.
+ */
+export function useWizardNavigation() {
+  const [requested, setRequested] = useState<ServerStep | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const goTo = useCallback((step: ServerStep | null) => {
+    setRequested(step);
+    window.requestAnimationFrame(() => {
+      headingRef.current?.focus();
+      headingRef.current?.scrollIntoView?.({ block: 'nearest' });
+    });
+  }, []);
+  return { requested, setRequested, goTo, headingRef };
+}
+
+/** Loading, error and "not found" states of a wizard page before its key request is known. */
+export function KeyRequestMissing<T>({ flow, state }: { flow: WizardFlow; state: KeyRequestState<T> }) {
+  const texts = TEXTS[flow.kind];
+  if (state.error && !state.loaded) {
+    return (
+      <section className="page">
+        <h1 className="page__title">{flow.title}</h1>
+        <ErrorNotice error={state.error} title={`The ${flow.noun} could not be loaded`} onRetry={state.reload} />
+      </section>
+    );
+  }
+  if (!state.loaded) return <LoadingPanel label={`Loading ${flow.noun}…`} />;
+  return (
+    <section className="page">
+      <h1 className="page__title">{flow.title}</h1>
+      <Alert tone="warning" title={`${capitalise(flow.noun)} not found`}>
+        <p>This {flow.noun} does not exist, or it belongs to an account you are not a member of.</p>
+        <p>
+          <Link to={flow.startPath}>{texts.restart}</Link>
+        </p>
+      </Alert>
+    </section>
+  );
+}
+
+interface WizardFrameProps {
+  flow: WizardFlow;
+  keyRequest: { status: RequestStatus; createdAt: string; expiresAt: string };
+  /** Stepper number of the step shown. */
+  step: number;
+  headingRef: React.RefObject<HTMLHeadingElement | null>;
+  /** Extra facts for the line under the title. */
+  meta?: ReactNode;
+  children: ReactNode;
+}
+
+/** Title, status line, stepper and the panel of the current step; an expired request shows a notice instead. */
+export function WizardFrame({ flow, keyRequest, step, headingRef, meta, children }: WizardFrameProps) {
+  const texts = TEXTS[flow.kind];
+  const label = flow.steps.find((s) => s.number === step)?.label ?? '';
+  return (
+    <section className="page wizard">
+      <div className="page__header">
+        <div>
+          <h1 className="page__title">{flow.title}</h1>
+          <p className="page__meta">
+            <StatusBadge status={keyRequest.status} />
+            <span>Started {formatDateTime(keyRequest.createdAt)}</span>
+            {meta}
+            {keyRequest.status === 'DRAFT' ? <span>Draft saved · kept until {formatDateTime(keyRequest.expiresAt)}</span> : null}
+          </p>
+        </div>
+      </div>
+      <Stepper current={step} steps={flow.steps} label={`${flow.title} progress`} />
+      <div className="card wizard__panel">
+        <h2 className="wizard__step-title" ref={headingRef} tabIndex={-1}>
+          <span className="wizard__step-number">Step {step}</span> {label}
+        </h2>
+        {keyRequest.status === 'EXPIRED' ? (
+          <Alert tone="warning" title={`This ${flow.noun} has expired`}>
+            <p>{texts.expired}</p>
+            <p>
+              <Link to={flow.startPath}>{texts.restart}</Link>
+            </p>
+          </Alert>
+        ) : (
+          children
+        )}
+      </div>
+    </section>
+  );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
