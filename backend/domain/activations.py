@@ -124,7 +124,7 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
 
 
 async def deactivate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> str:
-    """Free the host's seat; deactivating a host that holds none is a no-op."""
+    """Free the seat the host holds on the key's license; a host that holds none is a no-op."""
     host = validate_host_id(host_text, required=True)
     assert host is not None
     async with portal.db.read() as session:
@@ -138,9 +138,11 @@ async def deactivate(portal: Portal, key_text: str, host_text: str, ip: str | No
             if activation_key
             else None
         )
-        if key is not None and key.status == KeyStatus.ACTIVE:
+        # Any key the license ever had may free a seat on it (an upgrade or re-host may have revoked the
+        # key the host activated with); only unknown keys are refused.
+        if key is not None:
             await session.execute(
-                delete(Activation).where(Activation.license_key_id == key.id, Activation.host_id == host)
+                delete(Activation).where(Activation.license_id == key.license_id, Activation.host_id == host)
             )
             license_ = await session.get_one(License, key.license_id)
             audit.record(

@@ -224,3 +224,32 @@ async def test_other_accounts_keys_licenses_and_requests_answer_as_unknown(
     ):
         assert (answer["__typename"], answer["field"]) == ("NotFound", "keyRequestId")
     assert (await license_of(client, license_id))["hostId"] == "host-a"
+
+
+async def test_a_revoked_key_still_frees_its_hosts_seat(client: GraphQLClient, portal: Portal) -> None:
+    from backend.domain.upgrades import notify
+    from tests.api.test_upgrades import select_product, set_quantity, upgrade_confirm, upgrade_start
+    from tests.api.test_upgrades import set_registration as upgrade_registration
+
+    # given: a host activated with a key that a partial upgrade then revoked
+    me = await sign_in(client)
+    acc = account_id(me)
+    ready = await get_a_key(client, portal, acc)
+    old_key, license_id = ready["keys"][0]["activationKey"], ready["licenses"][0]["id"]
+    assert (await activate(client, old_key, "pc-old"))["__typename"] == "ActivateSuccess"
+    code = (await notify(portal, "EPS-14", "EPS-15"))[0].notification.code
+    kr = (await upgrade_start(client, acc, code))["keyRequest"]["id"]
+    await select_product(client, kr, license_id)
+    await set_quantity(client, kr, 2)
+    await upgrade_registration(client, kr)
+    await upgrade_confirm(client, kr)
+    await wait_ready(client, kr)
+    assert [a["hostId"] for a in (await license_of(client, license_id))["activations"]] == ["pc-old"]
+
+    # when
+    freed = await deactivate(client, old_key, "pc-old")
+
+    # then
+    assert freed["__typename"] == "DeactivateSuccess"
+    assert (await license_of(client, license_id))["activations"] == []
+    assert (await activate(client, old_key, "pc-old"))["code"] == "INVALID_KEY"
