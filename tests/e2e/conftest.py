@@ -60,7 +60,7 @@ def live_portal() -> Iterator[dict[str, Any]]:
                 time.sleep(0.1)
         else:
             raise AssertionError("portal did not start")
-        yield {"base": base, **info}
+        yield {"base": base, "env": env, **info}
     finally:
         proc.terminate()
         proc.wait(timeout=20)

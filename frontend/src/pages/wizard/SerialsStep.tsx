@@ -132,7 +132,7 @@ export function SerialsStep({ keyRequest, onUpdate, onContinue, onStay }: Serial
             disabled={!editable}
             aria-invalid={rejection ? true : undefined}
             aria-describedby={describedBy}
-            placeholder={'e.g. ABCD-1234-EFGH-5678\nWXYZ-9876-QRST-5432'}
+            placeholder={'e.g. M123-456-7890\nR987-654-3210'}
           />
           <div className="serial-form__meta">
             <p className="field__hint" id="serials-hint">
