@@ -42,6 +42,14 @@ def _print_demo(info: dict[str, Any], url: str) -> None:
     for serial in info["serials"][:8]:
         lock = " host-locked" if serial["locking"] == "HOST" else ""
         print(f"  {serial['number']}  {serial['product']:<7} {serial['quantity']} seats{lock}")
+    if info.get("renewalSerials"):
+        print("\nRenewal serial numbers (extend maintenance of a license you hold):")
+        for serial in info["renewalSerials"][:3]:
+            print(f"  {serial['number']}  {serial['product']:<7}")
+    for path in info.get("upgradePaths", []):
+        print(f"\nVersion Upgrade: after getting a {path['from']} key, an operator runs")
+        print(f"  portal upgrades notify --from {path['from']} --to {path['to']}")
+        print("and the notification ID arrives on the Messages page.")
     print(flush=True)
 
 
