@@ -47,7 +47,7 @@ def _print_demo(info: dict[str, Any], url: str) -> None:
         for serial in info["renewalSerials"][:3]:
             print(f"  {serial['number']}  {serial['product']:<7}")
     for path in info.get("upgradePaths", []):
-        print(f"\nVersion Upgrade: after getting a {path['from']} key, an operator runs")
+        print(f"\nVersion Upgrade: once you hold a key for {path['from']}, an operator runs")
         print(f"  portal upgrades notify --from {path['from']} --to {path['to']}")
         print("and the notification ID arrives on the Messages page.")
     print(flush=True)
