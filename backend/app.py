@@ -59,8 +59,10 @@ class PortalGraphQL(GraphQL[Context, None]):
             ip=client_ip(request),
         )
         if token:
-            async with portal.db.read() as session:
+            async with context.loaders.session() as session:
                 context.user = await user_for_session(session, token)
+            if isinstance(request, WebSocket):
+                await context.loaders.close()  # a connection lives long: hold no session for it
             if context.user is not None:
                 context.session_token = token
                 context.csrf_valid = csrf_ok(

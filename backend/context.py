@@ -38,8 +38,10 @@ class Context:
             raise NotSignedIn()
         return Actor(self.user.id, self.ip)
 
-    def fresh_loaders(self) -> Loaders:
-        """Subscriptions live for a connection: give each emitted result its own loaders."""
+    async def fresh_loaders(self) -> Loaders:
+        """Subscriptions live for a connection: give each emitted result its own loaders (and
+        read session), so nothing cached from an earlier emission is served again."""
+        await self.loaders.close()
         self.loaders = Loaders(self.portal.db)
         return self.loaders
 

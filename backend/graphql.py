@@ -4,7 +4,7 @@ masked errors)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import cache
 
 import strawberry
@@ -55,6 +55,16 @@ class CsrfGuard(SchemaExtension):
         yield
 
 
+class CloseReadSession(SchemaExtension):
+    """Give the request's read session back to the pool when the operation ends."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        loaders = getattr(self.execution_context.context, "loaders", None)
+        if loaders is not None:
+            await loaders.close()
+
+
 class TokenLimit(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = MAX_TOKENS
@@ -83,6 +93,7 @@ def build_schema(production: bool) -> strawberry.Schema:
     # the rule classes above are the same objects every time, so validation results stay cached.
     extensions: list[Callable[[], SchemaExtension]] = [
         CsrfGuard,
+        CloseReadSession,
         TokenLimit,
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),

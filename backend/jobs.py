@@ -13,10 +13,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import after_commit
@@ -71,12 +71,20 @@ def enqueue(
     return job
 
 
-async def claim(session: AsyncSession, lease_seconds: int) -> ClaimedJob | None:
-    now = utcnow()
-    ready = or_(
+def _ready(now: datetime) -> ColumnElement[bool]:
+    return or_(
         and_(Job.status == JobStatus.QUEUED, Job.run_after <= now),
         and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
     )
+
+
+async def any_ready(session: AsyncSession) -> bool:
+    return await session.scalar(select(Job.id).where(_ready(utcnow())).limit(1)) is not None
+
+
+async def claim(session: AsyncSession, lease_seconds: int) -> ClaimedJob | None:
+    now = utcnow()
+    ready = _ready(now)
     next_id = select(Job.id).where(ready).order_by(Job.id).limit(1).with_for_update(skip_locked=True)
     row = (
         await session.execute(
@@ -135,6 +143,10 @@ class Worker:
     async def run_once(self) -> bool:
         """Claim and run one job; False when there was none."""
         db = self.portal.db
+        # Look first with a plain read: an idle poll must not take SQLite's write lock every second.
+        async with db.read() as session:
+            if not await any_ready(session):
+                return False
         async with db.write() as session:
             job = await claim(session, self.portal.settings.job_lease_seconds)
         if job is None:

@@ -1,17 +1,22 @@
 """Per-request DataLoaders: one batched query per relation and request shape, never one per row.
 
 Created for every request (never shared across requests: a process-wide cache would leak one
-tenant's rows to another); each batch opens its own short read session so concurrent resolvers
-never share one AsyncSession."""
+tenant's rows to another). All reads of a request go through one read session, taken on first use
+and closed when the operation ends; a lock hands it to one batch at a time, so concurrent
+resolvers never use the AsyncSession at once. One connection checkout per request instead of one
+per batch is what keeps a wizard step's response cheap (see docs/performance.md)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from backend.db.engine import Database
@@ -38,6 +43,8 @@ RECENT_KEY_REQUESTS = 50
 class Loaders:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._lock = asyncio.Lock()
+        self._session: AsyncSession | None = None
         self.account = self._one(Account)
         self.product = self._one(Product)
         self.serials_by_key_request: DataLoader[uuid.UUID, list[Serial]] = DataLoader(
@@ -73,9 +80,23 @@ class Loaders:
             self._recent_key_requests
         )
 
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """The request's read session, exclusively for the block (do not await a loader inside it)."""
+        async with self._lock:
+            if self._session is None:
+                self._session = self._db.read_sessions()
+            yield self._session
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._session is not None:
+                session, self._session = self._session, None
+                await session.close()
+
     def _one(self, model: Any) -> DataLoader[uuid.UUID, Any]:
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            async with self._db.read() as session:
+            async with self.session() as session:
                 rows = {row.id: row for row in await session.scalars(select(model).where(model.id.in_(ids)))}
             return [rows.get(i) for i in ids]
 
@@ -84,7 +105,7 @@ class Loaders:
     def _many(self, model: Any, column: Any, order: tuple[Any, ...]) -> DataLoader[uuid.UUID, list[Any]]:
         async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
             grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
-            async with self._db.read() as session:
+            async with self.session() as session:
                 for row in await session.scalars(select(model).where(column.in_(ids)).order_by(*order)):
                     grouped[getattr(row, column.key)].append(row)
             return [grouped[i] for i in ids]
@@ -93,7 +114,7 @@ class Loaders:
 
     async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
         grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
-        async with self._db.read() as session:
+        async with self.session() as session:
             rows = await session.execute(
                 select(KeyRequestSerial.key_request_id, Serial)
                 .join(Serial, Serial.id == KeyRequestSerial.serial_id)
@@ -106,7 +127,7 @@ class Loaders:
 
     async def _licenses_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[License]]:
         grouped: dict[uuid.UUID, list[License]] = defaultdict(list)
-        async with self._db.read() as session:
+        async with self.session() as session:
             rows = await session.execute(
                 select(KeyRequestLicense.key_request_id, License)
                 .join(License, License.id == KeyRequestLicense.license_id)
@@ -119,7 +140,7 @@ class Loaders:
 
     async def _serials_by_license(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
         grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
-        async with self._db.read() as session:
+        async with self.session() as session:
             rows = await session.execute(
                 select(LicenseSerial.license_id, Serial)
                 .join(Serial, Serial.id == LicenseSerial.serial_id)
@@ -131,7 +152,7 @@ class Loaders:
         return [grouped[i] for i in ids]
 
     async def _registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
-        async with self._db.read() as session:
+        async with self.session() as session:
             result = await session.execute(
                 select(SupportRegistration.license_id, SupportRegistration.data).where(
                     SupportRegistration.license_id.in_(ids)
@@ -155,7 +176,7 @@ class Loaders:
             .where(SupportRegistration.account_id.in_(ids))
             .subquery()
         )
-        async with self._db.read() as session:
+        async with self.session() as session:
             result = await session.execute(select(newest.c.account_id, newest.c.data).where(newest.c.n == 1))
             rows = {account_id: data for account_id, data in result}
         return [rows.get(i) for i in ids]
@@ -172,7 +193,7 @@ class Loaders:
             .subquery()
         )
         grouped: dict[uuid.UUID, list[KeyRequest]] = defaultdict(list)
-        async with self._db.read() as session:
+        async with self.session() as session:
             rows = await session.scalars(
                 select(KeyRequest)
                 .join(ranked, ranked.c.id == KeyRequest.id)

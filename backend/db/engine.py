@@ -1,8 +1,8 @@
 """Engines and sessions.
 
 SQLite: write transactions start with BEGIN IMMEDIATE (a deferred transaction that later writes
-fails with SQLITE_BUSY instead of waiting), reads use a second engine with plain BEGIN so they
-never queue behind writers (WAL). PostgreSQL: one engine, READ COMMITTED.
+fails with SQLITE_BUSY instead of waiting); reads use a second engine in autocommit, so they never
+queue behind writers (WAL) and always see the latest commit. PostgreSQL: one engine, READ COMMITTED.
 """
 
 from __future__ import annotations
@@ -23,7 +23,15 @@ def after_commit(session: AsyncSession, hook: Callable[[], Awaitable[None]]) -> 
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=5, max_overflow=10)
+    # Reads run in autocommit (each statement sees the latest commit, no BEGIN/ROLLBACK round trips
+    # through aiosqlite's thread); writes take the write lock up front.
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": 30},
+        pool_size=5,
+        max_overflow=10,
+        pool_reset_on_return="rollback" if immediate else None,
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -36,9 +44,11 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

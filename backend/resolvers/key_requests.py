@@ -50,7 +50,7 @@ async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
     """A key request the signed-in user may see, or None (unknown and foreign look alike)."""
     portal = info.context.portal
     try:
-        async with portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             row = await pipeline.load(
                 session,
                 info.context.actor,
@@ -174,8 +174,10 @@ class Subscription:
                 marker = (current.status, current.updated_at)
                 if marker != last:
                     last = marker
-                    info.context.fresh_loaders()
                     yield current
+                # Nothing read for this emission may be served again, and no connection is held
+                # while the subscription waits.
+                await info.context.fresh_loaders()
                 if current.status in TERMINAL:
                     return
                 with contextlib.suppress(TimeoutError):

@@ -18,7 +18,7 @@ class Query:
     async def license(self, info: Info, id: strawberry.ID) -> LicenseType | None:
         actor = info.context.actor
         license_id = from_global_id(id, "License")
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             row = await session.get(License, license_id) if license_id else None
             if row is None or not allows(
                 await effective_role(session, actor.user_id, row.account_id), Permission.VIEW
@@ -32,7 +32,7 @@ class Query:
     ) -> list[LicenseType]:
         actor = info.context.actor
         account = from_global_id(account_id, "Account")
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             if account is None or not allows(
                 await effective_role(session, actor.user_id, account), Permission.VIEW
             ):

@@ -15,6 +15,6 @@ class Query:
     async def messages(self, info: Info, first: int = 50) -> list[EmailMessageType]:
         actor = info.context.actor
         assert info.context.user is not None
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             rows = await messages_for(session, actor.user_id, info.context.user.email, first)
         return [EmailMessageType.from_model(r) for r in rows]

@@ -26,7 +26,7 @@ class Query:
         value = from_global_id(id, kind or "")
         if value is None:
             return None
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             if kind == "Product":
                 product = await session.get(Product, value)
                 return ProductType.from_model(product) if product else None

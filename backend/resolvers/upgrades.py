@@ -43,7 +43,7 @@ class Query:
     ) -> list[UpgradeNotificationType]:
         actor = info.context.actor
         account = from_global_id(account_id, "Account")
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             if account is None or not allows(
                 await effective_role(session, actor.user_id, account), Permission.VIEW
             ):

@@ -88,7 +88,7 @@ class UserType(Node):
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[MembershipType]:
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             rows = await domain.memberships(session, self.row.id)
         return [MembershipType(role=role, account=AccountType.from_model(account)) for role, account in rows]
 

@@ -192,7 +192,7 @@ class KeyRequestType(Node):
         renewals = [(s, p) for s, p in await self._serials(info) if s.kind == models.SerialKind.RENEWAL]
         if not renewals:
             return []
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             candidates = await domain.renewal_candidates(
                 session, self.row.account_id, {p.id for _, p in renewals}
             )

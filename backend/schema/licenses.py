@@ -134,7 +134,7 @@ class LicenseType(Node):
 
     @strawberry.field(description="Re-hosts in the last 12 months.")
     async def rehosts_used(self, info: Info) -> int:
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             return len(await rehost.rehosts_in_window(session, self.row.id))
 
     @strawberry.field(description="Re-hosts allowed per 12 months.")
@@ -143,7 +143,7 @@ class LicenseType(Node):
 
     @strawberry.field(description="Null when a re-host is allowed now.")
     async def next_rehost_allowed_at(self, info: Info) -> datetime | None:
-        async with info.context.portal.db.read() as session:
+        async with info.context.loaders.session() as session:
             used = await rehost.rehosts_in_window(session, self.row.id)
         return rehost.next_allowed(used, info.context.portal.settings.rehost_limit)
 

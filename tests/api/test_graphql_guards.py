@@ -54,6 +54,6 @@ async def test_production_hides_introspection_suggestions_and_errors(
         assert "graphiql" not in ide.text.lower()
 
 
-def test_development_schema_keeps_introspection() -> None:
-    result = build_schema(False).execute_sync("{ __schema { queryType { name } } }")
+async def test_development_schema_keeps_introspection() -> None:
+    result = await build_schema(False).execute("{ __schema { queryType { name } } }")
     assert result.errors is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -258,13 +259,16 @@ async def test_notification_mail_reaches_a_real_smtp_server_and_the_cli_prints_j
             "PORTAL_SECRET_KEY": "test-secret-key-0123456789",
             "PORTAL_SMTP_URL": smtp_url,
         }
-        out = subprocess.run(
+        # In a thread: the app in this event loop must keep running while the CLI writes.
+        done = await asyncio.to_thread(
+            subprocess.run,
             [PORTAL, "upgrades", "notify", "--from", "EPS-14", "--to", "EPS-15", "--json"],
             env=env,
-            check=True,
             capture_output=True,
             text=True,
-        ).stdout
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        out = done.stdout
         notifications = json.loads(out)["notifications"]
         assert [n["account"] for n in notifications] == ["Acme Corp"]
         code = notifications[0]["notificationId"]

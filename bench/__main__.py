@@ -1,0 +1,337 @@
+"""`python -m bench [--db sqlite|postgresql|both] [--quick]`: run everything, print the table and
+write bench/results/latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from backend.config import Settings
+from backend.db.engine import Database
+from backend.jobs import Worker
+from backend.portal import Portal
+from bench import documents, report
+from bench.client import PortalClient
+from bench.cpu import Probe, StatementCounter, background_load
+from bench.floor import SqlFloor, domain_flow
+from bench.http_run import http_flow, me_concurrent, me_sequential, sign_in_all
+from bench.runner import Flow, Measured, measure
+from bench.server import Server
+from bench.world import (
+    DEFAULT_PG_URL,
+    PASSWORD,
+    BenchUser,
+    add_users,
+    create_pg_database,
+    drop_pg_database,
+    issue_pool,
+    migrate_and_seed,
+    settings_for,
+)
+
+CONCURRENCY = 32
+
+
+@dataclass(frozen=True)
+class Window:
+    warmup: float  # at least this, and until every client has finished one key (at most max_warmup)
+    duration: float  # the measured window
+    max_rate: float  # keys/s the serial pool is sized for; past it the run stops early (flagged)
+    max_warmup: float
+
+    def pool_size(self, concurrency: int) -> int:
+        return math.ceil(self.max_rate * (self.warmup + self.duration)) + 2 * concurrency
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    http1: Window
+    http32: Window
+    floor1: Window
+    floor32: Window
+    me_seconds: float
+
+
+FULL = Profile(
+    "full",
+    http1=Window(1.0, 8.0, 100, 5.0),
+    http32=Window(3.0, 16.0, 400, 25.0),
+    floor1=Window(0.5, 5.0, 250, 5.0),
+    floor32=Window(1.0, 6.0, 700, 10.0),
+    me_seconds=4.0,
+)
+QUICK = Profile(
+    "quick",
+    http1=Window(0.2, 1.0, 100, 2.0),
+    http32=Window(0.5, 1.5, 400, 4.0),
+    floor1=Window(0.1, 0.6, 250, 1.0),
+    floor32=Window(0.3, 0.8, 700, 2.0),
+    me_seconds=0.5,
+)
+
+
+def say(message: str) -> None:
+    print(f"  · {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.asynccontextmanager
+async def database(kind: str, admin_url: str, data_dir: Path) -> AsyncIterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{data_dir / 'portal.db'}"
+        return
+    url = await create_pg_database(admin_url)
+    try:
+        yield url
+    finally:
+        await drop_pg_database(admin_url, url)
+
+
+async def server_version(url: str) -> str | None:
+    if url.startswith("sqlite"):
+        return None
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            version = str(await conn.scalar(text("SHOW server_version")))
+            return f"PostgreSQL {version.split()[0]}"
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class Prepared:
+    users: list[BenchUser]
+    pool1: deque[str]
+    pool32: deque[str]
+
+
+async def prepare(portal: Portal, label: str, profile: Profile, *, http: bool) -> Prepared:
+    """Users of their own (1 + 32) and serial pools sized for the two runs of a phase."""
+    one, many = (profile.http1, profile.http32) if http else (profile.floor1, profile.floor32)
+    users = await add_users(portal, label, 1 + CONCURRENCY)
+    pool1 = deque(await issue_pool(portal, one.pool_size(1)))
+    pool32 = deque(await issue_pool(portal, many.pool_size(CONCURRENCY)))
+    return Prepared(users, pool1, pool32)
+
+
+async def both_concurrencies(
+    name: str, flows: list[Flow], prepared: Prepared, one: Window, many: Window, probe: Probe
+) -> dict[str, Measured]:
+    """flows[0] alone, then flows[1:] together (CONCURRENCY of them)."""
+    say(f"{name}, 1")
+    c1 = await measure(
+        flows[:1],
+        prepared.pool1,
+        warmup=one.warmup,
+        duration=one.duration,
+        max_warmup=one.max_warmup,
+        snapshot=probe.snapshot,
+    )
+    say(f"{name}, {len(flows) - 1}")
+    c32 = await measure(
+        flows[1:],
+        prepared.pool32,
+        warmup=many.warmup,
+        duration=many.duration,
+        max_warmup=many.max_warmup,
+        snapshot=probe.snapshot,
+    )
+    return {"c1": c1, "c32": c32}
+
+
+async def http_phase(
+    settings: Settings, data_dir: Path, profile: Profile
+) -> tuple[dict[str, Measured], dict[str, Any]]:
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        prepared = await prepare(portal, "http", profile, http=True)
+    finally:
+        await portal.stop()
+    server = Server(settings.database_url, data_dir)
+    say(f"starting portal serve on {server.base_url}")
+    await server.start()
+    clients: list[PortalClient] = []
+    try:
+        clients = await sign_in_all(server.base_url, [u.email for u in prepared.users], PASSWORD)
+        async with Probe(server.pid, settings.database_url) as probe:
+            runs = await both_concurrencies(
+                "HTTP Get a Key, clients",
+                [http_flow(c) for c in clients],
+                prepared,
+                profile.http1,
+                profile.http32,
+                probe,
+            )
+            say("{ me { id } }")
+            me1 = await me_sequential(clients[0], profile.me_seconds)
+            me32 = await me_concurrent(clients[1:], profile.me_seconds, probe.snapshot)
+    except Exception:
+        print(f"server log tail:\n{server.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        await server.stop()
+    return runs, {"c1": me1, "c32": me32}
+
+
+async def domain_phase(settings: Settings, profile: Profile) -> dict[str, Measured]:
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        prepared = await prepare(portal, "domain", profile, http=False)
+        worker = Worker(portal, 1)
+        with StatementCounter() as counter:
+            async with Probe(None, settings.database_url, counter) as probe:
+                runs = await both_concurrencies(
+                    "domain floor, tasks",
+                    [domain_flow(portal, worker, u) for u in prepared.users],
+                    prepared,
+                    profile.floor1,
+                    profile.floor32,
+                    probe,
+                )
+        await worker.drain()
+    finally:
+        await portal.stop()
+    return runs
+
+
+async def sql_phase(settings: Settings, profile: Profile) -> dict[str, Measured]:
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        prepared = await prepare(portal, "sql", profile, http=False)
+    finally:
+        await portal.stop()
+    db = Database(settings.database_url)
+    try:
+        floor = SqlFloor(db, settings.secret_key, settings.issuer, settings.public_url)
+        with StatementCounter() as counter:
+            async with Probe(None, settings.database_url, counter) as probe:
+                return await both_concurrencies(
+                    "raw floor, tasks",
+                    [floor.flow(u) for u in prepared.users],
+                    prepared,
+                    profile.floor1,
+                    profile.floor32,
+                    probe,
+                )
+    finally:
+        await db.dispose()
+
+
+async def bench_database(kind: str, admin_url: str, profile: Profile) -> dict[str, Any]:
+    began = time.perf_counter()
+    data_dir = Path(tempfile.mkdtemp(prefix=f"portal-bench-{kind}-"))
+    try:
+        async with database(kind, admin_url, data_dir) as url:
+            print(f"{kind}: {url.split('@')[-1]}", file=sys.stderr, flush=True)
+            settings = settings_for(url, data_dir)
+            idle_load = await background_load()
+            if idle_load > 0.25:
+                say(f"the machine is busy with other work ({idle_load:.2f} cores): figures will be low")
+            await migrate_and_seed(settings)
+            http, me = await http_phase(settings, data_dir, profile)
+            domain = await domain_phase(settings, profile)
+            sql = await sql_phase(settings, profile)
+            version = await server_version(url)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    ratios = {
+        "sql_over_http_c1": report.ratio(sql["c1"].keys_per_s, http["c1"].keys_per_s),
+        "sql_over_http_c32": report.ratio(sql["c32"].keys_per_s, http["c32"].keys_per_s),
+        "domain_over_http_c1": report.ratio(domain["c1"].keys_per_s, http["c1"].keys_per_s),
+        "domain_over_http_c32": report.ratio(domain["c32"].keys_per_s, http["c32"].keys_per_s),
+        "sql_over_domain_c32": report.ratio(sql["c32"].keys_per_s, domain["c32"].keys_per_s),
+    }
+    result: dict[str, Any] = {
+        "database": kind,
+        "server_version": version,
+        "http": {k: v.as_dict() for k, v in http.items()},
+        "me": me,
+        "floor_sql": {k: v.as_dict() for k, v in sql.items()},
+        "floor_domain": {k: v.as_dict() for k, v in domain.items()},
+        "ratios": ratios,
+        "background_load_cores": round(idle_load, 2),
+        "elapsed_s": round(time.perf_counter() - began, 1),
+    }
+    result["targets"] = report.targets(result)
+    return result
+
+
+async def main(args: argparse.Namespace) -> int:
+    # SIGTERM cancels the run like Ctrl-C does, so the server is stopped and the database dropped.
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    profile = QUICK if args.quick else FULL
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    admin_url = os.environ.get("PORTAL_BENCH_DATABASE_URL") or DEFAULT_PG_URL
+    results = [await bench_database(kind, admin_url, profile) for kind in kinds]
+    full = {
+        "mode": profile.name,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": report.machine(),
+        "concurrency": CONCURRENCY,
+        "documents": documents.SOURCE,
+        "profile": {
+            "http1": vars(profile.http1),
+            "http32": vars(profile.http32),
+            "floor1": vars(profile.floor1),
+            "floor32": vars(profile.floor32),
+            "me_seconds": profile.me_seconds,
+        },
+        "results": results,
+    }
+    print(report.table(full))
+    print(f"\nwritten to {report.write_json(full)}")
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Licensing Portal benchmarks")
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--quick", action="store_true", help="a short smoke run of a few seconds per database"
+    )
+    return parser.parse_args(argv)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        import uvloop
+
+        runner = uvloop.run
+    except ImportError:  # the server uses it when present; so does the client
+        runner = asyncio.run
+    try:
+        return runner(main(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(run())
