@@ -124,6 +124,13 @@ async def describe(portal: Portal) -> dict[str, Any]:
                 .order_by(Product.sku, Serial.created_at, Serial.number)
             )
         ).all()
+    # Simplest first: perpetual, not host-locked products lead the list a newcomer reads.
+    simple = {
+        sku
+        for sku, _name, _version, model, locking in PRODUCTS
+        if model == LicenseModel.PERPETUAL and locking == Locking.NONE
+    }
+    serials = sorted(serials, key=lambda row: (row[1] not in simple, row[3] == Locking.HOST))
     return {
         "users": [
             {
