@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 import urllib.request
@@ -67,12 +68,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return await demo.describe(portal)
         return None
 
+    processes = args.processes or int(os.environ.get("PORTAL_WEB_PROCESSES", "1"))
+    if processes > 1 and settings.is_sqlite:
+        print(
+            "error: several web processes need PostgreSQL (SQLite events stay in one process)",
+            file=sys.stderr,
+        )
+        return 2
     info = asyncio.run(_with_portal(settings, prepare))
     if info:
         _print_demo(info, f"http://{args.host}:{args.port}")
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True
-    )
+    if processes > 1:
+        # Each process builds its own app from the same environment; the PostgreSQL event bus
+        # and job queue already work across instances.
+        uvicorn.run(
+            "backend.app:create_app",
+            factory=True,
+            workers=processes,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            proxy_headers=True,
+        )
+    else:
+        uvicorn.run(
+            create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True
+        )
     return 0
 
 
@@ -233,6 +254,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="web processes (PostgreSQL only; default PORTAL_WEB_PROCESSES or 1)",
+    )
     serve.add_argument(
         "--demo",
         action=argparse.BooleanOptionalAction,

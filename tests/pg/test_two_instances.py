@@ -144,3 +144,36 @@ async def test_subscription_on_one_instance_sees_the_key_confirmed_on_the_other(
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=20)
+
+
+async def test_serve_runs_several_web_processes_on_postgresql(shared_database: str, tmp_path: Path) -> None:
+    env = _env(shared_database, tmp_path)
+    port = free_port()
+    proc = subprocess.Popen(
+        [PORTAL, "serve", "--demo", "--processes", "2", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await _wait_healthy(base, proc)
+        async with httpx.AsyncClient(base_url=base) as http:
+            assert (await _gql(http, LOGIN, LOGIN_VARS))["login"]["__typename"] == "LoginSuccess"
+            for _ in range(10):  # whichever process answers knows the session
+                assert (await _gql(http, "{ me { email } }", {}))["me"]["email"] == "alice@acme.example"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_several_web_processes_are_refused_on_sqlite(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "PORTAL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/p.db",
+    }
+    done = subprocess.run(
+        [PORTAL, "serve", "--processes", "2"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "PostgreSQL" in done.stderr
