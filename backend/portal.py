@@ -12,6 +12,7 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.db.models import SigningKey
 from backend.events import EventBus, PostgresEventBus, asyncpg_dsn
+from backend.jobs import Worker
 from backend.keys import Signer, decrypt_private_key, generate_signing_key, public_jwk
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,6 @@ class KeyStore:
 
 class Portal:
     def __init__(self, settings: Settings) -> None:
-        from backend.jobs import Worker
-
         self.settings = settings
         self.db = Database(settings.database_url)
         self.bus: EventBus = (
@@ -95,7 +94,6 @@ class Portal:
         )
         self.keys = KeyStore(self.db, settings.secret_key)
         self.worker: Worker | None = None
-        self._worker_cls = Worker
 
     async def start(self, *, run_worker: bool) -> None:
         import backend.domain.handlers  # noqa: F401  (registers job handlers)
@@ -104,7 +102,7 @@ class Portal:
         await self.keys.ensure()
         if run_worker:
             concurrency = 1 if self.db.is_sqlite else self.settings.worker_concurrency
-            self.worker = self._worker_cls(self, concurrency)
+            self.worker = Worker(self, concurrency)
             self.worker.start()
 
     async def stop(self) -> None:

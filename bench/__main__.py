@@ -14,6 +14,7 @@ import signal
 import sys
 import tempfile
 import time
+import uuid
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.jobs import Worker
 from backend.portal import Portal
-from bench import documents, report
+from bench import documents, extras, report
 from bench.client import PortalClient
 from bench.cpu import Probe, StatementCounter, background_load
 from bench.floor import SqlFloor, domain_flow
@@ -48,6 +49,10 @@ from bench.world import (
 )
 
 CONCURRENCY = 32
+PHASES = ("getakey", "activations", "upgrades")
+ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
+ACTIVATION_SEATS = 1000
+UPGRADE_SEATS = 5000
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,10 @@ class Profile:
     floor1: Window
     floor32: Window
     me_seconds: float
+    act1: Window = Window(0.5, 6.0, 800, 3.0)
+    act32: Window = Window(1.0, 8.0, 2500, 10.0)
+    up1: Window = Window(0.5, 6.0, 100, 5.0)
+    up32: Window = Window(2.0, 10.0, 300, 20.0)
 
 
 FULL = Profile(
@@ -86,6 +95,10 @@ QUICK = Profile(
     floor1=Window(0.1, 0.6, 250, 1.0),
     floor32=Window(0.3, 0.8, 700, 2.0),
     me_seconds=0.5,
+    act1=Window(0.2, 1.0, 800, 2.0),
+    act32=Window(0.3, 1.5, 2500, 3.0),
+    up1=Window(0.2, 1.0, 100, 2.0),
+    up32=Window(0.5, 1.5, 300, 4.0),
 )
 
 
@@ -240,7 +253,162 @@ async def sql_phase(settings: Settings, profile: Profile) -> dict[str, Measured]
         await db.dispose()
 
 
-async def bench_database(kind: str, admin_url: str, profile: Profile) -> dict[str, Any]:
+def _pools(pool1: deque[str], pool32: deque[str]) -> Prepared:
+    return Prepared([], pool1, pool32)
+
+
+async def extras_phase(
+    settings: Settings, data_dir: Path, profile: Profile, phases: set[str]
+) -> dict[str, Any]:
+    """Activations (HTTP and raw floor) and the Version Upgrade wizard (HTTP), one server."""
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    keys: list[str] = []
+    upgrade_users: list[BenchUser] = []
+    upgrade_targets: dict[uuid.UUID, tuple[str, str]] = {}
+    try:
+        if "activations" in phases:
+            say(f"seeding {ACTIVATION_LICENSES} licenses of {ACTIVATION_SEATS} seats")
+            (owner,) = await add_users(portal, "act", 1)
+            seeded = await extras.licenses_with_keys(portal, owner, ACTIVATION_LICENSES, ACTIVATION_SEATS)
+            keys = [key for _, key in seeded]
+        if "upgrades" in phases:
+            say(f"seeding {1 + CONCURRENCY} accounts with {UPGRADE_SEATS} eligible seats each")
+            upgrade_users = await add_users(portal, "up", 1 + CONCURRENCY)
+            licenses = {
+                u.account_id: (await extras.licenses_with_keys(portal, u, 1, UPGRADE_SEATS))[0][0]
+                for u in upgrade_users
+            }
+            codes = await extras.notifications(portal)
+            upgrade_targets = {a: (codes[a], license_id) for a, license_id in licenses.items()}
+    finally:
+        await portal.stop()
+    result: dict[str, Any] = {}
+    same = [f"{key}|same-host" for key in keys]
+    server = Server(settings.database_url, data_dir)
+    say(f"starting portal serve on {server.base_url}")
+    await server.start()
+    anonymous: list[Any] = []
+    clients: list[PortalClient] = []
+    try:
+        async with Probe(server.pid, settings.database_url) as probe:
+            if "activations" in phases:
+                anonymous = extras.anonymous_clients(server.base_url, 1 + CONCURRENCY)
+                flows = [extras.activation_flow(c) for c in anonymous]
+                a1, a32 = profile.act1, profile.act32
+                result["activations_http_new"] = await both_concurrencies(
+                    "HTTP activate, new hosts, clients",
+                    flows,
+                    _pools(
+                        extras.new_host_pool(keys, a1.pool_size(1), "h1"),
+                        extras.new_host_pool(keys, a32.pool_size(CONCURRENCY), "h32"),
+                    ),
+                    a1,
+                    a32,
+                    probe,
+                )
+                result["activations_http_same"] = await both_concurrencies(
+                    "HTTP activate, same host again, clients",
+                    flows,
+                    _pools(
+                        extras.same_host_pool(same, a1.pool_size(1)),
+                        extras.same_host_pool(same, a32.pool_size(CONCURRENCY)),
+                    ),
+                    a1,
+                    a32,
+                    probe,
+                )
+            if "upgrades" in phases:
+                clients = await sign_in_all(server.base_url, [u.email for u in upgrade_users], PASSWORD)
+                flows = [
+                    extras.upgrade_flow(c, *upgrade_targets[u.account_id])
+                    for c, u in zip(clients, upgrade_users, strict=True)
+                ]
+                u1, u32 = profile.up1, profile.up32
+                result["upgrades_http"] = await both_concurrencies(
+                    "HTTP upgrade wizard, clients",
+                    flows,
+                    _pools(deque(["-"] * u1.pool_size(1)), deque(["-"] * u32.pool_size(CONCURRENCY))),
+                    u1,
+                    u32,
+                    probe,
+                )
+    except Exception:
+        print(f"server log tail:\n{server.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        await asyncio.gather(*(c.aclose() for c in anonymous), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        await server.stop()
+    if "activations" in phases:
+        db = Database(settings.database_url)
+        try:
+            floor = extras.ActivationFloor(
+                db, settings.secret_key, settings.issuer, settings.activation_failures
+            )
+            flows = [floor.flow() for _ in range(1 + CONCURRENCY)]
+            a1, a32 = profile.act1, profile.act32
+            async with Probe(None, settings.database_url) as probe:
+                result["activations_floor_new"] = await both_concurrencies(
+                    "raw floor activate, new hosts, tasks",
+                    flows,
+                    _pools(
+                        extras.new_host_pool(keys, a1.pool_size(1), "f1"),
+                        extras.new_host_pool(keys, a32.pool_size(CONCURRENCY), "f32"),
+                    ),
+                    a1,
+                    a32,
+                    probe,
+                )
+                result["activations_floor_same"] = await both_concurrencies(
+                    "raw floor activate, same host again, tasks",
+                    flows,
+                    _pools(
+                        extras.same_host_pool(same, a1.pool_size(1)),
+                        extras.same_host_pool(same, a32.pool_size(CONCURRENCY)),
+                    ),
+                    a1,
+                    a32,
+                    probe,
+                )
+        finally:
+            await db.dispose()
+    out: dict[str, Any] = {name: {k: v.as_dict() for k, v in runs.items()} for name, runs in result.items()}
+    if "activations" in phases:
+        out["activation_ratios"] = {
+            f"floor_over_http_{variant}_{c}": report.ratio(
+                result[f"activations_floor_{variant}"][c].keys_per_s,
+                result[f"activations_http_{variant}"][c].keys_per_s,
+            )
+            for variant in ("new", "same")
+            for c in ("c1", "c32")
+        }
+    return out
+
+
+def extras_table(results: list[dict[str, Any]]) -> str:
+    """Per database: rate (per s) and latency p50/p99 of each activation and upgrade run."""
+    lines = ["", f"{'run':44} {'db':10} {'conc':>4} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}"]
+    for result in results:
+        for name, runs in result.get("extras", {}).items():
+            if name == "activation_ratios":
+                continue
+            step = "confirm_to_ready" if name.startswith("upgrades") else "activate"
+            for run in runs.values():
+                lat = run["latency"].get(step, {})
+                lines.append(
+                    f"{name + ' (' + step + ')':44} {result['database']:10} {run['concurrency']:>4} "
+                    f"{run['keys_per_s']:>8} {lat.get('p50_ms')!s:>8} {lat.get('p99_ms')!s:>8}"
+                )
+        for name, value in result.get("extras", {}).get("activation_ratios", {}).items():
+            lines.append(f"{name:44} {result['database']:10} {value}")
+    return "\n".join(lines)
+
+
+async def bench_database(
+    kind: str, admin_url: str, profile: Profile, phases: set[str] | None = None
+) -> dict[str, Any]:
+    phases = set(PHASES) if phases is None else phases
     began = time.perf_counter()
     data_dir = Path(tempfile.mkdtemp(prefix=f"portal-bench-{kind}-"))
     try:
@@ -251,12 +419,21 @@ async def bench_database(kind: str, admin_url: str, profile: Profile) -> dict[st
             if idle_load > 0.25:
                 say(f"the machine is busy with other work ({idle_load:.2f} cores): figures will be low")
             await migrate_and_seed(settings)
-            http, me = await http_phase(settings, data_dir, profile)
-            domain = await domain_phase(settings, profile)
-            sql = await sql_phase(settings, profile)
+            result: dict[str, Any] = {"database": kind}
+            if "getakey" in phases:
+                http, me = await http_phase(settings, data_dir, profile)
+                domain = await domain_phase(settings, profile)
+                sql = await sql_phase(settings, profile)
+            if phases & {"activations", "upgrades"}:
+                result["extras"] = await extras_phase(settings, data_dir, profile, phases)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+    result["server_version"] = version
+    result["background_load_cores"] = round(idle_load, 2)
+    result["elapsed_s"] = round(time.perf_counter() - began, 1)
+    if "getakey" not in phases:
+        return result
     ratios = {
         "sql_over_http_c1": report.ratio(sql["c1"].keys_per_s, http["c1"].keys_per_s),
         "sql_over_http_c32": report.ratio(sql["c32"].keys_per_s, http["c32"].keys_per_s),
@@ -264,16 +441,12 @@ async def bench_database(kind: str, admin_url: str, profile: Profile) -> dict[st
         "domain_over_http_c32": report.ratio(domain["c32"].keys_per_s, http["c32"].keys_per_s),
         "sql_over_domain_c32": report.ratio(sql["c32"].keys_per_s, domain["c32"].keys_per_s),
     }
-    result: dict[str, Any] = {
-        "database": kind,
-        "server_version": version,
+    result |= {
         "http": {k: v.as_dict() for k, v in http.items()},
         "me": me,
         "floor_sql": {k: v.as_dict() for k, v in sql.items()},
         "floor_domain": {k: v.as_dict() for k, v in domain.items()},
         "ratios": ratios,
-        "background_load_cores": round(idle_load, 2),
-        "elapsed_s": round(time.perf_counter() - began, 1),
     }
     result["targets"] = report.targets(result)
     return result
@@ -287,7 +460,15 @@ async def main(args: argparse.Namespace) -> int:
     profile = QUICK if args.quick else FULL
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     admin_url = os.environ.get("PORTAL_BENCH_DATABASE_URL") or DEFAULT_PG_URL
-    results = [await bench_database(kind, admin_url, profile) for kind in kinds]
+    phases = set(PHASES) if args.only is None else {p.strip() for p in args.only.split(",") if p.strip()}
+    unknown = phases - set(PHASES)
+    if unknown:
+        print(
+            f"unknown phase(s): {', '.join(sorted(unknown))}; choose from {', '.join(PHASES)}",
+            file=sys.stderr,
+        )
+        return 2
+    results = [await bench_database(kind, admin_url, profile, phases) for kind in kinds]
     full = {
         "mode": profile.name,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -301,9 +482,13 @@ async def main(args: argparse.Namespace) -> int:
             "floor32": vars(profile.floor32),
             "me_seconds": profile.me_seconds,
         },
+        "phases": sorted(phases),
         "results": results,
     }
-    print(report.table(full))
+    if "getakey" in phases:
+        print(report.table(full))
+    if phases & {"activations", "upgrades"}:
+        print(extras_table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 
@@ -313,6 +498,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument(
         "--quick", action="store_true", help="a short smoke run of a few seconds per database"
+    )
+    parser.add_argument(
+        "--only",
+        metavar="PHASES",
+        help=f"comma-separated subset of {','.join(PHASES)} (default: all)",
     )
     return parser.parse_args(argv)
 
