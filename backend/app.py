@@ -61,8 +61,9 @@ class PortalGraphQL(GraphQL[Context, None]):
         if token:
             async with context.loaders.session() as session:
                 context.user = await user_for_session(session, token)
-            if isinstance(request, WebSocket):
-                await context.loaders.close()  # a connection lives long: hold no session for it
+            # Hold no connection while a mutation writes on another one (or while a socket lives);
+            # the fields read afterwards take the session again.
+            await context.loaders.close()
             if context.user is not None:
                 context.session_token = token
                 context.csrf_valid = csrf_ok(

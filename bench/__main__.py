@@ -265,7 +265,7 @@ async def extras_phase(
     await portal.start(run_worker=False)
     keys: list[str] = []
     upgrade_users: list[BenchUser] = []
-    upgrade_targets: dict[uuid.UUID, tuple[str, str]] = {}
+    upgrade_targets: dict[uuid.UUID, str] = {}
     try:
         if "activations" in phases:
             say(f"seeding {ACTIVATION_LICENSES} licenses of {ACTIVATION_SEATS} seats")
@@ -275,12 +275,9 @@ async def extras_phase(
         if "upgrades" in phases:
             say(f"seeding {1 + CONCURRENCY} accounts with {UPGRADE_SEATS} eligible seats each")
             upgrade_users = await add_users(portal, "up", 1 + CONCURRENCY)
-            licenses = {
-                u.account_id: (await extras.licenses_with_keys(portal, u, 1, UPGRADE_SEATS))[0][0]
-                for u in upgrade_users
-            }
-            codes = await extras.notifications(portal)
-            upgrade_targets = {a: (codes[a], license_id) for a, license_id in licenses.items()}
+            for u in upgrade_users:
+                await extras.licenses_with_keys(portal, u, 1, UPGRADE_SEATS)
+            upgrade_targets = await extras.notifications(portal)
     finally:
         await portal.stop()
     result: dict[str, Any] = {}
@@ -321,7 +318,7 @@ async def extras_phase(
             if "upgrades" in phases:
                 clients = await sign_in_all(server.base_url, [u.email for u in upgrade_users], PASSWORD)
                 flows = [
-                    extras.upgrade_flow(c, *upgrade_targets[u.account_id])
+                    extras.upgrade_flow(c, upgrade_targets[u.account_id])
                     for c, u in zip(clients, upgrade_users, strict=True)
                 ]
                 u1, u32 = profile.up1, profile.up32
