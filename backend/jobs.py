@@ -111,17 +111,18 @@ class Worker:
     def __init__(self, portal: Portal, concurrency: int) -> None:
         self.portal = portal
         self.concurrency = concurrency
-        self._wake = asyncio.Event()
+        # One permit per "a job was enqueued": wakes one loop per job, and a wake that arrives
+        # while the loops are busy is kept, not lost.
+        self._wakes = asyncio.Semaphore(0)
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        portal.bus.on_job(self._wake.set)
+        portal.bus.on_job(self._wakes.release)
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop(), name=f"worker-{i}") for i in range(self.concurrency)]
 
     async def stop(self) -> None:
         self._stopping = True
-        self._wake.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -136,9 +137,8 @@ class Worker:
                 log.exception("worker loop error")
                 ran = False
             if not ran:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                    await asyncio.wait_for(self._wakes.acquire(), timeout=1.0)
 
     async def run_once(self) -> bool:
         """Claim and run one job; False when there was none."""
