@@ -1,5 +1,5 @@
-"""`python -m bench [--db sqlite|postgresql|both] [--quick]`: run everything, print the table and
-write bench/results/latest.json."""
+"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades]`:
+run everything (or the phases named), print the tables and write bench/results/latest.json."""
 
 from __future__ import annotations
 
