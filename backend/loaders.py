@@ -92,7 +92,9 @@ class Loaders:
         async with self._lock:
             if self._session is not None:
                 session, self._session = self._session, None
-                await session.close()
+                # Finish the close even if the request is being cancelled (a socket went away),
+                # so the connection goes back to the pool in a clean state.
+                await asyncio.shield(session.close())
 
     def _one(self, model: Any) -> DataLoader[uuid.UUID, Any]:
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:

@@ -61,7 +61,11 @@ class Database:
             self.engine = _sqlite_engine(url, immediate=True)
             self.read_engine = _sqlite_engine(url, immediate=False)
         else:
-            self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+            # pre-ping: a connection left mid-operation by a cancelled request (a closed subscription)
+            # is replaced at checkout instead of failing the next request that gets it.
+            self.engine = create_async_engine(
+                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
             self.read_engine = self.engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
