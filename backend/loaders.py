@@ -13,6 +13,7 @@ import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,6 +37,7 @@ from backend.db.models import (
     UpgradeLine,
     UpgradeNotification,
 )
+from backend.domain.rehost import rehosts_in_window_many
 
 RECENT_KEY_REQUESTS = 50
 
@@ -63,6 +65,7 @@ class Loaders:
         self.lines_by_notification = self._many(UpgradeLine, UpgradeLine.notification_id, (UpgradeLine.id,))
         self.license_key = self._one(LicenseKey)
         self.serials_by_license: DataLoader[uuid.UUID, list[Serial]] = DataLoader(self._serials_by_license)
+        self.rehosts_by_license: DataLoader[uuid.UUID, list[datetime]] = DataLoader(self._rehosts_by_license)
         self.keys_by_key_request = self._many(
             LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id)
         )
@@ -152,6 +155,11 @@ class Loaders:
             for license_id, serial in rows:
                 grouped[license_id].append(serial)
         return [grouped[i] for i in ids]
+
+    async def _rehosts_by_license(self, ids: Sequence[uuid.UUID]) -> list[list[datetime]]:
+        async with self.session() as session:
+            used = await rehosts_in_window_many(session, ids)
+        return [used[i] for i in ids]
 
     async def _registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
         async with self.session() as session:

@@ -71,6 +71,15 @@ async def effective_role(session: AsyncSession, user_id: uuid.UUID, account_id: 
     return best
 
 
+async def may(
+    session: AsyncSession, actor: Actor, account_id: uuid.UUID | None, permission: Permission
+) -> bool:
+    """For reads that answer "nothing" rather than an error: may the actor do this on the account?"""
+    return account_id is not None and allows(
+        await effective_role(session, actor.user_id, account_id), permission
+    )
+
+
 async def require(
     session: AsyncSession,
     actor: Actor,

@@ -6,6 +6,7 @@ on this account (the user picks the target). Confirmation goes through the share
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -222,6 +223,11 @@ async def remove_serial(
     return request
 
 
+def renewed_until(current_end: date, months: int, today: date) -> date:
+    """Extend from the later of today and the current end, so no paid time is lost."""
+    return add_months(max(today, current_end), months)
+
+
 def requires_host(products: list[Product]) -> bool:
     return any(p.locking == Locking.HOST for p in products)
 
@@ -412,9 +418,8 @@ async def confirm(
                     raise KeyRequestStateError(
                         "INCOMPLETE", "A chosen license can no longer be renewed.", "renewals"
                     )
-                # Extend from the later of today and the current end, so no paid time is lost.
-                license_.maintenance_until = add_months(
-                    max(today, license_.maintenance_until), serial.maintenance_months
+                license_.maintenance_until = renewed_until(
+                    license_.maintenance_until, serial.maintenance_months, today
                 )
             else:
                 license_ = License(

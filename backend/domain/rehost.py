@@ -4,6 +4,7 @@ the new host; at most N re-hosts per license in any 12 months."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -41,19 +42,29 @@ WINDOW = timedelta(days=365)
 DONE = (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING, KeyRequestStatus.READY)
 
 
-async def rehosts_in_window(session: AsyncSession, license_id: uuid.UUID) -> list[datetime]:
-    """When each re-host of this license in the last 12 months was confirmed, oldest first."""
-    rows = await session.scalars(
-        select(KeyRequest.submitted_at)
+async def rehosts_in_window_many(
+    session: AsyncSession, license_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[datetime]]:
+    """When each re-host of these licenses in the last 12 months was confirmed, oldest first."""
+    rows = await session.execute(
+        select(KeyRequest.license_id, KeyRequest.submitted_at)
         .where(
             KeyRequest.kind == REHOST,
-            KeyRequest.license_id == license_id,
+            KeyRequest.license_id.in_(license_ids),
             KeyRequest.status.in_(DONE),
             KeyRequest.submitted_at > utcnow() - WINDOW,
         )
         .order_by(KeyRequest.submitted_at)
     )
-    return [at for at in rows if at is not None]
+    used: dict[uuid.UUID, list[datetime]] = {license_id: [] for license_id in license_ids}
+    for license_id, at in rows:
+        if license_id is not None and at is not None:
+            used[license_id].append(at)
+    return used
+
+
+async def rehosts_in_window(session: AsyncSession, license_id: uuid.UUID) -> list[datetime]:
+    return (await rehosts_in_window_many(session, [license_id]))[license_id]
 
 
 def next_allowed(used: list[datetime], limit: int) -> datetime | None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from backend.context import Info
 from backend.db.models import License
-from backend.domain.access import Permission, allows, effective_role
+from backend.domain.access import Permission, may
 from backend.schema.common import from_global_id
 from backend.schema.licenses import LicenseType
 
@@ -20,9 +20,7 @@ class Query:
         license_id = from_global_id(id, "License")
         async with info.context.loaders.session() as session:
             row = await session.get(License, license_id) if license_id else None
-            if row is None or not allows(
-                await effective_role(session, actor.user_id, row.account_id), Permission.VIEW
-            ):
+            if row is None or not await may(session, actor, row.account_id, Permission.VIEW):
                 return None
         return LicenseType.from_model(row)
 
@@ -33,9 +31,7 @@ class Query:
         actor = info.context.actor
         account = from_global_id(account_id, "Account")
         async with info.context.loaders.session() as session:
-            if account is None or not allows(
-                await effective_role(session, actor.user_id, account), Permission.VIEW
-            ):
+            if account is None or not await may(session, actor, account, Permission.VIEW):
                 return []
             rows = await session.scalars(
                 select(License)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from backend.context import Info
 from backend.db.models import Account, License, Product
-from backend.domain.access import Permission, allows, effective_role
+from backend.domain.access import Permission, may
 from backend.resolvers.key_requests import load_key_request
 from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType
@@ -31,13 +31,11 @@ class Query:
                 product = await session.get(Product, value)
                 return ProductType.from_model(product) if product else None
             if kind == "Account":
-                if allows(await effective_role(session, actor.user_id, value), Permission.VIEW):
+                if await may(session, actor, value, Permission.VIEW):
                     return AccountType.from_model(await session.get_one(Account, value))
                 return None
             if kind == "License":
                 license_ = await session.scalar(select(License).where(License.id == value))
-                if license_ and allows(
-                    await effective_role(session, actor.user_id, license_.account_id), Permission.VIEW
-                ):
+                if license_ and await may(session, actor, license_.account_id, Permission.VIEW):
                     return LicenseType.from_model(license_)
         return None

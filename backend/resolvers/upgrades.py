@@ -8,7 +8,7 @@ import strawberry
 
 from backend.context import Info
 from backend.domain import upgrades as domain
-from backend.domain.access import Permission, allows, effective_role
+from backend.domain.access import Permission, may
 from backend.domain.errors import UserError
 from backend.resolvers.steps import key_request_step
 from backend.schema.common import error_member, from_global_id
@@ -44,9 +44,7 @@ class Query:
         actor = info.context.actor
         account = from_global_id(account_id, "Account")
         async with info.context.loaders.session() as session:
-            if account is None or not allows(
-                await effective_role(session, actor.user_id, account), Permission.VIEW
-            ):
+            if account is None or not await may(session, actor, account, Permission.VIEW):
                 return []
             rows = await domain.open_notifications(session, account)
         return [UpgradeNotificationType.from_model(r) for r in rows]

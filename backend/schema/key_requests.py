@@ -12,7 +12,6 @@ from backend.context import Info
 from backend.db import models
 from backend.domain import key_requests as domain
 from backend.domain import pipeline
-from backend.domain.dates import add_months
 from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
@@ -217,12 +216,13 @@ class KeyRequestType(Node):
         for serial, _ in await self._serials(info):
             if serial.id in chosen:
                 license_ = await info.context.loaders.license.load(chosen[serial.id])
-                base = max(date.today(), license_.maintenance_until)
                 result.append(
                     RenewalType(
                         serial_number=serial.number,
                         license=LicenseType.from_model(license_),
-                        new_maintenance_until=add_months(base, serial.maintenance_months),
+                        new_maintenance_until=domain.renewed_until(
+                            license_.maintenance_until, serial.maintenance_months, date.today()
+                        ),
                     )
                 )
         return result

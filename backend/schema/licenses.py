@@ -134,8 +134,7 @@ class LicenseType(Node):
 
     @strawberry.field(description="Re-hosts in the last 12 months.")
     async def rehosts_used(self, info: Info) -> int:
-        async with info.context.loaders.session() as session:
-            return len(await rehost.rehosts_in_window(session, self.row.id))
+        return len(await info.context.loaders.rehosts_by_license.load(self.row.id))
 
     @strawberry.field(description="Re-hosts allowed per 12 months.")
     def rehost_limit(self, info: Info) -> int:
@@ -143,8 +142,7 @@ class LicenseType(Node):
 
     @strawberry.field(description="Null when a re-host is allowed now.")
     async def next_rehost_allowed_at(self, info: Info) -> datetime | None:
-        async with info.context.loaders.session() as session:
-            used = await rehost.rehosts_in_window(session, self.row.id)
+        used = await info.context.loaders.rehosts_by_license.load(self.row.id)
         return rehost.next_allowed(used, info.context.portal.settings.rehost_limit)
 
 
