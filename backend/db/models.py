@@ -158,6 +158,18 @@ class JobStatus(enum.StrEnum):
     FAILED = "FAILED"
 
 
+class CustomFieldType(enum.StrEnum):
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"
+    DATE = "DATE"
+    CHOICE = "CHOICE"
+
+
+class SharePermission(enum.StrEnum):
+    VIEW = "VIEW"
+    MANAGE = "MANAGE"
+
+
 class EmailStatus(enum.StrEnum):
     QUEUED = "QUEUED"
     SENT = "SENT"
@@ -240,6 +252,12 @@ class Serial(Base):
 
 class License(Base):
     __tablename__ = "licenses"
+    # Manage My Licenses pages and filters by account: each served by an index (docs/performance.md).
+    __table_args__ = (
+        Index("ix_licenses_account_created", "account_id", "created_at", "id"),
+        Index("ix_licenses_account_state_maintenance", "account_id", "state", "maintenance_until"),
+        Index("ix_licenses_account_product", "account_id", "product_id"),
+    )
     id: Mapped[uuid.UUID] = _id()
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"), index=True)
@@ -251,6 +269,9 @@ class License(Base):
     maintenance_until: Mapped[date] = mapped_column(Date)
     host_id: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[LicenseState] = mapped_column(_enum(LicenseState), default=LicenseState.CURRENT)
+    # Lower-cased serial numbers, activation keys, product name and text custom values, kept by
+    # domain/license_search.py: the one column free-text search reads.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     product: Mapped[Product] = relationship(lazy="raise")
 
@@ -473,3 +494,84 @@ class RateLimitHit(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     bucket: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomField(Base):
+    """A user-defined field an account's admins add to its licenses."""
+
+    __tablename__ = "custom_fields"
+    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_custom_fields_account_name"),)
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    type: Mapped[CustomFieldType] = mapped_column(_enum(CustomFieldType))
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenseCustomValue(Base):
+    """One license's value of one custom field, stored in the column of its type so it sorts right."""
+
+    __tablename__ = "license_custom_values"
+    __table_args__ = (
+        UniqueConstraint("license_id", "field_id", name="uq_license_custom_values_pair"),
+        Index("ix_license_custom_values_text", "field_id", "value_text", "license_id"),
+        Index("ix_license_custom_values_number", "field_id", "value_number", "license_id"),
+        Index("ix_license_custom_values_date", "field_id", "value_date", "license_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
+    field_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("custom_fields.id", ondelete="CASCADE"))
+    value_text: Mapped[str | None] = mapped_column(String(500))
+    value_number: Mapped[float | None]
+    value_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LicenseShare(Base):
+    """A license shared with one person, by e-mail: a member, another portal user or someone not
+    signed up yet (user_id is filled in when that e-mail signs in or signs up)."""
+
+    __tablename__ = "license_shares"
+    __table_args__ = (UniqueConstraint("license_id", "email", name="uq_license_shares_license_email"),)
+    id: Mapped[uuid.UUID] = _id()
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    permission: Mapped[SharePermission] = mapped_column(_enum(SharePermission))
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccountInvitation(Base):
+    """An admin's invitation of a colleague by e-mail; becomes a Membership when that e-mail signs
+    in or signs up (at once when the user already exists)."""
+
+    __tablename__ = "account_invitations"
+    __table_args__ = (UniqueConstraint("account_id", "email", name="uq_account_invitations_account_email"),)
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    invited_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+
+class MaintenanceReminder(Base):
+    """A reminder mail sent for one license, days_before its maintenance end: each one at most once."""
+
+    __tablename__ = "maintenance_reminders"
+    __table_args__ = (
+        UniqueConstraint(
+            "license_id", "maintenance_until", "days_before", name="uq_maintenance_reminders_once"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
+    maintenance_until: Mapped[date] = mapped_column(Date)
+    days_before: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

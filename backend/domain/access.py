@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Delegation, DelegationScope, DelegationStatus, Membership, Role, utcnow
+from backend.db.models import (
+    Delegation,
+    DelegationScope,
+    DelegationStatus,
+    License,
+    LicenseShare,
+    Membership,
+    Role,
+    SharePermission,
+    utcnow,
+)
 from backend.domain.errors import NotFoundError
 
 
@@ -94,3 +104,78 @@ async def require(
         raise NotFoundError(field, what)
     assert role is not None
     return role
+
+
+class LicenseAccess(enum.Enum):
+    """What a user may do on one license, from their role on its account, ownership and shares.
+
+    VIEW reads; MANAGE also edits custom values and the support registration; ADMIN and OWNER also
+    share, unshare and transfer ownership."""
+
+    VIEW = "VIEW"
+    MANAGE = "MANAGE"
+    ADMIN = "ADMIN"
+    OWNER = "OWNER"
+
+
+_ACCESS_RANK = {
+    LicenseAccess.VIEW: 0,
+    LicenseAccess.MANAGE: 1,
+    LicenseAccess.ADMIN: 2,
+    LicenseAccess.OWNER: 3,
+}
+_ROLE_ACCESS = {
+    Role.VIEWER: LicenseAccess.VIEW,
+    Role.MEMBER: LicenseAccess.MANAGE,
+    Role.ADMIN: LicenseAccess.ADMIN,
+}
+_SHARE_ACCESS = {SharePermission.VIEW: LicenseAccess.VIEW, SharePermission.MANAGE: LicenseAccess.MANAGE}
+
+
+def license_access_from(
+    role: Role | None, is_owner: bool, share: SharePermission | None
+) -> LicenseAccess | None:
+    """The pure rule (batched callers compute role, ownership and share themselves). Ownership
+    counts only while the owner may still request keys on the account; a share never grants more
+    than its permission."""
+    grants: list[LicenseAccess] = []
+    if role is not None:
+        grants.append(
+            LicenseAccess.OWNER if is_owner and allows(role, Permission.REQUEST_KEYS) else _ROLE_ACCESS[role]
+        )
+    if share is not None:
+        grants.append(_SHARE_ACCESS[share])
+    return max(grants, key=_ACCESS_RANK.__getitem__, default=None)
+
+
+def access_allows(access: LicenseAccess | None, needed: LicenseAccess) -> bool:
+    return access is not None and _ACCESS_RANK[access] >= _ACCESS_RANK[needed]
+
+
+async def license_access(session: AsyncSession, actor: Actor, row: License) -> LicenseAccess | None:
+    role = await effective_role(session, actor.user_id, row.account_id)
+    share = await session.scalar(
+        select(LicenseShare.permission).where(
+            LicenseShare.license_id == row.id, LicenseShare.user_id == actor.user_id
+        )
+    )
+    return license_access_from(role, row.owner_user_id == actor.user_id, share)
+
+
+async def require_license(
+    session: AsyncSession,
+    actor: Actor,
+    license_id: uuid.UUID | None,
+    needed: LicenseAccess,
+    *,
+    field: str,
+    for_update: bool = False,
+) -> License:
+    """The license if the actor has at least `needed` on it; otherwise the unknown-id answer."""
+    row = None
+    if license_id is not None:
+        stmt = select(License).where(License.id == license_id)
+        row = await session.scalar(stmt.with_for_update() if for_update else stmt)
+    if row is None or not access_allows(await license_access(session, actor, row), needed):
+        raise NotFoundError(field, "license")
+    return row
