@@ -26,6 +26,7 @@ from backend.config import Settings
 from backend.context import Context
 from backend.domain.accounts import user_for_session
 from backend.graphql import build_schema
+from backend.http.exports import routes as export_routes
 from backend.loaders import Loaders
 from backend.portal import Portal
 
@@ -55,7 +56,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
             portal=portal,
-            loaders=Loaders(portal.db),
+            loaders=Loaders(portal.db, portal.settings.draft_ttl_days),
             ip=client_ip(request),
         )
         if token:
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         WebSocketRoute("/graphql", graphql_app),
         Route("/healthz", healthz),
         Route("/.well-known/jwks.json", jwks),
+        *export_routes(portal),
     ]
     if (FRONTEND_DIST / "index.html").exists():
         routes.append(Mount("/", SPAStaticFiles(directory=FRONTEND_DIST, html=True), name="spa"))

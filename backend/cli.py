@@ -101,8 +101,10 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     settings = Settings.from_env()
 
     async def run(portal: Portal) -> None:
+        from backend.domain.reminders import ensure_scheduled
         from backend.jobs import Worker
 
+        await ensure_scheduled(portal)
         worker = Worker(portal, settings.worker_concurrency)
         worker.start()
         stop = asyncio.Event()
@@ -131,24 +133,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     async def run(portal: Portal) -> dict[str, Any]:
         await demo.seed(portal)
-        return await demo.describe(portal)
+        info = await demo.describe(portal)
+        if args.licenses is not None:
+            info["licenses"] = await demo.seed_licenses(portal, args.licenses)
+        return info
 
     info = asyncio.run(_with_portal(settings, run))
     if args.json:
         print(json.dumps(info, indent=2))
     else:
         _print_demo(info, settings.public_url)
+        if "licenses" in info:
+            seeded = info["licenses"]
+            print(
+                f"{seeded['account']}: {seeded['total']} licenses ({seeded['created']} created "
+                f"in {seeded['seconds']} s)"
+            )
+    return 0
+
+
+def cmd_reminders_run(args: argparse.Namespace) -> int:
+    from datetime import UTC, date, datetime
+
+    from backend.domain import reminders
+
+    settings = Settings.from_env()
+    on = date.fromisoformat(args.today) if args.today else None
+
+    async def run(portal: Portal) -> int:
+        sent = await reminders.run(portal, on or datetime.now(UTC).date())
+        return len(sent)
+
+    count = asyncio.run(_with_portal(settings, run))
+    print(f"{count} maintenance reminder(s) sent")
     return 0
 
 
 def cmd_serials_issue(args: argparse.Namespace) -> int:
-    from backend.domain.catalog import issue_serials, product_by_sku
+    from backend.domain.catalog import issue_serials, partner_by_number, product_by_sku
 
     settings = Settings.from_env()
 
     async def run(portal: Portal) -> list[str]:
         async with portal.db.write() as session:
             product = await product_by_sku(session, args.product)
+            holder = await partner_by_number(session, args.holder) if args.holder else None
             serials = await issue_serials(
                 session,
                 product,
@@ -157,6 +186,7 @@ def cmd_serials_issue(args: argparse.Namespace) -> int:
                 maintenance_months=args.maintenance_months,
                 kind=SerialKind(args.kind),
                 order_ref=args.order,
+                holder_account_id=holder.id if holder else None,
             )
             return [s.number for s in serials]
 
@@ -269,10 +299,23 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run a standalone job worker").set_defaults(func=cmd_worker)
+
+    reminders_cmd = sub.add_parser("reminders", help="maintenance reminder mails").add_subparsers(
+        dest="reminders_command", required=True
+    )
+    reminders_run = reminders_cmd.add_parser("run", help="send the reminders due today (each at most once)")
+    reminders_run.add_argument("--today", metavar="YYYY-MM-DD", help="act as if today were this date")
+    reminders_run.set_defaults(func=cmd_reminders_run)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
 
     demo_cmd = sub.add_parser("demo", help="seed demo data and print the sign-ins and serials")
     demo_cmd.add_argument("--json", action="store_true")
+    demo_cmd.add_argument(
+        "--licenses",
+        type=int,
+        metavar="N",
+        help="give the first customer account N licenses with keys, serials and custom values",
+    )
     demo_cmd.set_defaults(func=cmd_demo)
 
     serials = sub.add_parser("serials", help="serial numbers").add_subparsers(
@@ -284,6 +327,9 @@ def parser() -> argparse.ArgumentParser:
     issue.add_argument("--count", type=int, default=1, help="how many serials")
     issue.add_argument("--maintenance-months", type=int, default=12)
     issue.add_argument("--kind", choices=[k.value for k in SerialKind], default="NEW")
+    issue.add_argument(
+        "--holder", metavar="ACCOUNT_NUMBER", help="a partner account holding the serials for a customer"
+    )
     issue.add_argument("--order", default=None, help="order reference")
     issue.set_defaults(func=cmd_serials_issue)
 

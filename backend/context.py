@@ -42,7 +42,7 @@ class Context:
         """Subscriptions live for a connection: give each emitted result its own loaders (and
         read session), so nothing cached from an earlier emission is served again."""
         await self.loaders.close()
-        self.loaders = Loaders(self.portal.db)
+        self.loaders = Loaders(self.portal.db, self.portal.settings.draft_ttl_days)
         return self.loaders
 
 

@@ -22,7 +22,21 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from backend.resolvers import accounts, activations, key_requests, licenses, messages, nodes, rehost, upgrades
+from backend.resolvers import (
+    accounts,
+    activations,
+    custom_fields,
+    delegations,
+    key_requests,
+    licenses,
+    members,
+    messages,
+    nodes,
+    partners,
+    rehost,
+    shares,
+    upgrades,
+)
 from backend.schema import catalog
 from backend.schema import licenses as license_types
 
@@ -77,11 +91,31 @@ def _mask(error: GraphQLError) -> bool:
 
 
 Query = merge_types(
-    "Query", (accounts.Query, key_requests.Query, licenses.Query, upgrades.Query, messages.Query, nodes.Query)
+    "Query",
+    (
+        accounts.Query,
+        key_requests.Query,
+        licenses.Query,
+        upgrades.Query,
+        messages.Query,
+        nodes.Query,
+        partners.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
-    (accounts.Mutation, key_requests.Mutation, upgrades.Mutation, rehost.Mutation, activations.Mutation),
+    (
+        accounts.Mutation,
+        key_requests.Mutation,
+        upgrades.Mutation,
+        rehost.Mutation,
+        activations.Mutation,
+        delegations.Mutation,
+        members.Mutation,
+        shares.Mutation,
+        custom_fields.Mutation,
+        licenses.Mutation,
+    ),
 )
 Subscription = key_requests.Subscription
 

@@ -23,28 +23,47 @@ from strawberry.dataloader import DataLoader
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
+    AccountInvitation,
     Activation,
+    AuditEvent,
+    CustomField,
+    EmailMessage,
     KeyRequest,
     KeyRequestLicense,
     KeyRequestRenewal,
     KeyRequestSerial,
     License,
+    LicenseCustomValue,
     LicenseKey,
     LicenseSerial,
+    LicenseShare,
+    Membership,
     Product,
+    Role,
     Serial,
     SupportRegistration,
     UpgradeLine,
     UpgradeNotification,
+    User,
+    utcnow,
 )
+from backend.domain import licenses as finding
+from backend.domain import partners
+from backend.domain.access import LicenseAccess, effective_roles, license_access_from
 from backend.domain.rehost import rehosts_in_window_many
 
 RECENT_KEY_REQUESTS = 50
+HISTORY_LIMIT = 100
+
+
+# (account, first, filter, order): one account's first page of licenses.
+AccountPageKey = tuple[uuid.UUID, int, "finding.Filter", "finding.Order"]
 
 
 class Loaders:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, draft_ttl_days: int = 7) -> None:
         self._db = db
+        self._draft_ttl_days = draft_ttl_days
         self._lock = asyncio.Lock()
         self._session: AsyncSession | None = None
         self.account = self._one(Account)
@@ -81,6 +100,41 @@ class Loaders:
         )
         self.recent_key_requests: DataLoader[uuid.UUID, list[KeyRequest]] = DataLoader(
             self._recent_key_requests
+        )
+        self.custom_fields_by_account = self._many(
+            CustomField,
+            CustomField.account_id,
+            (CustomField.position, CustomField.created_at, CustomField.id),
+        )
+        self.custom_values_by_license: DataLoader[uuid.UUID, list[tuple[CustomField, str]]] = DataLoader(
+            self._custom_values
+        )
+        self.history_by_license: DataLoader[uuid.UUID, list[AuditEvent]] = DataLoader(self._history)
+        self.user = self._one(User)
+        self.account_summary: DataLoader[uuid.UUID, partners.Summary] = DataLoader(self._account_summaries)
+        # Each account's first page of licenses (managedAccounts), one window query per batch.
+        self.account_first_page: DataLoader[AccountPageKey, tuple[finding.Page, int, finding.Query]] = (
+            DataLoader(self._account_first_pages)
+        )
+        # The key mails of a key request: its deliveries.
+        self.mails_by_key_request = self._many(
+            EmailMessage, EmailMessage.key_request_id, (EmailMessage.created_at, EmailMessage.id)
+        )
+        # Keyed by (user id, account id) and (user id, license id): what that user may do there.
+        self.account_role: DataLoader[tuple[uuid.UUID, uuid.UUID], Role | None] = DataLoader(
+            self._account_roles
+        )
+        self.license_access: DataLoader[tuple[uuid.UUID, uuid.UUID], LicenseAccess | None] = DataLoader(
+            self._license_access
+        )
+        self.shares_by_license = self._many(
+            LicenseShare, LicenseShare.license_id, (LicenseShare.created_at, LicenseShare.id)
+        )
+        self.members_by_account: DataLoader[uuid.UUID, list[tuple[Membership, User]]] = DataLoader(
+            self._members
+        )
+        self.invitations_by_account: DataLoader[uuid.UUID, list[AccountInvitation]] = DataLoader(
+            self._pending_invitations
         )
 
     @contextlib.asynccontextmanager
@@ -171,6 +225,27 @@ class Loaders:
             rows = {license_id: data for license_id, data in result}
         return [rows.get(i) for i in ids]
 
+    async def _account_first_pages(
+        self, keys: Sequence[AccountPageKey]
+    ) -> list[tuple[finding.Page, int, finding.Query]]:
+        by_shape: dict[tuple[int, finding.Filter, finding.Order], list[uuid.UUID]] = defaultdict(list)
+        for account_id, first, flt, order in keys:
+            by_shape[(first, flt, order)].append(account_id)
+        found: dict[AccountPageKey, tuple[finding.Page, int, finding.Query]] = {}
+        async with self.session() as session:
+            for (first, flt, order), account_ids in by_shape.items():
+                scope = finding.Scope(account_ids=tuple(account_ids))
+                query = await finding.prepare(session, scope, flt, order)
+                pages = await finding.first_pages(session, account_ids, query, first)
+                for account_id in account_ids:
+                    page, total = pages[account_id]
+                    found[(account_id, first, flt, order)] = (page, total, query)
+        return [found[key] for key in keys]
+
+    async def _account_summaries(self, ids: Sequence[uuid.UUID]) -> list[partners.Summary]:
+        async with self.session() as session:
+            return await partners.summaries(session, list(ids), self._draft_ttl_days)
+
     async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
         newest = (
             select(
@@ -212,4 +287,126 @@ class Loaders:
             )
             for row in rows:
                 grouped[row.account_id].append(row)
+        return [grouped[i] for i in ids]
+
+    async def _account_roles(self, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[Role | None]:
+        by_user: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for user_id, account_id in keys:
+            by_user[user_id].add(account_id)
+        async with self.session() as session:
+            roles = {
+                user_id: await effective_roles(session, user_id, account_ids)
+                for user_id, account_ids in by_user.items()
+            }
+        return [roles[user_id][account_id] for user_id, account_id in keys]
+
+    async def _license_access(
+        self, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]
+    ) -> list[LicenseAccess | None]:
+        license_ids = {license_id for _, license_id in keys}
+        user_ids = {user_id for user_id, _ in keys}
+        async with self.session() as session:
+            licenses = {
+                row.id: (row.account_id, row.owner_user_id)
+                for row in await session.execute(
+                    select(License.id, License.account_id, License.owner_user_id).where(
+                        License.id.in_(license_ids)
+                    )
+                )
+            }
+            shares = {
+                (row.user_id, row.license_id): row.permission
+                for row in await session.execute(
+                    select(LicenseShare.user_id, LicenseShare.license_id, LicenseShare.permission).where(
+                        LicenseShare.license_id.in_(license_ids), LicenseShare.user_id.in_(user_ids)
+                    )
+                )
+            }
+        found = [(user_id, licenses.get(license_id)) for user_id, license_id in keys]
+        roles = await self.account_role.load_many(
+            [(user_id, place[0]) for user_id, place in found if place is not None]
+        )
+        role_of = iter(roles)
+        answers: list[LicenseAccess | None] = []
+        for (user_id, license_id), (_, place) in zip(keys, found, strict=True):
+            if place is None:
+                answers.append(None)
+                continue
+            answers.append(
+                license_access_from(next(role_of), place[1] == user_id, shares.get((user_id, license_id)))
+            )
+        return answers
+
+    async def _members(self, ids: Sequence[uuid.UUID]) -> list[list[tuple[Membership, User]]]:
+        grouped: dict[uuid.UUID, list[tuple[Membership, User]]] = defaultdict(list)
+        async with self.session() as session:
+            rows = await session.execute(
+                select(Membership, User)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.account_id.in_(ids))
+                .order_by(User.name, User.email)
+            )
+            for membership, user in rows:
+                grouped[membership.account_id].append((membership, user))
+        return [grouped[i] for i in ids]
+
+    async def _pending_invitations(self, ids: Sequence[uuid.UUID]) -> list[list[AccountInvitation]]:
+        grouped: dict[uuid.UUID, list[AccountInvitation]] = defaultdict(list)
+        async with self.session() as session:
+            rows = await session.scalars(
+                select(AccountInvitation)
+                .where(
+                    AccountInvitation.account_id.in_(ids),
+                    AccountInvitation.accepted_at.is_(None),
+                    AccountInvitation.expires_at > utcnow(),
+                )
+                .order_by(AccountInvitation.created_at, AccountInvitation.id)
+            )
+            for row in rows:
+                grouped[row.account_id].append(row)
+        return [grouped[i] for i in ids]
+
+    async def _custom_values(self, ids: Sequence[uuid.UUID]) -> list[list[tuple[CustomField, str]]]:
+        grouped: dict[uuid.UUID, list[tuple[CustomField, str]]] = defaultdict(list)
+        async with self.session() as session:
+            rows = await session.execute(
+                select(LicenseCustomValue.license_id, LicenseCustomValue.value_text, CustomField)
+                .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
+                .where(LicenseCustomValue.license_id.in_(ids))
+                .order_by(CustomField.position, CustomField.created_at, CustomField.id)
+            )
+            for license_id, value, field in rows:
+                grouped[license_id].append((field, value or ""))
+        return [grouped[i] for i in ids]
+
+    async def _history(self, ids: Sequence[uuid.UUID]) -> list[list[AuditEvent]]:
+        """A license's audit events: those about the license and those of the key requests that
+        signed its keys; newest first, at most HISTORY_LIMIT each."""
+        grouped: dict[uuid.UUID, list[AuditEvent]] = defaultdict(list)
+        async with self.session() as session:
+            links: dict[str, set[uuid.UUID]] = defaultdict(set)
+            for request_id, license_id in await session.execute(
+                select(KeyRequestLicense.key_request_id, KeyRequestLicense.license_id).where(
+                    KeyRequestLicense.license_id.in_(ids)
+                )
+            ):
+                links[str(request_id)].add(license_id)
+            targets = [str(i) for i in ids]
+            rows = await session.scalars(
+                select(AuditEvent)
+                .where(
+                    ((AuditEvent.target_type == "License") & AuditEvent.target_id.in_(targets))
+                    | ((AuditEvent.target_type == "KeyRequest") & AuditEvent.target_id.in_(list(links)))
+                )
+                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            )
+            for event in rows:
+                owners = (
+                    {uuid.UUID(event.target_id)}
+                    if event.target_type == "License" and event.target_id
+                    else links.get(event.target_id or "", set())
+                )
+                for license_id in owners:
+                    if len(grouped[license_id]) < HISTORY_LIMIT:
+                        grouped[license_id].append(event)
         return [grouped[i] for i in ids]

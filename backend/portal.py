@@ -101,6 +101,9 @@ class Portal:
         await self.bus.start()
         await self.keys.ensure()
         if run_worker:
+            from backend.domain.reminders import ensure_scheduled
+
+            await ensure_scheduled(self)
             concurrency = 1 if self.db.is_sqlite else self.settings.worker_concurrency
             self.worker = Worker(self, concurrency)
             self.worker.start()

@@ -24,6 +24,7 @@ const config: CodegenConfig = {
         scalars: {
           Date: 'string',
           DateTime: 'string',
+          JSON: 'unknown',
         },
         strictScalars: true,
         skipTypename: false,

@@ -14,6 +14,7 @@ export default defineConfig({
       '/.well-known': { target: BACKEND },
       '/healthz': { target: BACKEND },
       '/downloads': { target: BACKEND },
+      '/api': { target: BACKEND },
     },
   },
   preview: {
@@ -23,6 +24,7 @@ export default defineConfig({
       '/.well-known': { target: BACKEND },
       '/healthz': { target: BACKEND },
       '/downloads': { target: BACKEND },
+      '/api': { target: BACKEND },
     },
   },
   build: {

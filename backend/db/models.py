@@ -71,6 +71,23 @@ def _enum(cls: type[enum.Enum]) -> Enum:
     )
 
 
+def only_on(dialect: str, index: Index) -> Index:
+    """An index that exists on one database only (e.g. a PostgreSQL GIN index): created there
+    alone, and compared against the migrations there alone (see include_object)."""
+    index.info["only_on"] = dialect
+    return index.ddl_if(dialect=dialect)
+
+
+def include_object(dialect: str) -> Any:
+    """For alembic's comparison of the models with a database of `dialect`."""
+
+    def include(obj: Any, _name: Any, _type: Any, _reflected: Any, _compare_to: Any) -> bool:
+        only = getattr(obj, "info", {}).get("only_on")
+        return only is None or only == dialect
+
+    return include
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, uuid.UUID: Uuid}
@@ -220,7 +237,13 @@ class Delegation(Base):
     partner_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
     scope: Mapped[DelegationScope] = mapped_column(_enum(DelegationScope))
     status: Mapped[DelegationStatus] = mapped_column(_enum(DelegationStatus))
+    # The delegation ends by itself at this instant (the start of the day after its end date).
     ends_at: Mapped[datetime | None]
+    invited_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    responded_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    responded_at: Mapped[datetime | None]
+    revoked_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -245,6 +268,9 @@ class Serial(Base):
     kind: Mapped[SerialKind] = mapped_column(_enum(SerialKind))
     status: Mapped[SerialStatus] = mapped_column(_enum(SerialStatus), default=SerialStatus.UNREGISTERED)
     order_ref: Mapped[str | None] = mapped_column(String(64))
+    # Sold through a partner to a customer not known yet: only the partner's users may register it
+    # (into any account they manage); to everyone else it is an unknown number.
+    holder_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     registered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     product: Mapped[Product] = relationship(lazy="raise")
@@ -257,6 +283,15 @@ class License(Base):
         Index("ix_licenses_account_created", "account_id", "created_at", "id"),
         Index("ix_licenses_account_state_maintenance", "account_id", "state", "maintenance_until"),
         Index("ix_licenses_account_product", "account_id", "product_id"),
+        only_on(
+            "postgresql",
+            Index(
+                "ix_licenses_search_trgm",
+                "search_text",
+                postgresql_using="gin",
+                postgresql_ops={"search_text": "gin_trgm_ops"},
+            ),
+        ),
     )
     id: Mapped[uuid.UUID] = _id()
     account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
@@ -270,7 +305,8 @@ class License(Base):
     host_id: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[LicenseState] = mapped_column(_enum(LicenseState), default=LicenseState.CURRENT)
     # Lower-cased serial numbers, activation keys, product name and text custom values, kept by
-    # domain/license_search.py: the one column free-text search reads.
+    # domain/license_search.py: the one column free-text search reads; on PostgreSQL a trigram
+    # index (ix_licenses_search_trgm, pg_trgm) serves LIKE '%term%'.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     product: Mapped[Product] = relationship(lazy="raise")

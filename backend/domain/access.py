@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -55,30 +56,60 @@ def allows(role: Role | None, permission: Permission) -> bool:
     return role is not None and _RANK[role] >= _RANK[_NEEDS[permission]]
 
 
-async def effective_role(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> Role | None:
-    """The user's own role on the account, or through an active delegation the lesser of the
-    partner user's role and the delegation's scope."""
-    own = await session.scalar(
-        select(Membership.role).where(Membership.user_id == user_id, Membership.account_id == account_id)
+_ACTING_FOR = "acting_for"
+
+
+def acting_account(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> uuid.UUID | None:
+    """The account a user acted from on `account_id` in this session's transaction: their own
+    membership's account, or the partner account whose delegation granted the access (audit)."""
+    acting: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = session.info.get(_ACTING_FOR, {})
+    return acting.get((user_id, account_id))
+
+
+async def effective_roles(
+    session: AsyncSession, user_id: uuid.UUID, account_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Role | None]:
+    """The user's own role on each account, or through an active delegation the lesser of the
+    partner user's role and the delegation's scope (two statements for any number of accounts)."""
+    acting = session.info.setdefault(_ACTING_FOR, {})
+    wanted = set(account_ids)
+    roles: dict[uuid.UUID, Role | None] = dict.fromkeys(wanted)
+    if not wanted:
+        return roles
+    own = await session.execute(
+        select(Membership.account_id, Membership.role).where(
+            Membership.user_id == user_id, Membership.account_id.in_(wanted)
+        )
     )
-    if own is not None:
-        return own
-    rows = await session.execute(
-        select(Membership.role, Delegation.scope)
+    for account_id, role in own:
+        roles[account_id] = role
+        acting[(user_id, account_id)] = account_id
+    rest = {a for a in wanted if roles[a] is None}
+    if not rest:
+        return roles
+    delegated = await session.execute(
+        select(
+            Delegation.customer_account_id, Membership.role, Delegation.scope, Delegation.partner_account_id
+        )
         .join(Delegation, Delegation.partner_account_id == Membership.account_id)
         .where(
             Membership.user_id == user_id,
-            Delegation.customer_account_id == account_id,
+            Delegation.customer_account_id.in_(rest),
             Delegation.status == DelegationStatus.ACTIVE,
             or_(Delegation.ends_at.is_(None), Delegation.ends_at > utcnow()),
         )
     )
-    best: Role | None = None
-    for role, scope in rows:
+    for account_id, role, scope, partner_account_id in delegated:
         granted = _lesser(role, _SCOPE_CAP[scope])
+        best = roles[account_id]
         if best is None or _RANK[granted] > _RANK[best]:
-            best = granted
-    return best
+            roles[account_id] = granted
+            acting[(user_id, account_id)] = partner_account_id
+    return roles
+
+
+async def effective_role(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> Role | None:
+    return (await effective_roles(session, user_id, (account_id,)))[account_id]
 
 
 async def may(
@@ -179,3 +210,40 @@ async def require_license(
     if row is None or not access_allows(await license_access(session, actor, row), needed):
         raise NotFoundError(field, "license")
     return row
+
+
+async def require_licenses(
+    session: AsyncSession,
+    actor: Actor,
+    license_ids: Collection[uuid.UUID | None],
+    needed: LicenseAccess,
+    *,
+    field: str,
+    for_update: bool = False,
+) -> list[License]:
+    """Every license, if the actor has at least `needed` on each; one unknown or forbidden id
+    gives the unknown-id answer for all (nothing is done on any)."""
+    ids = list(dict.fromkeys(license_ids))
+    if not ids or any(i is None for i in ids):
+        raise NotFoundError(field, "license")
+    stmt = select(License).where(License.id.in_(ids))
+    rows = list(await session.scalars(stmt.with_for_update() if for_update else stmt))
+    if len(rows) != len(ids):
+        raise NotFoundError(field, "license")
+    roles = await effective_roles(session, actor.user_id, {r.account_id for r in rows})
+    shares = {
+        license_id: permission
+        for license_id, permission in await session.execute(
+            select(LicenseShare.license_id, LicenseShare.permission).where(
+                LicenseShare.license_id.in_(ids), LicenseShare.user_id == actor.user_id
+            )
+        )
+    }
+    for row in rows:
+        access = license_access_from(
+            roles[row.account_id], row.owner_user_id == actor.user_id, shares.get(row.id)
+        )
+        if not access_allows(access, needed):
+            raise NotFoundError(field, "license")
+    order = {license_id: i for i, license_id in enumerate(ids)}
+    return sorted(rows, key=lambda r: order[r.id])

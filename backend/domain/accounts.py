@@ -23,7 +23,7 @@ from backend.db.models import (
     UserSession,
     utcnow,
 )
-from backend.domain import audit, ratelimit
+from backend.domain import audit, members, ratelimit, shares
 from backend.domain.access import Actor
 from backend.domain.errors import (
     EmailNotVerifiedError,
@@ -162,6 +162,9 @@ async def verify_email(portal: Portal, token: str) -> User:
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
         audit.record(session, "user.verify_email", actor=Actor(user.id), target=("User", user.id))
+        # The address is proven: invitations and shares made to it take effect.
+        await members.claim_invitations(session, user)
+        await shares.claim_shares(session, user)
     return user
 
 
@@ -218,6 +221,8 @@ async def login(portal: Portal, email: str, password: str, ip: str | None) -> Lo
                 update(User).where(User.id == user.id).values(password_hash=hash_password(password))
             )
         audit.record(session, "user.login", actor=Actor(user.id, ip), target=("User", user.id))
+        await members.claim_invitations(session, user)
+        await shares.claim_shares(session, user)
     return LoggedIn(user, token)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import AuditEvent
-from backend.domain.access import Actor
+from backend.domain.access import Actor, acting_account
 
 
 def record(
@@ -21,6 +21,9 @@ def record(
     target: tuple[str, uuid.UUID | str] | None = None,
     **data: Any,
 ) -> None:
+    if actor_account_id is None and actor is not None and account_id is not None:
+        # A partner acting for a customer: the access check noted which delegation let them in.
+        actor_account_id = acting_account(session, actor.user_id, account_id)
     session.add(
         AuditEvent(
             action=action,

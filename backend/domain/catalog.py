@@ -7,7 +7,16 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import LicenseModel, Locking, Product, Serial, SerialKind
+from backend.db.models import (
+    Account,
+    AccountKind,
+    LicenseModel,
+    Locking,
+    Product,
+    Serial,
+    SerialKind,
+    SerialStatus,
+)
 from backend.domain.errors import FieldProblem, InvalidInputError
 from backend.domain.serials import new_number
 
@@ -31,6 +40,15 @@ async def product_by_sku(session: AsyncSession, sku: str) -> Product:
     return product
 
 
+async def partner_by_number(session: AsyncSession, number: str) -> Account:
+    partner = await session.scalar(
+        select(Account).where(Account.number == number.strip().upper(), Account.kind == AccountKind.PARTNER)
+    )
+    if partner is None:
+        raise InvalidInputError([FieldProblem("holder", "UNKNOWN", f"No partner account {number!r}.")])
+    return partner
+
+
 async def issue_serials(
     session: AsyncSession,
     product: Product,
@@ -40,8 +58,10 @@ async def issue_serials(
     maintenance_months: int = 12,
     kind: SerialKind = SerialKind.NEW,
     order_ref: str | None = None,
+    holder_account_id: uuid.UUID | None = None,
 ) -> list[Serial]:
-    """A new order: `count` serial numbers of `quantity` seats each."""
+    """A new order: `count` serial numbers of `quantity` seats each (held by a partner account
+    when sold through one to a customer not known yet)."""
     problems = []
     if not 1 <= quantity <= 1_000_000:
         problems.append(FieldProblem("quantity", "RANGE", "Quantity must be between 1 and 1,000,000."))
@@ -67,6 +87,7 @@ async def issue_serials(
                 maintenance_months=maintenance_months,
                 kind=kind,
                 order_ref=order_ref,
+                holder_account_id=holder_account_id,
             )
         )
     clash = set(await session.scalars(select(Serial.number).where(Serial.number.in_(taken))))
@@ -80,6 +101,23 @@ async def issue_serials(
             maintenance_months=maintenance_months,
             kind=kind,
             order_ref=order_ref,
+            holder_account_id=holder_account_id,
         )
     session.add_all(serials)
     return serials
+
+
+async def held_serials(
+    session: AsyncSession, partner_account_id: uuid.UUID, status: SerialStatus | None, limit: int
+) -> list[tuple[Serial, Product]]:
+    """Serials a partner holds for customers, newest first."""
+    stmt = (
+        select(Serial, Product)
+        .join(Product, Product.id == Serial.product_id)
+        .where(Serial.holder_account_id == partner_account_id)
+        .order_by(Serial.created_at.desc(), Serial.number)
+        .limit(max(1, min(limit, 500)))
+    )
+    if status is not None:
+        stmt = stmt.where(Serial.status == status)
+    return [(serial, product) for serial, product in await session.execute(stmt)]

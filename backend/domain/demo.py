@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import random
+import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, text
 
 from backend.auth.passwords import hash_password
 from backend.db.models import (
     Account,
     AccountKind,
+    CustomField,
+    CustomFieldType,
+    KeyStatus,
+    License,
+    LicenseCustomValue,
+    LicenseKey,
     LicenseModel,
+    LicenseSerial,
+    LicenseState,
     Locking,
     Membership,
     Product,
@@ -20,10 +31,16 @@ from backend.db.models import (
     Serial,
     SerialKind,
     SerialStatus,
+    SupportRegistration,
     User,
 )
 from backend.domain.accounts import create_account
 from backend.domain.catalog import issue_serials, upsert_product
+from backend.domain.license_search import compose
+from backend.domain.licenses import number_text
+from backend.domain.pipeline import license_claims
+from backend.domain.serials import new_number
+from backend.keys import Signer, new_activation_key
 from backend.portal import Portal
 
 DEMO_PASSWORD = "demo-portal-2026"
@@ -154,3 +171,254 @@ async def describe(portal: Portal) -> dict[str, Any]:
         ],
         "upgradePaths": [{"from": source, "to": target} for source, target in UPGRADE_PATHS],
     }
+
+
+# ---------------------------------------------------------------- many licenses (performance)
+
+DEMO_FIELDS: list[tuple[str, CustomFieldType, list[str]]] = [
+    ("Cost center", CustomFieldType.TEXT, []),
+    ("Budget", CustomFieldType.NUMBER, []),
+    ("Review date", CustomFieldType.DATE, []),
+    ("Department", CustomFieldType.CHOICE, ["Engineering", "Finance", "Operations", "Sales"]),
+]
+SEED_BATCH = 2000
+
+
+async def _demo_fields(portal: Portal, account_id: uuid.UUID) -> list[CustomField]:
+    async with portal.db.write() as session:
+        have = {
+            f.name: f
+            for f in await session.scalars(select(CustomField).where(CustomField.account_id == account_id))
+        }
+        position = max((f.position for f in have.values()), default=-1) + 1
+        for name, field_type, options in DEMO_FIELDS:
+            if name not in have:
+                row = CustomField(
+                    id=uuid.uuid4(),
+                    account_id=account_id,
+                    name=name,
+                    type=field_type,
+                    options=options,
+                    required=False,
+                    position=position,
+                )
+                session.add(row)
+                have[name] = row
+                position += 1
+        return [have[name] for name, _, _ in DEMO_FIELDS]
+
+
+async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
+    """Give the first customer account (Acme Corp) `total` licenses — each with a registered
+    serial, a signed key, a support registration and custom values — with bulk inserts in batches.
+    Idempotent: only the licenses missing up to `total` are created."""
+    began = time.perf_counter()
+    email, _name, account_name, _kind, _role = USERS[0]
+    async with portal.db.read() as session:
+        owner = await session.scalar(select(User).where(User.email == email))
+        assert owner is not None, "seed the demo world first"
+        account_id = await session.scalar(
+            select(Membership.account_id).where(Membership.user_id == owner.id, Membership.role == Role.ADMIN)
+        )
+        assert account_id is not None
+        products = list(
+            await session.scalars(select(Product).where(Product.sku.in_([p[0] for p in PRODUCTS])))
+        )
+        have = int(await session.scalar(select(func.count()).where(License.account_id == account_id)) or 0)
+    fields = await _demo_fields(portal, account_id)
+    signer = await portal.keys.signer()
+    rng = random.Random(20261128 + have)
+    today = datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    created = 0
+    while have + created < total:
+        size = min(SEED_BATCH, total - have - created)
+        async with portal.db.write() as session:
+            numbers: set[str] = set()
+            while len(numbers) < size:
+                candidates = {new_number(SerialKind.NEW) for _ in range(size - len(numbers))} - numbers
+                taken = set(await session.scalars(select(Serial.number).where(Serial.number.in_(candidates))))
+                numbers |= candidates - taken
+            rows = _license_batch(
+                portal, signer, account_id, owner.id, products, fields, sorted(numbers), rng, today, now
+            )
+            for model, values in rows:
+                # Core executemany on the table: the ORM's bulk path would send one INSERT per row.
+                await session.execute(insert(model.__table__), values)
+        created += size
+    if created:
+        # Fresh statistics, so the planner knows one account holds them all, and on PostgreSQL a
+        # visibility map for index-only counts (autovacuum would get there too, later; SQLite only
+        # keeps what ANALYZE records).
+        if portal.db.is_sqlite:
+            async with portal.db.write() as session:
+                await session.execute(text("ANALYZE"))
+        else:
+            async with portal.db.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.exec_driver_sql("VACUUM (ANALYZE)")
+    return {
+        "account": account_name,
+        "total": have + created,
+        "created": created,
+        "seconds": round(time.perf_counter() - began, 1),
+    }
+
+
+def _license_batch(
+    portal: Portal,
+    signer: Signer,
+    account_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    products: list[Product],
+    fields: list[CustomField],
+    numbers: list[str],
+    rng: random.Random,
+    today: date,
+    now: datetime,
+) -> list[tuple[Any, list[dict[str, Any]]]]:
+    serials: list[dict[str, Any]] = []
+    licenses: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
+    registrations: list[dict[str, Any]] = []
+    values: list[dict[str, Any]] = []
+    text_field, number_field, date_field, choice_field = fields
+    for number in numbers:
+        product = products[rng.randrange(len(products))]
+        serial_id, license_id, key_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        created_at = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        roll = rng.random()
+        state = (
+            LicenseState.SUPERSEDED
+            if roll < 0.03
+            else LicenseState.REVOKED
+            if roll < 0.04
+            else LicenseState.CURRENT
+        )
+        quantity = rng.choice((1, 5, 10, 25, 50, 100, 250))
+        host = f"host-{rng.randrange(10**6):06d}" if product.locking == Locking.HOST else None
+        license_ = License(
+            id=license_id,
+            account_id=account_id,
+            product_id=product.id,
+            quantity=quantity,
+            maintenance_until=today + timedelta(days=rng.randrange(-400, 800)),
+            host_id=host,
+        )
+        activation_key = new_activation_key()
+        cost_center = f"CC-{rng.randrange(1000):03d}"
+        department = rng.choice(choice_field.options)
+        serials.append(
+            {
+                "id": serial_id,
+                "number": number,
+                "product_id": product.id,
+                "quantity": quantity,
+                "maintenance_months": 12,
+                "kind": SerialKind.NEW,
+                "status": SerialStatus.REGISTERED,
+                "order_ref": "DEMO-BULK",
+                "registered_at": created_at,
+                "created_at": created_at,
+            }
+        )
+        licenses.append(
+            {
+                "id": license_id,
+                "account_id": account_id,
+                "product_id": product.id,
+                "owner_user_id": owner_id,
+                "origin_serial_id": serial_id,
+                "quantity": quantity,
+                "maintenance_until": license_.maintenance_until,
+                "host_id": host,
+                "state": state,
+                "search_text": compose(
+                    [number],
+                    [activation_key] if state != LicenseState.REVOKED else [],
+                    (product.sku, product.name),
+                    [cost_center, department],
+                ),
+                "created_at": created_at,
+            }
+        )
+        links.append({"license_id": license_id, "serial_id": serial_id, "at": created_at})
+        keys.append(
+            {
+                "id": key_id,
+                "license_id": license_id,
+                "activation_key": activation_key,
+                "kid": signer.kid,
+                "license_file": signer.sign(license_claims(portal, license_, product, key_id, host)),
+                "host_id": host,
+                "status": KeyStatus.REVOKED if state == LicenseState.REVOKED else KeyStatus.ACTIVE,
+                "issued_at": created_at,
+            }
+        )
+        registrations.append(
+            {
+                "id": uuid.uuid4(),
+                "account_id": account_id,
+                "license_id": license_id,
+                "data": DEMO_REGISTRATION,
+                "created_at": created_at,
+            }
+        )
+        budget = Decimal(rng.randrange(100, 100000)) / 4
+        values += [
+            {
+                "license_id": license_id,
+                "field_id": text_field.id,
+                "value_text": cost_center,
+                "updated_at": now,
+            },
+            {
+                "license_id": license_id,
+                "field_id": choice_field.id,
+                "value_text": department,
+                "updated_at": now,
+            },
+        ]
+        if rng.random() < 0.8:  # some licenses without a value: they sort last
+            values.append(
+                {
+                    "license_id": license_id,
+                    "field_id": number_field.id,
+                    "value_text": number_text(budget),
+                    "value_number": float(budget),
+                    "updated_at": now,
+                }
+            )
+            review = today + timedelta(days=rng.randrange(-200, 400))
+            values.append(
+                {
+                    "license_id": license_id,
+                    "field_id": date_field.id,
+                    "value_text": review.isoformat(),
+                    "value_date": review,
+                    "updated_at": now,
+                }
+            )
+    return [
+        (Serial, serials),
+        (License, licenses),
+        (LicenseSerial, links),
+        (LicenseKey, keys),
+        (SupportRegistration, registrations),
+        (LicenseCustomValue, values),
+    ]
+
+
+DEMO_REGISTRATION: dict[str, Any] = {
+    "company": "Acme Corp",
+    "address": {
+        "line1": "1 Main Street",
+        "line2": None,
+        "city": "Springfield",
+        "postalCode": "12345",
+        "country": "US",
+    },
+    "technicalContact": {"name": "Tess Tech", "email": "tess@acme.example", "phone": "+1 555 0100"},
+    "primaryContact": {"name": "Paul Primary", "email": "paul@acme.example", "phone": None},
+}

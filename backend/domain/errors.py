@@ -123,3 +123,18 @@ class RehostRefusedError(RefusedError):
 
 class ActivationRefusedError(RefusedError):
     """INVALID_KEY (unknown or revoked: one answer), HOST_MISMATCH, SEATS_EXHAUSTED."""
+
+
+class DelegationRefusedError(RefusedError):
+    """NOT_PENDING (accept/decline), NOT_OPEN (revoke)."""
+
+    code = "DELEGATION_REFUSED"
+
+
+class LastAdminError(UserError):
+    """The change would leave an account without an ADMIN."""
+
+    code = "LAST_ADMIN"
+
+    def __init__(self, field: str | None = "userId") -> None:
+        super().__init__("An account needs at least one admin: make someone else an admin first.", field)

@@ -22,13 +22,14 @@ from backend.db.models import (
     LicenseSerial,
     LicenseState,
     Locking,
+    Membership,
     Product,
     Serial,
     SerialKind,
     SerialStatus,
     utcnow,
 )
-from backend.domain import audit, ratelimit
+from backend.domain import audit, license_search, ratelimit
 from backend.domain.access import Actor, Permission, require
 from backend.domain.dates import add_months
 from backend.domain.errors import (
@@ -142,6 +143,14 @@ async def enter_serials(
             if wanted
             else {}
         )
+        if any(serial.holder_account_id for serial in found.values()):
+            mine = set(
+                await session.scalars(
+                    select(Membership.account_id).where(Membership.user_id == actor.user_id)
+                )
+            )
+            # A partner's held serial is an unknown number to anyone outside that partner.
+            found = {n: s for n, s in found.items() if s.holder_account_id in (None, *mine)}
         existing = {serial.id for serial, _ in await serial_rows(session, request.id)}
         accepted: list[Serial] = []
         seen: set[str] = set()
@@ -439,6 +448,7 @@ async def confirm(
             session.add(LicenseSerial(license_id=license_.id, serial_id=serial.id))
             if license_.id not in license_ids:
                 license_ids.append(license_.id)
+        await license_search.refresh(session, license_ids)
         return await submit(
             portal,
             session,

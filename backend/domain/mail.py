@@ -96,7 +96,20 @@ async def _send(portal: Portal, payload: dict[str, Any]) -> None:
     if message is None or message.status == EmailStatus.SENT:
         return
     assert portal.settings.smtp_url
-    await _deliver(portal.settings.smtp_url, portal.settings.mail_from, message)
+    try:
+        await _deliver(portal.settings.smtp_url, portal.settings.mail_from, message)
+    except aiosmtplib.SMTPResponseException as exc:
+        if exc.code < 500:
+            raise  # temporary (4xx): the job runs again later
+        # Permanent (5xx, e.g. no such mailbox): retrying cannot help; say why at once.
+        await _give_up(portal, payload, f"{exc.code} {exc.message}")
+        return
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        reasons = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+        if any(r.code < 500 for r in exc.recipients):
+            raise
+        await _give_up(portal, payload, reasons)
+        return
     async with portal.db.write() as session:
         await session.execute(
             update(EmailMessage)

@@ -29,7 +29,7 @@ from backend.db.models import (
     SupportRegistration,
     utcnow,
 )
-from backend.domain import audit
+from backend.domain import audit, license_search
 from backend.domain.access import Actor, Permission, require
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
 from backend.domain.mail import queue_email
@@ -252,9 +252,7 @@ def new_key(
     )
 
 
-def _keys_mail(
-    request: KeyRequest, issued: list[tuple[License, Product, LicenseKey]], public_url: str
-) -> str:
+def keys_mail(request: KeyRequest, issued: list[tuple[License, Product, LicenseKey]], public_url: str) -> str:
     name = request.registration["technicalContact"]["name"] if request.registration else ""
     lines = [f"Hello {name},", "", "the license keys you requested are ready.", ""]
     for license_, product, key in issued:
@@ -270,7 +268,7 @@ def _keys_mail(
     return "\n".join(lines) + "\n"
 
 
-async def _technical_contact(session: AsyncSession, request: KeyRequest) -> dict[str, Any] | None:
+async def technical_contact(session: AsyncSession, request: KeyRequest) -> dict[str, Any] | None:
     if request.registration:
         return dict(request.registration["technicalContact"])
     data = await session.scalar(
@@ -322,16 +320,17 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
             key = new_key(portal, signer, license_, product, request_id)
             session.add(key)
             issued.append((license_, product, key))
+        await license_search.refresh(session, [license_.id for license_, _, _ in issued])
         request.status = KeyRequestStatus.READY
         request.ready_at = request.updated_at = utcnow()
-        contact = await _technical_contact(session, request)
+        contact = await technical_contact(session, request)
         if issued and contact:
             queue_email(
                 portal,
                 session,
                 to=contact["email"],
                 subject=f"Your license keys ({len(issued)})",
-                body=_keys_mail(request, issued, portal.settings.public_url),
+                body=keys_mail(request, issued, portal.settings.public_url),
                 account_id=request.account_id,
                 key_request_id=request.id,
             )

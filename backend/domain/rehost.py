@@ -22,7 +22,7 @@ from backend.db.models import (
     Product,
     utcnow,
 )
-from backend.domain import audit
+from backend.domain import audit, license_search
 from backend.domain.access import Actor, Permission, require
 from backend.domain.errors import KeyRequestStateError, NotFoundError, RehostRefusedError
 from backend.domain.pipeline import (
@@ -183,6 +183,7 @@ async def confirm(
         await mark_submitted(session, request, key)
         old_host = license_.host_id
         license_.host_id = request.host_id
+        await license_search.refresh(session, [license_.id])
         return await submit(
             portal,
             session,

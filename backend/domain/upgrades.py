@@ -31,7 +31,7 @@ from backend.db.models import (
     User,
     utcnow,
 )
-from backend.domain import audit, ratelimit
+from backend.domain import audit, license_search, ratelimit
 from backend.domain.access import Actor, Permission, require
 from backend.domain.errors import (
     FieldProblem,
@@ -424,6 +424,7 @@ async def confirm(
         else:
             old.quantity -= quantity
             license_ids.append(old.id)  # a fresh key for the seats that stay
+        await license_search.refresh(session, [upgraded.id, old.id])
         return await submit(
             portal,
             session,

@@ -10,8 +10,8 @@ import strawberry
 from graphql import GraphQLError
 
 from backend.context import Info
+from backend.domain import deliveries, pipeline
 from backend.domain import key_requests as domain
-from backend.domain import pipeline
 from backend.domain.access import Permission
 from backend.domain.errors import NotFoundError
 from backend.resolvers.steps import key_request_step
@@ -27,6 +27,9 @@ from backend.schema.key_requests import (
     KeyRequestRemoveSerialInput,
     KeyRequestRemoveSerialResult,
     KeyRequestRemoveSerialSuccess,
+    KeyRequestResendKeysInput,
+    KeyRequestResendKeysResult,
+    KeyRequestResendKeysSuccess,
     KeyRequestSelectRenewalsInput,
     KeyRequestSelectRenewalsResult,
     KeyRequestSelectRenewalsSuccess,
@@ -147,6 +150,19 @@ class Mutation:
             ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
         )
         result: KeyRequestConfirmResult = await key_request_step(info, step, KeyRequestConfirmSuccess)
+        return result
+
+    @strawberry.mutation(
+        description="Send a ready request's keys again (technical contact or another address)."
+    )
+    async def key_request_resend_keys(
+        self, info: Info, input: KeyRequestResendKeysInput
+    ) -> KeyRequestResendKeysResult:
+        ctx = info.context
+        step = deliveries.resend(
+            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.email
+        )
+        result: KeyRequestResendKeysResult = await key_request_step(info, step, KeyRequestResendKeysSuccess)
         return result
 
 

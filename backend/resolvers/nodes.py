@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from backend.context import Info
 from backend.db.models import Account, License, Product
-from backend.domain.access import Permission, may
+from backend.domain.access import Permission, license_access, may
 from backend.resolvers.key_requests import load_key_request
 from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType
@@ -36,6 +36,6 @@ class Query:
                 return None
             if kind == "License":
                 license_ = await session.scalar(select(License).where(License.id == value))
-                if license_ and await may(session, actor, license_.account_id, Permission.VIEW):
+                if license_ and await license_access(session, actor, license_) is not None:
                     return LicenseType.from_model(license_)
         return None

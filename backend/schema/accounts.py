@@ -10,6 +10,7 @@ import strawberry
 from backend.context import Info
 from backend.db import models
 from backend.domain import accounts as domain
+from backend.schema.catalog import SerialType
 from backend.schema.common import (
     EmailNotVerified,
     InvalidCredentials,
@@ -22,7 +23,12 @@ from backend.schema.common import (
 from backend.schema.registration import SupportRegistration
 
 if TYPE_CHECKING:
+    from backend.schema.custom_fields import CustomFieldType
+    from backend.schema.delegations import DelegationType
     from backend.schema.key_requests import KeyRequestType
+    from backend.schema.licenses import LicenseConnection, LicenseFilter, LicenseOrder
+    from backend.schema.members import AccountInvitationType, MemberType
+    from backend.schema.partners import AccountSummary
 
 strawberry.enum(models.AccountKind, name="AccountKind")
 strawberry.enum(models.Role, name="MembershipRole")
@@ -46,6 +52,23 @@ class AccountType(Node):
             account_id=row.id,
         )
 
+    @strawberry.field(
+        description="Serials a partner account holds for customers not registered yet (its members only)."
+    )
+    async def held_serials(
+        self,
+        info: Info,
+        status: models.SerialStatus | None = models.SerialStatus.UNREGISTERED,
+        first: int = 100,
+    ) -> list[SerialType]:
+        from backend.domain import catalog, delegations
+
+        async with info.context.loaders.session() as session:
+            if await delegations.own_role(session, info.context.actor.user_id, self.account_id) is None:
+                return []
+            rows = await catalog.held_serials(session, self.account_id, status, first)
+        return [SerialType.from_model(serial, product) for serial, product in rows]
+
     @strawberry.field(description="The most recent support registration on this account (prefills wizards).")
     async def last_registration(self, info: Info) -> SupportRegistration | None:
         return SupportRegistration.from_data(
@@ -61,6 +84,105 @@ class AccountType(Node):
         rows = await info.context.loaders.recent_key_requests.load(self.account_id)
         ttl = info.context.portal.settings.draft_ttl_days
         return [KeyRequestType_.from_model(r, ttl) for r in rows[: max(0, min(first, 50))]]
+
+    @strawberry.field(description="The account's custom license fields, by position.")
+    async def custom_fields(
+        self, info: Info
+    ) -> list[Annotated[CustomFieldType, strawberry.lazy("backend.schema.custom_fields")]]:
+        from backend.schema.custom_fields import CustomFieldType as CustomFieldType_
+
+        role = await info.context.loaders.account_role.load((info.context.actor.user_id, self.account_id))
+        if role is None:
+            return []
+        rows = await info.context.loaders.custom_fields_by_account.load(self.account_id)
+        return [CustomFieldType_.from_model(r) for r in rows]
+
+    @strawberry.field(description="The signed-in user's effective role on this account.")
+    async def viewer_role(self, info: Info) -> models.Role | None:
+        role: models.Role | None = await info.context.loaders.account_role.load(
+            (info.context.actor.user_id, self.account_id)
+        )
+        return role
+
+    @strawberry.field(
+        description="This account's licenses, filtered and ordered (first ≤ 100); the first pages of many "
+        "accounts (managedAccounts) are read together. Empty without access."
+    )
+    async def licenses(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        filter: Annotated[LicenseFilter, strawberry.lazy("backend.schema.licenses")] | None = None,
+        order_by: Annotated[LicenseOrder, strawberry.lazy("backend.schema.licenses")] | None = None,
+    ) -> Annotated[LicenseConnection, strawberry.lazy("backend.schema.licenses")]:
+        from backend.domain import licenses as finding
+        from backend.domain.access import Permission, allows
+        from backend.schema.licenses import LicenseConnection as LicenseConnection_
+        from backend.schema.licenses import order_to_domain
+
+        loaders = info.context.loaders
+        role = await loaders.account_role.load((info.context.actor.user_id, self.account_id))
+        if not allows(role, Permission.VIEW):
+            return LicenseConnection_.empty()
+        flt = filter.to_domain() if filter else finding.Filter()
+        order = order_to_domain(order_by)
+        if after is None:
+            page, total, query = await loaders.account_first_page.load(
+                (self.account_id, finding.clamp(first), flt, order)
+            )
+        else:
+            async with loaders.session() as session:
+                query = await finding.prepare(session, finding.Scope(account_id=self.account_id), flt, order)
+                page = await finding.page(session, query, first, after)
+            total = None
+        for product in page.products.values():
+            loaders.product.prime(product.id, product)
+        return LicenseConnection_.from_page(page, query, total)
+
+    @strawberry.field(
+        description="Licenses by status, next maintenance end, open key requests (null without access)."
+    )
+    async def summary(
+        self, info: Info
+    ) -> Annotated[AccountSummary, strawberry.lazy("backend.schema.partners")] | None:
+        from backend.domain.access import Permission, allows
+        from backend.schema.partners import AccountSummary as AccountSummary_
+
+        loaders = info.context.loaders
+        role = await loaders.account_role.load((info.context.actor.user_id, self.account_id))
+        if not allows(role, Permission.VIEW):
+            return None
+        return AccountSummary_.from_domain(await loaders.account_summary.load(self.account_id))
+
+    @strawberry.field(
+        description="Delegations on either side (customer or partner), for the account's own members."
+    )
+    async def delegations(
+        self, info: Info
+    ) -> list[Annotated[DelegationType, strawberry.lazy("backend.schema.delegations")]]:
+        from backend.domain import delegations
+        from backend.schema.delegations import DelegationType as DelegationType_
+
+        async with info.context.loaders.session() as session:
+            rows = await delegations.for_account(session, info.context.actor, self.account_id)
+        return [DelegationType_.from_model(r) for r in rows]
+
+    @strawberry.field(description="Everyone with a role on the account; for its members (others: empty).")
+    async def members(
+        self, info: Info
+    ) -> list[Annotated[MemberType, strawberry.lazy("backend.schema.members")]]:
+        from backend.schema.members import account_members
+
+        return await account_members(info, self.account_id)
+
+    @strawberry.field(description="Pending invitations; ADMIN only (others: empty).")
+    async def invitations(
+        self, info: Info
+    ) -> list[Annotated[AccountInvitationType, strawberry.lazy("backend.schema.members")]]:
+        from backend.schema.members import account_invitations
+
+        return await account_invitations(info, self.account_id)
 
 
 @strawberry.type(name="Membership")
@@ -88,6 +210,9 @@ class UserType(Node):
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[MembershipType]:
+        viewer = info.context.user
+        if viewer is not None and viewer.id != self.row.id:
+            return []  # a colleague's other accounts are not for others to see
         async with info.context.loaders.session() as session:
             rows = await domain.memberships(session, self.row.id)
         return [MembershipType(role=role, account=AccountType.from_model(account)) for role, account in rows]

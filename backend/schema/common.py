@@ -125,6 +125,16 @@ class ActivationRefused(UserError):
     pass
 
 
+@strawberry.type(description="NOT_PENDING (only a pending delegation is answered), NOT_OPEN (already ended).")
+class DelegationRefused(UserError):
+    pass
+
+
+@strawberry.type(description="LAST_ADMIN: the change would leave the account without an admin.")
+class LastAdmin(UserError):
+    pass
+
+
 def error_member(exc: domain.UserError) -> Any:
     """The GraphQL union member for a domain error (typed Any: each union lists the ones it can get)."""
     base: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
@@ -159,4 +169,8 @@ def error_member(exc: domain.UserError) -> Any:
         return RehostRefused(**base, next_allowed_at=exc.next_allowed_at)
     if isinstance(exc, domain.ActivationRefusedError):
         return ActivationRefused(**base)
+    if isinstance(exc, domain.DelegationRefusedError):
+        return DelegationRefused(**base)
+    if isinstance(exc, domain.LastAdminError):
+        return LastAdmin(**base)
     raise TypeError(f"unmapped user error {type(exc).__name__}")

@@ -19,6 +19,7 @@ from backend.schema.common import (
     KeyRequestNotEditable,
     Node,
     NotFound,
+    RateLimited,
     SerialNumbersRejected,
     to_global_id,
 )
@@ -68,6 +69,28 @@ class RenewalType:
     serial_number: str
     license: LicenseType
     new_maintenance_until: date
+
+
+strawberry.enum(models.EmailStatus, name="DeliveryStatus")
+
+
+@strawberry.type(description="A mail of a key request's keys: QUEUED, SENT, FAILED (error says why) or HELD.")
+class KeyDelivery:
+    recipient: str
+    status: models.EmailStatus
+    error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def from_model(cls, row: models.EmailMessage) -> KeyDelivery:
+        return cls(
+            recipient=row.to_address,
+            status=row.status,
+            error=row.error,
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+        )
 
 
 @strawberry.type(name="KeyRequest")
@@ -181,6 +204,11 @@ class KeyRequestType(Node):
     async def keys(self, info: Info) -> list[LicenseKeyType]:
         rows = await info.context.loaders.keys_by_key_request.load(self.row.id)
         return [LicenseKeyType.from_model(r) for r in rows]
+
+    @strawberry.field(description="Every mail of this request's keys, oldest first, with its outbox status.")
+    async def deliveries(self, info: Info) -> list[KeyDelivery]:
+        rows = await info.context.loaders.mails_by_key_request.load(self.row.id)
+        return [KeyDelivery.from_model(r) for r in rows]
 
     # ---- renewals (Get a Key)
 
@@ -374,4 +402,23 @@ KeyRequestConfirmResult = Annotated[
 KeyRequestSelectRenewalsResult = Annotated[
     KeyRequestSelectRenewalsSuccess | InvalidInput | NotFound | KeyRequestNotEditable,
     strawberry.union("KeyRequestSelectRenewalsResult"),
+]
+
+
+@strawberry.input
+class KeyRequestResendKeysInput:
+    key_request_id: strawberry.ID
+    email: str | None = strawberry.field(
+        default=None, description="Another address; by default the technical contact's."
+    )
+
+
+@strawberry.type
+class KeyRequestResendKeysSuccess:
+    key_request: KeyRequestType
+
+
+KeyRequestResendKeysResult = Annotated[
+    KeyRequestResendKeysSuccess | KeyRequestNotEditable | InvalidInput | RateLimited | NotFound,
+    strawberry.union("KeyRequestResendKeysResult"),
 ]

@@ -1,52 +1,121 @@
-"""Licenses and their signed keys."""
+"""Licenses and their signed keys; the Manage My Licenses connection, filter and order inputs."""
 
 from __future__ import annotations
 
 import enum
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from backend.context import Info
 from backend.db import models
+from backend.domain import licenses as finding
 from backend.domain import rehost
-from backend.schema.accounts import AccountType
+from backend.domain.access import LicenseAccess
+from backend.domain.licenses import EXPIRING_WITHIN_DAYS, LicenseStatus, license_status
+from backend.schema.accounts import AccountType, UserType
 from backend.schema.catalog import ProductType, SerialType
-from backend.schema.common import Node, to_global_id
-from backend.schema.registration import SupportRegistration
+from backend.schema.common import InvalidInput, Node, NotFound, from_global_id, to_global_id
+from backend.schema.custom_fields import CustomFieldType, CustomValue, CustomValueInput, CustomValueRejected
+from backend.schema.registration import RegistrationInput, SupportRegistration
 
+if TYPE_CHECKING:
+    from backend.schema.shares import LicenseShareType
 
-@strawberry.enum(
-    name="LicenseStatus", description="One status rule everywhere, derived from state and dates."
+__all__ = ["EXPIRING_WITHIN_DAYS", "LicenseStatus", "license_status"]
+
+strawberry.enum(
+    LicenseStatus,
+    name="LicenseStatus",
+    description=f"One status rule everywhere, derived from state and dates (EXPIRING: maintenance ends "
+    f"within {EXPIRING_WITHIN_DAYS} days).",
 )
-class LicenseStatus(enum.Enum):
-    ACTIVE = "ACTIVE"
-    EXPIRING = "EXPIRING"
-    MAINTENANCE_LAPSED = "MAINTENANCE_LAPSED"
-    EXPIRED = "EXPIRED"
-    SUPERSEDED = "SUPERSEDED"
-    REVOKED = "REVOKED"
-
-
 strawberry.enum(models.KeyStatus, name="LicenseKeyStatus")
-EXPIRING_WITHIN_DAYS = 60
+strawberry.enum(
+    LicenseAccess, name="LicenseAccess", description="What the signed-in user may do on this license."
+)
 
 
-def license_status(row: models.License, model: models.LicenseModel, today: date) -> LicenseStatus:
-    if row.state == models.LicenseState.SUPERSEDED:
-        return LicenseStatus.SUPERSEDED
-    if row.state == models.LicenseState.REVOKED:
-        return LicenseStatus.REVOKED
-    if row.maintenance_until < today:
-        return (
-            LicenseStatus.EXPIRED
-            if model == models.LicenseModel.SUBSCRIPTION
-            else LicenseStatus.MAINTENANCE_LAPSED
+@strawberry.enum(name="SortDirection")
+class SortDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+strawberry.enum(finding.SortField, name="LicenseSortField")
+
+
+@strawberry.input
+class CustomValueFilter:
+    field_id: strawberry.ID
+    value: str = strawberry.field(
+        description="TEXT: case-insensitive equality; NUMBER/DATE: equality of the parsed value; CHOICE: the option"
+    )
+
+
+@strawberry.input
+class LicenseFilter:
+    product_sku: str | None = None
+    status: list[LicenseStatus] | None = None
+    expiring_within_days: int | None = strawberry.field(
+        default=None,
+        description="CURRENT licenses whose maintenance ends between today and today + N days.",
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Serial number, activation key, product name, text custom values (substring, case-insensitive).",
+    )
+    custom_fields: list[CustomValueFilter] | None = None
+
+    def to_domain(self) -> finding.Filter:
+        return finding.Filter(
+            product_sku=self.product_sku,
+            statuses=tuple(self.status or ()),
+            expiring_within_days=self.expiring_within_days,
+            search=self.search,
+            custom=tuple(
+                finding.CustomFilter(from_global_id(c.field_id, "CustomField"), c.value)
+                for c in self.custom_fields or []
+            ),
         )
-    if row.maintenance_until <= today + timedelta(days=EXPIRING_WITHIN_DAYS):
-        return LicenseStatus.EXPIRING
-    return LicenseStatus.ACTIVE
+
+
+@strawberry.input
+class LicenseOrder:
+    field: finding.SortField
+    direction: SortDirection = SortDirection.ASC
+    custom_field_id: strawberry.ID | None = None
+
+    def to_domain(self) -> finding.Order:
+        return finding.Order(
+            field=self.field,
+            descending=self.direction == SortDirection.DESC,
+            custom_field_id=from_global_id(self.custom_field_id, "CustomField")
+            if self.custom_field_id
+            else None,
+        )
+
+
+def order_to_domain(order: LicenseOrder | None) -> finding.Order:
+    return order.to_domain() if order is not None else finding.DEFAULT_ORDER
+
+
+@strawberry.type(name="AuditEntry")
+class AuditEntry:
+    at: datetime
+    action: str
+    data: JSON | None
+    actor_user_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def actor(self, info: Info) -> UserType | None:
+        if self.actor_user_id is None:
+            return None
+        user = await info.context.loaders.user.load(self.actor_user_id)
+        return UserType.from_model(user) if user else None
 
 
 @strawberry.type(name="LicenseKey")
@@ -103,7 +172,43 @@ class LicenseType(Node):
     @strawberry.field
     async def status(self, info: Info) -> LicenseStatus:
         product = await info.context.loaders.product.load(self.row.product_id)
-        return license_status(self.row, product.license_model, date.today())
+        return license_status(
+            self.row.state, self.row.maintenance_until, product.license_model, finding.today()
+        )
+
+    @strawberry.field
+    async def owner(self, info: Info) -> UserType | None:
+        if self.row.owner_user_id is None:
+            return None
+        user = await info.context.loaders.user.load(self.row.owner_user_id)
+        return UserType.from_model(user) if user else None
+
+    @strawberry.field(description="Only for OWNER/ADMIN access; empty list otherwise.")
+    async def shares(
+        self, info: Info
+    ) -> list[Annotated[LicenseShareType, strawberry.lazy("backend.schema.shares")]]:
+        from backend.schema.shares import license_shares
+
+        return await license_shares(info, self.row)
+
+    @strawberry.field(description="Values of the account's custom fields, by field position.")
+    async def custom_values(self, info: Info) -> list[CustomValue]:
+        rows = await info.context.loaders.custom_values_by_license.load(self.row.id)
+        return [CustomValue(field=CustomFieldType.from_model(f), value=v) for f, v in rows]
+
+    @strawberry.field(description="The license's audit events, newest first (at most 100).")
+    async def history(self, info: Info) -> list[AuditEntry]:
+        rows = await info.context.loaders.history_by_license.load(self.row.id)
+        return [
+            AuditEntry(at=r.at, action=r.action, data=cast(JSON, r.data), actor_user_id=r.actor_user_id)
+            for r in rows
+        ]
+
+    @strawberry.field(description="What the signed-in user may do on this license.")
+    async def access(self, info: Info) -> LicenseAccess:
+        actor = info.context.actor
+        found = await info.context.loaders.license_access.load((actor.user_id, self.row.id))
+        return found or LicenseAccess.VIEW
 
     @strawberry.field
     async def registration(self, info: Info) -> SupportRegistration | None:
@@ -155,3 +260,94 @@ class ActivationType:
     @classmethod
     def from_model(cls, row: models.Activation) -> ActivationType:
         return cls(host_id=row.host_id, first_seen_at=row.first_seen_at, last_seen_at=row.last_seen_at)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class LicenseEdge:
+    cursor: str
+    node: LicenseType
+
+
+@strawberry.type
+class LicenseConnection:
+    edges: list[LicenseEdge]
+    page_info: PageInfo
+    query: strawberry.Private[finding.Query | None]
+    # Counted already (batched pages count all their accounts in one statement).
+    total: strawberry.Private[int | None] = None
+
+    @classmethod
+    def empty(cls) -> LicenseConnection:
+        return cls(
+            edges=[],
+            page_info=PageInfo(
+                has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
+            ),
+            query=None,
+        )
+
+    @classmethod
+    def from_page(
+        cls, page: finding.Page, query: finding.Query, total: int | None = None
+    ) -> LicenseConnection:
+        edges = [LicenseEdge(cursor=cursor, node=LicenseType.from_model(row)) for row, cursor in page.rows]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            query=query,
+            total=total,
+        )
+
+    @strawberry.field(description="All licenses matching the filter.")
+    async def total_count(self, info: Info) -> int:
+        if self.total is not None:
+            return self.total
+        if self.query is None:
+            return 0
+        async with info.context.loaders.session() as session:
+            return await finding.count(session, self.query)
+
+
+@strawberry.input
+class LicensesSetCustomValuesInput:
+    license_ids: list[strawberry.ID]
+    values: list[CustomValueInput]
+
+
+@strawberry.type
+class LicensesSetCustomValuesSuccess:
+    licenses: list[LicenseType]
+
+
+@strawberry.input
+class LicensesSetRegistrationInput:
+    license_ids: list[strawberry.ID]
+    registration: RegistrationInput
+
+
+@strawberry.type
+class LicensesSetRegistrationSuccess:
+    licenses: list[LicenseType]
+
+
+LicensesSetCustomValuesResult = Annotated[
+    LicensesSetCustomValuesSuccess | CustomValueRejected | InvalidInput | NotFound,
+    strawberry.union("LicensesSetCustomValuesResult"),
+]
+LicensesSetRegistrationResult = Annotated[
+    LicensesSetRegistrationSuccess | InvalidInput | NotFound,
+    strawberry.union("LicensesSetRegistrationResult"),
+]

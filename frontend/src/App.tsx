@@ -1,13 +1,20 @@
 import { Route, Routes } from 'react-router-dom';
+import { CustomFieldsPage } from './pages/account/CustomFieldsPage';
+import { MembersPage } from './pages/account/MembersPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
 import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
 import { HomePage } from './pages/HomePage';
 import { LicenseDetailPage } from './pages/licenses/LicenseDetailPage';
 import { LicensesPage } from './pages/licenses/LicensesPage';
+import { SharedLicensesPage } from './pages/licenses/SharedLicensesPage';
 import { LoginPage } from './pages/LoginPage';
 import { MessagesPage } from './pages/MessagesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { AccountPartnersPage } from './pages/partner/AccountPartnersPage';
+import { HeldSerialsPage } from './pages/partner/HeldSerialsPage';
+import { PartnerCustomersPage } from './pages/partner/PartnerCustomersPage';
+import { PartnerDelegationsPage } from './pages/partner/PartnerDelegationsPage';
 import { RehostWizardPage } from './pages/rehost/RehostWizardPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { UpgradeWizardPage } from './pages/upgrade/UpgradeWizardPage';
@@ -30,8 +37,15 @@ export function App() {
         <Route path="/version-upgrade" element={<VersionUpgradeStartPage />} />
         <Route path="/version-upgrade/:id" element={<UpgradeWizardPage />} />
         <Route path="/licenses" element={<LicensesPage />} />
+        <Route path="/licenses/shared" element={<SharedLicensesPage />} />
         <Route path="/licenses/:id" element={<LicenseDetailPage />} />
         <Route path="/rehost/:id" element={<RehostWizardPage />} />
+        <Route path="/account/members" element={<MembersPage />} />
+        <Route path="/account/custom-fields" element={<CustomFieldsPage />} />
+        <Route path="/account/partners" element={<AccountPartnersPage />} />
+        <Route path="/partner" element={<PartnerCustomersPage />} />
+        <Route path="/partner/delegations" element={<PartnerDelegationsPage />} />
+        <Route path="/partner/held-serials" element={<HeldSerialsPage />} />
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

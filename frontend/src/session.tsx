@@ -3,7 +3,17 @@ import { useLocation, useNavigate } from 'react-router-dom';
 import { Provider as UrqlProvider, useQuery, type CombinedError } from 'urql';
 import { graphql } from './gql';
 import type { MeQuery } from './gql/graphql';
-import { pickMembership, readRememberedAccount, rememberAccount } from './lib/accounts';
+import {
+  homeMembership,
+  isPartnerUser,
+  lesserRole,
+  pickMembership,
+  readRememberedAccount,
+  rememberAccount,
+  roleForScope,
+  type DelegationScope,
+  type Role,
+} from './lib/accounts';
 import { createPortalClient, type PortalClient, type PortalClientOptions } from './lib/client';
 
 export const MeQueryDocument = graphql(`
@@ -26,8 +36,35 @@ export const MeQueryDocument = graphql(`
   }
 `);
 
+/** A customer account a partner user may act for, by id (a reload knows only the remembered id). */
+export const ManagedAccountLookupQuery = graphql(`
+  query ManagedAccountLookup($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Account {
+        id
+        name
+        number
+        kind
+        viewerRole
+      }
+    }
+  }
+`);
+
 export type SessionUser = NonNullable<MeQuery['me']>;
 export type SessionMembership = SessionUser['memberships'][number];
+export type SessionAccount = SessionMembership['account'];
+
+/** A customer account the user works on through a partner account's delegation. */
+export interface ManagedAccountChoice {
+  account: Omit<SessionAccount, '__typename'>;
+  scope: DelegationScope;
+  /** The partner account whose delegation lets the user in, when known. */
+  partnerAccountId?: string | null;
+  /** The effective role when the server told it (viewerRole); else derived from the scope. */
+  role?: Role | null;
+}
 
 interface SessionValue {
   user: SessionUser | null;
@@ -37,8 +74,18 @@ interface SessionValue {
   retry: () => void;
   /** Drops every cached answer and the socket; call after signing in or out. */
   resetSession: () => void;
+  /**
+   * The account every page works on, with the user's effective role there: one of the
+   * user's own memberships, or the customer account a partner user acts for (role MEMBER
+   * for a MANAGE delegation, VIEWER for VIEW).
+   */
   membership: SessionMembership | null;
-  selectAccount: (accountId: string) => void;
+  /** Set while a partner user acts for a customer account; null on the user's own accounts. */
+  actingFor: ManagedAccountChoice | null;
+  /** The user's own membership to go back to from a customer account (the partner account). */
+  ownMembership: SessionMembership | null;
+  /** Works on one of the user's own accounts, or (with `managed`) on a customer account a partner account manages. */
+  selectAccount: (accountId: string, managed?: ManagedAccountChoice) => void;
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -94,22 +141,64 @@ export function PortalProvider({ children, clientFactory = createPortalClient }:
   );
 }
 
+function managedMembership(choice: ManagedAccountChoice, memberships: readonly SessionMembership[]): SessionMembership {
+  // As on the server: the delegation's scope, capped by the user's own role on the partner account.
+  const partnerRole = memberships.find((m) => m.account.id === choice.partnerAccountId)?.role;
+  return {
+    __typename: 'Membership',
+    role: choice.role ?? lesserRole(roleForScope(choice.scope), partnerRole),
+    account: { __typename: 'Account', ...choice.account },
+  };
+}
+
+interface Choice {
+  userId: string;
+  accountId: string;
+  managed: ManagedAccountChoice | null;
+}
+
 function SessionState({ children, resetSession }: { children: ReactNode; resetSession: () => void }) {
   const [result, reexecute] = useQuery({ query: MeQueryDocument });
   const user = result.data?.me ?? null;
-  const [chosen, setChosen] = useState<{ userId: string; accountId: string } | null>(null);
+  const [chosen, setChosen] = useState<Choice | null>(null);
 
-  const membership = useMemo(() => {
+  const wantedId = user ? (chosen?.userId === user.id ? chosen.accountId : readRememberedAccount(user.id)) : null;
+  const choice = chosen && user && chosen.userId === user.id ? chosen : null;
+  // A remembered id that is none of the user's own accounts: a customer account a partner user acted for.
+  const lookupId =
+    user && wantedId && !choice?.managed && isPartnerUser(user.memberships) && !user.memberships.some((m) => m.account.id === wantedId)
+      ? wantedId
+      : null;
+  const [lookup] = useQuery({ query: ManagedAccountLookupQuery, variables: { id: lookupId ?? '' }, pause: !lookupId });
+  const looked = lookupId && lookup.data && !lookup.fetching ? lookup.data.node : null;
+  const lookupPending = lookupId !== null && !lookup.error && (lookup.fetching || lookup.data === undefined);
+
+  const actingFor = useMemo<ManagedAccountChoice | null>(() => {
     if (!user) return null;
-    const accountId = chosen?.userId === user.id ? chosen.accountId : readRememberedAccount(user.id);
-    return pickMembership(user.memberships, accountId);
-  }, [user, chosen]);
+    if (choice?.managed) return choice.managed;
+    if (looked && looked.__typename === 'Account' && looked.viewerRole && looked.id === lookupId) {
+      const { id, name, number, kind } = looked;
+      return { account: { id, name, number, kind }, scope: looked.viewerRole === 'VIEWER' ? 'VIEW' : 'MANAGE', role: looked.viewerRole };
+    }
+    return null;
+  }, [user, choice, looked, lookupId]);
+
+  const ownMembership = useMemo(() => {
+    if (!user) return null;
+    if (actingFor) return homeMembership(user.memberships, actingFor.partnerAccountId);
+    return pickMembership(user.memberships, wantedId);
+  }, [user, actingFor, wantedId]);
+
+  const membership = useMemo(
+    () => (actingFor && user ? managedMembership(actingFor, user.memberships) : ownMembership),
+    [actingFor, ownMembership, user],
+  );
 
   const selectAccount = useCallback(
-    (accountId: string) => {
+    (accountId: string, managed?: ManagedAccountChoice) => {
       if (!user) return;
       rememberAccount(user.id, accountId);
-      setChosen({ userId: user.id, accountId });
+      setChosen({ userId: user.id, accountId, managed: managed && managed.account.id === accountId ? managed : null });
     },
     [user],
   );
@@ -119,14 +208,16 @@ function SessionState({ children, resetSession }: { children: ReactNode; resetSe
   const value = useMemo<SessionValue>(
     () => ({
       user,
-      loading: result.fetching && !result.data,
+      loading: (result.fetching && !result.data) || lookupPending,
       error: result.data ? undefined : result.error,
       retry,
       resetSession,
       membership,
+      actingFor,
+      ownMembership,
       selectAccount,
     }),
-    [user, result.fetching, result.data, result.error, retry, resetSession, membership, selectAccount],
+    [user, result.fetching, result.data, result.error, lookupPending, retry, resetSession, membership, actingFor, ownMembership, selectAccount],
   );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

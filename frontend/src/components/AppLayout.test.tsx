@@ -49,9 +49,11 @@ describe('<AppLayout>', () => {
     );
     expect(await screen.findByText('Home content')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Licensing Portal' })).toBeInTheDocument();
-    for (const name of ['Home', 'Get a Key', 'Licenses', 'Messages']) {
+    for (const name of ['Home', 'Get a Key', 'Licenses', 'Members', 'Custom fields', 'Messages']) {
       expect(screen.getByRole('link', { name })).toBeInTheDocument();
     }
+    expect(screen.getByRole('link', { name: 'Members' })).toHaveAttribute('href', '/account/members');
+    expect(screen.getByRole('link', { name: 'Custom fields' })).toHaveAttribute('href', '/account/custom-fields');
     expect(screen.getByText('dana@example.com')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
 
@@ -68,6 +70,9 @@ describe('<AppLayout>', () => {
     expect(await screen.findByText('Home content')).toBeInTheDocument();
     expect(screen.queryByLabelText('Account')).not.toBeInTheDocument();
     expect(screen.getByText('Acme Corp')).toBeInTheDocument();
+    // Custom fields are settings for administrators.
+    expect(screen.getByRole('link', { name: 'Members' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Custom fields' })).not.toBeInTheDocument();
   });
 
   it('sends signed-out visitors to the sign-in page', async () => {

@@ -4,7 +4,9 @@ import { useMutation } from 'urql';
 import { graphql } from '../gql';
 import { humanize } from '../lib/format';
 import { useSession } from '../session';
+import { isPartnerUser } from '../lib/accounts';
 import { Alert } from './Alert';
+import { CustomerSwitcher, useSwitchAccount } from './CustomerSwitcher';
 import { ErrorNotice } from './ErrorNotice';
 import { Logo } from './Logo';
 import { LoadingPanel } from './Spinner';
@@ -53,11 +55,14 @@ export function AppLayout() {
       </a>
       <Header />
       <main className="main" id="main" tabIndex={-1}>
-        {session.user.memberships.length === 0 ? (
+        {session.user.memberships.length === 0 && !location.pathname.startsWith('/licenses') ? (
           <Alert tone="warning" title="No account yet">
             <p>
               Your user is not a member of any customer account, so there is nothing to manage yet. Ask an administrator
               of your company's account to invite {session.user.email}.
+            </p>
+            <p>
+              <Link to="/licenses/shared">See licenses shared with you</Link>
             </p>
           </Alert>
         ) : (
@@ -77,11 +82,13 @@ export function AppLayout() {
 }
 
 function Header() {
-  const { user, membership, selectAccount, resetSession } = useSession();
+  const { user, membership, ownMembership, actingFor, resetSession } = useSession();
+  const switchAccount = useSwitchAccount();
   const navigate = useNavigate();
   const [, logout] = useMutation(LogoutMutation);
   const [signingOut, setSigningOut] = useState(false);
   if (!user) return null;
+  const partnerUser = isPartnerUser(user.memberships);
 
   const signOut = async () => {
     setSigningOut(true);
@@ -108,6 +115,26 @@ function Header() {
           <NavLink to="/licenses" className="mainnav__link">
             Licenses
           </NavLink>
+          {partnerUser ? (
+            <NavLink to="/partner" className="mainnav__link">
+              Customers
+            </NavLink>
+          ) : null}
+          {membership ? (
+            <NavLink to="/account/members" className="mainnav__link">
+              Members
+            </NavLink>
+          ) : null}
+          {membership && !actingFor && membership.account.kind !== 'PARTNER' ? (
+            <NavLink to="/account/partners" className="mainnav__link">
+              Partners
+            </NavLink>
+          ) : null}
+          {membership?.role === 'ADMIN' ? (
+            <NavLink to="/account/custom-fields" className="mainnav__link">
+              Custom fields
+            </NavLink>
+          ) : null}
           <NavLink to="/messages" className="mainnav__link">
             Messages
           </NavLink>
@@ -121,8 +148,8 @@ function Header() {
               <select
                 id="account-switcher"
                 className="select select--compact"
-                value={membership?.account.id ?? ''}
-                onChange={(event) => selectAccount(event.target.value)}
+                value={ownMembership?.account.id ?? ''}
+                onChange={(event) => switchAccount(event.target.value)}
               >
                 {user.memberships.map((m) => (
                   <option key={m.account.id} value={m.account.id}>
@@ -131,12 +158,13 @@ function Header() {
                 ))}
               </select>
             </div>
-          ) : membership ? (
+          ) : ownMembership && !actingFor ? (
             <span className="account-name">
-              {membership.account.name}
-              <span className="account-name__kind">{humanize(membership.account.kind)}</span>
+              {ownMembership.account.name}
+              <span className="account-name__kind">{humanize(ownMembership.account.kind)}</span>
             </span>
           ) : null}
+          {partnerUser ? <CustomerSwitcher /> : null}
           <span className="user-email" title={user.name}>
             {user.email}
           </span>

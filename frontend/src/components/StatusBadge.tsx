@@ -17,6 +17,8 @@ const TONES: Record<string, Tone> = {
   EXPIRING: 'warning',
   MAINTENANCE_LAPSED: 'warning',
   SUPERSEDED: 'neutral',
+  PENDING: 'progress',
+  DECLINED: 'neutral',
 };
 
 const LABELS: Record<string, string> = {

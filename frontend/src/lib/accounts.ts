@@ -33,3 +33,37 @@ export function rememberAccount(userId: string, accountId: string): void {
     /* storage unavailable: the choice lasts for this page only */
   }
 }
+
+export type DelegationScope = 'VIEW' | 'MANAGE';
+
+/** What a partner user may do on a customer account it manages: MANAGE acts like a member, VIEW only reads. */
+export function roleForScope(scope: DelegationScope): Role {
+  return scope === 'MANAGE' ? 'MEMBER' : 'VIEWER';
+}
+
+/** The account a partner user goes back to from a customer: the partner account given, else the first partner membership, else the first. */
+export function homeMembership<T extends MembershipLike>(memberships: readonly T[], partnerAccountId?: string | null): T | null {
+  return (
+    memberships.find((m) => m.account.id === partnerAccountId) ??
+    memberships.find((m) => m.account.kind === 'PARTNER') ??
+    memberships[0] ??
+    null
+  );
+}
+
+/** True when the user belongs to a partner account, and so may act for the customers it manages. */
+export function isPartnerUser(memberships: readonly MembershipLike[]): boolean {
+  return memberships.some((m) => m.account.kind === 'PARTNER');
+}
+
+/** The Account a `node(id:)` answer holds, or null (unknown id, no access, another type). */
+export function asAccount<T extends { __typename: string }>(node: T | null | undefined): Extract<T, { __typename: 'Account' }> | null {
+  return node && node.__typename === 'Account' ? (node as Extract<T, { __typename: 'Account' }>) : null;
+}
+
+const RANK: Record<Role, number> = { VIEWER: 0, MEMBER: 1, ADMIN: 2 };
+
+/** The weaker of two roles: a partner user's role on a customer is capped by both their own role and the delegation's scope. */
+export function lesserRole(a: Role, b: Role | null | undefined): Role {
+  return b && RANK[b] < RANK[a] ? b : a;
+}

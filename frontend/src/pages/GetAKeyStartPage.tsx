@@ -18,7 +18,7 @@ import { userErrorText } from './wizard/messages';
  */
 export function GetAKeyStartPage() {
   usePageTitle('Get a Key');
-  const { membership } = useSession();
+  const { membership, actingFor } = useSession();
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   // "Renew" on a license passes its id on, so the wizard can preselect it.
@@ -77,11 +77,18 @@ export function GetAKeyStartPage() {
           <>
             <h2 className="section__title">Viewers cannot request keys</h2>
             <Alert tone="info" live={false}>
-              <p>
-                Your role on {account.name} is Viewer: you can see the account's key requests and messages, but not request
-                new keys. Ask an administrator of the account to make you a member
-                {` `}or, if you belong to another account, switch to it in the header.
-              </p>
+              {actingFor ? (
+                <p>
+                  Your partner account may only view {account.name}: you can see its licenses and key requests, but not request
+                  new keys. Ask the customer’s administrator for Manage access, or switch back to your own account in the header.
+                </p>
+              ) : (
+                <p>
+                  Your role on {account.name} is Viewer: you can see the account's key requests and messages, but not request
+                  new keys. Ask an administrator of the account to make you a member
+                  {` `}or, if you belong to another account, switch to it in the header.
+                </p>
+              )}
             </Alert>
             <p>
               <Link to="/">Back to the home page</Link>

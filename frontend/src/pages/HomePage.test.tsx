@@ -17,7 +17,7 @@ const row = (id: string, kind: string, status: string, serials: string[] = []) =
 });
 
 describe('<HomePage>', () => {
-  it('offers Get a Key, Version Upgrade and My licenses, and opens each request in its own wizard', async () => {
+  it('offers Get a Key, Version Upgrade and Manage My Licenses, and opens each request in its own wizard', async () => {
     renderPage({
       path: '/',
       routes: <Route path="/" element={<HomePage />} />,
@@ -25,23 +25,14 @@ describe('<HomePage>', () => {
         call.operationName === 'AccountKeyRequests'
           ? {
               __typename: 'Query',
-              me: {
-                __typename: 'User',
-                id: 'u1',
-                memberships: [
-                  {
-                    __typename: 'Membership',
-                    account: {
-                      __typename: 'Account',
-                      id: ACCOUNT.id,
-                      keyRequests: [
-                        row('kr-new', 'NEW', 'READY', ['M1']),
-                        row('kr-up', 'UPGRADE', 'READY'),
-                        row('kr-rh', 'REHOST', 'DRAFT'),
-                        row('kr-empty', 'NEW', 'DRAFT'),
-                      ],
-                    },
-                  },
+              node: {
+                __typename: 'Account',
+                id: ACCOUNT.id,
+                keyRequests: [
+                  row('kr-new', 'NEW', 'READY', ['M1']),
+                  row('kr-up', 'UPGRADE', 'READY'),
+                  row('kr-rh', 'REHOST', 'DRAFT'),
+                  row('kr-empty', 'NEW', 'DRAFT'),
                 ],
               },
             }
@@ -51,8 +42,8 @@ describe('<HomePage>', () => {
     const functions = await screen.findByRole('region', { name: 'What would you like to do?' });
     expect(within(functions).getByRole('link', { name: /^Get a Key/ })).toHaveAttribute('href', '/get-a-key');
     expect(within(functions).getByRole('link', { name: /^Version Upgrade/ })).toHaveAttribute('href', '/version-upgrade');
-    expect(within(functions).getByRole('link', { name: /^My licenses/ })).toHaveAttribute('href', '/licenses');
-    expect(within(functions).getByText('Manage My Licenses').closest('[aria-disabled]')).toHaveTextContent('Coming soon');
+    expect(within(functions).getByRole('link', { name: /^Manage My Licenses/ })).toHaveAttribute('href', '/licenses');
+    expect(within(functions).getByText('Voucher Center').closest('[aria-disabled]')).toHaveTextContent('Coming soon');
 
     const table = await screen.findByRole('table', { name: 'Key requests of Acme Corp' });
     const links = within(table).getAllByRole('link').map((link) => link.getAttribute('href'));

@@ -1,14 +1,16 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, ListIcon, UpgradeIcon, VoucherIcon } from '../components/Icons';
+import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, UpgradeIcon, VoucherIcon } from '../components/Icons';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LoadingPanel } from '../components/Spinner';
 import { usePageTitle } from '../components/usePageTitle';
+import { asAccount } from '../lib/accounts';
 import { humanize } from '../lib/format';
 import { useSession } from '../session';
 import { AccountKeyRequestsQuery } from './keyRequestsDocument';
 import { KeyRequestTable } from './KeyRequestTable';
+import { PartnerCustomersPage } from './partner/PartnerCustomersPage';
 
 interface Feature {
   title: string;
@@ -37,16 +39,15 @@ const LIVE: readonly LiveFeature[] = [
     cta: 'Start',
   },
   {
-    title: 'My licenses',
-    description: 'Your account’s licenses with seats, maintenance dates, keys and activations; renew or re-host them.',
-    icon: <ListIcon />,
+    title: 'Manage My Licenses',
+    description: 'Find, filter and export every license; set custom fields, share licenses and download their files.',
+    icon: <LicensesIcon />,
     to: '/licenses',
     cta: 'Open',
   },
 ];
 
 const COMING_SOON: readonly Feature[] = [
-  { title: 'Manage My Licenses', description: 'See every license, its seats and maintenance dates, and reissue keys.', icon: <LicensesIcon /> },
   { title: 'Enterprise Flexible', description: 'Draw keys as needed from an enterprise agreement’s pool of seats.', icon: <LayersIcon /> },
   { title: 'Voucher Center', description: 'Redeem vouchers for licenses, training and services.', icon: <VoucherIcon /> },
   { title: 'FileConnect', description: 'Download installers, updates and documentation for your products.', icon: <DownloadIcon /> },
@@ -54,13 +55,21 @@ const COMING_SOON: readonly Feature[] = [
 
 export function HomePage() {
   usePageTitle('Home');
-  const { user, membership } = useSession();
-  const [result, reexecute] = useQuery({ query: AccountKeyRequestsQuery, requestPolicy: 'cache-and-network' });
+  const { user, membership, actingFor } = useSession();
+  const accountId = membership?.account.id ?? '';
+  const partnerHome = membership?.account.kind === 'PARTNER' && !actingFor;
+  const [result, reexecute] = useQuery({
+    query: AccountKeyRequestsQuery,
+    variables: { accountId },
+    pause: !accountId || partnerHome,
+    requestPolicy: 'cache-and-network',
+  });
   if (!user || !membership) return null;
+  if (partnerHome) return <PartnerCustomersPage />;
 
   const account = membership.account;
   // Get a Key drafts nobody has added a serial number to yet are noise: leave them out.
-  const rows = (result.data?.me?.memberships.find((m) => m.account.id === account.id)?.account.keyRequests ?? []).filter(
+  const rows = (asAccount(result.data?.node)?.keyRequests ?? []).filter(
     (row) => row.kind !== 'NEW' || row.status !== 'DRAFT' || row.serials.length > 0,
   );
 
@@ -73,7 +82,10 @@ export function HomePage() {
             <span>
               {account.name} · {humanize(account.kind)} account {account.number}
             </span>
-            <span>Your role: {humanize(membership.role)}</span>
+            <span>
+              Your role: {humanize(membership.role)}
+              {actingFor ? ` (through ${actingFor.scope === 'MANAGE' ? 'a Manage' : 'a View'} delegation)` : ''}
+            </span>
           </p>
         </div>
       </div>

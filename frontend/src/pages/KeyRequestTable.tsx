@@ -4,7 +4,7 @@ import type { AccountKeyRequestsQuery } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
 import { flowFor, stepLabelFor, stepNumberFor } from '../lib/steps';
 
-export type KeyRequestRow = NonNullable<AccountKeyRequestsQuery['me']>['memberships'][number]['account']['keyRequests'][number];
+export type KeyRequestRow = Extract<NonNullable<AccountKeyRequestsQuery['node']>, { __typename: 'Account' }>['keyRequests'][number];
 
 function actionLabel(row: KeyRequestRow): string {
   switch (row.status) {

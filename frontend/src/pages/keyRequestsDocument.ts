@@ -1,24 +1,22 @@
 import { graphql } from '../gql';
 
-/** The key requests of every account the user belongs to (newest first per account). */
+/** The recent key requests of an account (newest first). */
 export const AccountKeyRequestsQuery = graphql(`
-  query AccountKeyRequests {
-    me {
-      id
-      memberships {
-        account {
+  query AccountKeyRequests($accountId: ID!) {
+    node(id: $accountId) {
+      __typename
+      ... on Account {
+        id
+        keyRequests(first: 20) {
           id
-          keyRequests(first: 20) {
-            id
-            kind
-            status
-            step
-            createdAt
-            updatedAt
-            expiresAt
-            serials {
-              number
-            }
+          kind
+          status
+          step
+          createdAt
+          updatedAt
+          expiresAt
+          serials {
+            number
           }
         }
       }

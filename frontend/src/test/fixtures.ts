@@ -1,5 +1,7 @@
 import type {
+  CustomFieldFieldsFragment,
   KeyRequestFieldsFragment,
+  LicenseRowFieldsFragment,
   LicenseSummaryFieldsFragment,
   RegistrationFieldsFragment,
   RehostRequestFieldsFragment,
@@ -177,5 +179,62 @@ export function rehostRequest(overrides: Partial<RehostRequestFieldsFragment> = 
     registration: null,
     keys: [],
     ...overrides,
+  };
+}
+
+export function customField(overrides: Partial<CustomFieldFieldsFragment> = {}): CustomFieldFieldsFragment {
+  return {
+    __typename: 'CustomField',
+    id: 'cf-cost',
+    name: 'Cost center',
+    type: 'NUMBER',
+    options: [],
+    required: false,
+    position: 1,
+    ...overrides,
+  };
+}
+
+export function licenseRow(overrides: Partial<LicenseRowFieldsFragment> = {}): LicenseRowFieldsFragment {
+  return {
+    __typename: 'License',
+    id: 'lic-1',
+    quantity: 25,
+    maintenanceUntil: '2027-03-01',
+    status: 'ACTIVE',
+    hostId: null,
+    createdAt: '2025-01-01T10:00:00Z',
+    access: 'ADMIN',
+    product: { __typename: 'Product', id: 'p-eps', sku: 'EPS-14', name: 'Endpoint Protection', version: '14.3' },
+    owner: { __typename: 'User', id: 'u1', name: 'Dana', email: 'dana@example.com' },
+    customValues: [],
+    ...overrides,
+  };
+}
+
+/** A LicenseConnection answer with `rows`, one page of a larger list. */
+export function licenseConnection<T extends LicenseRowFieldsFragment>(
+  rows: readonly T[],
+  { totalCount = rows.length, hasNextPage = false, hasPreviousPage = false } = {},
+) {
+  return {
+    __typename: 'LicenseConnection' as const,
+    totalCount,
+    pageInfo: {
+      __typename: 'PageInfo' as const,
+      hasNextPage,
+      hasPreviousPage,
+      startCursor: rows.length ? `cursor-${rows[0]!.id}` : null,
+      endCursor: rows.length ? `cursor-${rows[rows.length - 1]!.id}` : null,
+    },
+    edges: rows.map((node) => ({ __typename: 'LicenseEdge' as const, cursor: `cursor-${node.id}`, node })),
+  };
+}
+
+/** The CustomFieldSettings answer for the test account (see renderPage's ACCOUNT). */
+export function customFieldSettings(fields: readonly CustomFieldFieldsFragment[], viewerRole: 'ADMIN' | 'MEMBER' | 'VIEWER' = 'ADMIN') {
+  return {
+    __typename: 'Query',
+    node: { __typename: 'Account', id: 'acc-1', name: 'Acme Corp', viewerRole, customFields: fields },
   };
 }

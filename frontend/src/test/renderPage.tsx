@@ -23,6 +23,23 @@ export function meData(role: TestRole = 'ADMIN') {
   };
 }
 
+export const PARTNER_ACCOUNT = { __typename: 'Account' as const, id: 'acc-p', name: 'Initech Partners', number: 'P-2001', kind: 'PARTNER' as const };
+
+/** The `me` answer for a user with one membership of `role` on the partner account Initech Partners. */
+export function partnerMeData(role: TestRole = 'ADMIN') {
+  return {
+    __typename: 'Query',
+    me: {
+      __typename: 'User',
+      id: 'u2',
+      email: 'carol@initech.example',
+      name: 'Carol',
+      emailVerified: true,
+      memberships: [{ __typename: 'Membership', role, account: PARTNER_ACCOUNT }],
+    },
+  };
+}
+
 /** Shows the current path, so tests can see where a page navigated to. */
 export function LocationProbe() {
   const location = useLocation();
@@ -36,14 +53,16 @@ interface RenderPageOptions {
   query?: (call: MockCall) => unknown;
   mutation?: (call: MockCall) => unknown;
   role?: TestRole;
+  /** The whole `me` answer, for users other than the default (e.g. a partner account's member). */
+  me?: unknown;
 }
 
 /** Renders routes at `path` inside the portal (signed-in session, mock GraphQL client); other paths show a LocationProbe. */
-export function renderPage({ path, routes, query, mutation, role = 'ADMIN' }: RenderPageOptions) {
+export function renderPage({ path, routes, query, mutation, role = 'ADMIN', me }: RenderPageOptions) {
   const calls: MockCall[] = [];
   const client = makeMockClient(
     {
-      query: (call) => (call.operationName === 'Me' ? meData(role) : query?.(call)),
+      query: (call) => (call.operationName === 'Me' ? (me ?? meData(role)) : query?.(call)),
       mutation,
     },
     calls,

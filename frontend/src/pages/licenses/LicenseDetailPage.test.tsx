@@ -1,9 +1,9 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDetailQuery } from '../../gql/graphql';
-import { license, registration } from '../../test/fixtures';
+import { customField, customFieldSettings, license, registration } from '../../test/fixtures';
 import type { MockCall } from '../../test/mockClient';
 import { ACCOUNT, renderPage, type TestRole } from '../../test/renderPage';
 import { LicenseDetailPage } from './LicenseDetailPage';
@@ -22,6 +22,11 @@ function detail(overrides: Partial<Detail> = {}): Detail {
     rehostsUsed: 1,
     rehostLimit: 4,
     nextRehostAllowedAt: null,
+    access: 'ADMIN',
+    owner: { __typename: 'User', id: 'u1', name: 'Dana', email: 'dana@example.com' },
+    shares: [],
+    customValues: [],
+    history: [],
     account: { __typename: 'Account', id: ACCOUNT.id, name: ACCOUNT.name, number: ACCOUNT.number },
     registration,
     keys: [
@@ -59,13 +64,28 @@ function renderDetail(data: Detail, mutation?: (call: MockCall) => unknown, role
   return renderPage({
     path: `/licenses/${data.id}`,
     routes: <Route path="/licenses/:id" element={<LicenseDetailPage />} />,
-    query: (call) => (call.operationName === 'LicenseDetail' ? { __typename: 'Query', license: data } : undefined),
+    query: (call) =>
+      call.operationName === 'LicenseDetail'
+        ? { __typename: 'Query', license: data }
+        : call.operationName === 'CustomFieldSettings'
+          ? customFieldSettings([customField(), customField({ id: 'cf-due', name: 'Audit date', type: 'DATE', position: 2 })])
+          : undefined,
     mutation,
     role,
   });
 }
 
-describe('<LicenseDetailPage>', () => {
+const share = (email: string, permission: 'VIEW' | 'MANAGE') => ({
+  __typename: 'LicenseShare' as const,
+  id: `share-${email}`,
+  email,
+  permission,
+  createdAt: '2025-03-01T10:00:00Z',
+  user: null,
+});
+
+// These tests type into several fields; allow for a busy machine.
+describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
   it('shows the license, its keys (newest first), serials and activations', async () => {
     renderDetail(detail());
     expect(await screen.findByRole('heading', { level: 1, name: 'Messaging Gateway 10.8' })).toBeInTheDocument();
@@ -140,5 +160,151 @@ describe('<LicenseDetailPage>', () => {
     expect(screen.queryByRole('button', { name: 'Re-host' })).not.toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Renew' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Deactivate' })).not.toBeInTheDocument();
+  });
+
+  it('shows owner, custom values and history, and edits a value inline', async () => {
+    const user = userEvent.setup();
+    let answer: unknown = {
+      licensesSetCustomValues: {
+        __typename: 'CustomValueRejected',
+        code: 'NOT_A_NUMBER',
+        message: 'Cost center must be a number',
+        field: 'values.0.value',
+        customField: { __typename: 'CustomField', id: 'cf-cost', name: 'Cost center' },
+      },
+    };
+    const { calls } = renderDetail(
+      detail({
+        customValues: [{ __typename: 'CustomValue', value: '4711', field: customField() }],
+        history: [
+          {
+            __typename: 'AuditEntry',
+            at: '2025-03-02T10:00:00Z',
+            action: 'license.share',
+            actor: { __typename: 'User', id: 'u1', name: 'Dana', email: 'dana@example.com' },
+          },
+        ],
+      }),
+      () => answer,
+    );
+    expect(await screen.findByText('Owner')).toBeInTheDocument();
+    expect(screen.getByText('(dana@example.com)')).toBeInTheDocument();
+    const history = screen.getByRole('table', { name: 'History of this license, newest first' });
+    expect(within(history).getAllByRole('row')[1]).toHaveTextContent(/Shared.*dana@example\.com/);
+    expect(screen.getByText('4711')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Edit Cost center' }));
+    const input = screen.getByLabelText('Cost center');
+    expect(input).toHaveFocus();
+    expect(input).toHaveValue('4711');
+    await user.clear(input);
+    await user.type(input, 'x');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(calls[0]).toEqual({
+      operationName: 'LicensesSetCustomValues',
+      variables: { input: { licenseIds: ['lic-mgw'], values: [{ fieldId: 'cf-cost', value: 'x' }] } },
+    });
+    expect(await screen.findByText('Cost center must be a number')).toBeInTheDocument();
+    expect(input).toHaveAccessibleDescription('Cost center must be a number');
+
+    answer = { licensesSetCustomValues: { __typename: 'LicensesSetCustomValuesSuccess', licenses: [] } };
+    await user.clear(input);
+    await user.type(input, '12.5');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Cost center was saved.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Edit Cost center' })).toHaveFocus();
+    // The account's other field is offered too, with a date input.
+    await user.click(screen.getByRole('button', { name: 'Edit Audit date' }));
+    expect(screen.getByLabelText('Audit date')).toHaveAttribute('type', 'date');
+  });
+
+  it('shares the license, changes nothing for a member e-mail and removes a share', async () => {
+    const user = userEvent.setup();
+    const shares = [share('ext@partner.example', 'VIEW')];
+    const { calls } = renderDetail(detail({ shares }), (call) => {
+      if (call.operationName === 'LicenseShare') {
+        const input = call.variables['input'] as { email: string; permission: 'VIEW' | 'MANAGE' };
+        if (input.email === 'colleague@acme.example') {
+          return {
+            licenseShare: {
+              __typename: 'InvalidInput',
+              code: 'INVALID_INPUT',
+              message: 'Please check the form.',
+              field: 'email',
+              fieldErrors: [{ __typename: 'FieldError', field: 'email', code: 'ALREADY_MEMBER', message: 'This person is already a member of the account.' }],
+            },
+          };
+        }
+        return {
+          licenseShare: {
+            __typename: 'LicenseShareSuccess',
+            license: { __typename: 'License', id: 'lic-mgw', owner: null, shares: [...shares, share(input.email, input.permission)] },
+          },
+        };
+      }
+      return { licenseUnshare: { __typename: 'LicenseUnshareSuccess', license: { __typename: 'License', id: 'lic-mgw', owner: null, shares: [] } } };
+    });
+
+    await user.click(await screen.findByRole('button', { name: 'Share…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Share license' });
+    const email = within(dialog).getByLabelText('E-mail');
+    expect(email).toHaveFocus();
+    expect(within(dialog).getByRole('row', { name: /ext@partner\.example/ })).toHaveTextContent('Can view');
+
+    await user.type(email, 'colleague@acme.example');
+    await user.click(within(dialog).getByRole('button', { name: 'Share' }));
+    expect(await within(dialog).findByText('This person is already a member of the account.')).toBeInTheDocument();
+    expect(email).toHaveAttribute('aria-invalid', 'true');
+
+    await user.clear(email);
+    await user.type(email, 'new@partner.example');
+    await user.selectOptions(within(dialog).getByLabelText('Permission'), 'MANAGE');
+    await user.click(within(dialog).getByRole('button', { name: 'Share' }));
+    expect(calls[1]).toEqual({
+      operationName: 'LicenseShare',
+      variables: { input: { licenseId: 'lic-mgw', email: 'new@partner.example', permission: 'MANAGE' } },
+    });
+    expect(await within(dialog).findByRole('row', { name: /new@partner\.example/ })).toHaveTextContent('Can manage');
+    expect(email).toHaveValue('');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Remove ext@partner.example' }));
+    expect(calls[2]).toEqual({ operationName: 'LicenseUnshare', variables: { input: { licenseId: 'lic-mgw', email: 'ext@partner.example' } } });
+    await waitFor(() => expect(within(dialog).getByText('This license is not shared with anyone.')).toBeInTheDocument());
+    expect(within(dialog).getByRole('status')).toHaveTextContent('ext@partner.example no longer has access.');
+
+    await user.click(within(dialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Share…' })).toHaveFocus();
+  });
+
+  it('transfers ownership to a member', async () => {
+    const user = userEvent.setup();
+    const { calls } = renderDetail(detail(), () => ({
+      licenseTransferOwnership: {
+        __typename: 'LicenseTransferOwnershipSuccess',
+        license: {
+          __typename: 'License',
+          id: 'lic-mgw',
+          access: 'ADMIN',
+          owner: { __typename: 'User', id: 'u2', name: 'Max', email: 'max@acme.example' },
+          shares: [],
+        },
+      },
+    }));
+    await user.click(await screen.findByRole('button', { name: 'Transfer ownership…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Transfer ownership' });
+    await user.type(within(dialog).getByLabelText("New owner's e-mail"), 'max@acme.example');
+    await user.click(within(dialog).getByRole('button', { name: 'Transfer' }));
+    expect(calls[0]?.variables).toEqual({ input: { licenseId: 'lic-mgw', email: 'max@acme.example' } });
+    expect(await screen.findByText('Messaging Gateway 10.8 now belongs to max@acme.example.')).toBeInTheDocument();
+  });
+
+  it('offers the license file download and hides sharing and editing without the access for it', async () => {
+    renderDetail(detail({ access: 'VIEW', customValues: [{ __typename: 'CustomValue', value: '4711', field: customField() }] }), undefined, 'VIEWER');
+    expect(await screen.findByRole('link', { name: 'Download license file' })).toHaveAttribute('href', '/api/licenses/lic-mgw/license.lic');
+    expect(screen.queryByRole('button', { name: 'Share…' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Transfer ownership…' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Edit Cost center' })).not.toBeInTheDocument();
+    expect(screen.getByText('4711')).toBeInTheDocument();
   });
 });

@@ -18,6 +18,10 @@ import { RehostRequestStartMutation } from '../rehost/documents';
 import { userErrorText } from '../wizard/messages';
 import { RegistrationSummary } from '../wizard/RegistrationSummary';
 import { DeactivateMutation, LicenseDetailQuery as LicenseDetailDocument } from './documents';
+import { LicenseCustomValues } from './LicenseCustomValues';
+import { LicenseHistory } from './LicenseHistory';
+import { PERMISSION_LABELS, ShareDialog, TransferOwnershipDialog } from './LicenseSharing';
+import { licenseFileUrl } from '../../lib/licenseList';
 
 type License = NonNullable<LicenseDetailQuery['license']>;
 
@@ -60,15 +64,23 @@ function LicenseDetail({ id }: { id: string }) {
 
 function LicenseView({ license, onReload, refreshing }: { license: License; onReload: () => void; refreshing: boolean }) {
   const { user, membership, selectAccount } = useSession();
-  const role = user?.memberships.find((m) => m.account.id === license.account.id)?.role ?? null;
+  // A partner user acting for the license's account has the role its delegation gives.
+  const role =
+    user?.memberships.find((m) => m.account.id === license.account.id)?.role ??
+    (membership?.account.id === license.account.id ? membership.role : null);
   const mayChange = canRequestKeys(role);
   const keyInUse = activeKey(license.keys);
   const hostLocked = license.product.locking === 'HOST';
+  const mayEditValues = license.access !== 'VIEW';
+  const mayShare = license.access === 'OWNER' || license.access === 'ADMIN';
+  const title = `${license.product.name} ${license.product.version}`;
+  const [dialog, setDialog] = useState<'share' | 'transfer' | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   return (
     <div className="page">
       <p className="breadcrumb">
-        <Link to="/licenses">My licenses</Link>
+        <Link to="/licenses">Licenses</Link>
       </p>
       <div className="page__header">
         <div>
@@ -84,8 +96,31 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
             </span>
           </p>
         </div>
-        {refreshing ? <span className="muted small">Refreshing…</span> : null}
+        <div className="page__actions">
+          {keyInUse ? (
+            <a className="button button--secondary button--small" href={licenseFileUrl(license.id)} download>
+              Download license file
+            </a>
+          ) : null}
+          {mayShare ? (
+            <>
+              <button type="button" className="button button--secondary button--small" onClick={() => setDialog('share')}>
+                Share…
+              </button>
+              <button type="button" className="button button--ghost button--small" onClick={() => setDialog('transfer')}>
+                Transfer ownership…
+              </button>
+            </>
+          ) : null}
+          {refreshing ? <span className="muted small">Refreshing…</span> : null}
+        </div>
       </div>
+
+      {notice ? (
+        <Alert tone="success">
+          <p>{notice}</p>
+        </Alert>
+      ) : null}
 
       {mayChange && isLicenseCurrent(license.status) ? (
         <LicenseActions
@@ -137,11 +172,55 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
             </div>
           ) : null}
           <div className="summary__row">
+            <dt>Owner</dt>
+            <dd>
+              {license.owner ? (
+                <>
+                  {license.owner.name || license.owner.email}{' '}
+                  {license.owner.name ? <span className="muted">({license.owner.email})</span> : null}
+                </>
+              ) : (
+                <span className="muted">No owner recorded</span>
+              )}
+            </dd>
+          </div>
+          <div className="summary__row">
+            <dt>Your access</dt>
+            <dd>{humanize(license.access)}</dd>
+          </div>
+          <div className="summary__row">
             <dt>Created</dt>
             <dd>{formatDateTime(license.createdAt)}</dd>
           </div>
         </dl>
       </section>
+
+      <LicenseCustomValues
+        licenseId={license.id}
+        accountId={license.account.id}
+        values={license.customValues}
+        mayEdit={mayEditValues}
+        onSaved={onReload}
+      />
+
+      {mayShare ? (
+        <section className="section" aria-labelledby="sharing-heading">
+          <h2 className="section__title" id="sharing-heading">
+            Sharing
+          </h2>
+          {license.shares.length === 0 ? (
+            <p className="empty-note">Not shared with anyone outside {license.account.name}.</p>
+          ) : (
+            <ul className="plain-list">
+              {license.shares.map((share) => (
+                <li key={share.id}>
+                  {share.email} <span className="muted">· {PERMISSION_LABELS[share.permission]}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
 
       <section className="section" aria-labelledby="keys-heading">
         <h2 className="section__title" id="keys-heading">
@@ -199,6 +278,25 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
           </div>
         )}
       </section>
+
+      <LicenseHistory entries={license.history} />
+
+      {dialog === 'share' ? (
+        <ShareDialog licenseId={license.id} title={title} shares={license.shares} onClose={() => setDialog(null)} onChanged={onReload} />
+      ) : null}
+      {dialog === 'transfer' ? (
+        <TransferOwnershipDialog
+          licenseId={license.id}
+          title={title}
+          ownerEmail={license.owner?.email ?? null}
+          onClose={() => setDialog(null)}
+          onDone={(message) => {
+            setDialog(null);
+            setNotice(message);
+            onReload();
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -1,24 +1,5 @@
 import { graphql } from '../../gql';
 
-export const AccountLicensesQuery = graphql(`
-  query AccountLicenses($accountId: ID!) {
-    accountLicenses(accountId: $accountId, first: 50) {
-      id
-      quantity
-      maintenanceUntil
-      status
-      hostId
-      createdAt
-      product {
-        id
-        name
-        version
-        locking
-      }
-    }
-  }
-`);
-
 export const LicenseDetailQuery = graphql(`
   query LicenseDetail($id: ID!) {
     license(id: $id) {
@@ -27,6 +8,23 @@ export const LicenseDetailQuery = graphql(`
       rehostsUsed
       rehostLimit
       nextRehostAllowedAt
+      access
+      ...LicenseSharingFields
+      customValues {
+        value
+        field {
+          ...CustomFieldFields
+        }
+      }
+      history {
+        at
+        action
+        actor {
+          id
+          name
+          email
+        }
+      }
       account {
         id
         name
@@ -73,6 +71,259 @@ export const DeactivateMutation = graphql(`
       }
       ... on RateLimited {
         retryAfterSeconds
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const CustomFieldFieldsFragment = graphql(`
+  fragment CustomFieldFields on CustomField {
+    id
+    name
+    type
+    options
+    required
+    position
+  }
+`);
+
+export const LicenseRowFieldsFragment = graphql(`
+  fragment LicenseRowFields on License {
+    id
+    quantity
+    maintenanceUntil
+    status
+    hostId
+    createdAt
+    access
+    product {
+      id
+      sku
+      name
+      version
+    }
+    owner {
+      id
+      name
+      email
+    }
+    customValues {
+      value
+      field {
+        id
+      }
+    }
+  }
+`);
+
+export const LicensesQuery = graphql(`
+  query Licenses($accountId: ID!, $first: Int, $after: String, $filter: LicenseFilter, $orderBy: LicenseOrder) {
+    licenses(accountId: $accountId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...LicenseRowFields
+        }
+      }
+    }
+  }
+`);
+
+export const SharedWithMeQuery = graphql(`
+  query SharedWithMe($first: Int, $after: String, $filter: LicenseFilter) {
+    sharedWithMe(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...LicenseRowFields
+          account {
+            id
+            name
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const LicenseRegistrationQuery = graphql(`
+  query LicenseRegistration($id: ID!) {
+    license(id: $id) {
+      id
+      registration {
+        ...RegistrationFields
+      }
+    }
+  }
+`);
+
+export const LicensesSetCustomValuesMutation = graphql(`
+  mutation LicensesSetCustomValues($input: LicensesSetCustomValuesInput!) {
+    licensesSetCustomValues(input: $input) {
+      __typename
+      ... on LicensesSetCustomValuesSuccess {
+        licenses {
+          id
+          customValues {
+            value
+            field {
+              ...CustomFieldFields
+            }
+          }
+        }
+      }
+      ... on CustomValueRejected {
+        customField {
+          id
+          name
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const LicensesSetRegistrationMutation = graphql(`
+  mutation LicensesSetRegistration($input: LicensesSetRegistrationInput!) {
+    licensesSetRegistration(input: $input) {
+      __typename
+      ... on LicensesSetRegistrationSuccess {
+        licenses {
+          id
+          registration {
+            ...RegistrationFields
+          }
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const LicenseSharingFieldsFragment = graphql(`
+  fragment LicenseSharingFields on License {
+    id
+    owner {
+      id
+      name
+      email
+    }
+    shares {
+      id
+      email
+      permission
+      createdAt
+      user {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const LicenseShareMutation = graphql(`
+  mutation LicenseShare($input: LicenseShareInput!) {
+    licenseShare(input: $input) {
+      __typename
+      ... on LicenseShareSuccess {
+        license {
+          ...LicenseSharingFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+      ... on RateLimited {
+        retryAfterSeconds
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          field
+          code
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const LicenseUnshareMutation = graphql(`
+  mutation LicenseUnshare($input: LicenseUnshareInput!) {
+    licenseUnshare(input: $input) {
+      __typename
+      ... on LicenseUnshareSuccess {
+        license {
+          ...LicenseSharingFields
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+export const LicenseTransferOwnershipMutation = graphql(`
+  mutation LicenseTransferOwnership($input: LicenseTransferOwnershipInput!) {
+    licenseTransferOwnership(input: $input) {
+      __typename
+      ... on LicenseTransferOwnershipSuccess {
+        license {
+          ...LicenseSharingFields
+          access
+        }
+      }
+      ... on UserError {
+        code
+        message
+        field
       }
       ... on InvalidInput {
         fieldErrors {

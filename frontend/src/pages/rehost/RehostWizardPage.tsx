@@ -13,6 +13,7 @@ import { confirmIdempotencyKey, resetConfirmIdempotencyKey } from '../../lib/ide
 import { normaliseHostId, rehostAllowance, rehostRefusalText, rehostUsageText } from '../../lib/rehost';
 import { flowFor, REHOST_FLOW, resolveView } from '../../lib/steps';
 import { KeysStep } from '../wizard/KeysStep';
+import { KeyDeliveries } from '../wizard/KeyDeliveries';
 import { userErrorText } from '../wizard/messages';
 import { useKeyRequest } from '../wizard/useKeyRequest';
 import { KeyRequestMissing, useWizardNavigation, WizardFrame } from '../wizard/WizardFrame';
@@ -58,6 +59,7 @@ function RehostWizard({ id }: { id: string }) {
           polling={state.polling}
           next={{ to: licensePath, label: 'Back to the license' }}
           failureNote="The key was not moved and still works on its current host."
+          deliveries={<KeyDeliveries keyRequestId={current.id} />}
         />
       ) : (
         <p className="empty-note">This step is not part of a re-host. Reload the page to continue.</p>

@@ -4,6 +4,7 @@ import { usePageTitle } from '../../components/usePageTitle';
 import type { RegistrationFormState } from '../../lib/registration';
 import { flowFor, resolveView, VERSION_UPGRADE_FLOW } from '../../lib/steps';
 import { KeysStep } from '../wizard/KeysStep';
+import { KeyDeliveries } from '../wizard/KeyDeliveries';
 import { useKeyRequest } from '../wizard/useKeyRequest';
 import { KeyRequestMissing, useWizardNavigation, WizardFrame } from '../wizard/WizardFrame';
 import { UpgradeRequestQuery, UpgradeRequestUpdatedSubscription } from './documents';
@@ -74,6 +75,7 @@ function UpgradeWizard({ id }: { id: string }) {
           polling={state.polling}
           next={{ to: '/version-upgrade', label: 'Start another upgrade' }}
           failureNote="No seats were upgraded and your notification can still be used."
+          deliveries={<KeyDeliveries keyRequestId={current.id} />}
         />
       ) : (
         <UnexpectedStep />

@@ -25,7 +25,7 @@ const FIELD_ID = 'notification-id';
  */
 export function VersionUpgradeStartPage() {
   usePageTitle('Version Upgrade');
-  const { membership } = useSession();
+  const { membership, actingFor } = useSession();
   if (!membership) return null;
   const account = membership.account;
   const allowed = canRequestKeys(membership.role);
@@ -52,11 +52,18 @@ export function VersionUpgradeStartPage() {
         ) : (
           <>
             <Alert tone="info" live={false}>
-              <p>
-                Your role on {account.name} is Viewer: you can see the account's licenses and key requests, but not upgrade
-                them. Ask an administrator of the account to make you a member or, if you belong to another account, switch to
-                it in the header.
-              </p>
+              {actingFor ? (
+                <p>
+                  Your partner account may only view {account.name}: you can see its licenses and key requests, but not upgrade
+                  them. Ask the customer’s administrator for Manage access, or switch back to your own account in the header.
+                </p>
+              ) : (
+                <p>
+                  Your role on {account.name} is Viewer: you can see the account's licenses and key requests, but not upgrade
+                  them. Ask an administrator of the account to make you a member or, if you belong to another account, switch to
+                  it in the header.
+                </p>
+              )}
             </Alert>
             <p>
               <Link to="/">Back to the home page</Link>

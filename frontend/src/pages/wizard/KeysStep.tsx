@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert } from '../../components/Alert';
 import { KeyActions } from '../../components/KeyActions';
@@ -24,6 +25,8 @@ interface KeysStepProps {
   next?: { to: string; label: string };
   /** What a failure left untouched, e.g. "Your serial numbers were not used up." */
   failureNote?: string;
+  /** Shown under the ready keys: the e-mails that carried them (see KeyDeliveries). */
+  deliveries?: ReactNode;
 }
 
 const GET_ANOTHER_KEY = { to: '/get-a-key', label: 'Get another key' };
@@ -34,6 +37,7 @@ export function KeysStep({
   polling,
   next = GET_ANOTHER_KEY,
   failureNote = 'Your serial numbers were not used up.',
+  deliveries,
 }: KeysStepProps) {
   const { status } = keyRequest;
   const technicalEmail = keyRequest.registration?.technicalContact.email;
@@ -96,6 +100,7 @@ export function KeysStep({
       <p className="muted small">
         Save each license file next to the product's installation, or paste the activation key when the product asks for it.
       </p>
+      {deliveries}
       {nextLink}
     </div>
   );

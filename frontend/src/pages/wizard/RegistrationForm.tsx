@@ -35,6 +35,8 @@ interface RegistrationFormProps {
   busy: boolean;
   onSave: (value: RegistrationInputValue) => Promise<RegistrationSaveResult>;
   onBack?: () => void;
+  /** Text of the button that calls onBack. */
+  backLabel?: string;
   submitLabel?: string;
 }
 
@@ -54,6 +56,7 @@ export function RegistrationForm({
   busy,
   onSave,
   onBack,
+  backLabel = 'Back',
   submitLabel = 'Continue',
 }: RegistrationFormProps) {
   const [form, setForm] = useState<RegistrationFormState>(() => draft ?? initial());
@@ -275,7 +278,7 @@ export function RegistrationForm({
       <div className={`wizard__nav${onBack ? '' : ' wizard__nav--end'}`}>
         {onBack ? (
           <button type="button" className="button button--secondary" onClick={onBack}>
-            Back
+            {backLabel}
           </button>
         ) : null}
         <SubmitButton busy={busy}>{submitLabel}</SubmitButton>

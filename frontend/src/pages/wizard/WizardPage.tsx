@@ -6,6 +6,7 @@ import type { RegistrationFormState } from '../../lib/registration';
 import { flowFor, GET_A_KEY_FLOW, getAKeyViews, nextView, previousView, resolveView } from '../../lib/steps';
 import { ConfirmStep } from './ConfirmStep';
 import { KeyRequestQuery, KeyRequestUpdatedSubscription } from './documents';
+import { KeyDeliveries } from './KeyDeliveries';
 import { KeysStep } from './KeysStep';
 import { RegistrationStep } from './RegistrationStep';
 import { RenewalLicenseNote } from './RenewalLicenseNote';
@@ -82,7 +83,7 @@ function Wizard({ id }: { id: string }) {
           onRefresh={state.reload}
         />
       ) : (
-        <KeysStep keyRequest={current} polling={state.polling} />
+        <KeysStep keyRequest={current} polling={state.polling} deliveries={<KeyDeliveries keyRequestId={current.id} />} />
       )}
     </WizardFrame>
   );

@@ -1,0 +1,98 @@
+"""Key delivery: the key mails of a key request, as the outbox knows them, and re-sending them.
+
+A key a partner obtains for a customer must reach the customer: when the request is READY the keys
+go to the technical contact through the outbox (pipeline.fulfil); each such mail is a delivery
+with its status (QUEUED, SENT, FAILED with the reason, or HELD when no SMTP server is configured).
+A partner or customer may send the keys again, to the same contact or a corrected address."""
+
+from __future__ import annotations
+
+import uuid
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from backend.db.models import (
+    KeyRequest,
+    KeyRequestLicense,
+    KeyRequestStatus,
+    KeyStatus,
+    License,
+    LicenseKey,
+    Product,
+)
+from backend.domain import audit, ratelimit
+from backend.domain.access import Actor, Permission
+from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, RateLimitedError
+from backend.domain.mail import queue_email
+from backend.domain.pipeline import keys_mail, load, publish_after_commit, technical_contact
+from backend.portal import Portal
+
+RESEND_LIMIT = (5, 3600)  # re-sends per key request per hour
+
+
+def _recipient(raw: str | None, fallback: str | None) -> str:
+    if raw is None or not raw.strip():
+        if fallback:
+            return fallback
+        raise InvalidInputError([FieldProblem("email", "REQUIRED", "Give the address to send the keys to.")])
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise InvalidInputError([FieldProblem("email", "INVALID", str(exc))]) from exc
+
+
+async def resend(
+    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, email: str | None = None
+) -> KeyRequest:
+    """Queue the request's current keys again, to the technical contact or to `email`."""
+    async with portal.db.write() as session:
+        request = await load(
+            session, actor, key_request_id, Permission.REQUEST_KEYS, field="keyRequestId", for_update=True
+        )
+        if request.status != KeyRequestStatus.READY:
+            raise KeyRequestStateError("NOT_READY", "Keys can be sent once the request is ready.")
+        bucket = f"resend:{request.id}"
+        wait = await ratelimit.retry_after(session, [bucket], RESEND_LIMIT)
+        if wait:
+            raise RateLimitedError(wait, "keyRequestId")
+        contact = await technical_contact(session, request)
+        to = _recipient(email, contact["email"] if contact else None)
+        issued = (
+            await session.execute(
+                select(License, Product, LicenseKey)
+                .join(KeyRequestLicense, KeyRequestLicense.license_id == License.id)
+                .join(Product, Product.id == License.product_id)
+                .join(LicenseKey, LicenseKey.license_id == License.id)
+                .where(
+                    KeyRequestLicense.key_request_id == request.id,
+                    LicenseKey.key_request_id == request.id,
+                    LicenseKey.status == KeyStatus.ACTIVE,
+                )
+                .order_by(KeyRequestLicense.position)
+            )
+        ).all()
+        if not issued:
+            raise KeyRequestStateError("NO_ACTIVE_KEYS", "The keys of this request have since been revoked.")
+        queue_email(
+            portal,
+            session,
+            to=to,
+            subject=f"Your license keys ({len(issued)})",
+            body=keys_mail(
+                request, [(lic, prod, key) for lic, prod, key in issued], portal.settings.public_url
+            ),
+            account_id=request.account_id,
+            key_request_id=request.id,
+        )
+        ratelimit.hit(session, [bucket])
+        audit.record(
+            session,
+            "key_request.keys_resent",
+            actor=actor,
+            account_id=request.account_id,
+            target=("KeyRequest", request.id),
+            to=to,
+        )
+        publish_after_commit(portal, session, request.id)
+        return request

@@ -1,0 +1,163 @@
+"""GET downloads with the session cookie: the CSV export of a filter, a zip of license files and
+one license file. Same access rules as GraphQL; an unknown or foreign id is a 404."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from backend.auth.tokens import SESSION_COOKIE
+from backend.db.models import User
+from backend.domain import exports
+from backend.domain import licenses as finding
+from backend.domain.access import Actor
+from backend.domain.accounts import user_for_session
+from backend.domain.errors import InvalidInputError, NotFoundError
+from backend.portal import Portal
+from backend.schema.common import from_global_id
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("Not found", status_code=404)
+
+
+async def _actor(portal: Portal, request: Request) -> Actor | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    async with portal.db.read() as session:
+        user: User | None = await user_for_session(session, token)
+    if user is None:
+        return None
+    return Actor(user.id, request.client.host if request.client else None)
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest("not JSON") from exc
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadRequest("expected a JSON object")
+    return value
+
+
+def parse_filter(text: str | None) -> finding.Filter:
+    """A LicenseFilter as JSON, with the GraphQL input's field names."""
+    data = _json(text)
+    statuses = data.get("status") or []
+    if isinstance(statuses, str):
+        statuses = [statuses]
+    try:
+        status = tuple(finding.LicenseStatus[s] for s in statuses)
+        days = data.get("expiringWithinDays")
+        custom = tuple(
+            finding.CustomFilter(from_global_id(str(c["fieldId"]), "CustomField"), str(c["value"]))
+            for c in data.get("customFields") or []
+        )
+    except (KeyError, TypeError) as exc:
+        raise BadRequest("bad filter") from exc
+    if days is not None and not isinstance(days, int):
+        raise BadRequest("expiringWithinDays must be a number")
+    sku, search = data.get("productSku"), data.get("search")
+    return finding.Filter(
+        product_sku=str(sku) if sku else None,
+        statuses=status,
+        expiring_within_days=days,
+        search=str(search) if search else None,
+        custom=custom,
+    )
+
+
+def parse_order(text: str | None) -> finding.Order:
+    data = _json(text)
+    if not data:
+        return finding.DEFAULT_ORDER
+    try:
+        field = finding.SortField[data["field"]]
+        direction = data.get("direction") or "ASC"
+        if direction not in ("ASC", "DESC"):
+            raise BadRequest("direction is ASC or DESC")
+    except (KeyError, TypeError) as exc:
+        raise BadRequest("bad orderBy") from exc
+    custom = data.get("customFieldId")
+    return finding.Order(
+        field=field,
+        descending=direction == "DESC",
+        custom_field_id=from_global_id(str(custom), "CustomField") if custom else None,
+    )
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "Cache-Control": "no-store"}
+
+
+def routes(portal: Portal) -> list[Route]:
+    async def export_csv(request: Request) -> Response:
+        actor = await _actor(portal, request)
+        if actor is None:
+            return _not_found()
+        try:
+            flt = parse_filter(request.query_params.get("filter"))
+            order = parse_order(request.query_params.get("orderBy"))
+        except BadRequest as exc:
+            return PlainTextResponse(str(exc), status_code=400)
+        account = from_global_id(request.query_params.get("accountId", ""), "Account")
+        try:
+            export = await exports.prepare_csv(portal, actor, account, flt, order)
+        except NotFoundError:
+            return _not_found()
+        return StreamingResponse(
+            exports.stream_csv(portal, export),
+            media_type="text/csv; charset=utf-8",
+            headers=_attachment("licenses.csv"),
+        )
+
+    async def files_zip(request: Request) -> Response:
+        actor = await _actor(portal, request)
+        if actor is None:
+            return _not_found()
+        raw = [i for i in request.query_params.get("ids", "").split(",") if i.strip()]
+        ids: list[uuid.UUID | None] = [from_global_id(i.strip(), "License") for i in raw]
+        account_text = request.query_params.get("accountId")
+        account = from_global_id(account_text, "Account") if account_text else None
+        if account_text and account is None:
+            return _not_found()
+        try:
+            body = await exports.license_files_zip(portal, actor, ids, account)
+        except InvalidInputError as exc:
+            return PlainTextResponse(exc.message, status_code=400)
+        except NotFoundError:
+            return _not_found()
+        return Response(body, media_type="application/zip", headers=_attachment("license-files.zip"))
+
+    async def license_file(request: Request) -> Response:
+        actor = await _actor(portal, request)
+        if actor is None:
+            return _not_found()
+        license_id = from_global_id(request.path_params["license_id"], "License")
+        try:
+            name, content = await exports.license_file(portal, actor, license_id)
+        except NotFoundError:
+            return _not_found()
+        return Response(content + "\n", media_type="application/jwt", headers=_attachment(name))
+
+    return [
+        Route("/api/licenses/export.csv", export_csv, methods=["GET"]),
+        Route("/api/licenses/files.zip", files_zip, methods=["GET"]),
+        Route("/api/licenses/{license_id}/license.lic", license_file, methods=["GET"]),
+    ]

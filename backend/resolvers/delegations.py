@@ -1,0 +1,74 @@
+"""Delegation lifecycle: invite, accept, decline, revoke."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+import strawberry
+
+from backend.context import Info
+from backend.db.models import Delegation
+from backend.domain import delegations as domain
+from backend.domain.errors import UserError
+from backend.schema.common import error_member, from_global_id
+from backend.schema.delegations import (
+    DelegationAcceptResult,
+    DelegationAcceptSuccess,
+    DelegationDeclineResult,
+    DelegationDeclineSuccess,
+    DelegationIdInput,
+    DelegationInviteInput,
+    DelegationInviteResult,
+    DelegationInviteSuccess,
+    DelegationRevokeResult,
+    DelegationRevokeSuccess,
+    DelegationType,
+)
+
+
+async def _step(step: Awaitable[Delegation], success: type) -> Any:
+    try:
+        row = await step
+    except UserError as exc:
+        return error_member(exc)
+    return success(delegation=DelegationType.from_model(row))
+
+
+def _id(input: DelegationIdInput) -> Any:
+    return from_global_id(input.delegation_id, "Delegation")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="A customer ADMIN invites a partner to work on the account.")
+    async def delegation_invite(self, info: Info, input: DelegationInviteInput) -> DelegationInviteResult:
+        data = domain.Invite(
+            account_id=from_global_id(input.account_id, "Account"),
+            scope=input.scope,
+            partner_account_number=input.partner_account_number,
+            partner_user_email=input.partner_user_email,
+            ends_on=input.ends_on,
+        )
+        result: DelegationInviteResult = await _step(
+            domain.invite(info.context.portal, info.context.actor, data), DelegationInviteSuccess
+        )
+        return result
+
+    @strawberry.mutation(description="A partner ADMIN accepts a pending delegation.")
+    async def delegation_accept(self, info: Info, input: DelegationIdInput) -> DelegationAcceptResult:
+        step = domain.respond(info.context.portal, info.context.actor, _id(input), accept=True)
+        result: DelegationAcceptResult = await _step(step, DelegationAcceptSuccess)
+        return result
+
+    @strawberry.mutation(description="A partner ADMIN declines a pending delegation.")
+    async def delegation_decline(self, info: Info, input: DelegationIdInput) -> DelegationDeclineResult:
+        step = domain.respond(info.context.portal, info.context.actor, _id(input), accept=False)
+        result: DelegationDeclineResult = await _step(step, DelegationDeclineSuccess)
+        return result
+
+    @strawberry.mutation(description="An ADMIN of either side ends a pending or active delegation.")
+    async def delegation_revoke(self, info: Info, input: DelegationIdInput) -> DelegationRevokeResult:
+        step = domain.revoke(info.context.portal, info.context.actor, _id(input))
+        result: DelegationRevokeResult = await _step(step, DelegationRevokeSuccess)
+        return result

@@ -1,0 +1,103 @@
+"""Account members: invite, change role, remove (or leave), revoke an invitation."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+
+from backend.context import Info
+from backend.domain import members as domain
+from backend.domain.errors import UserError
+from backend.schema.accounts import AccountType
+from backend.schema.common import error_member, from_global_id
+from backend.schema.members import (
+    AccountInvitationRevokeInput,
+    AccountInvitationRevokeResult,
+    AccountInvitationRevokeSuccess,
+    AccountInvitationType,
+    AccountMemberInviteInput,
+    AccountMemberInviteResult,
+    AccountMemberInviteSuccess,
+    AccountMemberRemoveInput,
+    AccountMemberRemoveResult,
+    AccountMemberRemoveSuccess,
+    AccountMemberSetRoleInput,
+    AccountMemberSetRoleResult,
+    AccountMemberSetRoleSuccess,
+    MemberType,
+)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="ADMIN only. An existing user becomes a member at once; an unknown e-mail gets an "
+        "invitation (14 days) and a sign-up link."
+    )
+    async def account_member_invite(
+        self, info: Info, input: AccountMemberInviteInput
+    ) -> AccountMemberInviteResult:
+        actor = info.context.actor
+        try:
+            done = await domain.invite(
+                info.context.portal,
+                actor,
+                from_global_id(input.account_id, "Account"),
+                input.email,
+                input.role,
+            )
+        except UserError as exc:
+            return cast(AccountMemberInviteResult, error_member(exc))
+        return AccountMemberInviteSuccess(
+            account=AccountType.from_model(done.account),
+            invitation=AccountInvitationType.from_model(done.invitation) if done.invitation else None,
+            member=MemberType.from_model(*done.member, actor.user_id) if done.member else None,
+        )
+
+    @strawberry.mutation(description="ADMIN only; the last ADMIN cannot be demoted.")
+    async def account_member_set_role(
+        self, info: Info, input: AccountMemberSetRoleInput
+    ) -> AccountMemberSetRoleResult:
+        try:
+            account = await domain.set_role(
+                info.context.portal,
+                info.context.actor,
+                from_global_id(input.account_id, "Account"),
+                from_global_id(input.user_id, "User"),
+                input.role,
+            )
+        except UserError as exc:
+            return cast(AccountMemberSetRoleResult, error_member(exc))
+        return AccountMemberSetRoleSuccess(account=AccountType.from_model(account))
+
+    @strawberry.mutation(
+        description="ADMIN removes a member, or a member removes themself (leave); never the last ADMIN."
+    )
+    async def account_member_remove(
+        self, info: Info, input: AccountMemberRemoveInput
+    ) -> AccountMemberRemoveResult:
+        try:
+            account = await domain.remove(
+                info.context.portal,
+                info.context.actor,
+                from_global_id(input.account_id, "Account"),
+                from_global_id(input.user_id, "User"),
+            )
+        except UserError as exc:
+            return cast(AccountMemberRemoveResult, error_member(exc))
+        return AccountMemberRemoveSuccess(account=AccountType.from_model(account))
+
+    @strawberry.mutation(description="ADMIN only: withdraw a pending invitation.")
+    async def account_invitation_revoke(
+        self, info: Info, input: AccountInvitationRevokeInput
+    ) -> AccountInvitationRevokeResult:
+        try:
+            account = await domain.revoke_invitation(
+                info.context.portal,
+                info.context.actor,
+                from_global_id(input.invitation_id, "AccountInvitation"),
+            )
+        except UserError as exc:
+            return cast(AccountInvitationRevokeResult, error_member(exc))
+        return AccountInvitationRevokeSuccess(account=AccountType.from_model(account))

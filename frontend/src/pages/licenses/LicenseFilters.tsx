@@ -1,0 +1,169 @@
+import { useId } from 'react';
+import { DebouncedInput } from '../../components/DebouncedInput';
+import type { LicenseStatus } from '../../gql/graphql';
+import type { CustomFieldLike } from '../../lib/customFields';
+import { humanize } from '../../lib/format';
+import { LICENSE_STATUSES, type LicenseListState } from '../../lib/licenseList';
+
+interface LicenseFiltersProps {
+  state: LicenseListState;
+  onChange: (changes: Partial<LicenseListState>) => void;
+  /** The account's custom fields; each gets a filter. Leave empty to offer none. */
+  customFields: readonly CustomFieldLike[];
+  /** Product SKUs to suggest (those on the current page). */
+  skus?: readonly string[];
+  /** Offer the product and "expiring within" filters (default true). */
+  full?: boolean;
+}
+
+/** Search box, product, status chips, "expiring within N days" and one filter per custom field. */
+export function LicenseFilters({ state, onChange, customFields, skus = [], full = true }: LicenseFiltersProps) {
+  const id = useId();
+  const suggestions = [...new Set(skus)].sort();
+  const active =
+    state.search !== '' ||
+    state.productSku !== '' ||
+    state.statuses.length > 0 ||
+    state.expiringWithinDays !== null ||
+    Object.keys(state.customFields).length > 0;
+
+  const toggleStatus = (status: LicenseStatus, on: boolean) =>
+    onChange({
+      statuses: on
+        ? LICENSE_STATUSES.filter((s) => s === status || state.statuses.includes(s))
+        : state.statuses.filter((s) => s !== status),
+    });
+
+  const setCustom = (fieldId: string, value: string) => {
+    const next = { ...state.customFields };
+    if (value.trim()) next[fieldId] = value;
+    else delete next[fieldId];
+    onChange({ customFields: next });
+  };
+
+  return (
+    <form className="filters card" role="search" aria-label="Filter licenses" onSubmit={(event) => event.preventDefault()}>
+      <div className="filters__row">
+        <div className="field filters__search">
+          <label className="field__label" htmlFor={`${id}-search`}>
+            Search
+          </label>
+          <DebouncedInput
+            id={`${id}-search`}
+            type="search"
+            className="input"
+            placeholder="Serial number, activation key, product…"
+            autoComplete="off"
+            spellCheck={false}
+            value={state.search}
+            onCommit={(search) => onChange({ search })}
+          />
+        </div>
+        {full ? (
+          <>
+            <div className="field">
+              <label className="field__label" htmlFor={`${id}-product`}>
+                Product SKU
+              </label>
+              <DebouncedInput
+                id={`${id}-product`}
+                className="input"
+                list={`${id}-skus`}
+                autoComplete="off"
+                spellCheck={false}
+                value={state.productSku}
+                onCommit={(productSku) => onChange({ productSku })}
+              />
+              <datalist id={`${id}-skus`}>
+                {suggestions.map((sku) => (
+                  <option key={sku} value={sku} />
+                ))}
+              </datalist>
+            </div>
+            <div className="field filters__days">
+              <label className="field__label" htmlFor={`${id}-expiring`}>
+                Expiring within (days)
+              </label>
+              <DebouncedInput
+                id={`${id}-expiring`}
+                className="input"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                step={1}
+                value={state.expiringWithinDays === null ? '' : String(state.expiringWithinDays)}
+                onCommit={(value) => {
+                  const days = /^\d+$/.test(value.trim()) ? Number(value) : null;
+                  onChange({ expiringWithinDays: days });
+                }}
+              />
+            </div>
+          </>
+        ) : null}
+      </div>
+
+      <fieldset className="filters__statuses">
+        <legend className="field__label">Status</legend>
+        <div className="chips">
+          {LICENSE_STATUSES.map((status) => {
+            const on = state.statuses.includes(status);
+            return (
+              <label key={status} className={`chip${on ? ' chip--on' : ''}`}>
+                <input type="checkbox" checked={on} onChange={(event) => toggleStatus(status, event.target.checked)} />
+                {humanize(status)}
+              </label>
+            );
+          })}
+        </div>
+      </fieldset>
+
+      {customFields.length > 0 ? (
+        <div className="filters__row filters__row--custom">
+          {customFields.map((field) => {
+            const inputId = `${id}-cf-${field.id}`;
+            const value = state.customFields[field.id] ?? '';
+            return (
+              <div className="field" key={field.id}>
+                <label className="field__label" htmlFor={inputId}>
+                  {field.name}
+                </label>
+                {field.type === 'CHOICE' ? (
+                  <select id={inputId} className="select" value={value} onChange={(event) => setCustom(field.id, event.target.value)}>
+                    <option value="">Any</option>
+                    {field.options.map((option) => (
+                      <option key={option} value={option}>
+                        {option}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <DebouncedInput
+                    id={inputId}
+                    className="input"
+                    autoComplete="off"
+                    placeholder={field.type === 'DATE' ? 'YYYY-MM-DD' : undefined}
+                    inputMode={field.type === 'NUMBER' ? 'decimal' : undefined}
+                    value={value}
+                    onCommit={(next) => setCustom(field.id, next)}
+                  />
+                )}
+              </div>
+            );
+          })}
+        </div>
+      ) : null}
+
+      {active ? (
+        <p className="filters__clear">
+          <button
+            type="button"
+            className="button button--link button--small"
+            onClick={() => onChange({ search: '', productSku: '', statuses: [], expiringWithinDays: null, customFields: {} })}
+          >
+            Clear filters
+          </button>
+        </p>
+      ) : null}
+    </form>
+  );
+}

@@ -1,0 +1,160 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { useMutation, useQuery } from 'urql';
+import { Alert } from '../../components/Alert';
+import { describeError } from '../../components/ErrorNotice';
+import { StatusBadge } from '../../components/StatusBadge';
+import { SubmitButton } from '../../components/SubmitButton';
+import { TextField } from '../../components/TextField';
+import type { KeyDeliveryFieldsFragment } from '../../gql/graphql';
+import { mapFieldErrors } from '../../lib/fieldErrors';
+import { formatDateTime, formatWait } from '../../lib/format';
+import { KeyRequestDeliveriesQuery, KeyRequestResendKeysMutation } from './deliveryDocuments';
+import { userErrorText } from './messages';
+
+/** Mail status changes are not pushed: re-read this often while a mail is queued. */
+export const DELIVERY_POLL_MS = 4000;
+/** Right after the keys are ready the first mail may not be listed yet: look a few times. */
+const EMPTY_POLLS = 5;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** True while the list may still change on its own: a mail is queued. */
+export function deliveriesPending(deliveries: readonly Pick<KeyDeliveryFieldsFragment, 'status'>[]): boolean {
+  return deliveries.some((d) => d.status === 'QUEUED');
+}
+
+/** The e-mails of a ready key request's keys, with their status, and "Send keys again". */
+export function KeyDeliveries({ keyRequestId }: { keyRequestId: string }) {
+  const [result, reexecute] = useQuery({ query: KeyRequestDeliveriesQuery, variables: { id: keyRequestId }, requestPolicy: 'cache-and-network' });
+  const deliveries = result.data?.keyRequest?.deliveries ?? null;
+  const emptyPolls = useRef(0);
+  const poll = deliveries !== null && (deliveriesPending(deliveries) || (deliveries.length === 0 && emptyPolls.current < EMPTY_POLLS));
+  const reexecuteRef = useRef(reexecute);
+  reexecuteRef.current = reexecute;
+
+  useEffect(() => {
+    if (!poll) return;
+    const timer = window.setInterval(() => {
+      if (deliveries?.length === 0) emptyPolls.current += 1;
+      reexecuteRef.current({ requestPolicy: 'network-only' });
+    }, DELIVERY_POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [poll, deliveries]);
+
+  return (
+    <section className="deliveries" aria-labelledby={`deliveries-${keyRequestId}`}>
+      <h3 className="deliveries__title" id={`deliveries-${keyRequestId}`}>
+        E-mails with your keys
+      </h3>
+      {deliveries === null ? (
+        result.error ? (
+          <p className="muted small">The e-mail status could not be loaded.</p>
+        ) : (
+          <p className="muted small">Loading the e-mail status…</p>
+        )
+      ) : deliveries.length === 0 ? (
+        <p className="muted small">The e-mail with your keys is being prepared.</p>
+      ) : (
+        <ul className="deliveries__list" aria-label="Key e-mails">
+          {deliveries.map((delivery, index) => (
+            <li key={`${delivery.createdAt}-${index}`} className="deliveries__item" data-testid="delivery">
+              <span className="deliveries__recipient">{delivery.recipient}</span>
+              <StatusBadge status={delivery.status} />
+              <span className="muted small">
+                {delivery.sentAt ? `Sent ${formatDateTime(delivery.sentAt)}` : `Requested ${formatDateTime(delivery.createdAt)}`}
+              </span>
+              {delivery.status === 'FAILED' ? (
+                <span className="deliveries__error">{delivery.error || 'The mail server refused the message.'}</span>
+              ) : delivery.status === 'HELD' ? (
+                <span className="deliveries__note muted small">
+                  No mail server is configured, so the portal keeps this mail: see <Link to="/messages">Messages</Link>.
+                </span>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {poll && deliveries && deliveries.length > 0 ? (
+        <p className="muted small" aria-live="polite">
+          Checking the status every few seconds…
+        </p>
+      ) : null}
+      <ResendForm keyRequestId={keyRequestId} onSent={() => reexecute({ requestPolicy: 'network-only' })} />
+    </section>
+  );
+}
+
+function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: () => void }) {
+  const id = useId();
+  const emailId = `${id}-email`;
+  const [email, setEmail] = useState('');
+  const [emailError, setEmailError] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [{ fetching }, resend] = useMutation(KeyRequestResendKeysMutation);
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setEmailError(null);
+    setFormError(null);
+    setNotice(null);
+    const address = email.trim();
+    if (address && !EMAIL.test(address)) {
+      setEmailError('Enter an e-mail address, e.g. name@example.com, or leave the field empty.');
+      document.getElementById(emailId)?.focus();
+      return;
+    }
+    const result = await resend({ input: { keyRequestId, ...(address ? { email: address } : {}) } });
+    if (result.error) return setFormError(describeError(result.error));
+    const outcome = result.data?.keyRequestResendKeys;
+    if (!outcome) return;
+    if (outcome.__typename === 'KeyRequestResendKeysSuccess') {
+      setEmail('');
+      setNotice(address ? `The keys are on their way to ${address}.` : 'The keys are on their way to the technical contact.');
+      onSent();
+    } else if (outcome.__typename === 'InvalidInput') {
+      const message = mapFieldErrors(outcome.fieldErrors)['email'] ?? (outcome.field === 'email' ? outcome.message : null);
+      if (message) {
+        setEmailError(message);
+        document.getElementById(emailId)?.focus();
+      } else setFormError(outcome.message);
+    } else if (outcome.__typename === 'RateLimited') {
+      setFormError(`${outcome.message || 'The keys were sent again recently.'} Try again in ${formatWait(outcome.retryAfterSeconds)}.`);
+    } else {
+      setFormError(userErrorText(outcome));
+    }
+  };
+
+  return (
+    <form className="deliveries__resend" onSubmit={onSubmit} noValidate aria-label="Send keys again">
+      {formError ? (
+        <Alert tone="error" title="The keys could not be sent again">
+          <p>{formError}</p>
+        </Alert>
+      ) : null}
+      {notice ? (
+        <Alert tone="success">
+          <p>{notice}</p>
+        </Alert>
+      ) : null}
+      <div className="deliveries__resend-row">
+        <TextField
+          id={emailId}
+          label="Send to another address"
+          optional
+          type="email"
+          inputMode="email"
+          autoComplete="email"
+          value={email}
+          onValueChange={setEmail}
+          error={emailError}
+          hint="Leave empty to send the keys to the technical contact again."
+        />
+        <SubmitButton variant="secondary" busy={fetching} className="deliveries__resend-submit">
+          Send keys again
+        </SubmitButton>
+      </div>
+    </form>
+  );
+}
