@@ -1,4 +1,4 @@
-"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses]`:
+"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners]`:
 run everything (or the phases named), print the tables and write bench/results/latest.json."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from backend.jobs import Worker
 from backend.portal import Portal
 from bench import documents, extras, report
 from bench import licenses as license_bench
+from bench import partners as partner_bench
 from bench.client import PortalClient
 from bench.cpu import Probe, StatementCounter, background_load
 from bench.floor import SqlFloor, domain_flow
@@ -50,7 +51,7 @@ from bench.world import (
 )
 
 CONCURRENCY = 32
-PHASES = ("getakey", "activations", "upgrades", "licenses")
+PHASES = ("getakey", "activations", "upgrades", "licenses", "partners")
 ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
 ACTIVATION_SEATS = 1000
 UPGRADE_SEATS = 5000
@@ -426,6 +427,8 @@ async def bench_database(
                 result["extras"] = await extras_phase(settings, data_dir, profile, phases)
             if "licenses" in phases:
                 result["licenses"] = await license_bench.run(settings, data_dir, profile is QUICK)
+            if "partners" in phases:
+                result["partners"] = await partner_bench.run(settings, data_dir, profile is QUICK)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -491,6 +494,8 @@ async def main(args: argparse.Namespace) -> int:
         print(extras_table(results))
     if "licenses" in phases:
         print(license_bench.table(results))
+    if "partners" in phases:
+        print(partner_bench.table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 

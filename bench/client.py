@@ -150,7 +150,7 @@ class PortalClient:
             raise BenchError(f"login failed: {login}")
         me = (await self.gql(documents.ME_ACCOUNTS))["me"]
         self.account_id = next(
-            m["account"]["id"] for m in me["memberships"] if m["account"]["kind"] == "CUSTOMER"
+            (m["account"]["id"] for m in me["memberships"] if m["account"]["kind"] == "CUSTOMER"), None
         )
 
     async def open_socket(self) -> None:

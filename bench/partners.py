@@ -14,13 +14,13 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from starlette.requests import Request
 from strawberry.dataloader import DataLoader
 
@@ -44,6 +44,7 @@ from backend.graphql import build_schema
 from backend.loaders import Loaders
 from backend.portal import Portal
 from bench.client import PortalClient
+from bench.cpu import StatementCounter
 from bench.server import Server
 from bench.stats import summary_ms
 
@@ -100,7 +101,9 @@ async def seed(portal: Portal, accounts: int) -> dict[str, Any]:
     async with portal.db.read() as session:
         partner_user = await session.scalar(select(User).where(User.email == PARTNER_USER))
         partner = await session.scalar(select(Account).where(Account.name == "Initech Partners"))
-        products = list(await session.scalars(select(Product).where(Product.sku.in_([p[0] for p in demo.PRODUCTS]))))
+        products = list(
+            await session.scalars(select(Product).where(Product.sku.in_([p[0] for p in demo.PRODUCTS])))
+        )
     assert partner_user is not None and partner is not None, "seed the demo world first"
     signer = await portal.keys.signer()
     rng = random.Random(20261128)
@@ -124,34 +127,34 @@ async def seed(portal: Portal, accounts: int) -> dict[str, Any]:
             async with portal.db.write() as session:
                 numbers: set[str] = set()
                 while len(numbers) < LICENSES_PER_ACCOUNT:
-                    candidates = {new_number(SerialKind.NEW) for _ in range(LICENSES_PER_ACCOUNT - len(numbers))}
-                    taken = set(await session.scalars(select(Serial.number).where(Serial.number.in_(candidates))))
+                    candidates = {
+                        new_number(SerialKind.NEW) for _ in range(LICENSES_PER_ACCOUNT - len(numbers))
+                    }
+                    taken = set(
+                        await session.scalars(select(Serial.number).where(Serial.number.in_(candidates)))
+                    )
                     numbers |= candidates - taken
                 rows = demo.license_batch(
-                    portal, signer, customer_id, partner_user.id, products, fields, sorted(numbers), rng, today, now
+                    portal,
+                    signer,
+                    customer_id,
+                    partner_user.id,
+                    products,
+                    fields,
+                    sorted(numbers),
+                    rng,
+                    today,
+                    now,
                 )
                 for model, values in rows:
                     await session.execute(insert(model.__table__), values)
         if start % 200 == 0:
             say(f"seeded {start + len(customers)} of {accounts} customer accounts")
-    return {"accounts": accounts, "licenses": accounts * LICENSES_PER_ACCOUNT, "seconds": round(time.perf_counter() - began, 1)}
-
-
-@contextlib.contextmanager
-def statements(portal: Portal) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    engines = {portal.db.engine.sync_engine, portal.db.read_engine.sync_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+    return {
+        "accounts": accounts,
+        "licenses": accounts * LICENSES_PER_ACCOUNT,
+        "seconds": round(time.perf_counter() - began, 1),
+    }
 
 
 def _request() -> Request:
@@ -163,7 +166,7 @@ def _loader_caches(loaders: Loaders) -> dict[str, dict[Any, Any]]:
     caches: dict[str, dict[Any, Any]] = {}
     for name, value in vars(loaders).items():
         if isinstance(value, DataLoader):
-            cache_map = getattr(value.cache, "cache_map", {})
+            cache_map = getattr(value.cache_map, "cache_map", {})
             caches[name] = {key: future.result() for key, future in cache_map.items() if future.done()}
     return caches
 
@@ -202,7 +205,7 @@ async def in_process(portal: Portal, rounds: int) -> dict[str, Any]:
         return page
 
     loaders = Loaders(portal.db, portal.settings.draft_ttl_days)
-    with mock.patch.object(partners, "managed_accounts", recording), statements(portal) as counted:
+    with mock.patch.object(partners, "managed_accounts", recording), StatementCounter() as counted:
         await execute(loaders)
     caches = _loader_caches(loaders)
     database: list[float] = []
@@ -215,7 +218,7 @@ async def in_process(portal: Portal, rounds: int) -> dict[str, Any]:
         return page_read[0]
 
     floor: list[float] = []
-    with mock.patch.object(partners, "managed_accounts", from_memory), statements(portal) as floor_statements:
+    with mock.patch.object(partners, "managed_accounts", from_memory), StatementCounter() as floor_counted:
         for i in range(WARMUP + rounds):
             elapsed = await execute(_primed(portal, caches))
             if i >= WARMUP:
@@ -223,8 +226,8 @@ async def in_process(portal: Portal, rounds: int) -> dict[str, Any]:
     db, mem = summary_ms(database), summary_ms(floor)
     ratio = (db["p50_ms"] or 0) / (mem["p50_ms"] or 1)
     return {
-        "statements": len(counted),
-        "floor_statements": len(floor_statements),
+        "statements": counted.statements,
+        "floor_statements": floor_counted.statements,
         "in_process": db,
         "floor": mem,
         "ratio": round(ratio, 2),
@@ -273,10 +276,17 @@ async def run(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = ["", f"{'managedAccounts(first: 100), licenses(first: 20)':52} {'db':10} {'p50 ms':>8} {'p90 ms':>8}"]
-    for result in results:
-        db = result["db"]
-        lines.append(f"{'  over HTTP':52} {db:10} {result['http']['p50_ms']:>8} {result['http']['p90_ms']:>8}")
+    lines = [
+        "",
+        f"{'managedAccounts(first: 100), licenses(first: 20)':52} {'db':10} {'p50 ms':>8} {'p90 ms':>8}",
+    ]
+    for row in results:
+        result, db = row.get("partners"), row["database"]
+        if not result:
+            continue
+        lines.append(
+            f"{'  over HTTP':52} {db:10} {result['http']['p50_ms']:>8} {result['http']['p90_ms']:>8}"
+        )
         lines.append(
             f"{'  in-process, from the database':52} {db:10} {result['in_process']['p50_ms']:>8} "
             f"{result['in_process']['p90_ms']:>8}"

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.auth.tokens import CSRF_COOKIE
+from backend.portal import Portal
 
 
 class GraphQLClient:
@@ -131,3 +134,21 @@ async def drop_database(admin_url: str, url: str) -> None:
     async with engine.connect() as conn:
         await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await engine.dispose()
+
+
+@contextlib.contextmanager
+def statements(portal: Portal) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs, on both of the portal's engines."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engines = {id(e): e for e in (portal.db.engine, portal.db.read_engine)}.values()
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)

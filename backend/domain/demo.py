@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.passwords import hash_password
 from backend.db.models import (
@@ -58,6 +59,8 @@ PRODUCTS = [
     ("EPS-15", "Endpoint Protection", "15.0", LicenseModel.PERPETUAL, Locking.NONE),
 ]
 UPGRADE_PATHS = [("EPS-14", "EPS-15")]
+PARTNER_ACCOUNT = "Initech Partners"
+PARTNER_STOCK = ("EPS-14", 3, 25)  # sku, count, seats: held by the partner for its customers
 # Unregistered serials kept on hand per product: (sku, kind, quantity, months, how many)
 STOCK = [
     ("EPS-14", SerialKind.NEW, 25, 12, 8),
@@ -105,6 +108,7 @@ async def seed(portal: Portal) -> bool:
                             Serial.product_id == product.id,
                             Serial.status == SerialStatus.UNREGISTERED,
                             Serial.kind == serial_kind,
+                            Serial.holder_account_id.is_(None),
                         )
                     )
                 ).all()
@@ -119,7 +123,34 @@ async def seed(portal: Portal) -> bool:
                     kind=serial_kind,
                     order_ref="DEMO",
                 )
+        await _hold_partner_serials(session)
     return created
+
+
+async def _hold_partner_serials(session: AsyncSession) -> None:
+    """Serials the demo partner sold and holds for customers not registered yet."""
+    partner = await session.scalar(select(Account).where(Account.name == PARTNER_ACCOUNT))
+    product = await session.scalar(select(Product).where(Product.sku == PARTNER_STOCK[0]))
+    if partner is None or product is None:
+        return
+    have = len(
+        (
+            await session.scalars(
+                select(Serial.id).where(
+                    Serial.holder_account_id == partner.id, Serial.status == SerialStatus.UNREGISTERED
+                )
+            )
+        ).all()
+    )
+    if have < PARTNER_STOCK[1]:
+        await issue_serials(
+            session,
+            product,
+            quantity=PARTNER_STOCK[2],
+            count=PARTNER_STOCK[1] - have,
+            order_ref="DEMO-PARTNER",
+            holder_account_id=partner.id,
+        )
 
 
 async def describe(portal: Portal) -> dict[str, Any]:
@@ -137,8 +168,21 @@ async def describe(portal: Portal) -> dict[str, Any]:
             await session.execute(
                 select(Serial.number, Product.sku, Serial.quantity, Product.locking, Serial.kind)
                 .join(Product, Product.id == Serial.product_id)
-                .where(Serial.status == SerialStatus.UNREGISTERED, Serial.kind != SerialKind.UPGRADE)
+                .where(
+                    Serial.status == SerialStatus.UNREGISTERED,
+                    Serial.kind != SerialKind.UPGRADE,
+                    Serial.holder_account_id.is_(None),
+                )
                 .order_by(Product.sku, Serial.created_at, Serial.number)
+            )
+        ).all()
+        held = (
+            await session.execute(
+                select(Serial.number, Product.sku, Serial.quantity, Account.name)
+                .join(Product, Product.id == Serial.product_id)
+                .join(Account, Account.id == Serial.holder_account_id)
+                .where(Serial.status == SerialStatus.UNREGISTERED)
+                .order_by(Serial.created_at, Serial.number)
             )
         ).all()
     # Simplest first: perpetual, not host-locked products lead the list a newcomer reads.
@@ -170,6 +214,11 @@ async def describe(portal: Portal) -> dict[str, Any]:
             if kind == SerialKind.RENEWAL
         ],
         "upgradePaths": [{"from": source, "to": target} for source, target in UPGRADE_PATHS],
+        # Held by a partner: only its users can register them (into a customer account they manage).
+        "partnerSerials": [
+            {"number": number, "product": sku, "quantity": quantity, "holder": holder}
+            for number, sku, quantity, holder in held
+        ],
     }
 
 
@@ -184,7 +233,7 @@ DEMO_FIELDS: list[tuple[str, CustomFieldType, list[str]]] = [
 SEED_BATCH = 2000
 
 
-async def _demo_fields(portal: Portal, account_id: uuid.UUID) -> list[CustomField]:
+async def demo_fields(portal: Portal, account_id: uuid.UUID) -> list[CustomField]:
     async with portal.db.write() as session:
         have = {
             f.name: f
@@ -225,7 +274,7 @@ async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
             await session.scalars(select(Product).where(Product.sku.in_([p[0] for p in PRODUCTS])))
         )
         have = int(await session.scalar(select(func.count()).where(License.account_id == account_id)) or 0)
-    fields = await _demo_fields(portal, account_id)
+    fields = await demo_fields(portal, account_id)
     signer = await portal.keys.signer()
     rng = random.Random(20261128 + have)
     today = datetime.now(UTC).date()
@@ -239,7 +288,7 @@ async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
                 candidates = {new_number(SerialKind.NEW) for _ in range(size - len(numbers))} - numbers
                 taken = set(await session.scalars(select(Serial.number).where(Serial.number.in_(candidates))))
                 numbers |= candidates - taken
-            rows = _license_batch(
+            rows = license_batch(
                 portal, signer, account_id, owner.id, products, fields, sorted(numbers), rng, today, now
             )
             for model, values in rows:
@@ -265,7 +314,7 @@ async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
     }
 
 
-def _license_batch(
+def license_batch(
     portal: Portal,
     signer: Signer,
     account_id: uuid.UUID,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
@@ -10,8 +10,8 @@ import strawberry
 from backend.context import Info
 from backend.db.models import Delegation
 from backend.domain import delegations as domain
-from backend.domain.errors import UserError
-from backend.schema.common import error_member, from_global_id
+from backend.resolvers.steps import run_step
+from backend.schema.common import from_global_id
 from backend.schema.delegations import (
     DelegationAcceptResult,
     DelegationAcceptSuccess,
@@ -27,12 +27,8 @@ from backend.schema.delegations import (
 )
 
 
-async def _step(step: Awaitable[Delegation], success: type) -> Any:
-    try:
-        row = await step
-    except UserError as exc:
-        return error_member(exc)
-    return success(delegation=DelegationType.from_model(row))
+def _answer(success: type) -> Callable[[Delegation], Any]:
+    return lambda row: success(delegation=DelegationType.from_model(row))
 
 
 def _id(input: DelegationIdInput) -> Any:
@@ -50,25 +46,25 @@ class Mutation:
             partner_user_email=input.partner_user_email,
             ends_on=input.ends_on,
         )
-        result: DelegationInviteResult = await _step(
-            domain.invite(info.context.portal, info.context.actor, data), DelegationInviteSuccess
+        result: DelegationInviteResult = await run_step(
+            domain.invite(info.context.portal, info.context.actor, data), _answer(DelegationInviteSuccess)
         )
         return result
 
     @strawberry.mutation(description="A partner ADMIN accepts a pending delegation.")
     async def delegation_accept(self, info: Info, input: DelegationIdInput) -> DelegationAcceptResult:
         step = domain.respond(info.context.portal, info.context.actor, _id(input), accept=True)
-        result: DelegationAcceptResult = await _step(step, DelegationAcceptSuccess)
+        result: DelegationAcceptResult = await run_step(step, _answer(DelegationAcceptSuccess))
         return result
 
     @strawberry.mutation(description="A partner ADMIN declines a pending delegation.")
     async def delegation_decline(self, info: Info, input: DelegationIdInput) -> DelegationDeclineResult:
         step = domain.respond(info.context.portal, info.context.actor, _id(input), accept=False)
-        result: DelegationDeclineResult = await _step(step, DelegationDeclineSuccess)
+        result: DelegationDeclineResult = await run_step(step, _answer(DelegationDeclineSuccess))
         return result
 
     @strawberry.mutation(description="An ADMIN of either side ends a pending or active delegation.")
     async def delegation_revoke(self, info: Info, input: DelegationIdInput) -> DelegationRevokeResult:
         step = domain.revoke(info.context.portal, info.context.actor, _id(input))
-        result: DelegationRevokeResult = await _step(step, DelegationRevokeSuccess)
+        result: DelegationRevokeResult = await run_step(step, _answer(DelegationRevokeSuccess))
         return result

@@ -8,9 +8,9 @@ import strawberry
 
 from backend.context import Info
 from backend.domain import members as domain
-from backend.domain.errors import UserError
+from backend.resolvers.steps import run_step
 from backend.schema.accounts import AccountType
-from backend.schema.common import error_member, from_global_id
+from backend.schema.common import from_global_id
 from backend.schema.members import (
     AccountInvitationRevokeInput,
     AccountInvitationRevokeResult,
@@ -39,37 +39,40 @@ class Mutation:
         self, info: Info, input: AccountMemberInviteInput
     ) -> AccountMemberInviteResult:
         actor = info.context.actor
-        try:
-            done = await domain.invite(
-                info.context.portal,
-                actor,
-                from_global_id(input.account_id, "Account"),
-                input.email,
-                input.role,
-            )
-        except UserError as exc:
-            return cast(AccountMemberInviteResult, error_member(exc))
-        return AccountMemberInviteSuccess(
-            account=AccountType.from_model(done.account),
-            invitation=AccountInvitationType.from_model(done.invitation) if done.invitation else None,
-            member=MemberType.from_model(*done.member, actor.user_id) if done.member else None,
+        step = domain.invite(
+            info.context.portal,
+            actor,
+            from_global_id(input.account_id, "Account"),
+            input.email,
+            input.role,
         )
+
+        def success(done: domain.Invited) -> AccountMemberInviteSuccess:
+            return AccountMemberInviteSuccess(
+                account=AccountType.from_model(done.account),
+                invitation=AccountInvitationType.from_model(done.invitation) if done.invitation else None,
+                member=MemberType.from_model(*done.member, actor.user_id) if done.member else None,
+            )
+
+        return cast(AccountMemberInviteResult, await run_step(step, success))
 
     @strawberry.mutation(description="ADMIN only; the last ADMIN cannot be demoted.")
     async def account_member_set_role(
         self, info: Info, input: AccountMemberSetRoleInput
     ) -> AccountMemberSetRoleResult:
-        try:
-            account = await domain.set_role(
-                info.context.portal,
-                info.context.actor,
-                from_global_id(input.account_id, "Account"),
-                from_global_id(input.user_id, "User"),
-                input.role,
-            )
-        except UserError as exc:
-            return cast(AccountMemberSetRoleResult, error_member(exc))
-        return AccountMemberSetRoleSuccess(account=AccountType.from_model(account))
+        step = domain.set_role(
+            info.context.portal,
+            info.context.actor,
+            from_global_id(input.account_id, "Account"),
+            from_global_id(input.user_id, "User"),
+            input.role,
+        )
+        return cast(
+            AccountMemberSetRoleResult,
+            await run_step(
+                step, lambda account: AccountMemberSetRoleSuccess(account=AccountType.from_model(account))
+            ),
+        )
 
     @strawberry.mutation(
         description="ADMIN removes a member, or a member removes themself (leave); never the last ADMIN."
@@ -77,27 +80,31 @@ class Mutation:
     async def account_member_remove(
         self, info: Info, input: AccountMemberRemoveInput
     ) -> AccountMemberRemoveResult:
-        try:
-            account = await domain.remove(
-                info.context.portal,
-                info.context.actor,
-                from_global_id(input.account_id, "Account"),
-                from_global_id(input.user_id, "User"),
-            )
-        except UserError as exc:
-            return cast(AccountMemberRemoveResult, error_member(exc))
-        return AccountMemberRemoveSuccess(account=AccountType.from_model(account))
+        step = domain.remove(
+            info.context.portal,
+            info.context.actor,
+            from_global_id(input.account_id, "Account"),
+            from_global_id(input.user_id, "User"),
+        )
+        return cast(
+            AccountMemberRemoveResult,
+            await run_step(
+                step, lambda account: AccountMemberRemoveSuccess(account=AccountType.from_model(account))
+            ),
+        )
 
     @strawberry.mutation(description="ADMIN only: withdraw a pending invitation.")
     async def account_invitation_revoke(
         self, info: Info, input: AccountInvitationRevokeInput
     ) -> AccountInvitationRevokeResult:
-        try:
-            account = await domain.revoke_invitation(
-                info.context.portal,
-                info.context.actor,
-                from_global_id(input.invitation_id, "AccountInvitation"),
-            )
-        except UserError as exc:
-            return cast(AccountInvitationRevokeResult, error_member(exc))
-        return AccountInvitationRevokeSuccess(account=AccountType.from_model(account))
+        step = domain.revoke_invitation(
+            info.context.portal,
+            info.context.actor,
+            from_global_id(input.invitation_id, "AccountInvitation"),
+        )
+        return cast(
+            AccountInvitationRevokeResult,
+            await run_step(
+                step, lambda account: AccountInvitationRevokeSuccess(account=AccountType.from_model(account))
+            ),
+        )

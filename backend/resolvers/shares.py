@@ -8,8 +8,8 @@ import strawberry
 
 from backend.context import Info
 from backend.domain import shares as domain
-from backend.domain.errors import UserError
-from backend.schema.common import error_member, from_global_id
+from backend.resolvers.steps import run_step
+from backend.schema.common import from_global_id
 from backend.schema.licenses import LicenseType
 from backend.schema.shares import (
     LicenseShareInput,
@@ -30,30 +30,30 @@ class Mutation:
         description="OWNER or account ADMIN: share with an e-mail outside the account; again changes the permission."
     )
     async def license_share(self, info: Info, input: LicenseShareInput) -> LicenseShareResult:
-        try:
-            row = await domain.share(
-                info.context.portal,
-                info.context.actor,
-                from_global_id(input.license_id, "License"),
-                input.email,
-                input.permission,
-            )
-        except UserError as exc:
-            return cast(LicenseShareResult, error_member(exc))
-        return LicenseShareSuccess(license=LicenseType.from_model(row))
+        step = domain.share(
+            info.context.portal,
+            info.context.actor,
+            from_global_id(input.license_id, "License"),
+            input.email,
+            input.permission,
+        )
+        return cast(
+            LicenseShareResult,
+            await run_step(step, lambda row: LicenseShareSuccess(license=LicenseType.from_model(row))),
+        )
 
     @strawberry.mutation(description="OWNER or account ADMIN: take a share back.")
     async def license_unshare(self, info: Info, input: LicenseUnshareInput) -> LicenseUnshareResult:
-        try:
-            row = await domain.unshare(
-                info.context.portal,
-                info.context.actor,
-                from_global_id(input.license_id, "License"),
-                input.email,
-            )
-        except UserError as exc:
-            return cast(LicenseUnshareResult, error_member(exc))
-        return LicenseUnshareSuccess(license=LicenseType.from_model(row))
+        step = domain.unshare(
+            info.context.portal,
+            info.context.actor,
+            from_global_id(input.license_id, "License"),
+            input.email,
+        )
+        return cast(
+            LicenseUnshareResult,
+            await run_step(step, lambda row: LicenseUnshareSuccess(license=LicenseType.from_model(row))),
+        )
 
     @strawberry.mutation(
         description="OWNER or account ADMIN: make a MEMBER or ADMIN of the account the owner."
@@ -61,13 +61,15 @@ class Mutation:
     async def license_transfer_ownership(
         self, info: Info, input: LicenseTransferOwnershipInput
     ) -> LicenseTransferOwnershipResult:
-        try:
-            row = await domain.transfer_ownership(
-                info.context.portal,
-                info.context.actor,
-                from_global_id(input.license_id, "License"),
-                input.email,
-            )
-        except UserError as exc:
-            return cast(LicenseTransferOwnershipResult, error_member(exc))
-        return LicenseTransferOwnershipSuccess(license=LicenseType.from_model(row))
+        step = domain.transfer_ownership(
+            info.context.portal,
+            info.context.actor,
+            from_global_id(input.license_id, "License"),
+            input.email,
+        )
+        return cast(
+            LicenseTransferOwnershipResult,
+            await run_step(
+                step, lambda row: LicenseTransferOwnershipSuccess(license=LicenseType.from_model(row))
+            ),
+        )

@@ -1,10 +1,10 @@
-"""The shape every wizard mutation shares: run a domain step, answer `<Mutation>Success { keyRequest }`
-or the UserError member the domain raised."""
+"""The shape every mutation shares: run a domain step, answer its `<Mutation>Success` or the
+UserError member the domain raised."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from backend.context import Info
 from backend.db.models import KeyRequest
@@ -13,11 +13,23 @@ from backend.domain.pipeline import Confirmed
 from backend.schema.common import error_member
 from backend.schema.key_requests import KeyRequestType
 
+T = TypeVar("T")
 
-async def key_request_step(info: Info, step: Awaitable[KeyRequest | Confirmed], success: type) -> Any:
+
+async def run_step(step: Awaitable[T], success: Callable[[T], Any]) -> Any:
+    """The success member built from the step's result, or the error member of its UserError."""
     try:
         result = await step
     except UserError as exc:
         return error_member(exc)
-    row = result.request if isinstance(result, Confirmed) else result
-    return success(key_request=KeyRequestType.from_model(row, info.context.portal.settings.draft_ttl_days))
+    return success(result)
+
+
+async def key_request_step(info: Info, step: Awaitable[KeyRequest | Confirmed], success: type) -> Any:
+    ttl = info.context.portal.settings.draft_ttl_days
+
+    def answer(result: KeyRequest | Confirmed) -> Any:
+        row = result.request if isinstance(result, Confirmed) else result
+        return success(key_request=KeyRequestType.from_model(row, ttl))
+
+    return await run_step(step, answer)

@@ -3,16 +3,10 @@ statements as a page of 1 (at most 6, the session lookup included): counted on t
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import Any
-
-from sqlalchemy import event
-
 from backend.domain import demo
 from backend.portal import Portal
 from tests.api.flows import account_id, sign_in
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, statements
 
 PAGE = """
 query Page($accountId: ID!, $first: Int, $filter: LicenseFilter) {
@@ -27,23 +21,6 @@ query Page($accountId: ID!, $first: Int, $filter: LicenseFilter) {
     } }
   }
 }"""
-
-
-@contextlib.contextmanager
-def statements(portal: Portal) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    engines = {id(e): e for e in (portal.db.engine, portal.db.read_engine)}.values()
-    for engine in engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        for engine in engines:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_a_page_of_100_costs_what_a_page_of_1_costs(client: GraphQLClient, portal: Portal) -> None:

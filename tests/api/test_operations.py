@@ -93,6 +93,18 @@ def test_cli_issues_serials_and_demo_prints_json(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and "No product" in bad.stderr
 
+    # Serials a partner holds for its customers: listed apart, never among the open demo serials.
+    held = {s["number"] for s in info["partnerSerials"]}
+    assert held and all(s["holder"] == "Initech Partners" for s in info["partnerSerials"])
+    assert not held & {s["number"] for s in info["serials"]}
+    partner_number = subprocess.run(
+        [PORTAL, "serials", "issue", "--product", "EPS-14", "--quantity", "5", "--holder", "P-0000000"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert partner_number.returncode == 2 and "No partner account" in partner_number.stderr
+
 
 def test_shared_schema_is_current() -> None:
     exported = subprocess.run([PORTAL, "schema", "export"], check=True, capture_output=True, text=True).stdout

@@ -77,6 +77,6 @@ def test_get_a_key_in_the_browser(live_portal: dict[str, Any], page: Any) -> Non
     page.screenshot(path=str(ARTIFACTS / "get-a-key-keys.png"), full_page=True)
 
     # the Messages page holds the key mail (no SMTP server configured)
-    page.get_by_role("link", name="Messages").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Messages").click()
     expect(page.get_by_text("Your license keys (2)")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "messages.png"), full_page=True)

@@ -1,6 +1,7 @@
 import { forwardRef, type InputHTMLAttributes, type ReactNode } from 'react';
+import { describedBy, FieldNotes, fieldClassName } from './FieldNotes';
 
-interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value'> {
+export interface TextFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value'> {
   id: string;
   label: ReactNode;
   value: string;
@@ -18,11 +19,8 @@ export const TextField = forwardRef<HTMLInputElement, TextFieldProps>(function T
   { id, label, value, onValueChange, hint, error, optional, className, ...rest },
   ref,
 ) {
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
   return (
-    <div className={`field${error ? ' field--invalid' : ''}${className ? ` ${className}` : ''}`}>
+    <div className={fieldClassName(error, className)}>
       <label className="field__label" htmlFor={id}>
         {label}
         {optional ? <span className="field__optional"> (optional)</span> : null}
@@ -34,19 +32,10 @@ export const TextField = forwardRef<HTMLInputElement, TextFieldProps>(function T
         value={value}
         onChange={(event) => onValueChange(event.target.value)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={describedBy({ id, hint, error })}
         {...rest}
       />
-      {hint ? (
-        <p className="field__hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field__error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 });

@@ -51,6 +51,11 @@ export function homeMembership<T extends MembershipLike>(memberships: readonly T
   );
 }
 
+/** The user's partner account: the one they work in, or (while acting for a customer) the first partner membership. */
+export function partnerMembership<T extends MembershipLike>(own: T | null | undefined, memberships: readonly T[]): T | null {
+  return own?.account.kind === 'PARTNER' ? own : (memberships.find((m) => m.account.kind === 'PARTNER') ?? null);
+}
+
 /** True when the user belongs to a partner account, and so may act for the customers it manages. */
 export function isPartnerUser(memberships: readonly MembershipLike[]): boolean {
   return memberships.some((m) => m.account.kind === 'PARTNER');

@@ -54,3 +54,11 @@ export function unplacedErrors(errors: Record<string, string>, formOrder: readon
 export function fieldDomId(path: string, prefix = 'f'): string {
   return `${prefix}-${path.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
 }
+
+/** What an InvalidInput answer says about one field: its field errors for it, else its own message when it names that field. */
+export function fieldMessage(
+  outcome: { field: string | null; message: string; fieldErrors: readonly FieldErrorLike[] | null | undefined },
+  field: string,
+): string | null {
+  return mapFieldErrors(outcome.fieldErrors)[field] ?? (outcome.field === field ? outcome.message : null);
+}

@@ -1,14 +1,16 @@
-import { Fragment, useMemo, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { Fragment, useState } from 'react';
+import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
 import { Dialog } from '../../components/Dialog';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
+import { OutcomeAlerts } from '../../components/OutcomeAlerts';
 import { LoadingPanel } from '../../components/Spinner';
 import { SubmitButton } from '../../components/SubmitButton';
 import { usePageTitle } from '../../components/usePageTitle';
 import { byPosition, cleanOptions, customFieldTypeLabel, type CustomFieldDraft, type CustomFieldLike } from '../../lib/customFields';
 import { mapFieldErrors } from '../../lib/fieldErrors';
 import { asAccount } from '../../lib/accounts';
+import { useAccountQuery } from '../../lib/useAccountQuery';
 import { useSession } from '../../session';
 import { userErrorText } from '../wizard/messages';
 import { CustomFieldForm, type CustomFieldSaveErrors } from './CustomFieldForm';
@@ -34,17 +36,10 @@ export function CustomFieldsPage() {
   usePageTitle('Custom fields');
   const { membership } = useSession();
   const accountId = membership?.account.id ?? '';
-  const [result, reexecute] = useQuery({
-    query: CustomFieldSettingsQuery,
-    variables: { accountId },
-    pause: !accountId,
-    requestPolicy: 'cache-and-network',
-    context: useMemo(() => ({ additionalTypenames: ['CustomField'] }), []),
-  });
+  const [result, reload] = useAccountQuery(CustomFieldSettingsQuery, accountId, 'CustomField');
   if (!membership) return null;
   const account = asAccount(result.data?.node);
   const isAdmin = (account?.viewerRole ?? membership.role) === 'ADMIN';
-  const reload = () => reexecute({ requestPolicy: 'network-only' });
 
   return (
     <div className="page">
@@ -161,16 +156,7 @@ function CustomFieldsView({ accountId, fields, isAdmin, onReload }: CustomFields
           <p>Only administrators of this account can add or change custom fields.</p>
         </Alert>
       ) : null}
-      {error ? (
-        <Alert tone="error" title="The change could not be saved">
-          <p>{error}</p>
-        </Alert>
-      ) : null}
-      {notice ? (
-        <Alert tone="success">
-          <p>{notice}</p>
-        </Alert>
-      ) : null}
+      <OutcomeAlerts error={error ? { title: 'The change could not be saved', text: error } : null} notice={notice} />
 
       <section className="section" aria-labelledby="fields-heading">
         <h2 className="section__title" id="fields-heading">

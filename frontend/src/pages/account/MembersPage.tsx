@@ -1,19 +1,22 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
+import { EmailField } from '../../components/EmailField';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
 import { SelectField } from '../../components/SelectField';
+import { OutcomeAlerts, type ActionError } from '../../components/OutcomeAlerts';
 import { LoadingPanel } from '../../components/Spinner';
 import { SubmitButton } from '../../components/SubmitButton';
-import { TextField } from '../../components/TextField';
+import { useEmailForm } from '../../components/useEmailForm';
 import { usePageTitle } from '../../components/usePageTitle';
 import type { AccountMembersFieldsFragment, MembershipRole } from '../../gql/graphql';
-import { mapFieldErrors } from '../../lib/fieldErrors';
-import { formatDate, formatWait, humanize } from '../../lib/format';
+import { fieldMessage, mapFieldErrors } from '../../lib/fieldErrors';
+import { formatDate, humanize } from '../../lib/format';
 import { asAccount } from '../../lib/accounts';
+import { useAccountQuery } from '../../lib/useAccountQuery';
 import { useSession } from '../../session';
-import { userErrorText } from '../wizard/messages';
+import { rateLimitedText, userErrorText } from '../wizard/messages';
 import {
   AccountInvitationRevokeMutation,
   AccountMemberInviteMutation,
@@ -31,8 +34,6 @@ const ROLES: readonly { role: MembershipRole; label: string; hint: string }[] = 
   { role: 'VIEWER', label: 'Viewer', hint: 'sees licenses but changes nothing' },
 ];
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Shown for LastAdmin: the change would leave the account without an administrator. */
 const LAST_ADMIN_TEXT = 'The account needs at least one administrator. Make another member an admin first, then try again.';
 
@@ -45,15 +46,9 @@ export function MembersPage() {
   usePageTitle('Members');
   const { membership } = useSession();
   const accountId = membership?.account.id ?? '';
-  const [result, reexecute] = useQuery({
-    query: AccountMembersQuery,
-    variables: { accountId },
-    pause: !accountId,
-    requestPolicy: 'cache-and-network',
-  });
+  const [result, reload] = useAccountQuery(AccountMembersQuery, accountId);
   if (!membership) return null;
   const account = asAccount(result.data?.node);
-  const reload = () => reexecute({ requestPolicy: 'network-only' });
 
   return (
     <div className="page">
@@ -90,7 +85,7 @@ function MembersView({ account, isAdmin, onReload }: MembersViewProps) {
   const [{ fetching: settingRole }, setRole] = useMutation(AccountMemberSetRoleMutation);
   const [, remove] = useMutation(AccountMemberRemoveMutation);
   const [, revoke] = useMutation(AccountInvitationRevokeMutation);
-  const [error, setError] = useState<{ title: string; text: string } | null>(null);
+  const [error, setError] = useState<ActionError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
   const [confirmLeave, setConfirmLeave] = useState(false);
@@ -163,16 +158,7 @@ function MembersView({ account, isAdmin, onReload }: MembersViewProps) {
 
   return (
     <>
-      {error ? (
-        <Alert tone="error" title={error.title}>
-          <p>{error.text}</p>
-        </Alert>
-      ) : null}
-      {notice ? (
-        <Alert tone="success">
-          <p>{notice}</p>
-        </Alert>
-      ) : null}
+      <OutcomeAlerts error={error} notice={notice} />
 
       <section className="section" aria-labelledby="members-heading">
         <div className="section__header">
@@ -342,22 +328,14 @@ function MembersView({ account, isAdmin, onReload }: MembersViewProps) {
 }
 
 function InviteForm({ accountId, onInvited }: { accountId: string; onInvited: (text: string) => void }) {
-  const [email, setEmail] = useState('');
+  const { email, setEmail, emailError, formError, setFormError, showEmailError, begin } = useEmailForm('invite-email');
   const [role, setRole] = useState<MembershipRole>('MEMBER');
-  const [emailError, setEmailError] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
   const [{ fetching }, invite] = useMutation(AccountMemberInviteMutation);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setEmailError(null);
-    setFormError(null);
-    const address = email.trim();
-    if (!EMAIL.test(address)) {
-      setEmailError('Enter an e-mail address, e.g. name@example.com.');
-      document.getElementById('invite-email')?.focus();
-      return;
-    }
+    const address = begin('Enter an e-mail address, e.g. name@example.com.');
+    if (address === null) return;
     const result = await invite({ input: { accountId, email: address, role } });
     if (result.error) return setFormError(describeError(result.error));
     const outcome = result.data?.accountMemberInvite;
@@ -372,16 +350,13 @@ function InviteForm({ accountId, onInvited }: { accountId: string; onInvited: (t
       return;
     }
     if (outcome.__typename === 'InvalidInput') {
-      const errors = mapFieldErrors(outcome.fieldErrors);
-      const emailMessage = errors['email'] ?? (outcome.field === 'email' ? outcome.message : null);
-      if (emailMessage) {
-        setEmailError(emailMessage);
-        document.getElementById('invite-email')?.focus();
-      } else setFormError(Object.values(errors).join(' ') || outcome.message);
+      const emailMessage = fieldMessage(outcome, 'email');
+      if (emailMessage) showEmailError(emailMessage);
+      else setFormError(Object.values(mapFieldErrors(outcome.fieldErrors)).join(' ') || outcome.message);
       return;
     }
     if (outcome.__typename === 'RateLimited') {
-      setFormError(`${outcome.message || 'Too many invitations.'} Try again in ${formatWait(outcome.retryAfterSeconds)}.`);
+      setFormError(rateLimitedText(outcome, 'Too many invitations.'));
       return;
     }
     setFormError(userErrorText(outcome));
@@ -399,17 +374,7 @@ function InviteForm({ accountId, onInvited }: { accountId: string; onInvited: (t
           </Alert>
         ) : null}
         <div className="invite-form__row">
-          <TextField
-            id="invite-email"
-            label="E-mail"
-            type="email"
-            inputMode="email"
-            autoComplete="off"
-            value={email}
-            onValueChange={setEmail}
-            error={emailError}
-            required
-          />
+          <EmailField id="invite-email" label="E-mail" value={email} onValueChange={setEmail} error={emailError} />
           <SelectField
             id="invite-role"
             label="Role"

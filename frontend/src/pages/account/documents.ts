@@ -56,21 +56,9 @@ export const AccountMemberInviteMutation = graphql(`
           }
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...RateLimitedFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -84,11 +72,7 @@ export const AccountMemberSetRoleMutation = graphql(`
           ...AccountMembersFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -102,11 +86,7 @@ export const AccountMemberRemoveMutation = graphql(`
           ...AccountMembersFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -120,11 +100,7 @@ export const AccountInvitationRevokeMutation = graphql(`
           ...AccountMembersFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -155,18 +131,8 @@ export const CustomFieldCreateMutation = graphql(`
           ...CustomFieldFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -180,18 +146,8 @@ export const CustomFieldUpdateMutation = graphql(`
           ...CustomFieldFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -203,11 +159,7 @@ export const CustomFieldDeleteMutation = graphql(`
       ... on CustomFieldDeleteSuccess {
         deletedId
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { DebouncedInput } from '../../components/DebouncedInput';
+import { ExpiringWithinField, FilterField } from '../../components/FilterField';
 import type { LicenseStatus } from '../../gql/graphql';
 import type { CustomFieldLike } from '../../lib/customFields';
 import { humanize } from '../../lib/format';
@@ -44,60 +45,40 @@ export function LicenseFilters({ state, onChange, customFields, skus = [], full 
   return (
     <form className="filters card" role="search" aria-label="Filter licenses" onSubmit={(event) => event.preventDefault()}>
       <div className="filters__row">
-        <div className="field filters__search">
-          <label className="field__label" htmlFor={`${id}-search`}>
-            Search
-          </label>
-          <DebouncedInput
-            id={`${id}-search`}
-            type="search"
-            className="input"
-            placeholder="Serial number, activation key, product…"
-            autoComplete="off"
-            spellCheck={false}
-            value={state.search}
-            onCommit={(search) => onChange({ search })}
-          />
-        </div>
+        <FilterField
+          id={`${id}-search`}
+          className="filters__search"
+          label="Search"
+          type="search"
+          placeholder="Serial number, activation key, product…"
+          autoComplete="off"
+          spellCheck={false}
+          value={state.search}
+          onCommit={(search) => onChange({ search })}
+        />
         {full ? (
           <>
-            <div className="field">
-              <label className="field__label" htmlFor={`${id}-product`}>
-                Product SKU
-              </label>
-              <DebouncedInput
-                id={`${id}-product`}
-                className="input"
-                list={`${id}-skus`}
-                autoComplete="off"
-                spellCheck={false}
-                value={state.productSku}
-                onCommit={(productSku) => onChange({ productSku })}
-              />
+            <FilterField
+              id={`${id}-product`}
+              label="Product SKU"
+              list={`${id}-skus`}
+              autoComplete="off"
+              spellCheck={false}
+              value={state.productSku}
+              onCommit={(productSku) => onChange({ productSku })}
+            >
               <datalist id={`${id}-skus`}>
                 {suggestions.map((sku) => (
                   <option key={sku} value={sku} />
                 ))}
               </datalist>
-            </div>
-            <div className="field filters__days">
-              <label className="field__label" htmlFor={`${id}-expiring`}>
-                Expiring within (days)
-              </label>
-              <DebouncedInput
-                id={`${id}-expiring`}
-                className="input"
-                type="number"
-                inputMode="numeric"
-                min={0}
-                step={1}
-                value={state.expiringWithinDays === null ? '' : String(state.expiringWithinDays)}
-                onCommit={(value) => {
-                  const days = /^\d+$/.test(value.trim()) ? Number(value) : null;
-                  onChange({ expiringWithinDays: days });
-                }}
-              />
-            </div>
+            </FilterField>
+            <ExpiringWithinField
+              id={`${id}-expiring`}
+              className="filters__days"
+              days={state.expiringWithinDays}
+              onCommit={(expiringWithinDays) => onChange({ expiringWithinDays })}
+            />
           </>
         ) : null}
       </div>

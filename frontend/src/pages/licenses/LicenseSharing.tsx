@@ -2,14 +2,15 @@ import { useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
 import { Dialog } from '../../components/Dialog';
+import { EmailField } from '../../components/EmailField';
 import { describeError } from '../../components/ErrorNotice';
 import { SelectField } from '../../components/SelectField';
 import { SubmitButton } from '../../components/SubmitButton';
-import { TextField } from '../../components/TextField';
+import { useEmailForm } from '../../components/useEmailForm';
 import type { LicenseSharingFieldsFragment, SharePermission } from '../../gql/graphql';
-import { mapFieldErrors } from '../../lib/fieldErrors';
-import { formatDate, formatWait } from '../../lib/format';
-import { userErrorText } from '../wizard/messages';
+import { fieldMessage, mapFieldErrors } from '../../lib/fieldErrors';
+import { formatDate } from '../../lib/format';
+import { rateLimitedText, userErrorText } from '../wizard/messages';
 import { LicenseShareMutation, LicenseTransferOwnershipMutation, LicenseUnshareMutation } from './documents';
 
 type Share = LicenseSharingFieldsFragment['shares'][number];
@@ -18,8 +19,6 @@ export const PERMISSION_LABELS: Record<SharePermission, string> = {
   VIEW: 'Can view',
   MANAGE: 'Can manage',
 };
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface ShareDialogProps {
   licenseId: string;
@@ -34,10 +33,8 @@ interface ShareDialogProps {
  * same e-mail again changes its permission), and remove current shares.
  */
 export function ShareDialog({ licenseId, title, shares, onClose, onChanged }: ShareDialogProps) {
-  const [email, setEmail] = useState('');
+  const { email, setEmail, emailError, formError, setFormError, focusEmail, showEmailError, begin } = useEmailForm('share-email');
   const [permission, setPermission] = useState<SharePermission>('VIEW');
-  const [emailError, setEmailError] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [list, setList] = useState<readonly Share[]>(shares);
   const [{ fetching: sharing }, share] = useMutation(LicenseShareMutation);
@@ -46,15 +43,9 @@ export function ShareDialog({ licenseId, title, shares, onClose, onChanged }: Sh
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setEmailError(null);
-    setFormError(null);
     setStatus(null);
-    const address = email.trim();
-    if (!EMAIL.test(address)) {
-      setEmailError('Enter an e-mail address, e.g. name@example.com.');
-      document.getElementById('share-email')?.focus();
-      return;
-    }
+    const address = begin('Enter an e-mail address, e.g. name@example.com.');
+    if (address === null) return;
     const result = await share({ input: { licenseId, email: address, permission } });
     if (result.error) {
       setFormError(describeError(result.error));
@@ -71,10 +62,7 @@ export function ShareDialog({ licenseId, title, shares, onClose, onChanged }: Sh
     }
     if (outcome.__typename === 'InvalidInput') {
       const errors = mapFieldErrors(outcome.fieldErrors);
-      if (errors['email']) {
-        setEmailError(errors['email']);
-        document.getElementById('share-email')?.focus();
-      }
+      if (errors['email']) showEmailError(errors['email']);
       const other = Object.entries(errors)
         .filter(([field]) => field !== 'email')
         .map(([, message]) => message);
@@ -82,7 +70,7 @@ export function ShareDialog({ licenseId, title, shares, onClose, onChanged }: Sh
       return;
     }
     if (outcome.__typename === 'RateLimited') {
-      setFormError(`${outcome.message || 'Too many invitations.'} Try again in ${formatWait(outcome.retryAfterSeconds)}.`);
+      setFormError(rateLimitedText(outcome, 'Too many invitations.'));
       return;
     }
     setFormError(userErrorText(outcome));
@@ -103,7 +91,7 @@ export function ShareDialog({ licenseId, title, shares, onClose, onChanged }: Sh
     if (outcome.__typename === 'LicenseUnshareSuccess') {
       setList(outcome.license.shares);
       setStatus(`${address} no longer has access.`);
-      document.getElementById('share-email')?.focus();
+      focusEmail();
       onChanged();
     } else {
       setFormError(userErrorText(outcome));
@@ -119,17 +107,7 @@ export function ShareDialog({ licenseId, title, shares, onClose, onChanged }: Sh
           </Alert>
         ) : null}
         <div className="share-form__row">
-          <TextField
-            id="share-email"
-            label="E-mail"
-            type="email"
-            inputMode="email"
-            autoComplete="off"
-            value={email}
-            onValueChange={setEmail}
-            error={emailError}
-            required
-          />
+          <EmailField id="share-email" label="E-mail" value={email} onValueChange={setEmail} error={emailError} />
           <SelectField id="share-permission" label="Permission" value={permission} onValueChange={(v) => setPermission(v as SharePermission)}>
             <option value="VIEW">{PERMISSION_LABELS.VIEW}</option>
             <option value="MANAGE">{PERMISSION_LABELS.MANAGE}</option>
@@ -210,21 +188,13 @@ interface TransferDialogProps {
 
 /** "Transfer ownership": the new owner must be a member of the license's account. */
 export function TransferOwnershipDialog({ licenseId, title, ownerEmail, onClose, onDone }: TransferDialogProps) {
-  const [email, setEmail] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
+  const { email, setEmail, emailError, setEmailError, formError, setFormError, focusEmail, begin } = useEmailForm('transfer-email');
   const [{ fetching }, transfer] = useMutation(LicenseTransferOwnershipMutation);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
-    setFormError(null);
-    const address = email.trim();
-    if (!EMAIL.test(address)) {
-      setError('Enter the e-mail address of a member of this account.');
-      document.getElementById('transfer-email')?.focus();
-      return;
-    }
+    const address = begin('Enter the e-mail address of a member of this account.');
+    if (address === null) return;
     const result = await transfer({ input: { licenseId, email: address } });
     if (result.error) {
       setFormError(describeError(result.error));
@@ -238,9 +208,9 @@ export function TransferOwnershipDialog({ licenseId, title, ownerEmail, onClose,
     }
     if (outcome.__typename === 'InvalidInput') {
       const errors = mapFieldErrors(outcome.fieldErrors);
-      setError(errors['email'] ?? (outcome.field === 'email' ? outcome.message : null));
+      setEmailError(fieldMessage(outcome, 'email'));
       if (!errors['email'] && outcome.field !== 'email') setFormError(Object.values(errors).join(' ') || outcome.message);
-      document.getElementById('transfer-email')?.focus();
+      focusEmail();
       return;
     }
     setFormError(userErrorText(outcome));
@@ -258,17 +228,7 @@ export function TransferOwnershipDialog({ licenseId, title, ownerEmail, onClose,
             <p>{formError}</p>
           </Alert>
         ) : null}
-        <TextField
-          id="transfer-email"
-          label="New owner's e-mail"
-          type="email"
-          inputMode="email"
-          autoComplete="off"
-          value={email}
-          onValueChange={setEmail}
-          error={error}
-          required
-        />
+        <EmailField id="transfer-email" label="New owner's e-mail" value={email} onValueChange={setEmail} error={emailError} />
         <div className="form__actions">
           <button type="button" className="button button--secondary" onClick={onClose}>
             Cancel

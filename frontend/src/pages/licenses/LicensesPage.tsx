@@ -3,7 +3,7 @@ import { Link, Navigate } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { Pagination } from '../../components/Pagination';
+import { RefreshButton } from '../../components/RefreshButton';
 import { LoadingPanel } from '../../components/Spinner';
 import { StatusBadge } from '../../components/StatusBadge';
 import { usePageTitle } from '../../components/usePageTitle';
@@ -19,8 +19,6 @@ import {
   licenseFilesZipUrl,
   MAX_ZIP_LICENSES,
   nextSort,
-  PAGE_SIZES,
-  pageRangeText,
   readHiddenColumns,
   toLicenseFilter,
   toLicenseOrder,
@@ -35,6 +33,7 @@ import { EditRegistrationDialog } from './EditRegistrationDialog';
 import { LicenseFilters } from './LicenseFilters';
 import { LicenseTabs } from './LicenseTabs';
 import { SetFieldDialog } from './SetFieldDialog';
+import { LicenseListPagination } from './LicenseListPagination';
 import { useLicenseListState } from './useListState';
 
 type Row = LicenseRowFieldsFragment;
@@ -100,6 +99,11 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
   const [dialog, setDialog] = useState<'field' | 'registration' | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const reload = () => reexecute({ requestPolicy: 'network-only' });
+  const onDialogDone = (message: string) => {
+    setDialog(null);
+    setNotice(message);
+    reload();
+  };
 
   const pageIds = rows.map((row) => row.id);
   const selectedOnPage = pageIds.filter((id) => selected.includes(id));
@@ -128,9 +132,7 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
           <a className="button button--secondary button--small" href={exportCsvUrl(accountId, filter, orderBy)} download>
             Export CSV
           </a>
-          <button type="button" className="button button--ghost button--small" onClick={reload} disabled={result.fetching}>
-            Refresh
-          </button>
+          <RefreshButton onRefresh={reload} busy={result.fetching} />
         </div>
       </div>
 
@@ -265,20 +267,7 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
               </table>
             </div>
           </div>
-          <Pagination
-            label="Licenses pages"
-            rangeText={pageRangeText(state.page, state.pageSize, rows.length, connection.totalCount)}
-            pageSize={state.pageSize}
-            pageSizes={PAGE_SIZES}
-            onPageSizeChange={(pageSize) => list.change({ pageSize })}
-            hasPrevious={list.hasPrevious}
-            hasNext={connection.pageInfo.hasNextPage && !!connection.pageInfo.endCursor}
-            onPrevious={list.previous}
-            onNext={() => {
-              if (connection.pageInfo.endCursor) list.next(connection.pageInfo.endCursor);
-            }}
-            busy={result.fetching}
-          />
+          <LicenseListPagination label="Licenses pages" list={list} rowsOnPage={rows.length} connection={connection} busy={result.fetching} />
         </>
       )}
 
@@ -287,22 +276,14 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
           licenseIds={selected}
           customFields={customFields}
           onClose={() => setDialog(null)}
-          onDone={(message) => {
-            setDialog(null);
-            setNotice(message);
-            reload();
-          }}
+          onDone={onDialogDone}
         />
       ) : null}
       {dialog === 'registration' && selected[0] ? (
         <EditRegistrationDialog
           licenseIds={selected}
           onClose={() => setDialog(null)}
-          onDone={(message) => {
-            setDialog(null);
-            setNotice(message);
-            reload();
-          }}
+          onDone={onDialogDone}
         />
       ) : null}
     </div>

@@ -2,15 +2,16 @@ import { useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { Pagination } from '../../components/Pagination';
+import { RefreshButton } from '../../components/RefreshButton';
 import { LoadingPanel } from '../../components/Spinner';
 import { StatusBadge } from '../../components/StatusBadge';
 import { usePageTitle } from '../../components/usePageTitle';
 import { formatDate, humanize } from '../../lib/format';
-import { licenseFilesZipUrl, MAX_ZIP_LICENSES, PAGE_SIZES, pageRangeText, toLicenseFilter } from '../../lib/licenseList';
+import { licenseFilesZipUrl, MAX_ZIP_LICENSES, toLicenseFilter } from '../../lib/licenseList';
 import { SharedWithMeQuery } from './documents';
 import { LicenseFilters } from './LicenseFilters';
 import { LicenseTabs } from './LicenseTabs';
+import { LicenseListPagination } from './LicenseListPagination';
 import { useLicenseListState } from './useListState';
 
 /** Licenses of other accounts that were shared with the signed-in user. */
@@ -42,9 +43,7 @@ export function SharedLicensesPage() {
               Download license files
             </a>
           ) : null}
-          <button type="button" className="button button--ghost button--small" onClick={reload} disabled={result.fetching}>
-            Refresh
-          </button>
+          <RefreshButton onRefresh={reload} busy={result.fetching} />
         </div>
       </div>
 
@@ -121,20 +120,7 @@ export function SharedLicensesPage() {
               </table>
             </div>
           </div>
-          <Pagination
-            label="Shared licenses pages"
-            rangeText={pageRangeText(state.page, state.pageSize, rows.length, connection.totalCount)}
-            pageSize={state.pageSize}
-            pageSizes={PAGE_SIZES}
-            onPageSizeChange={(pageSize) => list.change({ pageSize })}
-            hasPrevious={list.hasPrevious}
-            hasNext={connection.pageInfo.hasNextPage && !!connection.pageInfo.endCursor}
-            onPrevious={list.previous}
-            onNext={() => {
-              if (connection.pageInfo.endCursor) list.next(connection.pageInfo.endCursor);
-            }}
-            busy={result.fetching}
-          />
+          <LicenseListPagination label="Shared licenses pages" list={list} rowsOnPage={rows.length} connection={connection} busy={result.fetching} />
         </>
       )}
     </div>

@@ -64,21 +64,9 @@ export const DeactivateMutation = graphql(`
       ... on DeactivateSuccess {
         hostId
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...RateLimitedFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -128,10 +116,7 @@ export const LicensesQuery = graphql(`
     licenses(accountId: $accountId, first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
+        ...PageInfoFields
       }
       edges {
         cursor
@@ -148,10 +133,7 @@ export const SharedWithMeQuery = graphql(`
     sharedWithMe(first: $first, after: $after, filter: $filter) {
       totalCount
       pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
+        ...PageInfoFields
       }
       edges {
         cursor
@@ -199,18 +181,8 @@ export const LicensesSetCustomValuesMutation = graphql(`
           name
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -227,18 +199,8 @@ export const LicensesSetRegistrationMutation = graphql(`
           }
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -273,21 +235,9 @@ export const LicenseShareMutation = graphql(`
           ...LicenseSharingFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...RateLimitedFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -301,11 +251,7 @@ export const LicenseUnshareMutation = graphql(`
           ...LicenseSharingFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -320,18 +266,8 @@ export const LicenseTransferOwnershipMutation = graphql(`
           access
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);

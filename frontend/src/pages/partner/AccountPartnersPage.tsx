@@ -1,8 +1,10 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
+import { EmailField } from '../../components/EmailField';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
+import { OutcomeAlerts } from '../../components/OutcomeAlerts';
 import { RadioCard } from '../../components/RadioCard';
 import { LoadingPanel } from '../../components/Spinner';
 import { SubmitButton } from '../../components/SubmitButton';
@@ -10,12 +12,14 @@ import { TextField } from '../../components/TextField';
 import { usePageTitle } from '../../components/usePageTitle';
 import type { DelegationScope } from '../../gql/graphql';
 import { asAccount } from '../../lib/accounts';
+import { isEmailAddress } from '../../lib/email';
 import { mapFieldErrors } from '../../lib/fieldErrors';
+import { useAccountQuery } from '../../lib/useAccountQuery';
 import { useSession } from '../../session';
 import { userErrorText } from '../wizard/messages';
 import { AccountDelegationsQuery, DelegationInviteMutation } from './documents';
 import { DelegationTable, type DelegationAction, type DelegationRow } from './DelegationTable';
-import { RevokeDialog } from './RevokeDialog';
+import { RevokeRowDialog } from './RevokeDialog';
 import { useDelegationActions } from './useDelegationActions';
 
 /** The customer side: partners the account lets work on its licenses; admins invite and revoke. */
@@ -23,14 +27,7 @@ export function AccountPartnersPage() {
   usePageTitle('Partners');
   const { membership, actingFor } = useSession();
   const accountId = actingFor ? '' : (membership?.account.id ?? '');
-  const [result, reexecute] = useQuery({
-    query: AccountDelegationsQuery,
-    variables: { accountId },
-    pause: !accountId,
-    requestPolicy: 'cache-and-network',
-    context: useMemo(() => ({ additionalTypenames: ['Delegation'] }), []),
-  });
-  const reload = () => reexecute({ requestPolicy: 'network-only' });
+  const [result, reload] = useAccountQuery(AccountDelegationsQuery, accountId, 'Delegation');
   const actions = useDelegationActions(reload);
   const [confirming, setConfirming] = useState<DelegationRow | null>(null);
 
@@ -69,16 +66,7 @@ export function AccountPartnersPage() {
         </div>
       </div>
 
-      {actions.error ? (
-        <Alert tone="error" title={actions.error.title}>
-          <p>{actions.error.text}</p>
-        </Alert>
-      ) : null}
-      {actions.notice ? (
-        <Alert tone="success">
-          <p>{actions.notice}</p>
-        </Alert>
-      ) : null}
+      <OutcomeAlerts error={actions.error} notice={actions.notice} />
 
       <section className="section" aria-labelledby="delegations-heading">
         <h2 className="section__title" id="delegations-heading">
@@ -116,24 +104,13 @@ export function AccountPartnersPage() {
       )}
 
       {confirming ? (
-        <RevokeDialog
-          otherName={confirming.partnerAccount.name}
-          side="customer"
-          busy={actions.pending === `revoke-${confirming.id}`}
-          onClose={() => setConfirming(null)}
-          onConfirm={async () => {
-            await actions.run(confirming, 'revoke', confirming.partnerAccount.name);
-            setConfirming(null);
-          }}
-        />
+        <RevokeRowDialog row={confirming} side="customer" actions={actions} onClose={() => setConfirming(null)} />
       ) : null}
     </div>
   );
 }
 
 type PartnerBy = 'number' | 'email';
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const FIELD_IDS = {
   partnerAccountNumber: 'partner-number',
@@ -174,7 +151,7 @@ function InvitePartnerForm({ accountId, onInvited }: { accountId: string; onInvi
       setErrors({ partnerAccountNumber: 'Enter the partner’s account number.' });
       return focus('partnerAccountNumber');
     }
-    if (by === 'email' && !EMAIL.test(email.trim())) {
+    if (by === 'email' && !isEmailAddress(email.trim())) {
       setErrors({ partnerUserEmail: 'Enter the e-mail of one of the partner’s users, e.g. name@example.com.' });
       return focus('partnerUserEmail');
     }
@@ -243,17 +220,13 @@ function InvitePartnerForm({ accountId, onInvited }: { accountId: string; onInvi
               required
             />
           ) : (
-            <TextField
+            <EmailField
               id={FIELD_IDS.partnerUserEmail}
               label="Partner user’s e-mail"
-              type="email"
-              inputMode="email"
-              autoComplete="off"
               value={email}
               onValueChange={setEmail}
               error={errors['partnerUserEmail']}
               hint="Any user of the partner account; the invitation goes to the partner account."
-              required
             />
           )}
         </fieldset>

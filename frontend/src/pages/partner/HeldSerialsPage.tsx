@@ -1,12 +1,13 @@
 import { Link } from 'react-router-dom';
-import { useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { RefreshButton } from '../../components/RefreshButton';
 import { LoadingPanel } from '../../components/Spinner';
 import { usePageTitle } from '../../components/usePageTitle';
-import { asAccount } from '../../lib/accounts';
+import { asAccount, partnerMembership } from '../../lib/accounts';
 import { formatMonths, formatSeats } from '../../lib/format';
+import { useAccountQuery } from '../../lib/useAccountQuery';
 import { useSession } from '../../session';
 import { HeldSerialsQuery } from './documents';
 import { PartnerTabs } from './PartnerTabs';
@@ -15,10 +16,9 @@ import { PartnerTabs } from './PartnerTabs';
 export function HeldSerialsPage() {
   usePageTitle('Held serials');
   const { user, ownMembership } = useSession();
-  const partner = ownMembership?.account.kind === 'PARTNER' ? ownMembership : (user?.memberships.find((m) => m.account.kind === 'PARTNER') ?? null);
+  const partner = partnerMembership(ownMembership, user?.memberships ?? []);
   const accountId = partner?.account.id ?? '';
-  const [result, reexecute] = useQuery({ query: HeldSerialsQuery, variables: { accountId }, pause: !accountId, requestPolicy: 'cache-and-network' });
-  const reload = () => reexecute({ requestPolicy: 'network-only' });
+  const [result, reload] = useAccountQuery(HeldSerialsQuery, accountId);
 
   if (!partner) {
     return (
@@ -40,9 +40,7 @@ export function HeldSerialsPage() {
           <p className="page__lead">Serial numbers {partner.account.name} holds for customers and has not registered yet.</p>
         </div>
         <div className="page__actions">
-          <button type="button" className="button button--ghost button--small" onClick={reload} disabled={result.fetching}>
-            Refresh
-          </button>
+          <RefreshButton onRefresh={reload} busy={result.fetching} />
         </div>
       </div>
 

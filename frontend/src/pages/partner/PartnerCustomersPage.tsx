@@ -1,9 +1,10 @@
 import { useId, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { DebouncedInput } from '../../components/DebouncedInput';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { ExpiringWithinField, FilterField } from '../../components/FilterField';
 import { Pagination } from '../../components/Pagination';
+import { RefreshButton } from '../../components/RefreshButton';
 import { LoadingPanel, Spinner } from '../../components/Spinner';
 import { StatusBadge } from '../../components/StatusBadge';
 import { usePageTitle } from '../../components/usePageTitle';
@@ -80,9 +81,7 @@ export function PartnerCustomersPage() {
           ) : null}
         </div>
         <div className="page__actions">
-          <button type="button" className="button button--ghost button--small" onClick={reload} disabled={result.fetching}>
-            Refresh
-          </button>
+          <RefreshButton onRefresh={reload} busy={result.fetching} />
         </div>
       </div>
 
@@ -90,47 +89,16 @@ export function PartnerCustomersPage() {
 
       <form className="filters card" role="search" aria-label="Filter customers" onSubmit={(event) => event.preventDefault()}>
         <div className="filters__row">
-          <div className="field">
-            <label className="field__label" htmlFor={`${id}-name`}>
-              Customer name
-            </label>
-            <DebouncedInput
-              id={`${id}-name`}
-              type="search"
-              className="input"
-              autoComplete="off"
-              value={filters.name}
-              onCommit={(name) => change({ name })}
-            />
-          </div>
-          <div className="field">
-            <label className="field__label" htmlFor={`${id}-sku`}>
-              Product SKU
-            </label>
-            <DebouncedInput
-              id={`${id}-sku`}
-              className="input"
-              autoComplete="off"
-              spellCheck={false}
-              value={filters.productSku}
-              onCommit={(productSku) => change({ productSku })}
-            />
-          </div>
-          <div className="field">
-            <label className="field__label" htmlFor={`${id}-expiring`}>
-              Expiring within (days)
-            </label>
-            <DebouncedInput
-              id={`${id}-expiring`}
-              className="input"
-              type="number"
-              inputMode="numeric"
-              min={0}
-              step={1}
-              value={filters.expiringWithinDays === null ? '' : String(filters.expiringWithinDays)}
-              onCommit={(value) => change({ expiringWithinDays: /^\d+$/.test(value.trim()) ? Number(value) : null })}
-            />
-          </div>
+          <FilterField id={`${id}-name`} label="Customer name" type="search" autoComplete="off" value={filters.name} onCommit={(name) => change({ name })} />
+          <FilterField
+            id={`${id}-sku`}
+            label="Product SKU"
+            autoComplete="off"
+            spellCheck={false}
+            value={filters.productSku}
+            onCommit={(productSku) => change({ productSku })}
+          />
+          <ExpiringWithinField id={`${id}-expiring`} days={filters.expiringWithinDays} onCommit={(expiringWithinDays) => change({ expiringWithinDays })} />
         </div>
         {active ? (
           <p className="filters__clear">

@@ -1,15 +1,16 @@
-import { useMemo, useState } from 'react';
-import { useQuery } from 'urql';
+import { useState } from 'react';
 import { Alert } from '../../components/Alert';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { OutcomeAlerts } from '../../components/OutcomeAlerts';
 import { LoadingPanel } from '../../components/Spinner';
 import { usePageTitle } from '../../components/usePageTitle';
-import { asAccount } from '../../lib/accounts';
+import { asAccount, partnerMembership } from '../../lib/accounts';
+import { useAccountQuery } from '../../lib/useAccountQuery';
 import { useSession } from '../../session';
 import { AccountDelegationsQuery } from './documents';
 import { DelegationTable, type DelegationAction, type DelegationRow } from './DelegationTable';
 import { PartnerTabs } from './PartnerTabs';
-import { RevokeDialog } from './RevokeDialog';
+import { RevokeRowDialog } from './RevokeDialog';
 import { useDelegationActions } from './useDelegationActions';
 
 /** The partner side: invitations from customers to accept or decline, and the delegations in force. */
@@ -17,16 +18,9 @@ export function PartnerDelegationsPage() {
   usePageTitle('Delegations');
   const { user, ownMembership } = useSession();
   // The partner account: the one the user works in, or (while acting for a customer) the one they came from.
-  const partner = ownMembership?.account.kind === 'PARTNER' ? ownMembership : (user?.memberships.find((m) => m.account.kind === 'PARTNER') ?? null);
+  const partner = partnerMembership(ownMembership, user?.memberships ?? []);
   const accountId = partner?.account.id ?? '';
-  const [result, reexecute] = useQuery({
-    query: AccountDelegationsQuery,
-    variables: { accountId },
-    pause: !accountId,
-    requestPolicy: 'cache-and-network',
-    context: useMemo(() => ({ additionalTypenames: ['Delegation'] }), []),
-  });
-  const reload = () => reexecute({ requestPolicy: 'network-only' });
+  const [result, reload] = useAccountQuery(AccountDelegationsQuery, accountId, 'Delegation');
   const actions = useDelegationActions(reload);
   const [confirming, setConfirming] = useState<DelegationRow | null>(null);
 
@@ -67,16 +61,7 @@ export function PartnerDelegationsPage() {
 
       <PartnerTabs />
 
-      {actions.error ? (
-        <Alert tone="error" title={actions.error.title}>
-          <p>{actions.error.text}</p>
-        </Alert>
-      ) : null}
-      {actions.notice ? (
-        <Alert tone="success">
-          <p>{actions.notice}</p>
-        </Alert>
-      ) : null}
+      <OutcomeAlerts error={actions.error} notice={actions.notice} />
 
       {result.error && !result.data ? (
         <ErrorNotice error={result.error} title="The delegations could not be loaded" onRetry={reload} />
@@ -130,16 +115,7 @@ export function PartnerDelegationsPage() {
       )}
 
       {confirming ? (
-        <RevokeDialog
-          otherName={confirming.customerAccount.name}
-          side="partner"
-          busy={actions.pending === `revoke-${confirming.id}`}
-          onClose={() => setConfirming(null)}
-          onConfirm={async () => {
-            await actions.run(confirming, 'revoke', confirming.customerAccount.name);
-            setConfirming(null);
-          }}
-        />
+        <RevokeRowDialog row={confirming} side="partner" actions={actions} onClose={() => setConfirming(null)} />
       ) : null}
     </div>
   );

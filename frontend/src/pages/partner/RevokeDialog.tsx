@@ -1,5 +1,7 @@
 import { Dialog } from '../../components/Dialog';
 import { SubmitButton } from '../../components/SubmitButton';
+import type { DelegationRow } from './DelegationTable';
+import type { useDelegationActions } from './useDelegationActions';
 
 interface RevokeDialogProps {
   otherName: string;
@@ -30,5 +32,29 @@ export function RevokeDialog({ otherName, side, busy, onConfirm, onClose }: Revo
         </SubmitButton>
       </div>
     </Dialog>
+  );
+}
+
+interface RevokeRowDialogProps {
+  row: DelegationRow;
+  side: 'customer' | 'partner';
+  actions: ReturnType<typeof useDelegationActions>;
+  onClose: () => void;
+}
+
+/** RevokeDialog for one delegation, seen from `side`: revokes it through `actions`, then closes. */
+export function RevokeRowDialog({ row, side, actions, onClose }: RevokeRowDialogProps) {
+  const otherName = side === 'customer' ? row.partnerAccount.name : row.customerAccount.name;
+  return (
+    <RevokeDialog
+      otherName={otherName}
+      side={side}
+      busy={actions.pending === `revoke-${row.id}`}
+      onClose={onClose}
+      onConfirm={async () => {
+        await actions.run(row, 'revoke', otherName);
+        onClose();
+      }}
+    />
   );
 }

@@ -28,10 +28,7 @@ export const ManagedAccountsQuery = graphql(`
     managedAccounts(first: $first, after: $after, filter: $filter) {
       totalCount
       pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
+        ...PageInfoFields
       }
       edges {
         cursor
@@ -161,18 +158,8 @@ export const DelegationInviteMutation = graphql(`
           ...DelegationFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -186,11 +173,7 @@ export const DelegationAcceptMutation = graphql(`
           ...DelegationFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -204,11 +187,7 @@ export const DelegationDeclineMutation = graphql(`
           ...DelegationFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -222,11 +201,7 @@ export const DelegationRevokeMutation = graphql(`
           ...DelegationFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);

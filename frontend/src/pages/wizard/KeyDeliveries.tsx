@@ -1,23 +1,22 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
-import { Alert } from '../../components/Alert';
 import { describeError } from '../../components/ErrorNotice';
+import { OutcomeAlerts } from '../../components/OutcomeAlerts';
 import { StatusBadge } from '../../components/StatusBadge';
 import { SubmitButton } from '../../components/SubmitButton';
 import { TextField } from '../../components/TextField';
+import { useEmailForm } from '../../components/useEmailForm';
 import type { KeyDeliveryFieldsFragment } from '../../gql/graphql';
-import { mapFieldErrors } from '../../lib/fieldErrors';
-import { formatDateTime, formatWait } from '../../lib/format';
+import { fieldMessage } from '../../lib/fieldErrors';
+import { formatDateTime } from '../../lib/format';
 import { KeyRequestDeliveriesQuery, KeyRequestResendKeysMutation } from './deliveryDocuments';
-import { userErrorText } from './messages';
+import { rateLimitedText, userErrorText } from './messages';
 
 /** Mail status changes are not pushed: re-read this often while a mail is queued. */
 export const DELIVERY_POLL_MS = 4000;
 /** Right after the keys are ready the first mail may not be listed yet: look a few times. */
 const EMPTY_POLLS = 5;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** True while the list may still change on its own: a mail is queued. */
 export function deliveriesPending(deliveries: readonly Pick<KeyDeliveryFieldsFragment, 'status'>[]): boolean {
@@ -88,23 +87,15 @@ export function KeyDeliveries({ keyRequestId }: { keyRequestId: string }) {
 function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: () => void }) {
   const id = useId();
   const emailId = `${id}-email`;
-  const [email, setEmail] = useState('');
-  const [emailError, setEmailError] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
+  const { email, setEmail, emailError, formError, setFormError, showEmailError, begin } = useEmailForm(emailId);
   const [notice, setNotice] = useState<string | null>(null);
   const [{ fetching }, resend] = useMutation(KeyRequestResendKeysMutation);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setEmailError(null);
-    setFormError(null);
     setNotice(null);
-    const address = email.trim();
-    if (address && !EMAIL.test(address)) {
-      setEmailError('Enter an e-mail address, e.g. name@example.com, or leave the field empty.');
-      document.getElementById(emailId)?.focus();
-      return;
-    }
+    const address = begin('Enter an e-mail address, e.g. name@example.com, or leave the field empty.', true);
+    if (address === null) return;
     const result = await resend({ input: { keyRequestId, ...(address ? { email: address } : {}) } });
     if (result.error) return setFormError(describeError(result.error));
     const outcome = result.data?.keyRequestResendKeys;
@@ -114,13 +105,11 @@ function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: ()
       setNotice(address ? `The keys are on their way to ${address}.` : 'The keys are on their way to the technical contact.');
       onSent();
     } else if (outcome.__typename === 'InvalidInput') {
-      const message = mapFieldErrors(outcome.fieldErrors)['email'] ?? (outcome.field === 'email' ? outcome.message : null);
-      if (message) {
-        setEmailError(message);
-        document.getElementById(emailId)?.focus();
-      } else setFormError(outcome.message);
+      const message = fieldMessage(outcome, 'email');
+      if (message) showEmailError(message);
+      else setFormError(outcome.message);
     } else if (outcome.__typename === 'RateLimited') {
-      setFormError(`${outcome.message || 'The keys were sent again recently.'} Try again in ${formatWait(outcome.retryAfterSeconds)}.`);
+      setFormError(rateLimitedText(outcome, 'The keys were sent again recently.'));
     } else {
       setFormError(userErrorText(outcome));
     }
@@ -128,16 +117,7 @@ function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: ()
 
   return (
     <form className="deliveries__resend" onSubmit={onSubmit} noValidate aria-label="Send keys again">
-      {formError ? (
-        <Alert tone="error" title="The keys could not be sent again">
-          <p>{formError}</p>
-        </Alert>
-      ) : null}
-      {notice ? (
-        <Alert tone="success">
-          <p>{notice}</p>
-        </Alert>
-      ) : null}
+      <OutcomeAlerts error={formError ? { title: 'The keys could not be sent again', text: formError } : null} notice={notice} />
       <div className="deliveries__resend-row">
         <TextField
           id={emailId}

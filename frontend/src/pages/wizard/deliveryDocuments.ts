@@ -34,21 +34,9 @@ export const KeyRequestResendKeysMutation = graphql(`
           }
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...RateLimitedFields
+      ...InvalidInputFields
     }
   }
 `);
