@@ -368,14 +368,24 @@ class Loaders:
 
     async def _custom_values(self, ids: Sequence[uuid.UUID]) -> list[list[tuple[CustomField, str]]]:
         grouped: dict[uuid.UUID, list[tuple[CustomField, str]]] = defaultdict(list)
+        # Plain columns, one field object per field: a page of licenses has a few fields but
+        # thousands of values, and mapping each row to an entity would cost most of the query.
+        field_columns = list(CustomField.__table__.columns)
+        fields: dict[uuid.UUID, CustomField] = {}
         async with self.session() as session:
             rows = await session.execute(
-                select(LicenseCustomValue.license_id, LicenseCustomValue.value_text, CustomField)
+                select(LicenseCustomValue.license_id, LicenseCustomValue.value_text, *field_columns)
                 .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
                 .where(LicenseCustomValue.license_id.in_(ids))
                 .order_by(CustomField.position, CustomField.created_at, CustomField.id)
             )
-            for license_id, value, field in rows:
+            for license_id, value, *field_values in rows:
+                field = fields.get(field_values[0])
+                if field is None:
+                    field = CustomField(
+                        **{c.key: v for c, v in zip(field_columns, field_values, strict=True)}
+                    )
+                    fields[field.id] = field
                 grouped[license_id].append((field, value or ""))
         return [grouped[i] for i in ids]
 
