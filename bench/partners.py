@@ -9,13 +9,11 @@ GraphQL floor. The ratio in-process ÷ floor is what the database work adds to G
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import random
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +44,7 @@ from backend.loaders import Loaders
 from backend.portal import Portal
 from bench.client import PortalClient
 from bench.cpu import StatementCounter
+from bench.licenses import portal_for
 from bench.server import Server
 from bench.stats import summary_ms
 
@@ -83,16 +82,6 @@ query Managed {
 
 def say(message: str) -> None:
     print(f"  · {message}", file=sys.stderr, flush=True)
-
-
-@contextlib.asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Portal]:
-    portal = Portal(settings)
-    await portal.start(run_worker=False)
-    try:
-        yield portal
-    finally:
-        await portal.stop()
 
 
 async def seed(portal: Portal, accounts: int) -> dict[str, Any]:
@@ -266,7 +255,7 @@ async def over_http(settings: Settings, data_dir: Path, rounds: int) -> dict[str
 async def run(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]:
     accounts = QUICK_ACCOUNTS if quick else ACCOUNTS
     rounds = QUICK_ROUNDS if quick else ROUNDS
-    async with running(settings) as portal:
+    async with portal_for(settings) as portal:
         await demo.seed(portal)
         say(f"seeding a partner with {accounts} customer accounts x {LICENSES_PER_ACCOUNT} licenses")
         seeded = await seed(portal, accounts)

@@ -203,12 +203,7 @@ async def require_license(
     for_update: bool = False,
 ) -> License:
     """The license if the actor has at least `needed` on it; otherwise the unknown-id answer."""
-    row = None
-    if license_id is not None:
-        stmt = select(License).where(License.id == license_id)
-        row = await session.scalar(stmt.with_for_update() if for_update else stmt)
-    if row is None or not access_allows(await license_access(session, actor, row), needed):
-        raise NotFoundError(field, "license")
+    [row] = await require_licenses(session, actor, [license_id], needed, field=field, for_update=for_update)
     return row
 
 

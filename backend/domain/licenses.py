@@ -230,7 +230,8 @@ class Query:
         return stmt.where(*self.where)
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
+    """Text for a LIKE pattern escaped with a backslash: its wildcards match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -250,7 +251,7 @@ def search_condition(term: str) -> ColumnElement[bool]:
         return License.id.in_(
             select(LicenseKey.license_id).where(LicenseKey.activation_key == key).scalar_subquery()
         )
-    return License.search_text.like(f"%{_like_escape(term.strip().lower())}%", escape="\\")
+    return License.search_text.like(f"%{like_escape(term.strip().lower())}%", escape="\\")
 
 
 def _custom_condition(field_row: CustomField, value: str) -> ColumnElement[bool]:

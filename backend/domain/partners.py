@@ -26,7 +26,7 @@ from backend.db.models import (
     Product,
     utcnow,
 )
-from backend.domain.licenses import STATUS_ORDER, LicenseStatus, status_rank, today
+from backend.domain.licenses import STATUS_ORDER, LicenseStatus, like_escape, status_rank, today
 
 MAX_PAGE = 100
 OPEN_REQUESTS = (KeyRequestStatus.DRAFT, KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING)
@@ -77,8 +77,9 @@ def _active_delegations(user_id: uuid.UUID) -> ColumnElement[bool]:
 def _filters(data: ManagedFilter, on: date) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if data.name and data.name.strip():
-        text = data.name.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append(func.lower(Account.name).like(f"%{text}%", escape="\\"))
+        where.append(
+            func.lower(Account.name).like(f"%{like_escape(data.name.strip().lower())}%", escape="\\")
+        )
     if data.product_sku and data.product_sku.strip():
         where.append(
             exists().where(

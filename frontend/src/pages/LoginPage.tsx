@@ -22,21 +22,9 @@ const LoginMutation = graphql(`
           email
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...RateLimitedFields
+      ...InvalidInputFields
     }
   }
 `);

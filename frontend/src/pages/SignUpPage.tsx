@@ -18,21 +18,9 @@ const SignUpMutation = graphql(`
         email
         message
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
+      ...RateLimitedFields
     }
   }
 `);

@@ -17,11 +17,7 @@ const VerifyEmailMutation = graphql(`
           email
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);

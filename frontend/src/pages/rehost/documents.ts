@@ -74,11 +74,7 @@ export const RehostRequestStartMutation = graphql(`
           step
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
       ... on RehostRefused {
         nextAllowedAt
       }
@@ -95,21 +91,11 @@ export const RehostRequestSetHostMutation = graphql(`
           ...RehostRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
       ... on RehostRefused {
         nextAllowedAt
       }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...InvalidInputFields
     }
   }
 `);
@@ -123,21 +109,11 @@ export const RehostRequestConfirmMutation = graphql(`
           ...RehostRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
       ... on RehostRefused {
         nextAllowedAt
       }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...InvalidInputFields
     }
   }
 `);

@@ -116,14 +116,8 @@ export const UpgradeRequestStartMutation = graphql(`
           step
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on RateLimited {
-        retryAfterSeconds
-      }
+      ...UserErrorFields
+      ...RateLimitedFields
     }
   }
 `);
@@ -137,11 +131,7 @@ export const UpgradeRequestSelectProductMutation = graphql(`
           ...UpgradeRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -155,18 +145,8 @@ export const UpgradeRequestSetQuantityMutation = graphql(`
           ...UpgradeRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -180,18 +160,8 @@ export const UpgradeRequestSetRegistrationMutation = graphql(`
           ...UpgradeRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -205,18 +175,8 @@ export const UpgradeRequestConfirmMutation = graphql(`
           ...UpgradeRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);

@@ -158,11 +158,7 @@ export const KeyRequestStartMutation = graphql(`
           step
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -176,11 +172,7 @@ export const KeyRequestEnterSerialsMutation = graphql(`
           ...KeyRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
       ... on SerialNumbersRejected {
         problems {
           serialNumber
@@ -188,13 +180,7 @@ export const KeyRequestEnterSerialsMutation = graphql(`
           message
         }
       }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...InvalidInputFields
     }
   }
 `);
@@ -208,11 +194,7 @@ export const KeyRequestRemoveSerialMutation = graphql(`
           ...KeyRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
     }
   }
 `);
@@ -226,18 +208,8 @@ export const KeyRequestSetRegistrationMutation = graphql(`
           ...KeyRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
@@ -251,11 +223,7 @@ export const KeyRequestConfirmMutation = graphql(`
           ...KeyRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
+      ...UserErrorFields
       ... on SerialNumbersRejected {
         problems {
           serialNumber
@@ -263,13 +231,7 @@ export const KeyRequestConfirmMutation = graphql(`
           message
         }
       }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...InvalidInputFields
     }
   }
 `);
@@ -283,18 +245,8 @@ export const KeyRequestSelectRenewalsMutation = graphql(`
           ...KeyRequestFields
         }
       }
-      ... on UserError {
-        code
-        message
-        field
-      }
-      ... on InvalidInput {
-        fieldErrors {
-          field
-          code
-          message
-        }
-      }
+      ...UserErrorFields
+      ...InvalidInputFields
     }
   }
 `);
