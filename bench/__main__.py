@@ -32,6 +32,7 @@ from backend.portal import Portal
 from bench import documents, extras, report
 from bench import licenses as license_bench
 from bench import partners as partner_bench
+from bench.activation_floor import ActivationFloor
 from bench.client import PortalClient
 from bench.cpu import Probe, StatementCounter, background_load
 from bench.floor import SqlFloor, domain_flow
@@ -174,7 +175,7 @@ async def both_concurrencies(
 
 
 async def http_phase(
-    settings: Settings, data_dir: Path, profile: Profile
+    settings: Settings, data_dir: Path, profile: Profile, processes: int
 ) -> tuple[dict[str, Measured], dict[str, Any]]:
     portal = Portal(settings)
     await portal.start(run_worker=False)
@@ -182,8 +183,8 @@ async def http_phase(
         prepared = await prepare(portal, "http", profile, http=True)
     finally:
         await portal.stop()
-    server = Server(settings.database_url, data_dir)
-    say(f"starting portal serve on {server.base_url}")
+    server = Server(settings.database_url, data_dir, processes)
+    say(f"starting portal serve --processes {processes} on {server.base_url}")
     await server.start()
     clients: list[PortalClient] = []
     try:
@@ -260,7 +261,7 @@ def _pools(pool1: deque[str], pool32: deque[str]) -> Prepared:
 
 
 async def extras_phase(
-    settings: Settings, data_dir: Path, profile: Profile, phases: set[str]
+    settings: Settings, data_dir: Path, profile: Profile, phases: set[str], processes: int
 ) -> dict[str, Any]:
     """Activations (HTTP and raw floor) and the Version Upgrade wizard (HTTP), one server."""
     portal = Portal(settings)
@@ -284,8 +285,8 @@ async def extras_phase(
         await portal.stop()
     result: dict[str, Any] = {}
     same = [f"{key}|same-host" for key in keys]
-    server = Server(settings.database_url, data_dir)
-    say(f"starting portal serve on {server.base_url}")
+    server = Server(settings.database_url, data_dir, processes)
+    say(f"starting portal serve --processes {processes} on {server.base_url}")
     await server.start()
     anonymous: list[Any] = []
     clients: list[PortalClient] = []
@@ -336,15 +337,15 @@ async def extras_phase(
         print(f"server log tail:\n{server.log_tail()}", file=sys.stderr)
         raise
     finally:
-        await asyncio.gather(*(c.aclose() for c in anonymous), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in anonymous), return_exceptions=True)
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         await server.stop()
     if "activations" in phases:
         db = Database(settings.database_url)
         try:
-            floor = extras.ActivationFloor(
-                db, settings.secret_key, settings.issuer, settings.activation_failures
-            )
+            floor = ActivationFloor(db, settings.secret_key, settings.issuer, settings.activation_failures)
+            await floor.open()
+            result["activation_floor_driver"] = floor.driver
             flows = [floor.flow() for _ in range(1 + CONCURRENCY)]
             a1, a32 = profile.act1, profile.act32
             async with Probe(None, settings.database_url) as probe:
@@ -371,8 +372,12 @@ async def extras_phase(
                     probe,
                 )
         finally:
+            await floor.close()
             await db.dispose()
-    out: dict[str, Any] = {name: {k: v.as_dict() for k, v in runs.items()} for name, runs in result.items()}
+    out: dict[str, Any] = {
+        name: {k: v.as_dict() for k, v in runs.items()} if isinstance(runs, dict) else runs
+        for name, runs in result.items()
+    }
     if "activations" in phases:
         out["activation_ratios"] = {
             f"floor_over_http_{variant}_{c}": report.ratio(
@@ -386,28 +391,47 @@ async def extras_phase(
 
 
 def extras_table(results: list[dict[str, Any]]) -> str:
-    """Per database: rate (per s) and latency p50/p99 of each activation and upgrade run."""
-    lines = ["", f"{'run':44} {'db':10} {'conc':>4} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}"]
+    """Per database: rate (per s), latency p50/p99 and CPU per call of each activation and upgrade
+    run (server = every `portal serve` process; the floor has no server: its own process)."""
+    lines = [
+        "",
+        f"{'run':44} {'db':10} {'conc':>4} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'srv ms':>7} {'pg ms':>6} {'cli ms':>6}",
+    ]
     for result in results:
-        for name, runs in result.get("extras", {}).items():
-            if name == "activation_ratios":
+        extras = result.get("extras", {})
+        for name, runs in extras.items():
+            if not name.startswith(("activations_", "upgrades_")) or not isinstance(runs, dict):
                 continue
             step = "confirm_to_ready" if name.startswith("upgrades") else "activate"
             for run in runs.values():
-                lat = run["latency"].get(step, {})
+                lat, cpu = run["latency"].get(step, {}), run["cpu"]
+                own = cpu.get("server_ms_per_key") if "_http" in name else cpu.get("client_ms_per_key")
+                client = cpu.get("client_ms_per_key") if "_http" in name else None
                 lines.append(
                     f"{name + ' (' + step + ')':44} {result['database']:10} {run['concurrency']:>4} "
-                    f"{run['keys_per_s']:>8} {lat.get('p50_ms')!s:>8} {lat.get('p99_ms')!s:>8}"
+                    f"{run['keys_per_s']:>8} {lat.get('p50_ms')!s:>8} {lat.get('p99_ms')!s:>8} "
+                    f"{_ms(own):>7} {_ms(cpu.get('postgres_ms_per_key')):>6} {_ms(client):>6}"
                 )
-        for name, value in result.get("extras", {}).get("activation_ratios", {}).items():
+        for name, value in extras.get("activation_ratios", {}).items():
             lines.append(f"{name:44} {result['database']:10} {value}")
+        if "activation_floor_driver" in extras:
+            lines.append(
+                f"{'activation floor through':44} {result['database']:10} {extras['activation_floor_driver']}"
+                f"; web processes: {result.get('web_processes')}"
+            )
     return "\n".join(lines)
 
 
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 async def bench_database(
-    kind: str, admin_url: str, profile: Profile, phases: set[str] | None = None
+    kind: str, admin_url: str, profile: Profile, phases: set[str] | None = None, web_processes: int = 2
 ) -> dict[str, Any]:
     phases = set(PHASES) if phases is None else phases
+    processes = 1 if kind == "sqlite" else web_processes  # SQLite's events stay in one process
     began = time.perf_counter()
     data_dir = Path(tempfile.mkdtemp(prefix=f"portal-bench-{kind}-"))
     try:
@@ -418,13 +442,13 @@ async def bench_database(
             if idle_load > 0.25:
                 say(f"the machine is busy with other work ({idle_load:.2f} cores): figures will be low")
             await migrate_and_seed(settings)
-            result: dict[str, Any] = {"database": kind}
+            result: dict[str, Any] = {"database": kind, "web_processes": processes}
             if "getakey" in phases:
-                http, me = await http_phase(settings, data_dir, profile)
+                http, me = await http_phase(settings, data_dir, profile, processes)
                 domain = await domain_phase(settings, profile)
                 sql = await sql_phase(settings, profile)
             if phases & {"activations", "upgrades"}:
-                result["extras"] = await extras_phase(settings, data_dir, profile, phases)
+                result["extras"] = await extras_phase(settings, data_dir, profile, phases, processes)
             if "licenses" in phases:
                 result["licenses"] = await license_bench.run(settings, data_dir, profile is QUICK)
             if "partners" in phases:
@@ -471,7 +495,7 @@ async def main(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    results = [await bench_database(kind, admin_url, profile, phases) for kind in kinds]
+    results = [await bench_database(kind, admin_url, profile, phases, args.web_processes) for kind in kinds]
     full = {
         "mode": profile.name,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -510,6 +534,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--only",
         metavar="PHASES",
         help=f"comma-separated subset of {','.join(PHASES)} (default: all)",
+    )
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=2,
+        metavar="N",
+        help="`portal serve --processes N` for the HTTP runs on PostgreSQL (SQLite: always 1; default 2)",
     )
     return parser.parse_args(argv)
 

@@ -17,6 +17,7 @@ from websockets.typing import Origin, Subprotocol
 
 from backend.auth.tokens import CSRF_COOKIE
 from bench import documents
+from bench.wire import WireClient
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
 
@@ -116,7 +117,9 @@ class SocketClient:
 
 
 class PortalClient:
-    """HTTP side: cookies kept per client, X-CSRF-Token read from the portal_csrf cookie."""
+    """HTTP side: cookies kept per client, X-CSRF-Token read from the portal_csrf cookie. Signing
+    in goes through httpx (cookies are set there); after it, requests go through a lean
+    keep-alive connection carrying the same cookies and CSRF header (bench/wire.py)."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
@@ -126,19 +129,23 @@ class PortalClient:
             base_url=base_url, timeout=60.0, trust_env=False, limits=httpx.Limits(keepalive_expiry=3.0)
         )
         self.socket: SocketClient | None = None
+        self.wire: WireClient | None = None
         self.account_id: str | None = None
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        headers = {}
-        token = self.http.cookies.get(CSRF_COOKIE)
-        if token:
-            headers["X-CSRF-Token"] = token
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-        if response.status_code != 200:
-            raise BenchError(f"HTTP {response.status_code}: {response.text[:500]}")
-        body: dict[str, Any] = response.json()
+        if self.wire is not None:
+            body = await self.wire.graphql(query, variables or {})
+        else:
+            headers = {}
+            token = self.http.cookies.get(CSRF_COOKIE)
+            if token:
+                headers["X-CSRF-Token"] = token
+            response = await self.http.post(
+                "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+            )
+            if response.status_code != 200:
+                raise BenchError(f"HTTP {response.status_code}: {response.text[:500]}")
+            body = response.json()
         if body.get("errors"):
             raise BenchError(f"GraphQL errors: {body['errors']}")
         data: dict[str, Any] = body["data"]
@@ -148,6 +155,10 @@ class PortalClient:
         login = (await self.gql(documents.LOGIN, {"input": {"email": email, "password": password}}))["login"]
         if login["__typename"] != "LoginSuccess":
             raise BenchError(f"login failed: {login}")
+        self.wire = WireClient(
+            self.base_url,
+            {"Cookie": self._cookie_header(), "X-CSRF-Token": self.http.cookies.get(CSRF_COOKIE) or ""},
+        )
         me = (await self.gql(documents.ME_ACCOUNTS))["me"]
         self.account_id = next(
             (m["account"]["id"] for m in me["memberships"] if m["account"]["kind"] == "CUSTOMER"), None
@@ -156,10 +167,14 @@ class PortalClient:
     async def open_socket(self) -> None:
         origin = self.base_url.rstrip("/")
         ws_url = origin.replace("http://", "ws://", 1) + "/graphql"
-        cookie = "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
-        self.socket = await SocketClient.open(ws_url, origin, cookie)
+        self.socket = await SocketClient.open(ws_url, origin, self._cookie_header())
+
+    def _cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())
 
     async def close(self) -> None:
         if self.socket is not None:
             await self.socket.close()
+        if self.wire is not None:
+            await self.wire.close()
         await self.http.aclose()

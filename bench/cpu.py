@@ -22,14 +22,26 @@ def _stat_fields(pid: int | str) -> list[str] | None:
 
 
 def process_cpu(pid: int | None) -> float:
-    """User + system CPU seconds of one process (all its threads)."""
+    """User + system CPU seconds of a process and its live descendants (a `portal serve
+    --processes N` supervisor and its web processes), all threads."""
     if pid is None:
         return 0.0
-    fields = _stat_fields(pid)
-    if fields is None:
-        return 0.0
-    # fields[0] is comm; fields[1] is state (stat field 3), so utime (field 14) is fields[12].
-    return (int(fields[12]) + int(fields[13])) / _TICK
+    stats = {
+        entry.name: _stat_fields(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()
+    }
+    children: dict[str, list[str]] = {}
+    for child, fields in stats.items():
+        if fields is not None:
+            children.setdefault(fields[2], []).append(child)  # fields[2] is the parent's pid
+    total, todo = 0.0, [str(pid)]
+    while todo:
+        current = todo.pop()
+        fields = stats.get(current)
+        if fields is not None:
+            # fields[0] is comm; fields[1] is state (stat field 3), so utime (field 14) is fields[12].
+            total += (int(fields[12]) + int(fields[13])) / _TICK
+        todo += children.get(current, [])
+    return total
 
 
 def _is_ours(pid: str, database: str | None) -> bool:

@@ -2,9 +2,7 @@
 
 * activations: signed-out clients call `activate(input: {activationKey, hostId})`, each call a new
   host on one of many licenses (a seat is taken), or the same host again (the idempotent path).
-  The raw floor runs the same statements as backend/domain/activations.py on a pooled connection
-  (rate-limit count, key+license+product SELECT … FOR UPDATE, activation lookup, seat count,
-  insert, audit insert, commit) plus one Ed25519 signature, without HTTP or GraphQL.
+  Its raw floor is bench/activation_floor.py.
 * upgrades: signed-in clients run upgradeRequestStart → SelectProduct → SetQuantity (1 seat) →
   SetRegistration → subscribe → Confirm → the READY frame, each on a notification of its own."""
 
@@ -14,35 +12,26 @@ import asyncio
 import time
 import uuid
 from collections import deque
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import select
 
-from backend.db.engine import Database
 from backend.db.models import (
-    Activation,
-    AuditEvent,
     KeyStatus,
     License,
     LicenseKey,
-    LicenseModel,
-    LicenseState,
-    Locking,
     Product,
-    RateLimitHit,
-    utcnow,
 )
 from backend.domain import key_requests
 from backend.domain.access import Actor
 from backend.domain.catalog import issue_serials
 from backend.domain.upgrades import notify
 from backend.jobs import Worker
-from backend.portal import KeyStore, Portal
+from backend.portal import Portal
 from bench import documents
 from bench.client import BenchError, PortalClient
 from bench.runner import Flow, Sample
+from bench.wire import WireClient
 from bench.world import PRODUCT, BenchUser
 
 IP = "127.0.0.1"
@@ -150,18 +139,12 @@ async def notifications(portal: Portal) -> dict[uuid.UUID, str]:
 # ---------------------------------------------------------------- activations over HTTP
 
 
-def activation_flow(http: httpx.AsyncClient) -> Flow:
+def activation_flow(wire: WireClient) -> Flow:
     async def run(item: str) -> Sample:
         key, host = item.split("|", 1)
         began = time.perf_counter()
-        response = await http.post(
-            "/graphql",
-            json={"query": ACTIVATE, "variables": {"input": {"activationKey": key, "hostId": host}}},
-        )
+        body = await wire.graphql(ACTIVATE, {"input": {"activationKey": key, "hostId": host}})
         done = time.perf_counter()
-        if response.status_code != 200:
-            raise BenchError(f"HTTP {response.status_code}: {response.text[:500]}")
-        body = response.json()
         if body.get("errors") or body["data"]["activate"]["__typename"] != "ActivateSuccess":
             raise BenchError(f"activate failed: {body}")
         return Sample(done_at=done, steps={"activate": done - began})
@@ -169,131 +152,9 @@ def activation_flow(http: httpx.AsyncClient) -> Flow:
     return run
 
 
-def anonymous_clients(base_url: str, count: int) -> list[httpx.AsyncClient]:
-    return [
-        httpx.AsyncClient(
-            base_url=base_url, timeout=60.0, trust_env=False, limits=httpx.Limits(keepalive_expiry=3.0)
-        )
-        for _ in range(count)
-    ]
-
-
-# ---------------------------------------------------------------- activations, raw floor
-
-
-class ActivationFloor:
-    """The statements of domain/activations.activate() as SQLAlchemy Core, one signature each."""
-
-    def __init__(self, db: Database, secret_key: str, issuer: str, limit: tuple[int, int]) -> None:
-        self.db = db
-        self.keys = KeyStore(db, secret_key)
-        self.issuer = issuer
-        self.limit = limit
-
-    def flow(self) -> Flow:
-        async def run(item: str) -> Sample:
-            key, host = item.split("|", 1)
-            began = time.perf_counter()
-            await self.activate(key, host)
-            done = time.perf_counter()
-            return Sample(done_at=done, steps={"activate": done - began})
-
-        return run
-
-    async def activate(self, activation_key: str, host: str) -> str:
-        signer = await self.keys.signer()
-        bucket = f"activation:ip:{IP}"
-        since = utcnow() - timedelta(seconds=self.limit[1])
-        lk, lic, prod = LicenseKey.__table__, License.__table__, Product.__table__
-        async with self.db.engine.begin() as conn:
-            count, _ = (
-                await conn.execute(
-                    select(func.count(), func.min(RateLimitHit.at)).where(
-                        RateLimitHit.bucket == bucket, RateLimitHit.at > since
-                    )
-                )
-            ).one()
-            if count >= self.limit[0]:
-                raise BenchError("rate-limited")
-            row = (
-                await conn.execute(
-                    select(
-                        lk.c.id.label("key_id"),
-                        lk.c.status,
-                        lk.c.host_id,
-                        lic.c.id.label("license_id"),
-                        lic.c.state,
-                        lic.c.quantity,
-                        lic.c.account_id,
-                        lic.c.maintenance_until,
-                        prod.c.sku,
-                        prod.c.version,
-                        prod.c.locking,
-                        prod.c.license_model,
-                    )
-                    .join(lic, lic.c.id == lk.c.license_id)
-                    .join(prod, prod.c.id == lic.c.product_id)
-                    .where(lk.c.activation_key == activation_key)
-                    .with_for_update(of=lic)
-                )
-            ).first()
-            if row is None or row.status != KeyStatus.ACTIVE or row.state != LicenseState.CURRENT:
-                raise BenchError("invalid key")
-            existing = await conn.scalar(
-                select(Activation.id).where(
-                    Activation.license_key_id == row.key_id, Activation.host_id == host
-                )
-            )
-            now = utcnow()
-            if existing is not None:
-                await conn.execute(
-                    update(Activation).where(Activation.id == existing).values(last_seen_at=now)
-                )
-            else:
-                if row.locking == Locking.NONE:
-                    used = await conn.scalar(
-                        select(func.count()).where(Activation.license_id == row.license_id)
-                    )
-                    if (used or 0) >= row.quantity:
-                        raise BenchError("seats exhausted")
-                await conn.execute(
-                    insert(Activation).values(
-                        id=uuid.uuid4(),
-                        license_id=row.license_id,
-                        license_key_id=row.key_id,
-                        host_id=host,
-                        first_seen_at=now,
-                        last_seen_at=now,
-                    )
-                )
-            await conn.execute(
-                insert(AuditEvent).values(
-                    at=now,
-                    action="license.activate",
-                    actor_user_id=None,
-                    actor_account_id=None,
-                    account_id=row.account_id,
-                    target_type="License",
-                    target_id=str(row.license_id),
-                    ip=None,
-                    data={"host": host, "key": str(row.key_id), "ip": IP, "again": existing is not None},
-                )
-            )
-            claims: dict[str, Any] = {
-                "iss": self.issuer,
-                "sub": str(row.license_id),
-                "jti": str(row.key_id),
-                "iat": int(datetime.now(UTC).timestamp()),
-                "product": row.sku,
-                "version": row.version,
-                "quantity": row.quantity,
-                "maintenance_until": row.maintenance_until.isoformat(),
-                "host": host,
-            }
-            if row.license_model == LicenseModel.SUBSCRIPTION:
-                end = datetime.combine(row.maintenance_until + timedelta(days=1), datetime.min.time(), UTC)
-                claims["exp"] = int(end.timestamp())
-            return signer.sign(claims)
+def anonymous_clients(base_url: str, count: int) -> list[WireClient]:
+    """Signed-out installed products: no cookies, no CSRF token."""
+    return [WireClient(base_url) for _ in range(count)]
 
 
 # ---------------------------------------------------------------- the upgrade wizard over HTTP

@@ -29,8 +29,9 @@ def _portal_command() -> list[str]:
 
 
 class Server:
-    def __init__(self, database_url: str, data_dir: Path) -> None:
+    def __init__(self, database_url: str, data_dir: Path, processes: int = 1) -> None:
         self.database_url = database_url
+        self.processes = processes
         self.data_dir = data_dir
         self.host = "127.0.0.1"
         self.port = free_port()
@@ -70,6 +71,8 @@ class Server:
             "--no-demo",
             "--log-level",
             "warning",
+            "--processes",
+            str(self.processes),
         ]
         with self.log_path.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(

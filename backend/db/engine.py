@@ -12,7 +12,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 _AFTER_COMMIT = "after_commit"
 
@@ -79,6 +85,13 @@ class Database:
                 yield session
             for hook in session.info.pop(_AFTER_COMMIT, []):
                 await hook()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection in one write transaction, for Core statements on hot paths (no ORM
+        session, no after-commit hooks)."""
+        async with self.engine.begin() as conn:
+            yield conn
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

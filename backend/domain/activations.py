@@ -4,24 +4,29 @@ attempts are rate-limited per IP and every use is audited."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.db.models import (
     Activation,
+    AuditEvent,
     KeyStatus,
     License,
     LicenseKey,
     LicenseState,
     Locking,
     Product,
+    RateLimitHit,
     utcnow,
 )
 from backend.domain import audit, ratelimit
 from backend.domain.errors import ActivationRefusedError, RateLimitedError
-from backend.domain.pipeline import license_claims
+from backend.domain.pipeline import claims
 from backend.domain.registration import validate_host_id
 from backend.keys import normalize_activation_key
 from backend.portal import Portal
@@ -42,7 +47,9 @@ def refused(code: str) -> ActivationRefusedError:
 @dataclass(frozen=True)
 class Activated:
     license_file: str
-    activation: Activation
+    host_id: str
+    first_seen_at: datetime
+    last_seen_at: datetime
 
 
 def _buckets(ip: str | None) -> list[str]:
@@ -58,68 +65,139 @@ async def _refuse_invalid(
     return refused("INVALID_KEY")
 
 
+# Activation is the portal's busiest call (installed products phone home), so its statements are
+# built once, run as Core on the session's connection and kept to four round trips: the key, its
+# license (locked) and product with the caller's recent failures; then the host's activation
+# touched, or a new one inserted only while a seat is free; then the audit event.
+_key, _license, _product, _activation, _hits, _audit = (
+    cast(Table, model.__table__)
+    for model in (LicenseKey, License, Product, Activation, RateLimitHit, AuditEvent)
+)
+
+_FIND_KEY = (
+    select(
+        _key.c.id.label("key_id"),
+        _key.c.status,
+        _key.c.host_id,
+        _license.c.id.label("license_id"),
+        _license.c.account_id,
+        _license.c.state,
+        _license.c.quantity,
+        _license.c.maintenance_until,
+        _product.c.sku,
+        _product.c.version,
+        _product.c.locking,
+        _product.c.license_model,
+        select(func.count())
+        .where(_hits.c.bucket == bindparam("bucket"), _hits.c.at > bindparam("since"))
+        .scalar_subquery()
+        .label("failures"),
+    )
+    .join(_license, _license.c.id == _key.c.license_id)
+    .join(_product, _product.c.id == _license.c.product_id)
+    .where(_key.c.activation_key == bindparam("activation_key"))
+    .with_for_update(of=_license)
+)
+_SEEN_AGAIN = (
+    update(_activation)
+    .where(_activation.c.license_key_id == bindparam("key_id"), _activation.c.host_id == bindparam("host"))
+    .values(last_seen_at=bindparam("now"))
+    .returning(_activation.c.first_seen_at, _activation.c.last_seen_at)
+)
+_NEW_VALUES = [
+    bindparam("id", type_=_activation.c.id.type),
+    bindparam("license_id", type_=_activation.c.license_id.type),
+    bindparam("key_id", type_=_activation.c.license_key_id.type),
+    bindparam("host", type_=_activation.c.host_id.type),
+    bindparam("now", type_=_activation.c.first_seen_at.type),
+    bindparam("now", type_=_activation.c.last_seen_at.type),
+]
+_NEW_COLUMNS = ["id", "license_id", "license_key_id", "host_id", "first_seen_at", "last_seen_at"]
+_RETURNING = (_activation.c.first_seen_at, _activation.c.last_seen_at)
+_NEW = insert(_activation).from_select(_NEW_COLUMNS, select(*_NEW_VALUES)).returning(*_RETURNING)
+# The license row is locked, so this count (a new statement: it sees every committed activation)
+# cannot race another activation of the same license.
+_NEW_IF_SEAT_FREE = (
+    insert(_activation)
+    .from_select(
+        _NEW_COLUMNS,
+        select(*_NEW_VALUES).where(
+            select(func.count()).where(_activation.c.license_id == bindparam("license_id")).scalar_subquery()
+            < bindparam("quantity")
+        ),
+    )
+    .returning(*_RETURNING)
+)
+
+
 async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> Activated:
     host = validate_host_id(host_text, required=True)
     assert host is not None
     activation_key = normalize_activation_key(key_text)
     signer = await portal.keys.signer()
-    for attempt in range(2):
+    max_failures, window = portal.settings.activation_failures
+    for attempt in range(2 if activation_key else 0):
         try:
-            async with portal.db.write() as session:
-                wait = await ratelimit.retry_after(session, _buckets(ip), portal.settings.activation_failures)
-                if wait:
-                    raise RateLimitedError(wait, "activationKey")
-                # One statement finds key, license and product and locks the license row: seats are
-                # counted and taken one activation at a time.
+            async with portal.db.transaction() as conn:
+                now = utcnow()
                 row = (
-                    (
-                        await session.execute(
-                            select(LicenseKey, License, Product)
-                            .join(License, License.id == LicenseKey.license_id)
-                            .join(Product, Product.id == License.product_id)
-                            .where(LicenseKey.activation_key == activation_key)
-                            .with_for_update(of=License)
-                        )
-                    ).first()
-                    if activation_key
-                    else None
-                )
-                if row is None or row[0].status != KeyStatus.ACTIVE or row[1].state != LicenseState.CURRENT:
+                    await conn.execute(
+                        _FIND_KEY,
+                        {
+                            "activation_key": activation_key,
+                            "bucket": _buckets(ip)[0],
+                            "since": now - timedelta(seconds=window),
+                        },
+                    )
+                ).first()
+                if row is not None and row.failures >= max_failures:
+                    wait = await ratelimit.retry_after(conn, _buckets(ip), (max_failures, window))
+                    raise RateLimitedError(max(wait, 1), "activationKey")
+                if row is None or row.status != KeyStatus.ACTIVE or row.state != LicenseState.CURRENT:
                     break
-                key, license_, product = row
-                if product.locking == Locking.HOST and key.host_id != host:
+                if row.locking == Locking.HOST and row.host_id != host:
                     raise refused("HOST_MISMATCH")
-                existing = await session.scalar(
-                    select(Activation).where(Activation.license_key_id == key.id, Activation.host_id == host)
+                params = {"key_id": row.key_id, "host": host, "now": now}
+                seen = (await conn.execute(_SEEN_AGAIN, params)).first()
+                if seen is None:
+                    statement = _NEW_IF_SEAT_FREE if row.locking == Locking.NONE else _NEW
+                    params |= {"id": uuid.uuid4(), "license_id": row.license_id, "quantity": row.quantity}
+                    seen = (await conn.execute(statement, params)).first()
+                    if seen is None:
+                        raise refused("SEATS_EXHAUSTED")
+                await conn.execute(
+                    insert(_audit),
+                    audit.values(
+                        "license.activate",
+                        account_id=row.account_id,
+                        target=("License", row.license_id),
+                        host=host,
+                        key=str(row.key_id),
+                        ip=ip,
+                        again=params.get("id") is None,
+                    ),
                 )
-                if existing is not None:
-                    existing.last_seen_at = utcnow()
-                    activation = existing
-                else:
-                    if product.locking == Locking.NONE:
-                        used = await session.scalar(
-                            select(func.count()).where(Activation.license_id == license_.id)
-                        )
-                        if (used or 0) >= license_.quantity:
-                            raise refused("SEATS_EXHAUSTED")
-                    activation = Activation(license_id=license_.id, license_key_id=key.id, host_id=host)
-                    session.add(activation)
-                audit.record(
-                    session,
-                    "license.activate",
-                    actor=None,
-                    account_id=license_.account_id,
-                    target=("License", license_.id),
-                    host=host,
-                    key=str(key.id),
-                    ip=ip,
-                    again=existing is not None,
+                license_file = signer.sign(
+                    claims(
+                        portal,
+                        license_id=row.license_id,
+                        key_id=row.key_id,
+                        sku=row.sku,
+                        version=row.version,
+                        license_model=row.license_model,
+                        quantity=row.quantity,
+                        maintenance_until=row.maintenance_until,
+                        host=host,
+                    )
                 )
-                license_file = signer.sign(license_claims(portal, license_, product, key.id, host))
-            return Activated(license_file, activation)
+            return Activated(license_file, host, seen.first_seen_at, seen.last_seen_at)
         except IntegrityError:
             if attempt:  # the same host raced itself twice: the second answer is the first one's
                 raise
+    async with portal.db.read() as session:
+        wait = await ratelimit.retry_after(session, _buckets(ip), (max_failures, window))
+    if wait:
+        raise RateLimitedError(wait, "activationKey")
     raise await _refuse_invalid(portal, ip, key_text, "license.activate")
 
 

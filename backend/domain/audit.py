@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import AuditEvent
+from backend.db.models import AuditEvent, utcnow
 from backend.domain.access import Actor, acting_account
 
 
@@ -36,3 +36,26 @@ def record(
             data=data,
         )
     )
+
+
+def values(
+    action: str,
+    *,
+    account_id: uuid.UUID | None,
+    target: tuple[str, uuid.UUID | str] | None = None,
+    ip: str | None = None,
+    **data: Any,
+) -> dict[str, Any]:
+    """The row of an event with no signed-in actor (an installed product), for a Core insert on a
+    hot path; record() is the ORM form."""
+    return {
+        "at": utcnow(),
+        "action": action,
+        "actor_user_id": None,
+        "actor_account_id": None,
+        "account_id": account_id,
+        "target_type": target[0] if target else None,
+        "target_id": str(target[1]) if target else None,
+        "ip": ip,
+        "data": {**data, "ip": ip},
+    }

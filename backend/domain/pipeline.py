@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -218,23 +218,49 @@ def add_registration(session: AsyncSession, license_: License, data: dict[str, A
 def license_claims(
     portal: Portal, license_: License, product: Product, key_id: uuid.UUID, host: str | None
 ) -> dict[str, Any]:
+    return claims(
+        portal,
+        license_id=license_.id,
+        key_id=key_id,
+        sku=product.sku,
+        version=product.version,
+        license_model=product.license_model,
+        quantity=license_.quantity,
+        maintenance_until=license_.maintenance_until,
+        host=host,
+    )
+
+
+def claims(
+    portal: Portal,
+    *,
+    license_id: uuid.UUID,
+    key_id: uuid.UUID,
+    sku: str,
+    version: str,
+    license_model: LicenseModel,
+    quantity: int,
+    maintenance_until: date,
+    host: str | None,
+) -> dict[str, Any]:
+    """The claims of a license file; license_claims() reads them off the ORM objects."""
     now = datetime.now(UTC)
-    claims: dict[str, Any] = {
+    result: dict[str, Any] = {
         "iss": portal.settings.issuer,
-        "sub": str(license_.id),
+        "sub": str(license_id),
         "jti": str(key_id),
         "iat": int(now.timestamp()),
-        "product": product.sku,
-        "version": product.version,
-        "quantity": license_.quantity,
-        "maintenance_until": license_.maintenance_until.isoformat(),
+        "product": sku,
+        "version": version,
+        "quantity": quantity,
+        "maintenance_until": maintenance_until.isoformat(),
     }
     if host:
-        claims["host"] = host
-    if product.license_model == LicenseModel.SUBSCRIPTION:
-        end = datetime.combine(license_.maintenance_until + timedelta(days=1), datetime.min.time(), UTC)
-        claims["exp"] = int(end.timestamp())
-    return claims
+        result["host"] = host
+    if license_model == LicenseModel.SUBSCRIPTION:
+        end = datetime.combine(maintenance_until + timedelta(days=1), datetime.min.time(), UTC)
+        result["exp"] = int(end.timestamp())
+    return result
 
 
 def new_key(

@@ -33,9 +33,10 @@ class Mutation:
             )
         except UserError as exc:
             return cast(ActivateResult, error_member(exc))
-        return ActivateSuccess(
-            license_file=done.license_file, activation=ActivationType.from_model(done.activation)
+        activation = ActivationType(
+            host_id=done.host_id, first_seen_at=done.first_seen_at, last_seen_at=done.last_seen_at
         )
+        return ActivateSuccess(license_file=done.license_file, activation=activation)
 
     @strawberry.mutation(description="Free the seat a host holds.")
     async def deactivate(self, info: Info, input: DeactivateInput) -> DeactivateResult:

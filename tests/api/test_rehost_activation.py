@@ -198,6 +198,28 @@ async def test_invalid_activation_keys_are_rate_limited(client: GraphQLClient, p
     assert limited["__typename"] == "RateLimited"
 
 
+async def test_a_rate_limited_caller_is_refused_even_with_a_valid_key(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    from backend.keys import new_activation_key
+
+    # given: a valid key, and a caller that has guessed wrong 30 times
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me))
+    key, license_id = ready["keys"][0]["activationKey"], ready["licenses"][0]["id"]
+    await client("mutation { logout { ok } }")
+    for _ in range(30):
+        assert (await activate(client, new_activation_key(), "pc-1"))["code"] == "INVALID_KEY"
+
+    # when
+    limited = await activate(client, key, "pc-1")
+
+    # then: refused with a wait, and no seat was taken
+    assert (limited["__typename"], limited["field"]) == ("RateLimited", "activationKey")
+    await sign_in(client)
+    assert (await license_of(client, license_id))["activations"] == []
+
+
 async def test_other_accounts_keys_licenses_and_requests_answer_as_unknown(
     client: GraphQLClient, other_client: GraphQLClient, portal: Portal
 ) -> None:
