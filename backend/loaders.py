@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,6 @@ from backend.db.models import (
     KeyRequestRenewal,
     KeyRequestSerial,
     License,
-    LicenseCustomValue,
     LicenseKey,
     LicenseSerial,
     LicenseShare,
@@ -56,8 +55,8 @@ RECENT_KEY_REQUESTS = 50
 HISTORY_LIMIT = 100
 
 
-# (account, first, filter, order): one account's first page of licenses.
-AccountPageKey = tuple[uuid.UUID, int, "finding.Filter", "finding.Order"]
+# (account, first, filter, order, what its licenses show): one account's first page of licenses.
+AccountPageKey = tuple[uuid.UUID, int, "finding.Filter", "finding.Order", "finding.Shown"]
 
 
 class Loaders:
@@ -88,9 +87,9 @@ class Loaders:
         self.keys_by_key_request = self._many(
             LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id)
         )
-        self.keys_by_license = self._many(
-            LicenseKey, LicenseKey.license_id, (LicenseKey.issued_at, LicenseKey.id)
-        )
+        # A license's keys without their license files; a file is read when asked for.
+        self.keys_by_license: DataLoader[uuid.UUID, list[finding.KeyRow]] = DataLoader(self._keys_by_license)
+        self.license_file: DataLoader[uuid.UUID, str] = DataLoader(self._license_files)
         self.license = self._one(License)
         self.registration_by_license: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(
             self._registrations
@@ -113,8 +112,8 @@ class Loaders:
         self.user = self._one(User)
         self.account_summary: DataLoader[uuid.UUID, partners.Summary] = DataLoader(self._account_summaries)
         # Each account's first page of licenses (managedAccounts), one window query per batch.
-        self.account_first_page: DataLoader[AccountPageKey, tuple[finding.Page, int, finding.Query]] = (
-            DataLoader(self._account_first_pages)
+        self.account_first_page: DataLoader[AccountPageKey, tuple[finding.Page, int]] = DataLoader(
+            self._account_first_pages
         )
         # The key mails of a key request: its deliveries.
         self.mails_by_key_request = self._many(
@@ -225,21 +224,37 @@ class Loaders:
             rows = {license_id: data for license_id, data in result}
         return [rows.get(i) for i in ids]
 
-    async def _account_first_pages(
-        self, keys: Sequence[AccountPageKey]
-    ) -> list[tuple[finding.Page, int, finding.Query]]:
-        by_shape: dict[tuple[int, finding.Filter, finding.Order], list[uuid.UUID]] = defaultdict(list)
-        for account_id, first, flt, order in keys:
-            by_shape[(first, flt, order)].append(account_id)
-        found: dict[AccountPageKey, tuple[finding.Page, int, finding.Query]] = {}
+    async def read_shown(
+        self, session: AsyncSession, pages: Iterable[finding.Page], shown: finding.Shown
+    ) -> None:
+        """Read what the pages' licenses show (their keys, their custom values) in the session
+        the pages were read in, and prime the per-license loaders with it: each license's field
+        then finds its value at once instead of waiting for a batch of its own."""
+        ids = [row.id for page in pages for row, _ in page.rows]
+        if not ids:
+            return
+        if shown.keys:
+            keys = await finding.keys_of(session, ids)
+            self.keys_by_license.prime_many({i: keys[i] for i in ids})
+        if shown.custom_values:
+            values = await finding.custom_values_of(session, ids)
+            self.custom_values_by_license.prime_many({i: values[i] for i in ids})
+
+    async def _account_first_pages(self, keys: Sequence[AccountPageKey]) -> list[tuple[finding.Page, int]]:
+        by_shape: dict[tuple[int, finding.Filter, finding.Order, finding.Shown], list[uuid.UUID]] = (
+            defaultdict(list)
+        )
+        for account_id, first, flt, order, shown in keys:
+            by_shape[(first, flt, order, shown)].append(account_id)
+        found: dict[AccountPageKey, tuple[finding.Page, int]] = {}
         async with self.session() as session:
-            for (first, flt, order), account_ids in by_shape.items():
+            for (first, flt, order, shown), account_ids in by_shape.items():
                 scope = finding.Scope(account_ids=tuple(account_ids))
                 query = await finding.prepare(session, scope, flt, order)
                 pages = await finding.first_pages(session, account_ids, query, first)
+                await self.read_shown(session, (page for page, _ in pages.values()), shown)
                 for account_id in account_ids:
-                    page, total = pages[account_id]
-                    found[(account_id, first, flt, order)] = (page, total, query)
+                    found[(account_id, first, flt, order, shown)] = pages[account_id]
         return [found[key] for key in keys]
 
     async def _account_summaries(self, ids: Sequence[uuid.UUID]) -> list[partners.Summary]:
@@ -367,27 +382,19 @@ class Loaders:
         return [grouped[i] for i in ids]
 
     async def _custom_values(self, ids: Sequence[uuid.UUID]) -> list[list[tuple[CustomField, str]]]:
-        grouped: dict[uuid.UUID, list[tuple[CustomField, str]]] = defaultdict(list)
-        # Plain columns, one field object per field: a page of licenses has a few fields but
-        # thousands of values, and mapping each row to an entity would cost most of the query.
-        field_columns = list(CustomField.__table__.columns)
-        fields: dict[uuid.UUID, CustomField] = {}
         async with self.session() as session:
-            rows = await session.execute(
-                select(LicenseCustomValue.license_id, LicenseCustomValue.value_text, *field_columns)
-                .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
-                .where(LicenseCustomValue.license_id.in_(ids))
-                .order_by(CustomField.position, CustomField.created_at, CustomField.id)
-            )
-            for license_id, value, *field_values in rows:
-                field = fields.get(field_values[0])
-                if field is None:
-                    field = CustomField(
-                        **{c.key: v for c, v in zip(field_columns, field_values, strict=True)}
-                    )
-                    fields[field.id] = field
-                grouped[license_id].append((field, value or ""))
+            grouped = await finding.custom_values_of(session, ids)
         return [grouped[i] for i in ids]
+
+    async def _keys_by_license(self, ids: Sequence[uuid.UUID]) -> list[list[finding.KeyRow]]:
+        async with self.session() as session:
+            grouped = await finding.keys_of(session, ids)
+        return [grouped[i] for i in ids]
+
+    async def _license_files(self, ids: Sequence[uuid.UUID]) -> list[str]:
+        async with self.session() as session:
+            files = await finding.license_files(session, ids)
+        return [files[i] for i in ids]
 
     async def _history(self, ids: Sequence[uuid.UUID]) -> list[list[AuditEvent]]:
         """A license's audit events: those about the license and those of the key requests that

@@ -153,7 +153,7 @@ async def stream_csv(portal: Portal, export: CsvExport) -> AsyncIterator[bytes]:
             yield buffer.getvalue().encode()
         if not page.has_next or not page.rows:
             return
-        after = page.rows[-1][1]
+        after = page.cursor(-1)
 
 
 async def _newest_keys(portal: Portal, license_ids: list[uuid.UUID]) -> list[LicenseKey]:

@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import enum
 import json
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Select,
     and_,
+    any_,
+    bindparam,
     case,
     false,
     func,
@@ -30,10 +36,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from backend.db.models import (
     CustomField,
     CustomFieldType,
+    KeyStatus,
     License,
     LicenseCustomValue,
     LicenseKey,
@@ -445,9 +453,31 @@ def _after(query: Query, values: list[Any]) -> ColumnElement[bool]:
     return or_(*alternatives) if alternatives else false()
 
 
+@dataclass(frozen=True, slots=True)
+class LicenseRow:
+    """A license as list pages read it: the columns every field of the License type reads, as
+    plain values (no ORM entity: a page of many accounts holds thousands, and mapping each row to
+    an entity cost more than the query)."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    product_id: uuid.UUID
+    owner_user_id: uuid.UUID | None
+    quantity: int
+    maintenance_until: date
+    host_id: str | None
+    state: LicenseState
+    created_at: datetime
+
+
+LICENSE_COLUMNS = tuple(getattr(License, f.name) for f in dataclasses.fields(LicenseRow))
+# Then the product's, all but the id (the license's product_id).
+PRODUCT_COLUMNS = tuple(c for c in Product.__table__.columns if c.key != "id")
+
+
 def page_statement(query: Query, size: int, values: list[Any] | None = None) -> Select[Any]:
     """One page (and one row more, to tell whether another page follows) after the cursor values."""
-    stmt = query.base(License, Product, *(expr for expr, _ in query.keys))
+    stmt = query.base(*LICENSE_COLUMNS, *PRODUCT_COLUMNS, *(expr for expr, _ in query.keys))
     if values is not None:
         stmt = stmt.where(_after(query, values))
     return stmt.order_by(*(expr.desc() if desc else expr.asc() for expr, desc in query.keys)).limit(size + 1)
@@ -460,10 +490,39 @@ def count_statement(query: Query) -> Select[Any]:
 
 @dataclass
 class Page:
-    rows: list[tuple[License, str]]  # (license, its cursor)
+    rows: list[tuple[LicenseRow, tuple[Any, ...]]]  # (license, its sort values: see cursor())
     products: dict[uuid.UUID, Product]
     has_next: bool
     has_previous: bool
+    query: Query
+
+    def cursor(self, index: int) -> str:
+        """The cursor of the row at `index`, encoded when asked for (most pages show none)."""
+        return encode_cursor(self.query, self.rows[index][1])
+
+
+def _page(
+    query: Query, rows: Sequence[Any], size: int, has_previous: bool, products: dict[uuid.UUID, Product]
+) -> Page:
+    """A page from rows of page_statement()'s shape: license columns, product columns, sort values
+    (any columns after those are left out). `products` is shared between the pages of one
+    statement: one Product object per product."""
+    width, product_width = len(LICENSE_COLUMNS), len(PRODUCT_COLUMNS)
+    keys = slice(width + product_width, width + product_width + len(query.keys))
+    edges: list[tuple[LicenseRow, tuple[Any, ...]]] = []
+    mine: dict[uuid.UUID, Product] = {}
+    for row in rows[:size]:
+        license_ = LicenseRow(*row[:width])
+        product = products.get(license_.product_id)
+        if product is None:
+            values = row[width : width + product_width]
+            product = Product(
+                id=license_.product_id, **{c.key: v for c, v in zip(PRODUCT_COLUMNS, values, strict=True)}
+            )
+            products[product.id] = product
+        mine[product.id] = product
+        edges.append((license_, tuple(row[keys])))
+    return Page(edges, mine, len(rows) > size, has_previous, query)
 
 
 def clamp(first: int | None, limit: int = MAX_PAGE) -> int:
@@ -475,51 +534,142 @@ async def page(
 ) -> Page:
     size = clamp(first, limit)
     values = decode_cursor(query, after)
-    result = (await session.execute(page_statement(query, size, values))).all()
-    rows = [(row[0], encode_cursor(query, tuple(row[2:]))) for row in result[:size]]
-    products = {row[1].id: row[1] for row in result[:size]}
-    return Page(rows=rows, products=products, has_next=len(result) > size, has_previous=values is not None)
+    rows = (await session.execute(page_statement(query, size, values))).all()
+    return _page(query, rows, size, values is not None, {})
 
 
 async def first_pages(
     session: AsyncSession, account_ids: list[uuid.UUID], query: Query, first: int
 ) -> dict[uuid.UUID, tuple[Page, int]]:
     """The first page of each account and the account's total, for a query prepared with
-    Scope(account_ids=…): two statements for any number of accounts (a window per account)."""
+    Scope(account_ids=…): one statement for any number of accounts (a window per account ranks
+    its licenses and counts them)."""
     size = clamp(first)
     keys = [expr.label(f"k{i}") for i, (expr, _) in enumerate(query.keys)]
-    position = (
-        func.row_number()
-        .over(
-            partition_by=License.account_id,
-            order_by=[expr.desc() if desc else expr.asc() for expr, desc in query.keys],
-        )
-        .label("n")
-    )
-    ranked = query.base(License.id.label("license_id"), position, *keys).subquery()
+    order = [expr.desc() if desc else expr.asc() for expr, desc in query.keys]
+    ranked = query.base(
+        License.id.label("license_id"),
+        func.row_number().over(partition_by=License.account_id, order_by=order).label("n"),
+        func.count().over(partition_by=License.account_id).label("total"),
+        *keys,
+    ).subquery()
     stmt = (
-        select(License, Product, *(ranked.c[f"k{i}"] for i in range(len(keys))))
+        select(
+            *LICENSE_COLUMNS,
+            *PRODUCT_COLUMNS,
+            *(ranked.c[f"k{i}"] for i in range(len(keys))),
+            ranked.c.total,
+        )
         .join(ranked, ranked.c.license_id == License.id)
         .join(Product, Product.id == License.product_id)
         .where(ranked.c.n <= size + 1)
         .order_by(License.account_id, ranked.c.n)
     )
     grouped: dict[uuid.UUID, list[Any]] = {account_id: [] for account_id in account_ids}
+    totals: dict[uuid.UUID, int] = {}
     for row in (await session.execute(stmt)).all():
-        grouped[row[0].account_id].append(row)
-    counted = count_statement(query).add_columns(License.account_id).group_by(License.account_id)
-    totals = {account_id: total for total, account_id in (await session.execute(counted)).all()}
-    pages: dict[uuid.UUID, tuple[Page, int]] = {}
-    for account_id, rows in grouped.items():
-        edges = [(row[0], encode_cursor(query, tuple(row[2:]))) for row in rows[:size]]
-        products = {row[1].id: row[1] for row in rows[:size]}
-        pages[account_id] = (Page(edges, products, len(rows) > size, False), int(totals.get(account_id, 0)))
-    return pages
+        grouped[row.account_id].append(row)
+        totals[row.account_id] = int(row.total)
+    products: dict[uuid.UUID, Product] = {}
+    return {
+        account_id: (_page(query, rows, size, False, products), totals.get(account_id, 0))
+        for account_id, rows in grouped.items()
+    }
 
 
 async def count(session: AsyncSession, query: Query) -> int:
     total = await session.scalar(count_statement(query))
     return int(total or 0)
+
+
+# ---------------------------------------------------------------- what list pages show of each license
+
+
+def _among(
+    session: AsyncSession, column: InstrumentedAttribute[uuid.UUID], ids: Sequence[uuid.UUID]
+) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `column = ANY(:ids)`, one array parameter: a page's
+    thousands of ids compile, travel and plan as one value, and the statement stays the same
+    text (one prepared statement) however many there are."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(column.type)))
+    return column.in_(ids)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a page's licenses will be asked for besides their own columns and product: read with
+    the page, so each license's field finds it there (see Loaders.read_shown)."""
+
+    keys: bool = False
+    custom_values: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """A signed key as license lists show it: the columns of the LicenseKey type but the license
+    file, which is large and read on its own when asked for (license_files())."""
+
+    id: uuid.UUID
+    license_id: uuid.UUID
+    activation_key: str
+    kid: str
+    host_id: str | None
+    status: KeyStatus
+    issued_at: datetime
+
+
+KEY_COLUMNS = tuple(getattr(LicenseKey, f.name) for f in dataclasses.fields(KeyRow))
+
+
+async def keys_of(
+    session: AsyncSession, license_ids: Sequence[uuid.UUID]
+) -> defaultdict[uuid.UUID, list[KeyRow]]:
+    """Each license's keys, oldest first (an empty list for a license without keys)."""
+    grouped: defaultdict[uuid.UUID, list[KeyRow]] = defaultdict(list)
+    rows = await session.execute(
+        select(*KEY_COLUMNS)
+        .where(_among(session, LicenseKey.license_id, license_ids))
+        .order_by(LicenseKey.issued_at, LicenseKey.id)
+    )
+    for row in rows:
+        key = KeyRow(*row)
+        grouped[key.license_id].append(key)
+    return grouped
+
+
+async def license_files(session: AsyncSession, key_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await session.execute(
+        select(LicenseKey.id, LicenseKey.license_file).where(LicenseKey.id.in_(key_ids))
+    )
+    return {key_id: text for key_id, text in rows}
+
+
+async def custom_values_of(
+    session: AsyncSession, license_ids: Sequence[uuid.UUID]
+) -> defaultdict[uuid.UUID, list[tuple[CustomField, str]]]:
+    """Each license's custom values with their fields, by field position (an empty list for a
+    license without values). The values are read as three plain columns and the few fields they
+    belong to in a statement of their own: a page of licenses has thousands of values but a
+    few fields per account, and the field's columns on every value's row cost most of the time."""
+    rows = (
+        await session.execute(
+            select(LicenseCustomValue.license_id, LicenseCustomValue.field_id, LicenseCustomValue.value_text)
+            .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
+            .where(_among(session, LicenseCustomValue.license_id, license_ids))
+            .order_by(CustomField.position, CustomField.created_at, CustomField.id)
+        )
+    ).all()
+    grouped: defaultdict[uuid.UUID, list[tuple[CustomField, str]]] = defaultdict(list)
+    if not rows:
+        return grouped
+    field_ids = {field_id for _, field_id, _ in rows}
+    fields = {
+        f.id: f for f in await session.scalars(select(CustomField).where(CustomField.id.in_(field_ids)))
+    }
+    for license_id, field_id, value in rows:
+        grouped[license_id].append((fields[field_id], value or ""))
+    return grouped
 
 
 # ---------------------------------------------------------------- acting on many licenses

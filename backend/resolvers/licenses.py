@@ -28,6 +28,7 @@ from backend.schema.licenses import (
     LicensesSetRegistrationSuccess,
     LicenseType,
     order_to_domain,
+    shown,
 )
 
 
@@ -88,10 +89,11 @@ class Query:
                 order_to_domain(order_by),
             )
             page = await finding.page(session, query, finding.clamp(first), after)
+            await info.context.loaders.read_shown(session, [page], shown(info))
         info.context.loaders.account_role.prime((actor.user_id, account), role)
         for product in page.products.values():
             info.context.loaders.product.prime(product.id, product)
-        return LicenseConnection.from_page(page, query)
+        return LicenseConnection.from_page(page)
 
     @strawberry.field(
         description="Licenses shared with the signed-in user on accounts they are not a member of."
@@ -109,9 +111,10 @@ class Query:
                 session, finding.Scope(shared_with=actor.user_id), filter.to_domain() if filter else None
             )
             page = await finding.page(session, query, finding.clamp(first), after)
+            await info.context.loaders.read_shown(session, [page], shown(info))
         for product in page.products.values():
             info.context.loaders.product.prime(product.id, product)
-        return LicenseConnection.from_page(page, query)
+        return LicenseConnection.from_page(page)
 
 
 @strawberry.type

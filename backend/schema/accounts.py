@@ -119,7 +119,7 @@ class AccountType(Node):
         from backend.domain import licenses as finding
         from backend.domain.access import Permission, allows
         from backend.schema.licenses import LicenseConnection as LicenseConnection_
-        from backend.schema.licenses import order_to_domain
+        from backend.schema.licenses import order_to_domain, shown
 
         loaders = info.context.loaders
         role = await loaders.account_role.load((info.context.actor.user_id, self.account_id))
@@ -127,18 +127,20 @@ class AccountType(Node):
             return LicenseConnection_.empty()
         flt = filter.to_domain() if filter else finding.Filter()
         order = order_to_domain(order_by)
+        total: int | None
         if after is None:
-            page, total, query = await loaders.account_first_page.load(
-                (self.account_id, finding.clamp(first), flt, order)
+            page, total = await loaders.account_first_page.load(
+                (self.account_id, finding.clamp(first), flt, order, shown(info))
             )
         else:
             async with loaders.session() as session:
                 query = await finding.prepare(session, finding.Scope(account_id=self.account_id), flt, order)
                 page = await finding.page(session, query, first, after)
+                await loaders.read_shown(session, [page], shown(info))
             total = None
         for product in page.products.values():
             loaders.product.prime(product.id, product)
-        return LicenseConnection_.from_page(page, query, total)
+        return LicenseConnection_.from_page(page, total)
 
     @strawberry.field(
         description="Licenses by status, next maintenance end, open key requests (null without access)."

@@ -6,10 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from backend.domain import errors as domain
 
@@ -34,6 +36,25 @@ def type_of_global_id(global_id: str) -> str | None:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
     return text.partition(":")[0] or None
+
+
+def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        else:  # a fragment: its fields are selected here too
+            yield from _fields(selection.selections)
+
+
+def selects(info: strawberry.Info[Any, Any], *path: str) -> bool:
+    """Whether the query selects the field at `path` (GraphQL names) below the field being
+    resolved, through fragments: lets a resolver read with its rows what their fields ask for."""
+    level = list(_fields(info.selected_fields))
+    for name in path:
+        level = [child for parent in level for child in _fields(parent.selections) if child.name == name]
+        if not level:
+            return False
+    return True
 
 
 @strawberry.interface(name="Node", description="An object with a global id.")

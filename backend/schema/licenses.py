@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,7 +18,7 @@ from backend.domain.access import LicenseAccess
 from backend.domain.licenses import EXPIRING_WITHIN_DAYS, LicenseStatus, license_status
 from backend.schema.accounts import AccountType, UserType
 from backend.schema.catalog import ProductType, SerialType
-from backend.schema.common import InvalidInput, Node, NotFound, from_global_id, to_global_id
+from backend.schema.common import InvalidInput, Node, NotFound, from_global_id, selects, to_global_id
 from backend.schema.custom_fields import CustomFieldType, CustomValue, CustomValueInput, CustomValueRejected
 from backend.schema.registration import RegistrationInput, SupportRegistration
 
@@ -118,27 +118,39 @@ class AuditEntry:
         return UserType.from_model(user) if user else None
 
 
+async def _license_file(root: LicenseKeyType, info: Info) -> str:
+    if root.file is not None:
+        return root.file
+    return await info.context.loaders.license_file.load(root.key_id)
+
+
 @strawberry.type(name="LicenseKey")
 class LicenseKeyType(Node):
     activation_key: str
-    license_file: str = strawberry.field(description="Compact JWS (EdDSA); save as <activationKey>.lic")
+    license_file: str = strawberry.field(
+        resolver=_license_file, description="Compact JWS (EdDSA); save as <activationKey>.lic"
+    )
     host_id: str | None
     kid: str
     status: models.KeyStatus
     issued_at: datetime
     license_id: strawberry.Private[uuid.UUID]
+    key_id: strawberry.Private[uuid.UUID]
+    # Known when the key was read whole; license lists read keys without it (see license_file).
+    file: strawberry.Private[str | None]
 
     @classmethod
-    def from_model(cls, row: models.LicenseKey) -> LicenseKeyType:
+    def from_model(cls, row: models.LicenseKey | finding.KeyRow) -> LicenseKeyType:
         return cls(
             id=to_global_id("LicenseKey", row.id),
             activation_key=row.activation_key,
-            license_file=row.license_file,
             host_id=row.host_id,
             kid=row.kid,
             status=row.status,
             issued_at=row.issued_at,
             license_id=row.license_id,
+            key_id=row.id,
+            file=row.license_file if isinstance(row, models.LicenseKey) else None,
         )
 
     @strawberry.field
@@ -152,10 +164,10 @@ class LicenseType(Node):
     maintenance_until: date
     host_id: str | None
     created_at: datetime
-    row: strawberry.Private[models.License]
+    row: strawberry.Private[models.License | finding.LicenseRow]
 
     @classmethod
-    def from_model(cls, row: models.License) -> LicenseType:
+    def from_model(cls, row: models.License | finding.LicenseRow) -> LicenseType:
         return cls(
             id=to_global_id("License", row.id),
             quantity=row.quantity,
@@ -189,7 +201,7 @@ class LicenseType(Node):
     ) -> list[Annotated[LicenseShareType, strawberry.lazy("backend.schema.shares")]]:
         from backend.schema.shares import license_shares
 
-        return await license_shares(info, self.row)
+        return await license_shares(info, self.row.id)
 
     @strawberry.field(description="Values of the account's custom fields, by field position.")
     async def custom_values(self, info: Info) -> list[CustomValue]:
@@ -270,10 +282,17 @@ class PageInfo:
     end_cursor: str | None
 
 
+def _edge_cursor(root: LicenseEdge) -> str:
+    return finding.encode_cursor(root.query, root.sort_values)
+
+
 @strawberry.type
 class LicenseEdge:
-    cursor: str
+    # Encoded when asked for: a page of many accounts shows thousands of edges and few cursors.
+    cursor: str = strawberry.field(resolver=_edge_cursor)
     node: LicenseType
+    sort_values: strawberry.Private[tuple[Any, ...]]
+    query: strawberry.Private[finding.Query]
 
 
 @strawberry.type
@@ -295,17 +314,19 @@ class LicenseConnection:
         )
 
     @classmethod
-    def from_page(
-        cls, page: finding.Page, query: finding.Query, total: int | None = None
-    ) -> LicenseConnection:
-        edges = [LicenseEdge(cursor=cursor, node=LicenseType.from_model(row)) for row, cursor in page.rows]
+    def from_page(cls, page: finding.Page, total: int | None = None) -> LicenseConnection:
+        query = page.query
+        edges = [
+            LicenseEdge(node=LicenseType.from_model(row), sort_values=values, query=query)
+            for row, values in page.rows
+        ]
         return cls(
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                start_cursor=page.cursor(0) if edges else None,
+                end_cursor=page.cursor(-1) if edges else None,
             ),
             query=query,
             total=total,
@@ -319,6 +340,14 @@ class LicenseConnection:
             return 0
         async with info.context.loaders.session() as session:
             return await finding.count(session, self.query)
+
+
+def shown(info: Info) -> finding.Shown:
+    """What the query asks of a license connection's licenses besides their own columns."""
+    return finding.Shown(
+        keys=selects(info, "edges", "node", "keys"),
+        custom_values=selects(info, "edges", "node", "customValues"),
+    )
 
 
 @strawberry.input

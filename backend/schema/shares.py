@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated
 
@@ -42,12 +43,14 @@ class LicenseShareType(Node):
         return UserType.from_model(user) if user is not None else None
 
 
-async def license_shares(info: Info, row: models.License) -> list[LicenseShareType]:
+async def license_shares(info: Info, license_id: uuid.UUID) -> list[LicenseShareType]:
     """The license's shares, for its OWNER and account ADMINs only (others get an empty list)."""
-    access = await info.context.loaders.license_access.load((info.context.actor.user_id, row.id))
+    access = await info.context.loaders.license_access.load((info.context.actor.user_id, license_id))
     if not access_allows(access, LicenseAccess.ADMIN):
         return []
-    return [LicenseShareType.from_model(s) for s in await info.context.loaders.shares_by_license.load(row.id)]
+    return [
+        LicenseShareType.from_model(s) for s in await info.context.loaders.shares_by_license.load(license_id)
+    ]
 
 
 @strawberry.input

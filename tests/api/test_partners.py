@@ -23,7 +23,8 @@ from backend.domain.accounts import create_account
 from backend.domain.catalog import issue_serials
 from backend.portal import Portal
 from backend.schema.common import from_global_id
-from tests.api.flows import BOB, account_id, enter, get_a_key, sign_in, start
+from tests.api.flows import ALICE, BOB, account_id, enter, get_a_key, sign_in, start
+from tests.api.licenses_world import create_field, make_license, plain, set_values
 from tests.api.test_delegations import CAROL, answer, invite, partner_number
 from tests.support import GraphQLClient, statements
 
@@ -239,3 +240,82 @@ async def test_statements_do_not_grow_with_accounts(
     )
     assert len(many) == len(one), (one, many)
     assert len(one) <= 12
+
+
+SHOWN = """
+fragment Shown on License {
+  id status quantity maintenanceUntil hostId createdAt
+  product { id sku name version licenseModel locking }
+  owner { id }
+  keys { id activationKey licenseFile hostId kid status issuedAt }
+  customValues { field { id name type options required position } value }
+}"""
+PAGES = (
+    SHOWN
+    + """
+query P($first: Int!, $after: String) {
+  managedAccounts(first: 10) {
+    edges { node { id
+      licenses(first: $first, after: $after) {
+        totalCount
+        pageInfo { hasNextPage startCursor endCursor }
+        edges { cursor node { ...Shown } }
+      }
+      inline: licenses(first: 20) { edges { node { ... on License { id keys { activationKey } } } } }
+    } }
+  }
+}"""
+)
+ONE = SHOWN + "query L($id: ID!) { license(id: $id) { ...Shown } }"
+
+
+async def test_first_pages_show_what_each_license_shows(
+    portal: Portal, client: GraphQLClient, other_client: GraphQLClient
+) -> None:
+    """managedAccounts reads its first pages' keys and custom values with the pages (asked for
+    through fragments or inline): every field answers as the license itself does, the license
+    files included (read when asked for), and the cursors page on."""
+    partner = other_client
+    acme = await delegate(portal, client, partner, ALICE, "MANAGE")
+    await sign_in(client)  # ALICE, the account's admin, sets up fields and values
+    cost = await create_field(client, acme, "Cost center", "TEXT")
+    dept = await create_field(client, acme, "Dept", "CHOICE", ["Eng", "Ops"])
+    made = [await make_license(portal, plain(acme, "Account"), quantity=n + 1) for n in range(3)]
+    result = await set_values(
+        client,
+        [m.global_id for m in made[:2]],
+        [{"fieldId": dept["id"], "value": "Ops"}, {"fieldId": cost["id"], "value": "CC-7"}],
+    )
+    assert result["__typename"] == "LicensesSetCustomValuesSuccess", result
+
+    page = (await partner(PAGES, {"first": 20}))["managedAccounts"]["edges"]
+    account = next(e["node"] for e in page if e["node"]["id"] == acme)
+    licenses = account["licenses"]
+    edges = licenses["edges"]
+    assert {m.global_id for m in made} <= {e["node"]["id"] for e in edges}
+    assert licenses["totalCount"] == len(edges)
+    for edge in edges:
+        assert edge["node"] == (await partner(ONE, {"id": edge["node"]["id"]}))["license"]
+    by_id = {e["node"]["id"]: e["node"] for e in edges}
+    for m in made:
+        assert [(k["activationKey"], k["licenseFile"]) for k in by_id[m.global_id]["keys"]] == [
+            (m.activation_key, m.license_file)
+        ]
+    assert [(v["field"]["name"], v["value"]) for v in by_id[made[0].global_id]["customValues"]] == [
+        ("Cost center", "CC-7"),
+        ("Dept", "Ops"),
+    ]
+    assert by_id[made[2].global_id]["customValues"] == []
+    assert [e["node"]["keys"] for e in account["inline"]["edges"]] == [
+        [{"activationKey": k["activationKey"]} for k in e["node"]["keys"]] for e in edges
+    ]
+    assert licenses["pageInfo"]["startCursor"] == edges[0]["cursor"]
+    assert licenses["pageInfo"]["endCursor"] == edges[-1]["cursor"]
+
+    # One license, then the rest after its cursor.
+    first = (await partner(PAGES, {"first": 1}))["managedAccounts"]["edges"]
+    head = next(e["node"]["licenses"] for e in first if e["node"]["id"] == acme)
+    assert head["pageInfo"]["hasNextPage"] == (len(edges) > 1)
+    rest = (await partner(PAGES, {"first": 20, "after": head["pageInfo"]["endCursor"]}))["managedAccounts"]
+    tail = next(e["node"]["licenses"] for e in rest["edges"] if e["node"]["id"] == acme)
+    assert [e["node"] for e in head["edges"] + tail["edges"]] == [e["node"] for e in edges]
