@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -105,6 +106,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         await portal.start(run_worker=settings.workers > 0 if run_worker is None else run_worker)
+        # What exists now (modules, the schema, mappers, caches) lives as long as the process: keep
+        # it out of the collector's full passes, which otherwise walk it on every big request.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

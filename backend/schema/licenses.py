@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from backend.schema.shares import LicenseShareType
 
 __all__ = ["EXPIRING_WITHIN_DAYS", "LicenseStatus", "license_status"]
+
+T = TypeVar("T")
 
 strawberry.enum(
     LicenseStatus,
@@ -165,9 +168,12 @@ class LicenseType(Node):
     host_id: str | None
     created_at: datetime
     row: strawberry.Private[models.License | finding.LicenseRow]
+    product_row: strawberry.Private[models.Product | None] = None  # see product
 
     @classmethod
-    def from_model(cls, row: models.License | finding.LicenseRow) -> LicenseType:
+    def from_model(
+        cls, row: models.License | finding.LicenseRow, product: models.Product | None = None
+    ) -> LicenseType:
         return cls(
             id=to_global_id("License", row.id),
             quantity=row.quantity,
@@ -175,15 +181,27 @@ class LicenseType(Node):
             host_id=row.host_id,
             created_at=row.created_at,
             row=row,
+            product_row=product,
         )
 
-    @strawberry.field
-    async def product(self, info: Info) -> ProductType:
-        return ProductType.from_model(await info.context.loaders.product.load(self.row.product_id))
+    # Lists hand each license its product, read with the page: product and status then resolve
+    # without an await (thousands of fields on a big page); a license on its own loads it.
+    @strawberry.field(graphql_type=ProductType)
+    def product(self, info: Info) -> ProductType | Awaitable[ProductType]:
+        if self.product_row is not None:
+            return ProductType.from_model(self.product_row)
+        return self._with_product(info, ProductType.from_model)
 
-    @strawberry.field
-    async def status(self, info: Info) -> LicenseStatus:
-        product = await info.context.loaders.product.load(self.row.product_id)
+    @strawberry.field(graphql_type=LicenseStatus)
+    def status(self, info: Info) -> LicenseStatus | Awaitable[LicenseStatus]:
+        if self.product_row is not None:
+            return self._status(self.product_row)
+        return self._with_product(info, self._status)
+
+    async def _with_product(self, info: Info, then: Callable[[models.Product], T]) -> T:
+        return then(await info.context.loaders.product.load(self.row.product_id))
+
+    def _status(self, product: models.Product) -> LicenseStatus:
         return license_status(
             self.row.state, self.row.maintenance_until, product.license_model, finding.today()
         )
@@ -317,7 +335,11 @@ class LicenseConnection:
     def from_page(cls, page: finding.Page, total: int | None = None) -> LicenseConnection:
         query = page.query
         edges = [
-            LicenseEdge(node=LicenseType.from_model(row), sort_values=values, query=query)
+            LicenseEdge(
+                node=LicenseType.from_model(row, page.products[row.product_id]),
+                sort_values=values,
+                query=query,
+            )
             for row, values in page.rows
         ]
         return cls(
