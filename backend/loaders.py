@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select
@@ -60,81 +61,144 @@ AccountPageKey = tuple[uuid.UUID, int, "finding.Filter", "finding.Order", "findi
 
 
 class Loaders:
+    """The request's DataLoaders, each made on first use: most requests touch one or two of them,
+    and every request (an installed product's activation too) makes a Loaders."""
+
     def __init__(self, db: Database, draft_ttl_days: int = 7) -> None:
         self._db = db
         self._draft_ttl_days = draft_ttl_days
         self._lock = asyncio.Lock()
         self._session: AsyncSession | None = None
-        self.account = self._one(Account)
-        self.product = self._one(Product)
-        self.serials_by_key_request: DataLoader[uuid.UUID, list[Serial]] = DataLoader(
-            self._serials_by_request
-        )
-        self.licenses_by_key_request: DataLoader[uuid.UUID, list[License]] = DataLoader(
-            self._licenses_by_request
-        )
-        self.activations_by_license = self._many(
-            Activation, Activation.license_id, (Activation.first_seen_at, Activation.id)
-        )
-        self.renewals_by_key_request = self._many(
-            KeyRequestRenewal, KeyRequestRenewal.key_request_id, (KeyRequestRenewal.id,)
-        )
-        self.notification = self._one(UpgradeNotification)
-        self.lines_by_notification = self._many(UpgradeLine, UpgradeLine.notification_id, (UpgradeLine.id,))
-        self.license_key = self._one(LicenseKey)
-        self.serials_by_license: DataLoader[uuid.UUID, list[Serial]] = DataLoader(self._serials_by_license)
-        self.rehosts_by_license: DataLoader[uuid.UUID, list[datetime]] = DataLoader(self._rehosts_by_license)
-        self.keys_by_key_request = self._many(
-            LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id)
-        )
+
+    @cached_property
+    def account(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(Account)
+
+    @cached_property
+    def product(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(Product)
+
+    @cached_property
+    def serials_by_key_request(self) -> DataLoader[uuid.UUID, list[Serial]]:
+        return DataLoader(self._serials_by_request)
+
+    @cached_property
+    def licenses_by_key_request(self) -> DataLoader[uuid.UUID, list[License]]:
+        return DataLoader(self._licenses_by_request)
+
+    @cached_property
+    def activations_by_license(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(Activation, Activation.license_id, (Activation.first_seen_at, Activation.id))
+
+    @cached_property
+    def renewals_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(KeyRequestRenewal, KeyRequestRenewal.key_request_id, (KeyRequestRenewal.id,))
+
+    @cached_property
+    def notification(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(UpgradeNotification)
+
+    @cached_property
+    def lines_by_notification(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(UpgradeLine, UpgradeLine.notification_id, (UpgradeLine.id,))
+
+    @cached_property
+    def license_key(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(LicenseKey)
+
+    @cached_property
+    def serials_by_license(self) -> DataLoader[uuid.UUID, list[Serial]]:
+        return DataLoader(self._serials_by_license)
+
+    @cached_property
+    def rehosts_by_license(self) -> DataLoader[uuid.UUID, list[datetime]]:
+        return DataLoader(self._rehosts_by_license)
+
+    @cached_property
+    def keys_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id))
+
+    @cached_property
+    def keys_by_license(self) -> DataLoader[uuid.UUID, list[finding.KeyRow]]:
         # A license's keys without their license files; a file is read when asked for.
-        self.keys_by_license: DataLoader[uuid.UUID, list[finding.KeyRow]] = DataLoader(self._keys_by_license)
-        self.license_file: DataLoader[uuid.UUID, str] = DataLoader(self._license_files)
-        self.license = self._one(License)
-        self.registration_by_license: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(
-            self._registrations
-        )
-        self.last_registration: DataLoader[uuid.UUID, dict[str, Any] | None] = DataLoader(
-            self._last_registrations
-        )
-        self.recent_key_requests: DataLoader[uuid.UUID, list[KeyRequest]] = DataLoader(
-            self._recent_key_requests
-        )
-        self.custom_fields_by_account = self._many(
+        return DataLoader(self._keys_by_license)
+
+    @cached_property
+    def license_file(self) -> DataLoader[uuid.UUID, str]:
+        return DataLoader(self._license_files)
+
+    @cached_property
+    def license(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(License)
+
+    @cached_property
+    def registration_by_license(self) -> DataLoader[uuid.UUID, dict[str, Any] | None]:
+        return DataLoader(self._registrations)
+
+    @cached_property
+    def last_registration(self) -> DataLoader[uuid.UUID, dict[str, Any] | None]:
+        return DataLoader(self._last_registrations)
+
+    @cached_property
+    def recent_key_requests(self) -> DataLoader[uuid.UUID, list[KeyRequest]]:
+        return DataLoader(self._recent_key_requests)
+
+    @cached_property
+    def custom_fields_by_account(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(
             CustomField,
             CustomField.account_id,
             (CustomField.position, CustomField.created_at, CustomField.id),
         )
-        self.custom_values_by_license: DataLoader[uuid.UUID, list[tuple[CustomField, str]]] = DataLoader(
-            self._custom_values
-        )
-        self.history_by_license: DataLoader[uuid.UUID, list[AuditEvent]] = DataLoader(self._history)
-        self.user = self._one(User)
-        self.account_summary: DataLoader[uuid.UUID, partners.Summary] = DataLoader(self._account_summaries)
+
+    @cached_property
+    def custom_values_by_license(self) -> DataLoader[uuid.UUID, list[tuple[CustomField, str]]]:
+        return DataLoader(self._custom_values)
+
+    @cached_property
+    def history_by_license(self) -> DataLoader[uuid.UUID, list[AuditEvent]]:
+        return DataLoader(self._history)
+
+    @cached_property
+    def user(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(User)
+
+    @cached_property
+    def account_summary(self) -> DataLoader[uuid.UUID, partners.Summary]:
+        return DataLoader(self._account_summaries)
+
+    @cached_property
+    def account_first_page(self) -> DataLoader[AccountPageKey, tuple[finding.Page, int]]:
         # Each account's first page of licenses (managedAccounts), one window query per batch.
-        self.account_first_page: DataLoader[AccountPageKey, tuple[finding.Page, int]] = DataLoader(
-            self._account_first_pages
-        )
+        return DataLoader(self._account_first_pages)
+
+    @cached_property
+    def mails_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
         # The key mails of a key request: its deliveries.
-        self.mails_by_key_request = self._many(
+        return self._many(
             EmailMessage, EmailMessage.key_request_id, (EmailMessage.created_at, EmailMessage.id)
         )
+
+    @cached_property
+    def account_role(self) -> DataLoader[tuple[uuid.UUID, uuid.UUID], Role | None]:
         # Keyed by (user id, account id) and (user id, license id): what that user may do there.
-        self.account_role: DataLoader[tuple[uuid.UUID, uuid.UUID], Role | None] = DataLoader(
-            self._account_roles
-        )
-        self.license_access: DataLoader[tuple[uuid.UUID, uuid.UUID], LicenseAccess | None] = DataLoader(
-            self._license_access
-        )
-        self.shares_by_license = self._many(
-            LicenseShare, LicenseShare.license_id, (LicenseShare.created_at, LicenseShare.id)
-        )
-        self.members_by_account: DataLoader[uuid.UUID, list[tuple[Membership, User]]] = DataLoader(
-            self._members
-        )
-        self.invitations_by_account: DataLoader[uuid.UUID, list[AccountInvitation]] = DataLoader(
-            self._pending_invitations
-        )
+        return DataLoader(self._account_roles)
+
+    @cached_property
+    def license_access(self) -> DataLoader[tuple[uuid.UUID, uuid.UUID], LicenseAccess | None]:
+        return DataLoader(self._license_access)
+
+    @cached_property
+    def shares_by_license(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(LicenseShare, LicenseShare.license_id, (LicenseShare.created_at, LicenseShare.id))
+
+    @cached_property
+    def members_by_account(self) -> DataLoader[uuid.UUID, list[tuple[Membership, User]]]:
+        return DataLoader(self._members)
+
+    @cached_property
+    def invitations_by_account(self) -> DataLoader[uuid.UUID, list[AccountInvitation]]:
+        return DataLoader(self._pending_invitations)
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
