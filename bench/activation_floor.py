@@ -66,9 +66,8 @@ class ActivationFloor:
         self.pool: asyncpg.Pool | None = None
         self.statements = {
             "find": _Compiled(activations._FIND_KEY),
-            "seen": _Compiled(activations._SEEN_AGAIN),
-            "new": _Compiled(activations._NEW),
-            "new_if_free": _Compiled(activations._NEW_IF_SEAT_FREE),
+            "upsert_counted": _Compiled(activations.UPSERTS[("postgresql", True)]),
+            "upsert": _Compiled(activations.UPSERTS[("postgresql", False)]),
             "audit": _Compiled(AUDIT_INSERT, AUDIT_COLUMNS),
         }
 
@@ -126,16 +125,19 @@ class ActivationFloor:
             raise BenchError("key not active")
         if row["state"] != LicenseState.CURRENT:
             raise BenchError("license not current")
-        params: dict[str, Any] = {"key_id": row["key_id"], "host": host, "now": now}
-        seen = await run("seen", activations._SEEN_AGAIN, params)
-        again = seen is not None
+        params = {
+            "id": uuid.uuid4(),
+            "license_id": row["license_id"],
+            "key_id": row["key_id"],
+            "host": host,
+            "now": now,
+            "quantity": row["quantity"],
+        }
+        counted = row["locking"] == Locking.NONE
+        upsert = activations.UPSERTS[("sqlite" if self.db.is_sqlite else "postgresql", counted)]
+        seen = await run("upsert_counted" if counted else "upsert", upsert, params)
         if seen is None:
-            free_only = row["locking"] == Locking.NONE
-            name = "new_if_free" if free_only else "new"
-            statement = activations._NEW_IF_SEAT_FREE if free_only else activations._NEW
-            params |= {"id": uuid.uuid4(), "license_id": row["license_id"], "quantity": row["quantity"]}
-            if await run(name, statement, params) is None:
-                raise BenchError("seats exhausted")
+            raise BenchError("seats exhausted")
         event = audit.values(
             "license.activate",
             account_id=row["account_id"],
@@ -143,7 +145,7 @@ class ActivationFloor:
             host=host,
             key=str(row["key_id"]),
             ip=IP,
-            again=again,
+            again=seen["first_seen_at"] != now,
         )
         await run("audit", AUDIT_INSERT, event)
         return str(

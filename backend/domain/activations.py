@@ -5,11 +5,13 @@ attempts are rate-limited per IP and every use is audited."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from backend.db.models import (
@@ -66,9 +68,9 @@ async def _refuse_invalid(
 
 
 # Activation is the portal's busiest call (installed products phone home), so its statements are
-# built once, run as Core on the session's connection and kept to four round trips: the key, its
-# license (locked) and product with the caller's recent failures; then the host's activation
-# touched, or a new one inserted only while a seat is free; then the audit event.
+# built once, run as Core on a bare connection and kept to three statements: the key, its license
+# (locked) and product with the caller's recent failures; the host's activation inserted while a
+# seat is free or touched again if it holds one (one upsert); the audit event.
 _key, _license, _product, _activation, _hits, _audit = (
     cast(Table, model.__table__)
     for model in (LicenseKey, License, Product, Activation, RateLimitHit, AuditEvent)
@@ -98,12 +100,6 @@ _FIND_KEY = (
     .where(_key.c.activation_key == bindparam("activation_key"))
     .with_for_update(of=_license)
 )
-_SEEN_AGAIN = (
-    update(_activation)
-    .where(_activation.c.license_key_id == bindparam("key_id"), _activation.c.host_id == bindparam("host"))
-    .values(last_seen_at=bindparam("now"))
-    .returning(_activation.c.first_seen_at, _activation.c.last_seen_at)
-)
 _NEW_VALUES = [
     bindparam("id", type_=_activation.c.id.type),
     bindparam("license_id", type_=_activation.c.license_id.type),
@@ -113,21 +109,35 @@ _NEW_VALUES = [
     bindparam("now", type_=_activation.c.last_seen_at.type),
 ]
 _NEW_COLUMNS = ["id", "license_id", "license_key_id", "host_id", "first_seen_at", "last_seen_at"]
-_RETURNING = (_activation.c.first_seen_at, _activation.c.last_seen_at)
-_NEW = insert(_activation).from_select(_NEW_COLUMNS, select(*_NEW_VALUES)).returning(*_RETURNING)
-# The license row is locked, so this count (a new statement: it sees every committed activation)
-# cannot race another activation of the same license.
-_NEW_IF_SEAT_FREE = (
-    insert(_activation)
-    .from_select(
-        _NEW_COLUMNS,
-        select(*_NEW_VALUES).where(
-            select(func.count()).where(_activation.c.license_id == bindparam("license_id")).scalar_subquery()
-            < bindparam("quantity")
-        ),
-    )
-    .returning(*_RETURNING)
+# A seat is free, or this host already holds one (then the insert conflicts and touches it). The
+# license row is locked and this is a new statement, so the count sees every committed activation
+# and cannot race another activation of the same license.
+_SEAT_FREE_OR_HELD = or_(
+    select(func.count()).where(_activation.c.license_id == bindparam("license_id")).scalar_subquery()
+    < bindparam("quantity"),
+    exists().where(
+        _activation.c.license_key_id == bindparam("key_id"), _activation.c.host_id == bindparam("host")
+    ),
 )
+
+
+def _upsert(dialect_insert: Callable[[Table], Any], seats_counted: bool) -> Any:
+    """The host's activation, new or touched again, in one statement: RETURNING its first and last
+    sighting (first == now: it is new)."""
+    condition = _SEAT_FREE_OR_HELD if seats_counted else true()
+    statement = dialect_insert(_activation).from_select(_NEW_COLUMNS, select(*_NEW_VALUES).where(condition))
+    return statement.on_conflict_do_update(
+        index_elements=[_activation.c.license_key_id, _activation.c.host_id],
+        set_={"last_seen_at": statement.excluded.last_seen_at},
+    ).returning(_activation.c.first_seen_at, _activation.c.last_seen_at)
+
+
+# (dialect, seats counted): host-locked products count users on their one host, not hosts.
+UPSERTS = {
+    (name, counted): _upsert(dialect_insert, counted)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+    for counted in (True, False)
+}
 
 
 async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> Activated:
@@ -157,14 +167,18 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
                     break
                 if row.locking == Locking.HOST and row.host_id != host:
                     raise refused("HOST_MISMATCH")
-                params = {"key_id": row.key_id, "host": host, "now": now}
-                seen = (await conn.execute(_SEEN_AGAIN, params)).first()
+                params = {
+                    "id": uuid.uuid4(),
+                    "license_id": row.license_id,
+                    "key_id": row.key_id,
+                    "host": host,
+                    "now": now,
+                    "quantity": row.quantity,
+                }
+                upsert = UPSERTS[(conn.dialect.name, row.locking == Locking.NONE)]
+                seen = (await conn.execute(upsert, params)).first()
                 if seen is None:
-                    statement = _NEW_IF_SEAT_FREE if row.locking == Locking.NONE else _NEW
-                    params |= {"id": uuid.uuid4(), "license_id": row.license_id, "quantity": row.quantity}
-                    seen = (await conn.execute(statement, params)).first()
-                    if seen is None:
-                        raise refused("SEATS_EXHAUSTED")
+                    raise refused("SEATS_EXHAUSTED")
                 await conn.execute(
                     insert(_audit),
                     audit.values(
@@ -174,7 +188,7 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
                         host=host,
                         key=str(row.key_id),
                         ip=ip,
-                        again=params.get("id") is None,
+                        again=seen.first_seen_at != now,
                     ),
                 )
                 license_file = signer.sign(
