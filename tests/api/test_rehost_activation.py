@@ -181,6 +181,15 @@ async def test_activation_counts_seats_and_is_idempotent_per_host(
     await sign_in(client)
     hosts = [a["hostId"] for a in (await license_of(client, ready["licenses"][0]["id"]))["activations"]]
     assert hosts == ["pc-2", "pc-3"]
+    # every activation is audited, the repeated one marked as such (the refused one took nothing)
+    history = (
+        await client(
+            "query($id: ID!) { license(id: $id) { history { action data } } }",
+            {"id": ready["licenses"][0]["id"]},
+        )
+    )["license"]["history"]
+    again = sorted(e["data"]["again"] for e in history if e["action"] == "license.activate")
+    assert again == [False, False, False, True]
 
 
 async def test_invalid_activation_keys_are_rate_limited(client: GraphQLClient, portal: Portal) -> None:
