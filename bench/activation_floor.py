@@ -16,16 +16,16 @@ import uuid
 from collections.abc import Mapping
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql import ClauseElement
 
 from backend.db.engine import Database
-from backend.db.models import KeyStatus, LicenseState, Locking, utcnow
+from backend.db.models import AuditEvent, KeyStatus, LicenseState, Locking, utcnow
 from backend.domain import activations, audit
 from backend.domain.pipeline import claims
 from backend.portal import KeyStore
@@ -33,7 +33,7 @@ from bench.client import BenchError
 from bench.runner import Flow, Sample
 
 IP = "127.0.0.1"
-AUDIT_INSERT = insert(activations._audit)
+AUDIT_INSERT = insert(cast(Table, AuditEvent.__table__))
 AUDIT_COLUMNS = list(audit.values("x", account_id=None))
 
 
@@ -65,7 +65,7 @@ class ActivationFloor:
         self.limit = limit
         self.pool: asyncpg.Pool | None = None
         self.statements = {
-            "find": _Compiled(activations._FIND_KEY),
+            "find": _Compiled(activations.FIND_KEY),
             "upsert_counted": _Compiled(activations.UPSERTS[("postgresql", True)]),
             "upsert": _Compiled(activations.UPSERTS[("postgresql", False)]),
             "audit": _Compiled(AUDIT_INSERT, AUDIT_COLUMNS),
@@ -118,7 +118,7 @@ class ActivationFloor:
 
     async def _activate(self, run: Any, signer: Any, find: dict[str, Any], host: str, now: Any) -> str:
         """The branches of activations.activate(), statement for statement."""
-        row = await run("find", activations._FIND_KEY, find)
+        row = await run("find", activations.FIND_KEY, find)
         if row is None or row["failures"] >= self.limit[0]:
             raise BenchError("invalid key or rate-limited")
         if row["status"] != KeyStatus.ACTIVE:

@@ -76,7 +76,7 @@ _key, _license, _product, _activation, _hits, _audit = (
     for model in (LicenseKey, License, Product, Activation, RateLimitHit, AuditEvent)
 )
 
-_FIND_KEY = (
+FIND_KEY = (
     select(
         _key.c.id.label("key_id"),
         _key.c.status,
@@ -152,7 +152,7 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
                 now = utcnow()
                 row = (
                     await conn.execute(
-                        _FIND_KEY,
+                        FIND_KEY,
                         {
                             "activation_key": activation_key,
                             "bucket": _buckets(ip)[0],
