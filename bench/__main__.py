@@ -344,7 +344,6 @@ async def extras_phase(
         db = Database(settings.database_url)
         try:
             floor = ActivationFloor(db, settings.secret_key, settings.issuer, settings.activation_failures)
-            await floor.open()
             result["activation_floor_driver"] = floor.driver
             flows = [floor.flow() for _ in range(1 + CONCURRENCY)]
             a1, a32 = profile.act1, profile.act32
@@ -372,7 +371,6 @@ async def extras_phase(
                     probe,
                 )
         finally:
-            await floor.close()
             await db.dispose()
     out: dict[str, Any] = {
         name: {k: v.as_dict() for k, v in runs.items()} if isinstance(runs, dict) else runs

@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from backend.db.driver import DriverPool
 
 _AFTER_COMMIT = "after_commit"
 
@@ -63,6 +64,7 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.dialect = "sqlite" if self.is_sqlite else "postgresql"
         if self.is_sqlite:
             self.engine = _sqlite_engine(url, immediate=True)
             self.read_engine = _sqlite_engine(url, immediate=False)
@@ -75,6 +77,8 @@ class Database:
             self.read_engine = self.engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        # Prebuilt statements on hot paths run here (backend/db/driver.py).
+        self.driver = DriverPool(url, self.engine, pool_size)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -87,18 +91,12 @@ class Database:
                 await hook()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A bare connection in one write transaction, for Core statements on hot paths (no ORM
-        session, no after-commit hooks)."""
-        async with self.engine.begin() as conn:
-            yield conn
-
-    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.read_sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
+        await self.driver.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

@@ -5,15 +5,15 @@ attempts are rate-limited per IP and every use is audited."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
+from backend.db.driver import Prepared
 from backend.db.models import (
     Activation,
     AuditEvent,
@@ -76,7 +76,7 @@ _key, _license, _product, _activation, _hits, _audit = (
     for model in (LicenseKey, License, Product, Activation, RateLimitHit, AuditEvent)
 )
 
-FIND_KEY = (
+FIND_KEY = Prepared(
     select(
         _key.c.id.label("key_id"),
         _key.c.status,
@@ -132,9 +132,10 @@ def _upsert(dialect_insert: Callable[[Table], Any], seats_counted: bool) -> Any:
     ).returning(_activation.c.first_seen_at, _activation.c.last_seen_at)
 
 
+AUDIT_INSERT = Prepared(insert(_audit), list(audit.values("", account_id=None)))
 # (dialect, seats counted): host-locked products count users on their one host, not hosts.
 UPSERTS = {
-    (name, counted): _upsert(dialect_insert, counted)
+    (name, counted): Prepared(_upsert(dialect_insert, counted))
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
     for counted in (True, False)
 }
@@ -146,73 +147,73 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
     activation_key = normalize_activation_key(key_text)
     signer = await portal.keys.signer()
     max_failures, window = portal.settings.activation_failures
-    for attempt in range(2 if activation_key else 0):
-        try:
-            async with portal.db.transaction() as conn:
-                now = utcnow()
-                row = (
-                    await conn.execute(
-                        FIND_KEY,
-                        {
-                            "activation_key": activation_key,
-                            "bucket": _buckets(ip)[0],
-                            "since": now - timedelta(seconds=window),
-                        },
-                    )
-                ).first()
-                if row is not None and row.failures >= max_failures:
-                    wait = await ratelimit.retry_after(conn, _buckets(ip), (max_failures, window))
-                    raise RateLimitedError(max(wait, 1), "activationKey")
-                if row is None or row.status != KeyStatus.ACTIVE or row.state != LicenseState.CURRENT:
-                    break
-                if row.locking == Locking.HOST and row.host_id != host:
+    rate_limited = False
+    if activation_key:
+        # The license row stays locked from FIND_KEY to the commit, so activations of one license
+        # queue here and the seat count cannot race (the same host again only touches its row).
+        async with portal.db.driver.transaction() as tx:
+            now = utcnow()
+            row = await tx.one(
+                FIND_KEY,
+                {
+                    "activation_key": activation_key,
+                    "bucket": _buckets(ip)[0],
+                    "since": now - timedelta(seconds=window),
+                },
+            )
+            rate_limited = row is not None and row["failures"] >= max_failures
+            if row is not None and not rate_limited and _usable(row):
+                if row["locking"] == Locking.HOST and row["host_id"] != host:
                     raise refused("HOST_MISMATCH")
-                params = {
-                    "id": uuid.uuid4(),
-                    "license_id": row.license_id,
-                    "key_id": row.key_id,
-                    "host": host,
-                    "now": now,
-                    "quantity": row.quantity,
-                }
-                upsert = UPSERTS[(conn.dialect.name, row.locking == Locking.NONE)]
-                seen = (await conn.execute(upsert, params)).first()
+                seats_counted = row["locking"] == Locking.NONE
+                seen = await tx.one(
+                    UPSERTS[(portal.db.dialect, seats_counted)],
+                    {
+                        "id": uuid.uuid4(),
+                        "license_id": row["license_id"],
+                        "key_id": row["key_id"],
+                        "host": host,
+                        "now": now,
+                        "quantity": row["quantity"],
+                    },
+                )
                 if seen is None:
                     raise refused("SEATS_EXHAUSTED")
-                await conn.execute(
-                    insert(_audit),
+                await tx.one(
+                    AUDIT_INSERT,
                     audit.values(
                         "license.activate",
-                        account_id=row.account_id,
-                        target=("License", row.license_id),
+                        account_id=row["account_id"],
+                        target=("License", row["license_id"]),
                         host=host,
-                        key=str(row.key_id),
+                        key=str(row["key_id"]),
                         ip=ip,
-                        again=seen.first_seen_at != now,
+                        again=seen["first_seen_at"] != now,
                     ),
                 )
                 license_file = signer.sign(
                     claims(
                         portal,
-                        license_id=row.license_id,
-                        key_id=row.key_id,
-                        sku=row.sku,
-                        version=row.version,
-                        license_model=row.license_model,
-                        quantity=row.quantity,
-                        maintenance_until=row.maintenance_until,
+                        license_id=row["license_id"],
+                        key_id=row["key_id"],
+                        sku=row["sku"],
+                        version=row["version"],
+                        license_model=row["license_model"],
+                        quantity=row["quantity"],
+                        maintenance_until=row["maintenance_until"],
                         host=host,
                     )
                 )
-            return Activated(license_file, host, seen.first_seen_at, seen.last_seen_at)
-        except IntegrityError:
-            if attempt:  # the same host raced itself twice: the second answer is the first one's
-                raise
+                return Activated(license_file, host, seen["first_seen_at"], seen["last_seen_at"])
     async with portal.db.read() as session:
         wait = await ratelimit.retry_after(session, _buckets(ip), (max_failures, window))
-    if wait:
-        raise RateLimitedError(wait, "activationKey")
+    if wait or rate_limited:
+        raise RateLimitedError(max(wait, 1), "activationKey")
     raise await _refuse_invalid(portal, ip, key_text, "license.activate")
+
+
+def _usable(row: Mapping[str, Any]) -> bool:
+    return bool(row["status"] == KeyStatus.ACTIVE and row["state"] == LicenseState.CURRENT)
 
 
 async def deactivate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> str:
