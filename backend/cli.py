@@ -81,19 +81,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if processes > 1:
         # Each process builds its own app from the same environment; the PostgreSQL event bus
         # and job queue already work across instances.
-        uvicorn.run(
-            "backend.app:create_app",
-            factory=True,
-            workers=processes,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            proxy_headers=True,
-        )
-    else:
-        uvicorn.run(
-            create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True
-        )
+        from backend import processes as web_processes
+
+        return web_processes.serve(args.host, args.port, processes, args.log_level)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -162,9 +163,17 @@ async def test_serve_runs_several_web_processes_on_postgresql(shared_database: s
             assert (await _gql(http, LOGIN, LOGIN_VARS))["login"]["__typename"] == "LoginSuccess"
             for _ in range(10):  # whichever process answers knows the session
                 assert (await _gql(http, "{ me { email } }", {}))["me"]["email"] == "alice@acme.example"
+        # New connections are spread over the processes (a socket each on Linux): every one of
+        # them, on whichever process, answers.
+        for _ in range(8):
+            async with httpx.AsyncClient(base_url=base, cookies=http.cookies) as other:
+                assert (await _gql(other, "{ me { email } }", {}))["me"]["email"] == "alice@acme.example"
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    # Stopping the command stops every web process: nothing listens on the port any more.
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
 
 
 def test_several_web_processes_are_refused_on_sqlite(tmp_path: Path) -> None:
