@@ -24,7 +24,7 @@ class EventBus:
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[asyncio.Queue[str]]] = defaultdict(set)
-        self._job_listeners: list[Callable[[], None]] = []
+        self._job_listeners: list[Callable[[int | None], None]] = []
 
     async def start(self) -> None:
         return None
@@ -35,15 +35,16 @@ class EventBus:
     async def publish(self, topic: str, message: str = "") -> None:
         self._deliver(topic, message)
 
-    async def wake_workers(self) -> None:
-        self._wake()
+    async def wake_workers(self, job_id: int | None = None) -> None:
+        """A job was committed: hand it to this process's worker (by id)."""
+        self._wake(job_id)
 
-    def on_job(self, callback: Callable[[], None]) -> None:
+    def on_job(self, callback: Callable[[int | None], None]) -> None:
         self._job_listeners.append(callback)
 
-    def _wake(self) -> None:
+    def _wake(self, job_id: int | None) -> None:
         for callback in self._job_listeners:
-            callback()
+            callback(job_id)
 
     def _deliver(self, topic: str, message: str) -> None:
         for queue in list(self._subscribers.get(topic, ())):
@@ -93,7 +94,7 @@ class PostgresEventBus(EventBus):
             log.warning("ignoring malformed event payload")
 
     def _on_job(self, _conn: Any, _pid: int, _channel: str, _payload: str) -> None:
-        self._wake()
+        self._wake(None)
 
     async def _notify(self, channel: str, payload: str) -> None:
         async with self._lock:
@@ -102,8 +103,13 @@ class PostgresEventBus(EventBus):
     async def publish(self, topic: str, message: str = "") -> None:
         await self._notify(EVENTS_CHANNEL, json.dumps({"t": topic, "m": message}))
 
-    async def wake_workers(self) -> None:
-        await self._notify(JOBS_CHANNEL, "")
+    async def wake_workers(self, job_id: int | None = None) -> None:
+        """This process's worker runs the job if there is one (the others' polls catch it should
+        this process die first); else every instance's workers are woken."""
+        if self._job_listeners and job_id is not None:
+            self._wake(job_id)
+        else:
+            await self._notify(JOBS_CHANNEL, "")
 
 
 def asyncpg_dsn(sqlalchemy_url: str) -> str:

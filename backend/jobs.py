@@ -3,14 +3,17 @@
 Jobs live in the `jobs` table. A worker claims one with a single UPDATE … WHERE id = (SELECT …
 FOR UPDATE SKIP LOCKED) that also sets a lease; a job whose worker died is claimed again when the
 lease runs out, so handlers must be idempotent (fulfillment checks what it already signed and a
-unique constraint backs it). Workers are woken through the event bus right after a commit and
-poll once a second for leases and retries."""
+unique constraint backs it). A job is handed to this process's own worker right after its commit
+(claimed by id, no NOTIFY, no search); without a local worker the event bus wakes the other
+instances'. Every worker also polls once a second for leases, retries and jobs whose process died
+before running them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,14 +63,18 @@ def job_handler(kind: str, on_final_failure: FailureHandler | None = None) -> Ca
 
 def enqueue(
     session: AsyncSession,
-    wake: Callable[[], Awaitable[None]],
+    wake: Callable[[int], Awaitable[None]],
     kind: str,
     payload: dict[str, Any],
     **options: Any,
 ) -> Job:
     job = Job(kind=kind, payload=payload, **options)
     session.add(job)
-    after_commit(session, wake)
+
+    async def committed() -> None:
+        await wake(job.id)
+
+    after_commit(session, committed)
     return job
 
 
@@ -82,14 +89,25 @@ async def any_ready(session: AsyncSession) -> bool:
     return await session.scalar(select(Job.id).where(_ready(utcnow())).limit(1)) is not None
 
 
-async def claim(session: AsyncSession, lease_seconds: int) -> ClaimedJob | None:
+async def claim(session: AsyncSession, lease_seconds: int, job_id: int | None = None) -> ClaimedJob | None:
+    """The next ready job, or job `job_id` if it is still ready (another worker may have it)."""
     now = utcnow()
     ready = _ready(now)
-    next_id = select(Job.id).where(ready).order_by(Job.id).limit(1).with_for_update(skip_locked=True)
+    if job_id is None:
+        which = Job.id == (
+            select(Job.id)
+            .where(ready)
+            .order_by(Job.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+    else:
+        which = and_(Job.id == job_id, ready)
     row = (
         await session.execute(
             update(Job)
-            .where(Job.id == next_id.scalar_subquery())
+            .where(which)
             .values(
                 status=JobStatus.RUNNING,
                 attempts=Job.attempts + 1,
@@ -111,12 +129,18 @@ class Worker:
     def __init__(self, portal: Portal, concurrency: int) -> None:
         self.portal = portal
         self.concurrency = concurrency
-        # One permit per "a job was enqueued": wakes one loop per job, and a wake that arrives
-        # while the loops are busy is kept, not lost.
+        # One permit per wake-up, so a wake that arrives while every loop is busy is kept; jobs
+        # committed in this process wait in `_handed` to be claimed by id.
         self._wakes = asyncio.Semaphore(0)
+        self._handed: deque[int] = deque()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        portal.bus.on_job(self._wakes.release)
+        portal.bus.on_job(self._wake)
+
+    def _wake(self, job_id: int | None) -> None:
+        if job_id is not None:
+            self._handed.append(job_id)
+        self._wakes.release()
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop(), name=f"worker-{i}") for i in range(self.concurrency)]
@@ -131,24 +155,30 @@ class Worker:
 
     async def _loop(self) -> None:
         while not self._stopping:
+            woken = True
             try:
-                ran = await self.run_once()
+                await asyncio.wait_for(self._wakes.acquire(), timeout=1.0)
+            except TimeoutError:
+                woken = False
+            try:
+                if woken and self._handed:
+                    await self.run_once(self._handed.popleft())
+                else:  # the once-a-second poll, or another instance's wake: run what is ready
+                    while not self._stopping and await self.run_once():
+                        pass
             except Exception:
                 log.exception("worker loop error")
-                ran = False
-            if not ran:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakes.acquire(), timeout=1.0)
 
-    async def run_once(self) -> bool:
-        """Claim and run one job; False when there was none."""
+    async def run_once(self, job_id: int | None = None) -> bool:
+        """Claim and run one job (the next ready one, or `job_id`); False when there was none."""
         db = self.portal.db
-        # Look first with a plain read: an idle poll must not take SQLite's write lock every second.
-        async with db.read() as session:
-            if not await any_ready(session):
-                return False
+        if job_id is None:
+            # Look first with a plain read: an idle poll must not take SQLite's write lock every second.
+            async with db.read() as session:
+                if not await any_ready(session):
+                    return False
         async with db.write() as session:
-            job = await claim(session, self.portal.settings.job_lease_seconds)
+            job = await claim(session, self.portal.settings.job_lease_seconds, job_id)
         if job is None:
             return False
         kind = HANDLERS.get(job.kind)

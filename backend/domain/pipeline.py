@@ -4,7 +4,7 @@ A door (Get a Key, Version Upgrade, re-host) fills a KeyRequest with its own ste
 through begin_confirm() and submit(): the request leaves DRAFT with a conditional UPDATE, the door
 changes the entitlement in the same transaction, and the licenses to sign are linked to the
 request. The worker then signs one key per linked license, marks the request READY, mails the
-keys and publishes `keyRequest:<id>` after each commit."""
+keys and publishes `keyRequest:<id>` after the commit."""
 
 from __future__ import annotations
 
@@ -309,15 +309,15 @@ async def technical_contact(session: AsyncSession, request: KeyRequest) -> dict[
 
 async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
     request_id = uuid.UUID(payload["key_request_id"])
+    # FULFILLING is committed for anyone who looks while the keys are signed, but not published:
+    # READY follows within milliseconds, and every published state costs each subscriber a frame.
     async with portal.db.write() as session:
-        moved = await session.execute(
+        await session.execute(
             update(KeyRequest)
             .where(KeyRequest.id == request_id, KeyRequest.status == KeyRequestStatus.SUBMITTED)
             .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount:  # type: ignore[attr-defined]
-            publish_after_commit(portal, session, request_id)
     signer = await portal.keys.signer()
     async with portal.db.write() as session:
         request = await session.scalar(

@@ -129,6 +129,10 @@ class KeyRequestType(Node):
             row=row,
         )
 
+    @property
+    def _draft(self) -> bool:
+        return self.row.status == models.KeyRequestStatus.DRAFT
+
     async def _serials(self, info: Info) -> list[tuple[models.Serial, models.Product]]:
         serials = await info.context.loaders.serials_by_key_request.load(self.row.id)
         products = await info.context.loaders.product.load_many([s.product_id for s in serials])
@@ -169,9 +173,11 @@ class KeyRequestType(Node):
         serials = await self._serials(info)
         if not serials:
             return KeyRequestStep.SERIALS
-        targets = {r.serial_id for r in await info.context.loaders.renewals_by_key_request.load(row.id)}
-        if any(s.kind == models.SerialKind.RENEWAL and s.id not in targets for s, _ in serials):
-            return KeyRequestStep.RENEWAL_TARGETS
+        renewing = [s for s, _ in serials if s.kind == models.SerialKind.RENEWAL]
+        if renewing:
+            targets = {r.serial_id for r in await info.context.loaders.renewals_by_key_request.load(row.id)}
+            if any(s.id not in targets for s in renewing):
+                return KeyRequestStep.RENEWAL_TARGETS
         new_products = [p for s, p in serials if s.kind == models.SerialKind.NEW]
         if new_products and (
             row.registration is None or (domain.requires_host(new_products) and not row.host_id)
@@ -197,11 +203,15 @@ class KeyRequestType(Node):
 
     @strawberry.field(description="The licenses this request created, renewed, upgraded or re-hosted.")
     async def licenses(self, info: Info) -> list[LicenseType]:
+        if self._draft:  # linked at confirmation
+            return []
         rows = await info.context.loaders.licenses_by_key_request.load(self.row.id)
         return [LicenseType.from_model(r) for r in rows]
 
     @strawberry.field
     async def keys(self, info: Info) -> list[LicenseKeyType]:
+        if self._draft:  # signed after confirmation
+            return []
         rows = await info.context.loaders.keys_by_key_request.load(self.row.id)
         return [LicenseKeyType.from_model(r) for r in rows]
 
@@ -236,12 +246,15 @@ class KeyRequestType(Node):
         description="The license each renewal serial extends, and its maintenance end after it."
     )
     async def renewals(self, info: Info) -> list[RenewalType]:
+        serials = await self._serials(info)
+        if not any(s.kind == models.SerialKind.RENEWAL for s, _ in serials):
+            return []
         chosen = {
             r.serial_id: r.license_id
             for r in await info.context.loaders.renewals_by_key_request.load(self.row.id)
         }
         result = []
-        for serial, _ in await self._serials(info):
+        for serial, _ in serials:
             if serial.id in chosen:
                 license_ = await info.context.loaders.license.load(chosen[serial.id])
                 result.append(
