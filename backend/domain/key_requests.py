@@ -414,6 +414,7 @@ async def confirm(
 
         today = now.date()
         license_ids: list[uuid.UUID] = []
+        renewed: list[uuid.UUID] = []
         for serial, product in rows:
             if serial.kind == SerialKind.RENEWAL:
                 license_ = await session.scalar(
@@ -430,6 +431,7 @@ async def confirm(
                 license_.maintenance_until = renewed_until(
                     license_.maintenance_until, serial.maintenance_months, today
                 )
+                renewed.append(license_.id)
             else:
                 license_ = License(
                     id=uuid.uuid4(),
@@ -441,6 +443,8 @@ async def confirm(
                     quantity=serial.quantity,
                     maintenance_until=add_months(today, serial.maintenance_months),
                     host_id=request.host_id if product.locking == Locking.HOST else None,
+                    # All of a new license's search text is known here: its serial and product.
+                    search_text=license_search.compose([serial.number], [], (product.sku, product.name), []),
                 )
                 session.add(license_)
                 assert request.registration is not None
@@ -448,7 +452,7 @@ async def confirm(
             session.add(LicenseSerial(license_id=license_.id, serial_id=serial.id))
             if license_.id not in license_ids:
                 license_ids.append(license_.id)
-        await license_search.refresh(session, license_ids)
+        await license_search.refresh(session, renewed)
         return await submit(
             portal,
             session,

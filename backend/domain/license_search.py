@@ -8,9 +8,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Select, Table, bindparam, func, literal, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
@@ -59,42 +59,57 @@ async def refresh(session: AsyncSession, license_ids: Sequence[uuid.UUID]) -> No
 
 
 async def _refresh_chunk(session: AsyncSession, ids: list[uuid.UUID]) -> None:
-    products = {
-        license_id: (sku, name)
-        for license_id, sku, name in await session.execute(
-            select(License.id, Product.sku, Product.name)
-            .join(Product, Product.id == License.product_id)
-            .where(License.id.in_(ids))
+    # All four parts in one round trip: (license, part, position within the part, text).
+    def numbered(part: int, order_by: list[Any], *columns: Any) -> Select[Any]:
+        position = func.row_number().over(partition_by=columns[0], order_by=order_by)
+        return select(
+            columns[0].label("license_id"), literal(part).label("part"), position.label("n"), *columns[1:]
         )
-    }
-    numbers: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for license_id, number in await session.execute(
-        select(LicenseSerial.license_id, Serial.number)
-        .join(Serial, Serial.id == LicenseSerial.serial_id)
-        .where(LicenseSerial.license_id.in_(ids))
-        .order_by(LicenseSerial.id)
-    ):
-        numbers[license_id].append(number)
-    keys: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for license_id, key in await session.execute(
-        select(LicenseKey.license_id, LicenseKey.activation_key)
-        .where(LicenseKey.license_id.in_(ids), LicenseKey.status == KeyStatus.ACTIVE)
-        .order_by(LicenseKey.issued_at, LicenseKey.id)
-    ):
-        keys[license_id].append(key)
-    texts: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for license_id, value in await session.execute(
-        select(LicenseCustomValue.license_id, LicenseCustomValue.value_text)
-        .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
-        .where(LicenseCustomValue.license_id.in_(ids), CustomField.type.in_(TEXT_TYPES))
-        .order_by(CustomField.position, CustomField.id)
-    ):
-        if value:
-            texts[license_id].append(value)
+
+    rows = await session.execute(
+        union_all(
+            numbered(0, [License.id], License.id, Product.sku.label("text"), Product.name.label("extra"))
+            .join(Product, Product.id == License.product_id)
+            .where(License.id.in_(ids)),
+            numbered(1, [LicenseSerial.id], LicenseSerial.license_id, Serial.number, null())
+            .join(Serial, Serial.id == LicenseSerial.serial_id)
+            .where(LicenseSerial.license_id.in_(ids)),
+            numbered(
+                2,
+                [LicenseKey.issued_at, LicenseKey.id],
+                LicenseKey.license_id,
+                LicenseKey.activation_key,
+                null(),
+            ).where(LicenseKey.license_id.in_(ids), LicenseKey.status == KeyStatus.ACTIVE),
+            numbered(
+                3,
+                [CustomField.position, CustomField.id],
+                LicenseCustomValue.license_id,
+                LicenseCustomValue.value_text,
+                null(),
+            )
+            .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
+            .where(LicenseCustomValue.license_id.in_(ids), CustomField.type.in_(TEXT_TYPES)),
+        )
+    )
+    products: dict[uuid.UUID, tuple[str, str]] = {}
+    parts: dict[tuple[uuid.UUID, int], list[tuple[int, str]]] = defaultdict(list)
+    for license_id, part, position, text, extra in rows:
+        if part == 0:
+            products[license_id] = (text, extra)
+        elif text:
+            parts[(license_id, part)].append((position, text))
+
+    def texts(license_id: uuid.UUID, part: int) -> list[str]:
+        return [text for _, text in sorted(parts[(license_id, part)])]
+
+    numbers = {license_id: texts(license_id, 1) for license_id in products}
+    keys = {license_id: texts(license_id, 2) for license_id in products}
+    custom = {license_id: texts(license_id, 3) for license_id in products}
     params = [
         {
             "license_id": license_id,
-            "text": compose(numbers[license_id], keys[license_id], products[license_id], texts[license_id]),
+            "text": compose(numbers[license_id], keys[license_id], products[license_id], custom[license_id]),
         }
         for license_id in ids
         if license_id in products

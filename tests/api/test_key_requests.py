@@ -9,7 +9,18 @@ from email.policy import default
 import jwt
 from sqlalchemy import func, select, update
 
-from backend.db.models import AuditEvent, KeyRequest, License, LicenseKey, SerialKind, SerialStatus, utcnow
+from backend.db.models import (
+    AuditEvent,
+    KeyRequest,
+    License,
+    LicenseKey,
+    Product,
+    Serial,
+    SerialKind,
+    SerialStatus,
+    utcnow,
+)
+from backend.domain import license_search
 from backend.domain.serials import luhn_digit
 from backend.keys import normalize_activation_key
 from backend.portal import Portal
@@ -31,7 +42,13 @@ from tests.api.flows import (
     start,
     wait_ready,
 )
+from tests.api.licenses_world import gid, plain
 from tests.support import GraphQLClient
+
+FIND_LICENSES = """
+query Find($accountId: ID!, $search: String!) {
+  licenses(accountId: $accountId, first: 50, filter: {search: $search}) { edges { node { id } } }
+}"""
 
 
 async def test_get_a_key_happy_path_issues_a_verifiable_key(client: GraphQLClient, portal: Portal) -> None:
@@ -428,3 +445,28 @@ async def test_next_registration_is_prefilled_from_the_last_one(
     await get_a_key(client, portal, account_id(me))
     request = await start(client, account_id(me))
     assert request["suggestedRegistration"] == {"company": "Acme Corp"}
+
+
+async def test_a_new_keys_license_is_found_by_its_serial_key_and_product(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    """Confirmation writes a new license's search text from its parts, fulfillment recomputes it with
+    the key (all parts in one read): it is exactly the text of its parts, found by each of them."""
+    acc = account_id(await sign_in(client))
+    ready = await get_a_key(client, portal, acc)
+    [key] = ready["keys"]
+    [serial] = ready["serials"]
+    async with portal.db.read() as session:
+        license_ = await session.scalar(
+            select(License).where(License.key_request_id == plain(ready["id"], "KeyRequest"))
+        )
+        assert license_ is not None
+        number = await session.scalar(select(Serial.number).where(Serial.id == license_.origin_serial_id))
+        product = await session.get_one(Product, license_.product_id)
+    assert number is not None
+    assert license_.search_text == license_search.compose(
+        [number], [key["activationKey"]], (product.sku, product.name), []
+    )
+    for term in (serial["number"], key["activationKey"], serial["product"]["name"].upper()):
+        page = (await client(FIND_LICENSES, {"accountId": acc, "search": term}))["licenses"]
+        assert [edge["node"]["id"] for edge in page["edges"]] == [gid("License", license_.id)], term
