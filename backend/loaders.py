@@ -326,22 +326,17 @@ class Loaders:
             return await partners.summaries(session, list(ids), self._draft_ttl_days)
 
     async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+        # One index probe per account (account_id, created_at), however many licenses it holds.
         newest = (
-            select(
-                SupportRegistration.account_id,
-                SupportRegistration.data,
-                func.row_number()
-                .over(
-                    partition_by=SupportRegistration.account_id,
-                    order_by=SupportRegistration.created_at.desc(),
-                )
-                .label("n"),
-            )
-            .where(SupportRegistration.account_id.in_(ids))
-            .subquery()
+            select(SupportRegistration.data)
+            .where(SupportRegistration.account_id == Account.id)
+            .order_by(SupportRegistration.created_at.desc())
+            .limit(1)
+            .correlate(Account)
+            .scalar_subquery()
         )
         async with self.session() as session:
-            result = await session.execute(select(newest.c.account_id, newest.c.data).where(newest.c.n == 1))
+            result = await session.execute(select(Account.id, newest).where(Account.id.in_(ids)))
             rows = {account_id: data for account_id, data in result}
         return [rows.get(i) for i in ids]
 

@@ -445,6 +445,17 @@ async def test_next_registration_is_prefilled_from_the_last_one(
     await get_a_key(client, portal, account_id(me))
     request = await start(client, account_id(me))
     assert request["suggestedRegistration"] == {"company": "Acme Corp"}
+    # The newest of the account's registrations, not any older one.
+    await enter(client, request["id"], await new_serials(portal))
+    renamed = {**REGISTRATION, "company": "Acme Holdings"}
+    assert (await set_registration(client, request["id"], renamed))["__typename"] == (
+        "KeyRequestSetRegistrationSuccess"
+    )
+    assert (await confirm(client, request["id"], "confirm-key-0002"))[
+        "__typename"
+    ] == "KeyRequestConfirmSuccess"
+    await wait_ready(client, request["id"])
+    assert (await start(client, account_id(me)))["suggestedRegistration"] == {"company": "Acme Holdings"}
 
 
 async def test_a_new_keys_license_is_found_by_its_serial_key_and_product(
