@@ -47,11 +47,11 @@ from backend.db.models import (
     SupportRegistration,
     utcnow,
 )
-from backend.domain import key_requests, pipeline
+from backend.domain import key_requests, license_search, pipeline
 from backend.domain.access import Actor
 from backend.domain.dates import add_months
 from backend.domain.registration import validate_registration
-from backend.events import EVENTS_CHANNEL, JOBS_CHANNEL
+from backend.events import EVENTS_CHANNEL
 from backend.jobs import Worker, claim
 from backend.keys import new_activation_key
 from backend.portal import KeyStore, Portal
@@ -296,6 +296,7 @@ class SqlFloor:
                     "host_id": None,
                     "state": LicenseState.CURRENT,
                     "created_at": now,
+                    "search_text": license_search.compose([row.number], [], (row.sku, row.name), []),
                 }
                 for row in rows
             ]
@@ -347,11 +348,11 @@ class SqlFloor:
                 )
             )
             await self._request(conn, request_id)  # the refresh the mutation returns
-            await self.notify(conn, JOBS_CHANNEL, "")
-            await self.publish(conn, request_id)
+            await self.publish(conn, request_id)  # the job goes to this process's worker: no NOTIFY
 
     async def fulfil_one(self) -> None:
-        """One job, as Worker.run_once: claim, mark FULFILLING, sign, READY, job DONE."""
+        """One job, as Worker.run_once: claim, mark FULFILLING (unpublished), sign, search text,
+        READY, job DONE."""
         async with self.db.engine.begin() as conn:
             job = await claim(conn, LEASE_SECONDS)  # type: ignore[arg-type]
         if job is None:
@@ -363,7 +364,6 @@ class SqlFloor:
                 .where(KeyRequest.id == request_id, KeyRequest.status == KeyRequestStatus.SUBMITTED)
                 .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
             )
-            await self.publish(conn, request_id)
         signer = await self.keys.signer()
         async with self.db.engine.begin() as conn:
             request = await self._request(conn, request_id, for_update=True)
@@ -401,6 +401,7 @@ class SqlFloor:
                     )
                 )
                 issued.append((row, product, key))
+            await license_search.recompute(conn, [row.id for row, _, _ in issued])
             now = utcnow()
             await conn.execute(
                 update(KeyRequest)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, func, literal, null, select, union_all, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from backend.db.models import (
     CustomField,
@@ -55,10 +55,12 @@ async def refresh(session: AsyncSession, license_ids: Sequence[uuid.UUID]) -> No
         return
     await session.flush()
     for start in range(0, len(ids), CHUNK):
-        await _refresh_chunk(session, ids[start : start + CHUNK])
+        await recompute(session, ids[start : start + CHUNK])
 
 
-async def _refresh_chunk(session: AsyncSession, ids: list[uuid.UUID]) -> None:
+async def recompute(session: AsyncSession | AsyncConnection, ids: list[uuid.UUID]) -> None:
+    """refresh() for up to CHUNK licenses whose rows are written (no flush): one read, one update."""
+
     # All four parts in one round trip: (license, part, position within the part, text).
     def numbered(part: int, order_by: list[Any], *columns: Any) -> Select[Any]:
         position = func.row_number().over(partition_by=columns[0], order_by=order_by)
