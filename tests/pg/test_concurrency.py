@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from backend.db.models import Job, JobStatus, License, LicenseKey, SerialStatus
 from backend.domain.pipeline import FULFIL
+from backend.jobs import Worker, job_handler
 from backend.portal import Portal
 from tests.api.flows import (
     account_id,
@@ -23,7 +24,7 @@ from tests.api.flows import (
     wait_ready,
 )
 from tests.conftest import client_for
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, eventually
 
 pytestmark = pytest.mark.pg
 
@@ -169,3 +170,42 @@ async def test_racing_activations_never_overdraw_seats(pg_app: tuple[Any, Portal
         results = await asyncio.gather(*(activate(client, key, f"host-{i:02d}") for i in range(25)))
         assert sum(r["__typename"] == "ActivateSuccess" for r in results) == 5
         assert {r["code"] for r in results if r["__typename"] != "ActivateSuccess"} == {"SEATS_EXHAUSTED"}
+
+
+RUNS: list[str] = []
+
+
+@job_handler("test_record_run")
+async def _record_run(_portal: Portal, payload: dict[str, Any]) -> None:
+    RUNS.append(payload["name"])
+
+
+async def test_a_job_is_claimed_once_by_id_and_one_nobody_was_told_about_is_polled(
+    pg_app: tuple[Any, Portal],
+) -> None:
+    _app, portal = pg_app
+    assert portal.worker is not None
+    RUNS.clear()
+    # A job committed with no wake-up at all (as if its process died right after the commit) is
+    # found by the workers' poll.
+    async with portal.db.write() as session:
+        session.add(Job(kind="test_record_run", payload={"name": "orphan"}))
+
+    async def orphan_ran() -> bool:
+        return RUNS == ["orphan"]
+
+    await eventually(orphan_ran, timeout=10)
+    # Two claims of one job by its id, at once: it runs once. (The loops are stopped so their
+    # poll cannot take it first.)
+    await portal.worker.stop()
+    async with portal.db.write() as session:
+        job = Job(kind="test_record_run", payload={"name": "twice"})
+        session.add(job)
+    worker = Worker(portal, 1)
+    ran = await asyncio.gather(worker.run_once(job.id), worker.run_once(job.id))
+    assert sorted(ran) == [False, True]
+    assert RUNS == ["orphan", "twice"]
+    async with portal.db.read() as session:
+        assert set(await session.scalars(select(Job.status).where(Job.kind == "test_record_run"))) == {
+            JobStatus.DONE
+        }
