@@ -61,11 +61,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             ip=client_ip(request),
         )
         if token:
-            async with context.loaders.session() as session:
-                context.user = await user_for_session(session, token)
-            # Hold no connection while a mutation writes on another one (or while a socket lives);
-            # the fields read afterwards take the session again.
-            await context.loaders.close()
+            context.user = await user_for_session(portal.db, token)
             if context.user is not None:
                 context.session_token = token
                 context.csrf_valid = csrf_ok(

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,33 @@ async def claim(session: AsyncSession, lease_seconds: int, job_id: int | None = 
     return ClaimedJob(*row) if row else None
 
 
+@dataclass
+class _Running:
+    id: int
+    finished: bool = False
+
+
+_running: ContextVar[_Running | None] = ContextVar("running_job", default=None)
+
+
+async def finish_in(session: AsyncSession) -> None:
+    """Mark the job being run DONE in the handler's own (last) transaction, so the job's effect and
+    its completion commit together; the worker then skips its separate completion transaction."""
+    running = _running.get()
+    if running is None:  # called outside a worker (tests and the CLI run handlers directly)
+        return
+    await session.execute(_done(running.id))
+    running.finished = True
+
+
+def _done(job_id: int) -> Any:
+    return (
+        update(Job)
+        .where(Job.id == job_id)
+        .values(status=JobStatus.DONE, finished_at=utcnow(), locked_until=None)
+    )
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2**attempts))
 
@@ -182,6 +210,8 @@ class Worker:
         if job is None:
             return False
         kind = HANDLERS.get(job.kind)
+        running = _Running(job.id)
+        token = _running.set(running)
         try:
             if kind is None:
                 raise RuntimeError(f"no handler for job kind {job.kind!r}")
@@ -205,12 +235,11 @@ class Worker:
             if final and kind is not None and kind.on_final_failure is not None:
                 await kind.on_final_failure(self.portal, job.payload, error)
             return True
-        async with db.write() as session:
-            await session.execute(
-                update(Job)
-                .where(Job.id == job.id)
-                .values(status=JobStatus.DONE, finished_at=utcnow(), locked_until=None)
-            )
+        finally:
+            _running.reset(token)
+        if not running.finished:
+            async with db.write() as session:
+                await session.execute(_done(job.id))
         return True
 
     async def drain(self) -> int:

@@ -235,16 +235,21 @@ class Loaders:
         return DataLoader(load)
 
     async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
+        # With their products in the same statement: every caller asks for them next.
         grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
+        products: dict[uuid.UUID, Product] = {}
         async with self.session() as session:
             rows = await session.execute(
-                select(KeyRequestSerial.key_request_id, Serial)
+                select(KeyRequestSerial.key_request_id, Serial, Product)
                 .join(Serial, Serial.id == KeyRequestSerial.serial_id)
+                .join(Product, Product.id == Serial.product_id)
                 .where(KeyRequestSerial.key_request_id.in_(ids))
                 .order_by(KeyRequestSerial.position)
             )
-            for request_id, serial in rows:
+            for request_id, serial, product in rows:
                 grouped[request_id].append(serial)
+                products[product.id] = product
+        self.product.prime_many(products)
         return [grouped[i] for i in ids]
 
     async def _licenses_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[License]]:

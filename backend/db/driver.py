@@ -88,8 +88,9 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 class DriverPool:
     """Opened on first use, so processes that never take a hot path hold no extra connections."""
 
-    def __init__(self, url: str, engine: AsyncEngine, max_size: int) -> None:
+    def __init__(self, url: str, engine: AsyncEngine, read_engine: AsyncEngine, max_size: int) -> None:
         self.engine = engine
+        self.read_engine = read_engine
         self.is_sqlite = url.startswith("sqlite")
         self._dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._max_size = max_size
@@ -112,6 +113,18 @@ class DriverPool:
             return
         pool = self._pool or await self._open()
         async with pool.acquire() as conn, conn.transaction():
+            yield _Asyncpg(conn)
+
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[DriverTransaction]:
+        """Single statements, each on its own (autocommit: no BEGIN or COMMIT round trips), for
+        reads that need no snapshot spanning statements."""
+        if self.is_sqlite:
+            async with self.read_engine.connect() as sa_conn:
+                yield _Core(sa_conn)
+            return
+        pool = self._pool or await self._open()
+        async with pool.acquire() as conn:
             yield _Asyncpg(conn)
 
     async def close(self) -> None:

@@ -78,7 +78,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         # Prebuilt statements on hot paths run here (backend/db/driver.py).
-        self.driver = DriverPool(url, self.engine, pool_size)
+        self.driver = DriverPool(url, self.engine, self.read_engine, pool_size)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -6,13 +6,16 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.passwords import hash_password, needs_rehash, verify_password
 from backend.auth.tokens import new_token, token_hash
+from backend.db.driver import Prepared
+from backend.db.engine import Database
 from backend.db.models import (
     Account,
     AccountKind,
@@ -231,12 +234,20 @@ async def logout(portal: Portal, session_token: str) -> None:
         await session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(session_token)))
 
 
-async def user_for_session(session: AsyncSession, session_token: str) -> User | None:
-    return await session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == token_hash(session_token), UserSession.expires_at > utcnow())
-    )
+# Every signed-in request looks its session up first, so this is one prebuilt statement on the
+# driver, outside any transaction (backend/db/driver.py).
+USER_FOR_SESSION = Prepared(
+    select(*cast(Table, User.__table__).c)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.expires_at > bindparam("now"))
+)
+
+
+async def user_for_session(db: Database, session_token: str) -> User | None:
+    """The session's user (a detached instance), or None for an unknown or expired session."""
+    async with db.driver.reads() as conn:
+        row = await conn.one(USER_FOR_SESSION, {"token_hash": token_hash(session_token), "now": utcnow()})
+    return None if row is None else User(**dict(row))
 
 
 async def memberships(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Role, Account]]:

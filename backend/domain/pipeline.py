@@ -33,7 +33,7 @@ from backend.domain import audit, license_search
 from backend.domain.access import Actor, Permission, require
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
 from backend.domain.mail import queue_email
-from backend.jobs import enqueue, job_handler
+from backend.jobs import enqueue, finish_in, job_handler
 from backend.keys import Signer, new_activation_key
 from backend.portal import Portal
 
@@ -368,6 +368,7 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
             target=("KeyRequest", request.id),
             keys=len(issued),
         )
+        await finish_in(session)
         publish_after_commit(portal, session, request_id)
 
 

@@ -35,8 +35,7 @@ async def _actor(portal: Portal, request: Request) -> Actor | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    async with portal.db.read() as session:
-        user: User | None = await user_for_session(session, token)
+    user: User | None = await user_for_session(portal.db, token)
     if user is None:
         return None
     return Actor(user.id, request.client.host if request.client else None)

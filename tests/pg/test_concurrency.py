@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from backend.db.models import Job, JobStatus, License, LicenseKey, SerialStatus
 from backend.domain.pipeline import FULFIL
-from backend.jobs import Worker, job_handler
+from backend.jobs import Worker, finish_in, job_handler
 from backend.portal import Portal
 from tests.api.flows import (
     account_id,
@@ -209,3 +210,42 @@ async def test_a_job_is_claimed_once_by_id_and_one_nobody_was_told_about_is_poll
         assert set(await session.scalars(select(Job.status).where(Job.kind == "test_record_run"))) == {
             JobStatus.DONE
         }
+
+
+FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+@job_handler("test_finish_then_fail")
+async def _finish_then_fail(portal: Portal, payload: dict[str, Any]) -> None:
+    async with portal.db.write() as session:
+        session.add(Job(kind="test_record_run", payload={"name": "effect"}, run_after=FAR_FUTURE))
+        await finish_in(session)
+        if payload["fail"]:
+            raise RuntimeError("the handler's transaction fails after finishing the job")
+
+
+async def test_a_job_finished_in_its_handlers_transaction_commits_or_rolls_back_with_it(
+    pg_app: tuple[Any, Portal],
+) -> None:
+    _app, portal = pg_app
+    assert portal.worker is not None
+    await portal.worker.stop()
+    worker = Worker(portal, 1)
+    async with portal.db.write() as session:
+        failing = Job(kind="test_finish_then_fail", payload={"fail": True})
+        passing = Job(kind="test_finish_then_fail", payload={"fail": False})
+        session.add_all([failing, passing])
+    assert await worker.run_once(failing.id) and await worker.run_once(passing.id)
+    async with portal.db.read() as session:
+        statuses = dict(
+            (
+                await session.execute(select(Job.id, Job.status).where(Job.id.in_([failing.id, passing.id])))
+            ).all()
+        )
+        effects = await session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .where(Job.kind == "test_record_run", Job.run_after == FAR_FUTURE)
+        )
+    assert statuses == {failing.id: JobStatus.QUEUED, passing.id: JobStatus.DONE}  # the failure is retried
+    assert effects == 1  # only the passing handler's effect committed
