@@ -144,7 +144,9 @@ def statements(portal: Portal) -> Iterator[list[str]]:
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
 
-    engines = {id(e): e for e in (portal.db.engine, portal.db.read_engine)}.values()
+    # One listener per pool: PostgreSQL's read engine is the write engine with other options (its
+    # events are the write engine's), SQLite's has a pool of its own.
+    engines = {id(e.sync_engine.pool): e for e in (portal.db.engine, portal.db.read_engine)}.values()
     for engine in engines:
         event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:

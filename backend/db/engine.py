@@ -2,7 +2,8 @@
 
 SQLite: write transactions start with BEGIN IMMEDIATE (a deferred transaction that later writes
 fails with SQLITE_BUSY instead of waiting); reads use a second engine in autocommit, so they never
-queue behind writers (WAL) and always see the latest commit. PostgreSQL: one engine, READ COMMITTED.
+queue behind writers (WAL) and always see the latest commit. PostgreSQL: one pool, READ COMMITTED,
+reads in autocommit.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 from backend.db.driver import DriverPool
 
@@ -60,6 +63,20 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     return engine
 
 
+def _check_at_checkout(engine: AsyncEngine) -> None:
+    """A connection left mid-operation by a cancelled request (a closed subscription) is replaced
+    at checkout instead of failing the next request that gets it. This is SQLAlchemy's pre-ping in
+    one round trip: its asyncpg ping wraps the probe in BEGIN … ROLLBACK (for pgbouncer's
+    transaction mode, which the portal does not use), three round trips on every checkout."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _probe(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        try:
+            await_(record.driver_connection.fetchrow(";"))
+        except Exception as exc:
+            raise DisconnectionError(f"connection failed its checkout probe: {exc}") from exc
+
+
 class Database:
     def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
@@ -69,12 +86,12 @@ class Database:
             self.engine = _sqlite_engine(url, immediate=True)
             self.read_engine = _sqlite_engine(url, immediate=False)
         else:
-            # pre-ping: a connection left mid-operation by a cancelled request (a closed subscription)
-            # is replaced at checkout instead of failing the next request that gets it.
-            self.engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-            )
-            self.read_engine = self.engine
+            self.engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+            _check_at_checkout(self.engine)
+            # Reads on the same pool in autocommit: under READ COMMITTED a transaction gives a
+            # read-only session no stronger view (each statement sees the latest commit either
+            # way), and it saves the BEGIN and the ROLLBACK round trips of every request.
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         # Prebuilt statements on hot paths run here (backend/db/driver.py).
@@ -98,5 +115,5 @@ class Database:
     async def dispose(self) -> None:
         await self.driver.close()
         await self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.is_sqlite:  # on PostgreSQL the read engine shares the write engine's pool
             await self.read_engine.dispose()
