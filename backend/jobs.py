@@ -43,20 +43,26 @@ class ClaimedJob:
 
 Handler = Callable[["Portal", dict[str, Any]], Awaitable[None]]
 FailureHandler = Callable[["Portal", dict[str, Any], str], Awaitable[None]]
+ClaimHandler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class JobKind:
     run: Handler
     on_final_failure: FailureHandler | None = None
+    # Runs in the claim's own transaction (e.g. to show that the work has started), so that state
+    # costs no transaction of its own; it commits with the claim or not at all.
+    on_claim: ClaimHandler | None = None
 
 
 HANDLERS: dict[str, JobKind] = {}
 
 
-def job_handler(kind: str, on_final_failure: FailureHandler | None = None) -> Callable[[Handler], Handler]:
+def job_handler(
+    kind: str, on_final_failure: FailureHandler | None = None, on_claim: ClaimHandler | None = None
+) -> Callable[[Handler], Handler]:
     def register(func: Handler) -> Handler:
-        HANDLERS[kind] = JobKind(func, on_final_failure)
+        HANDLERS[kind] = JobKind(func, on_final_failure, on_claim)
         return func
 
     return register
@@ -207,9 +213,11 @@ class Worker:
                     return False
         async with db.write() as session:
             job = await claim(session, self.portal.settings.job_lease_seconds, job_id)
+            kind = HANDLERS.get(job.kind) if job is not None else None
+            if job is not None and kind is not None and kind.on_claim is not None:
+                await kind.on_claim(session, job.payload)
         if job is None:
             return False
-        kind = HANDLERS.get(job.kind)
         running = _Running(job.id)
         token = _running.set(running)
         try:

@@ -351,14 +351,13 @@ class SqlFloor:
             await self.publish(conn, request_id)  # the job goes to this process's worker: no NOTIFY
 
     async def fulfil_one(self) -> None:
-        """One job, as Worker.run_once: claim, mark FULFILLING (unpublished), sign, search text,
-        READY, job DONE."""
+        """One job, as Worker.run_once: claim and mark FULFILLING (unpublished) in one transaction,
+        sign, search text, READY and the job DONE in the next."""
         async with self.db.engine.begin() as conn:
             job = await claim(conn, LEASE_SECONDS)  # type: ignore[arg-type]
-        if job is None:
-            return
-        request_id = uuid.UUID(job.payload["key_request_id"])
-        async with self.db.engine.begin() as conn:
+            if job is None:
+                return
+            request_id = uuid.UUID(job.payload["key_request_id"])
             await conn.execute(
                 update(KeyRequest)
                 .where(KeyRequest.id == request_id, KeyRequest.status == KeyRequestStatus.SUBMITTED)
@@ -431,10 +430,9 @@ class SqlFloor:
                     data={"keys": len(issued)},
                 )
             )
-            await self.publish(conn, request_id)
-        async with self.db.engine.begin() as conn:
             await conn.execute(
                 update(Job)
                 .where(Job.id == job.id)
                 .values(status=JobStatus.DONE, finished_at=utcnow(), locked_until=None)
             )
+            await self.publish(conn, request_id)

@@ -309,15 +309,6 @@ async def technical_contact(session: AsyncSession, request: KeyRequest) -> dict[
 
 async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
     request_id = uuid.UUID(payload["key_request_id"])
-    # FULFILLING is committed for anyone who looks while the keys are signed, but not published:
-    # READY follows within milliseconds, and every published state costs each subscriber a frame.
-    async with portal.db.write() as session:
-        await session.execute(
-            update(KeyRequest)
-            .where(KeyRequest.id == request_id, KeyRequest.status == KeyRequestStatus.SUBMITTED)
-            .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
     signer = await portal.keys.signer()
     async with portal.db.write() as session:
         request = await session.scalar(
@@ -392,7 +383,22 @@ async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> 
         publish_after_commit(portal, session, request_id)
 
 
-job_handler(FULFIL, on_final_failure=fulfil_failed)(fulfil)
+async def mark_fulfilling(session: AsyncSession, payload: dict[str, Any]) -> None:
+    """In the job's claim transaction: FULFILLING is committed for anyone who looks while the keys
+    are signed, but not published — READY follows within milliseconds, and every published state
+    costs each subscriber a frame."""
+    await session.execute(
+        update(KeyRequest)
+        .where(
+            KeyRequest.id == uuid.UUID(payload["key_request_id"]),
+            KeyRequest.status == KeyRequestStatus.SUBMITTED,
+        )
+        .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+job_handler(FULFIL, on_final_failure=fulfil_failed, on_claim=mark_fulfilling)(fulfil)
 
 
 async def last_registration(session: AsyncSession, account_id: uuid.UUID) -> dict[str, Any] | None:

@@ -18,15 +18,13 @@ async def retry_after(
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
     max_hits, window = limit
     since = utcnow() - timedelta(seconds=window)
+    rows = await session.execute(  # every bucket in one statement
+        select(RateLimitHit.bucket, func.count(), func.min(RateLimitHit.at))
+        .where(RateLimitHit.bucket.in_(list(buckets)), RateLimitHit.at > since)
+        .group_by(RateLimitHit.bucket)
+    )
     wait = 0
-    for bucket in buckets:
-        count, oldest_counted = (
-            await session.execute(
-                select(func.count(), func.min(RateLimitHit.at)).where(
-                    RateLimitHit.bucket == bucket, RateLimitHit.at > since
-                )
-            )
-        ).one()
+    for _bucket, count, oldest_counted in rows:
         if count >= max_hits and oldest_counted is not None:
             # Conservative: wait until the oldest hit in the window leaves it.
             seconds = int((oldest_counted + timedelta(seconds=window) - utcnow()).total_seconds()) + 1
