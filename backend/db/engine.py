@@ -95,7 +95,8 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         # Prebuilt statements on hot paths run here (backend/db/driver.py).
-        self.driver = DriverPool(url, self.engine, self.read_engine, pool_size)
+        # Half the ORM pool: one hot statement holds a connection for well under a millisecond.
+        self.driver = DriverPool(url, self.engine, self.read_engine, max(4, pool_size // 2))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

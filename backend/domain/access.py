@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
@@ -66,6 +66,13 @@ def acting_account(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.U
     return acting.get((user_id, account_id))
 
 
+# Every access check runs this first: built once (see loaders._by_ids).
+_OWN_ROLES = select(Membership.account_id, Membership.role).where(
+    Membership.user_id == bindparam("user_id"),
+    Membership.account_id.in_(bindparam("accounts", expanding=True)),
+)
+
+
 async def effective_roles(
     session: AsyncSession, user_id: uuid.UUID, account_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Role | None]:
@@ -76,11 +83,7 @@ async def effective_roles(
     roles: dict[uuid.UUID, Role | None] = dict.fromkeys(wanted)
     if not wanted:
         return roles
-    own = await session.execute(
-        select(Membership.account_id, Membership.role).where(
-            Membership.user_id == user_id, Membership.account_id.in_(wanted)
-        )
-    )
+    own = await session.execute(_OWN_ROLES, {"user_id": user_id, "accounts": list(wanted)})
     for account_id, role in own:
         roles[account_id] = role
         acting[(user_id, account_id)] = account_id

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.engine import after_commit
@@ -61,6 +61,11 @@ def publish_after_commit(portal: Portal, session: AsyncSession, key_request_id: 
     after_commit(session, publish)
 
 
+# Every key-request step and frame starts here: built once.
+_REQUEST = select(KeyRequest).where(KeyRequest.id == bindparam("id"))
+_LOCK_REQUEST = _REQUEST.with_for_update()
+
+
 async def load(
     session: AsyncSession,
     actor: Actor,
@@ -75,10 +80,7 @@ async def load(
     exactly as for an unknown id."""
     if key_request_id is None:
         raise NotFoundError(field, "key request")
-    stmt = select(KeyRequest).where(KeyRequest.id == key_request_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    request = await session.scalar(stmt)
+    request = await session.scalar(_LOCK_REQUEST if for_update else _REQUEST, {"id": key_request_id})
     if request is None or (kind is not None and request.kind != kind):
         raise NotFoundError(field, "key request")
     await require(session, actor, request.account_id, permission, field=field, what="key request")
