@@ -15,6 +15,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from backend.db.driver import DriverTransaction
 from backend.db.engine import Database
 from backend.db.models import KeyStatus, LicenseState, Locking, utcnow
 from backend.domain import activations, audit
@@ -52,7 +53,8 @@ class ActivationFloor:
         signer = await self.keys.signer()
         now = utcnow()
         since = now - timedelta(seconds=self.limit[1])
-        async with self.db.driver.transaction() as tx:
+
+        async def attempt(tx: DriverTransaction) -> str:
             find = {"activation_key": activation_key, "bucket": f"activation:ip:{IP}", "since": since}
             row = await tx.one(activations.FIND_KEY, find)
             if row is None or row["failures"] >= self.limit[0]:
@@ -83,18 +85,20 @@ class ActivationFloor:
                 again=seen["first_seen_at"] != now,
             )
             await tx.one(activations.AUDIT_INSERT, event)
-        return str(
-            signer.sign(
-                claims(
-                    self.portal_like,
-                    license_id=row["license_id"],
-                    key_id=row["key_id"],
-                    sku=row["sku"],
-                    version=row["version"],
-                    license_model=row["license_model"],
-                    quantity=row["quantity"],
-                    maintenance_until=row["maintenance_until"],
-                    host=host,
+            return str(
+                signer.sign(
+                    claims(
+                        self.portal_like,
+                        license_id=row["license_id"],
+                        key_id=row["key_id"],
+                        sku=row["sku"],
+                        version=row["version"],
+                        license_model=row["license_model"],
+                        quantity=row["quantity"],
+                        maintenance_until=row["maintenance_until"],
+                        host=host,
+                    )
                 )
             )
-        )
+
+        return await self.db.driver.run(attempt)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cached_property
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
@@ -81,6 +80,20 @@ class _Core:
         return cast(Mapping[str, Any], result.mappings().first()) if result.returns_rows else None
 
 
+# What a connection that died under the pool raises on its next use (InternalClientError: the
+# server's termination notice arrived while the connection sat idle and left its protocol state
+# broken).
+_CONNECTION_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
+T = TypeVar("T")
+APPLICATION_NAME = "portal-driver"
+
+
 async def _keep_session(_conn: asyncpg.Connection) -> None:
     """Pool reset: nothing to undo (see the module docstring); saves a round trip per use."""
 
@@ -101,31 +114,38 @@ class DriverPool:
         async with self._opening:
             if self._pool is None:
                 self._pool = await asyncpg.create_pool(
-                    self._dsn, min_size=1, max_size=self._max_size, reset=_keep_session
+                    self._dsn,
+                    min_size=1,
+                    max_size=self._max_size,
+                    reset=_keep_session,
+                    server_settings={"application_name": APPLICATION_NAME},  # for pg_stat_activity
                 )
         return self._pool
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[DriverTransaction]:
-        if self.is_sqlite:
-            async with self.engine.begin() as sa_conn:
-                yield _Core(sa_conn)
-            return
-        pool = self._pool or await self._open()
-        async with pool.acquire() as conn, conn.transaction():
-            yield _Asyncpg(conn)
+    async def run(self, work: Callable[[DriverTransaction], Awaitable[T]], *, transaction: bool = True) -> T:
+        """`work` in one transaction, or with transaction=False as single autocommit statements
+        (reads that need no snapshot spanning statements: no BEGIN or COMMIT round trips).
 
-    @asynccontextmanager
-    async def reads(self) -> AsyncIterator[DriverTransaction]:
-        """Single statements, each on its own (autocommit: no BEGIN or COMMIT round trips), for
-        reads that need no snapshot spanning statements."""
+        This pool probes no connection before handing it out (that round trip is what it saves).
+        A connection found dead instead — after a database restart every idle one is — makes the
+        pool drop all its connections, and `work` runs once more on a fresh one, so `work` must be
+        safe to run again (nothing of a failed attempt was committed, or its effect is idempotent)."""
         if self.is_sqlite:
-            async with self.read_engine.connect() as sa_conn:
-                yield _Core(sa_conn)
-            return
+            async with self.engine.begin() if transaction else self.read_engine.connect() as sa_conn:
+                return await work(_Core(sa_conn))
         pool = self._pool or await self._open()
-        async with pool.acquire() as conn:
-            yield _Asyncpg(conn)
+        for attempt in range(2):
+            try:
+                async with pool.acquire() as conn:
+                    if not transaction:
+                        return await work(_Asyncpg(conn))
+                    async with conn.transaction():
+                        return await work(_Asyncpg(conn))
+            except _CONNECTION_LOST:
+                if attempt:
+                    raise
+                await pool.expire_connections()
+        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         if self._pool is not None:

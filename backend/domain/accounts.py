@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Table, bindparam, delete, select, update
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.passwords import hash_password, needs_rehash, verify_password
 from backend.auth.tokens import new_token, token_hash
-from backend.db.driver import Prepared
+from backend.db.driver import DriverTransaction, Prepared
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
@@ -245,8 +246,12 @@ USER_FOR_SESSION = Prepared(
 
 async def user_for_session(db: Database, session_token: str) -> User | None:
     """The session's user (a detached instance), or None for an unknown or expired session."""
-    async with db.driver.reads() as conn:
-        row = await conn.one(USER_FOR_SESSION, {"token_hash": token_hash(session_token), "now": utcnow()})
+    params = {"token_hash": token_hash(session_token), "now": utcnow()}
+
+    async def lookup(conn: DriverTransaction) -> Mapping[str, Any] | None:
+        return await conn.one(USER_FOR_SESSION, params)
+
+    row = await db.driver.run(lookup, transaction=False)
     return None if row is None else User(**dict(row))
 
 
