@@ -39,6 +39,9 @@ class Settings:
     issuer: str = "licensing-portal"
     workers: int = 1
     worker_concurrency: int = 4
+    # PostgreSQL connections per process: the ORM pool (up to twice this with its overflow), half
+    # of it for hot statements on the driver, and two for events.
+    db_pool_size: int = 20
     # Rate limits: (max failures, window seconds)
     serial_failures: tuple[int, int] = (10, 600)
     login_failures_per_email: tuple[int, int] = (10, 600)
@@ -72,6 +75,7 @@ class Settings:
             "smtp_url": os.environ.get("PORTAL_SMTP_URL") or None,
             "public_url": os.environ.get("PORTAL_PUBLIC_URL", "http://127.0.0.1:8000"),
             "workers": int(os.environ.get("PORTAL_WORKERS", "1")),
+            "db_pool_size": int(os.environ.get("PORTAL_DB_POOL_SIZE", "20")),
             "rehost_limit": int(os.environ.get("PORTAL_REHOST_LIMIT", "4")),
         }
         if "PORTAL_MAIL_FROM" in os.environ:

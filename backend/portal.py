@@ -88,7 +88,7 @@ class KeyStore:
 class Portal:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, pool_size=settings.db_pool_size)
         self.bus: EventBus = (
             EventBus() if self.db.is_sqlite else PostgresEventBus(asyncpg_dsn(settings.database_url))
         )
