@@ -341,9 +341,9 @@ async def extras_phase(
         await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         await server.stop()
     if "activations" in phases:
-        db = Database(settings.database_url)
+        floor_portal = Portal(settings)  # never started: the floor needs its database only
         try:
-            floor = ActivationFloor(db, settings.secret_key, settings.issuer, settings.activation_failures)
+            floor = ActivationFloor(floor_portal)
             result["activation_floor_driver"] = floor.driver
             flows = [floor.flow() for _ in range(1 + CONCURRENCY)]
             a1, a32 = profile.act1, profile.act32
@@ -371,7 +371,7 @@ async def extras_phase(
                     probe,
                 )
         finally:
-            await db.dispose()
+            await floor_portal.db.dispose()
     out: dict[str, Any] = {
         name: {k: v.as_dict() for k, v in runs.items()} if isinstance(runs, dict) else runs
         for name, runs in result.items()

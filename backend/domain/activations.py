@@ -30,7 +30,7 @@ from backend.domain import audit, ratelimit
 from backend.domain.errors import ActivationRefusedError, RateLimitedError
 from backend.domain.pipeline import claims
 from backend.domain.registration import validate_host_id
-from backend.keys import normalize_activation_key
+from backend.keys import Signer, normalize_activation_key
 from backend.portal import Portal
 
 MESSAGES = {
@@ -148,66 +148,13 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
     signer = await portal.keys.signer()
     max_failures, window = portal.settings.activation_failures
 
-    async def attempt(tx: DriverTransaction) -> Activated | bool:
-        """The activation, or whether the caller is rate-limited (False: the key is not usable).
-        Safe to run twice (driver.run retries on a lost connection): a host's activation is an upsert."""
-        now = utcnow()
-        row = await tx.one(
-            FIND_KEY,
-            {
-                "activation_key": activation_key,
-                "bucket": _buckets(ip)[0],
-                "since": now - timedelta(seconds=window),
-            },
-        )
-        if row is None or not _usable(row) or row["failures"] >= max_failures:
-            return row is not None and row["failures"] >= max_failures
-        if row["locking"] == Locking.HOST and row["host_id"] != host:
-            raise refused("HOST_MISMATCH")
-        seats_counted = row["locking"] == Locking.NONE
-        seen = await tx.one(
-            UPSERTS[(portal.db.dialect, seats_counted)],
-            {
-                "id": uuid.uuid4(),
-                "license_id": row["license_id"],
-                "key_id": row["key_id"],
-                "host": host,
-                "now": now,
-                "quantity": row["quantity"],
-            },
-        )
-        if seen is None:
-            raise refused("SEATS_EXHAUSTED")
-        await tx.one(
-            AUDIT_INSERT,
-            audit.values(
-                "license.activate",
-                account_id=row["account_id"],
-                target=("License", row["license_id"]),
-                host=host,
-                key=str(row["key_id"]),
-                ip=ip,
-                again=seen["first_seen_at"] != now,
-            ),
-        )
-        license_file = signer.sign(
-            claims(
-                portal,
-                license_id=row["license_id"],
-                key_id=row["key_id"],
-                sku=row["sku"],
-                version=row["version"],
-                license_model=row["license_model"],
-                quantity=row["quantity"],
-                maintenance_until=row["maintenance_until"],
-                host=host,
-            )
-        )
-        return Activated(license_file, host, seen["first_seen_at"], seen["last_seen_at"])
-
     # The license row stays locked from FIND_KEY to the commit, so activations of one license
     # queue there and the seat count cannot race (the same host again only touches its row).
-    outcome = await portal.db.driver.run(attempt) if activation_key else False
+    outcome = (
+        await portal.db.driver.run(lambda tx: activate_in(tx, portal, signer, activation_key, host, ip))
+        if activation_key
+        else False
+    )
     if isinstance(outcome, Activated):
         return outcome
     async with portal.db.read() as session:
@@ -215,6 +162,68 @@ async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None
     if wait or outcome:
         raise RateLimitedError(max(wait, 1), "activationKey")
     raise await _refuse_invalid(portal, ip, key_text, "license.activate")
+
+
+async def activate_in(
+    tx: DriverTransaction, portal: Portal, signer: Signer, activation_key: str, host: str, ip: str | None
+) -> Activated | bool:
+    """The activation in `tx`, or whether the caller is rate-limited (False: the key is not usable).
+    Safe to run twice (driver.run retries on a lost connection): a host's activation is an upsert.
+    The benchmark's raw floor runs this too, without HTTP or GraphQL."""
+    max_failures, window = portal.settings.activation_failures
+    now = utcnow()
+    row = await tx.one(
+        FIND_KEY,
+        {
+            "activation_key": activation_key,
+            "bucket": _buckets(ip)[0],
+            "since": now - timedelta(seconds=window),
+        },
+    )
+    if row is None or not _usable(row) or row["failures"] >= max_failures:
+        return row is not None and row["failures"] >= max_failures
+    if row["locking"] == Locking.HOST and row["host_id"] != host:
+        raise refused("HOST_MISMATCH")
+    seats_counted = row["locking"] == Locking.NONE
+    seen = await tx.one(
+        UPSERTS[(portal.db.dialect, seats_counted)],
+        {
+            "id": uuid.uuid4(),
+            "license_id": row["license_id"],
+            "key_id": row["key_id"],
+            "host": host,
+            "now": now,
+            "quantity": row["quantity"],
+        },
+    )
+    if seen is None:
+        raise refused("SEATS_EXHAUSTED")
+    await tx.one(
+        AUDIT_INSERT,
+        audit.values(
+            "license.activate",
+            account_id=row["account_id"],
+            target=("License", row["license_id"]),
+            host=host,
+            key=str(row["key_id"]),
+            ip=ip,
+            again=seen["first_seen_at"] != now,
+        ),
+    )
+    license_file = signer.sign(
+        claims(
+            portal,
+            license_id=row["license_id"],
+            key_id=row["key_id"],
+            sku=row["sku"],
+            version=row["version"],
+            license_model=row["license_model"],
+            quantity=row["quantity"],
+            maintenance_until=row["maintenance_until"],
+            host=host,
+        )
+    )
+    return Activated(license_file, host, seen["first_seen_at"], seen["last_seen_at"])
 
 
 def _usable(row: Mapping[str, Any]) -> bool:
