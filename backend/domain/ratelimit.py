@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import RateLimitHit, utcnow
 
 
 async def retry_after(
-    session: AsyncSession | AsyncConnection, buckets: Iterable[str], limit: tuple[int, int]
+    session: AsyncSession, buckets: Iterable[str], limit: tuple[int, int]
 ) -> int:
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
     max_hits, window = limit
