@@ -12,9 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.models import RateLimitHit, utcnow
 
 
-async def retry_after(
-    session: AsyncSession, buckets: Iterable[str], limit: tuple[int, int]
-) -> int:
+async def retry_after(session: AsyncSession, buckets: Iterable[str], limit: tuple[int, int]) -> int:
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
     max_hits, window = limit
     since = utcnow() - timedelta(seconds=window)
