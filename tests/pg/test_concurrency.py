@@ -193,7 +193,11 @@ async def test_a_job_is_claimed_once_by_id_and_one_nobody_was_told_about_is_poll
         session.add(Job(kind="test_record_run", payload={"name": "orphan"}))
 
     async def orphan_ran() -> bool:
-        return RUNS == ["orphan"]
+        # Ran and recorded DONE: stopping the loops before that would leave it RUNNING (until its
+        # lease ran out).
+        async with portal.db.read() as session:
+            status = await session.scalar(select(Job.status).where(Job.kind == "test_record_run"))
+        return RUNS == ["orphan"] and status == JobStatus.DONE
 
     await eventually(orphan_ran, timeout=10)
     # Two claims of one job by its id, at once: it runs once. (The loops are stopped so their
