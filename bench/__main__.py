@@ -35,6 +35,7 @@ from bench import partners as partner_bench
 from bench.activation_floor import ActivationFloor
 from bench.client import PortalClient
 from bench.cpu import Probe, StatementCounter, background_load
+from bench.driver_floor import DriverFloor
 from bench.floor import SqlFloor, domain_flow
 from bench.http_run import http_flow, me_concurrent, me_sequential, sign_in_all
 from bench.runner import Flow, Measured, measure
@@ -232,20 +233,24 @@ async def domain_phase(settings: Settings, profile: Profile) -> dict[str, Measur
     return runs
 
 
-async def sql_phase(settings: Settings, profile: Profile) -> dict[str, Measured]:
+async def sql_phase(
+    settings: Settings, profile: Profile, floor_kind: type[SqlFloor | DriverFloor]
+) -> dict[str, Measured]:
+    """The Core floor or the driver floor (same statements, same transactions)."""
+    label = "driver" if floor_kind is DriverFloor else "sql"
     portal = Portal(settings)
     await portal.start(run_worker=False)
     try:
-        prepared = await prepare(portal, "sql", profile, http=False)
+        prepared = await prepare(portal, label, profile, http=False)
     finally:
         await portal.stop()
     db = Database(settings.database_url)
     try:
-        floor = SqlFloor(db, settings.secret_key, settings.issuer, settings.public_url)
+        floor = floor_kind(db, settings.secret_key, settings.issuer, settings.public_url)
         with StatementCounter() as counter:
             async with Probe(None, settings.database_url, counter) as probe:
                 return await both_concurrencies(
-                    "raw floor, tasks",
+                    f"{'driver' if label == 'driver' else 'Core'} floor, tasks",
                     [floor.flow(u) for u in prepared.users],
                     prepared,
                     profile.floor1,
@@ -444,7 +449,8 @@ async def bench_database(
             if "getakey" in phases:
                 http, me = await http_phase(settings, data_dir, profile, processes)
                 domain = await domain_phase(settings, profile)
-                sql = await sql_phase(settings, profile)
+                sql = await sql_phase(settings, profile, SqlFloor)
+                driver = await sql_phase(settings, profile, DriverFloor)
             if phases & {"activations", "upgrades"}:
                 result["extras"] = await extras_phase(settings, data_dir, profile, phases, processes)
             if "licenses" in phases:
@@ -460,6 +466,8 @@ async def bench_database(
     if "getakey" not in phases:
         return result
     ratios = {
+        "driver_over_http_c1": report.ratio(driver["c1"].keys_per_s, http["c1"].keys_per_s),
+        "driver_over_http_c32": report.ratio(driver["c32"].keys_per_s, http["c32"].keys_per_s),
         "sql_over_http_c1": report.ratio(sql["c1"].keys_per_s, http["c1"].keys_per_s),
         "sql_over_http_c32": report.ratio(sql["c32"].keys_per_s, http["c32"].keys_per_s),
         "domain_over_http_c1": report.ratio(domain["c1"].keys_per_s, http["c1"].keys_per_s),
@@ -470,6 +478,7 @@ async def bench_database(
         "http": {k: v.as_dict() for k, v in http.items()},
         "me": me,
         "floor_sql": {k: v.as_dict() for k, v in sql.items()},
+        "floor_driver": {k: v.as_dict() for k, v in driver.items()},
         "floor_domain": {k: v.as_dict() for k, v in domain.items()},
         "ratios": ratios,
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cached_property
 from typing import Any, Protocol, TypeVar, cast
 
@@ -45,22 +45,33 @@ class Prepared:
         self.column_keys = column_keys
 
     @cached_property
-    def _compiled(self) -> tuple[str, list[str]]:
+    def _compiled(self) -> tuple[str, list[str], dict[str, Any]]:
         # On first use: a SQLite-only statement is never compiled for PostgreSQL.
         compiled = self.statement.compile(dialect=_ASYNCPG, column_keys=self.column_keys)
-        return str(compiled), list(cast(SQLCompiler, compiled).positiontup or [])
+        # Values written into the statement itself (`status == DRAFT`, `limit(1)`) are binds with
+        # a value: sent as written. A bind without one must come from the caller (KeyError if not).
+        binds = cast(SQLCompiler, compiled).binds
+        fixed = {name: bind.effective_value for name, bind in binds.items() if not bind.required}
+        return str(compiled), list(cast(SQLCompiler, compiled).positiontup or []), fixed
 
     @property
     def sql(self) -> str:
         return self._compiled[0]
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
-        return [_driver_value(params[name]) for name in self._compiled[1]]
+        _, names, fixed = self._compiled
+        return [
+            _driver_value(params[name] if name in params or name not in fixed else fixed[name])
+            for name in names
+        ]
 
 
 class DriverTransaction(Protocol):
     async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """Run the statement; its first row (by column name), or None."""
+
+    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Run the statement; all its rows (by column name)."""
 
 
 class _Asyncpg:
@@ -70,6 +81,9 @@ class _Asyncpg:
     async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return await self.conn.fetchrow(prepared.sql, *prepared.args(params))  # type: ignore[no-any-return]
 
+    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        return await self.conn.fetch(prepared.sql, *prepared.args(params))  # type: ignore[no-any-return]
+
 
 class _Core:
     def __init__(self, conn: AsyncConnection) -> None:
@@ -78,6 +92,10 @@ class _Core:
     async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         result = await self.conn.execute(cast(Executable, prepared.statement), dict(params))
         return cast(Mapping[str, Any], result.mappings().first()) if result.returns_rows else None
+
+    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        result = await self.conn.execute(cast(Executable, prepared.statement), dict(params))
+        return list(cast(Iterable[Mapping[str, Any]], result.mappings())) if result.returns_rows else []
 
 
 # What a connection that died under the pool raises on its next use (InternalClientError: the

@@ -7,10 +7,23 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, func, literal, null, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from backend.db.models import (
@@ -58,42 +71,54 @@ async def refresh(session: AsyncSession, license_ids: Sequence[uuid.UUID]) -> No
         await recompute(session, ids[start : start + CHUNK])
 
 
-async def recompute(session: AsyncSession | AsyncConnection, ids: list[uuid.UUID]) -> None:
-    """refresh() for up to CHUNK licenses whose rows are written (no flush): one read, one update."""
+def parts_statement(matches: Callable[[Any], ColumnElement[bool]]) -> CompoundSelect[Any]:
+    """The four parts of the search text of the licenses `matches(license id column)` picks, in one
+    read: (license, part, position within the part, text, extra)."""
 
-    # All four parts in one round trip: (license, part, position within the part, text).
     def numbered(part: int, order_by: list[Any], *columns: Any) -> Select[Any]:
         position = func.row_number().over(partition_by=columns[0], order_by=order_by)
         return select(
             columns[0].label("license_id"), literal(part).label("part"), position.label("n"), *columns[1:]
         )
 
-    rows = await session.execute(
-        union_all(
-            numbered(0, [License.id], License.id, Product.sku.label("text"), Product.name.label("extra"))
-            .join(Product, Product.id == License.product_id)
-            .where(License.id.in_(ids)),
-            numbered(1, [LicenseSerial.id], LicenseSerial.license_id, Serial.number, null())
-            .join(Serial, Serial.id == LicenseSerial.serial_id)
-            .where(LicenseSerial.license_id.in_(ids)),
-            numbered(
-                2,
-                [LicenseKey.issued_at, LicenseKey.id],
-                LicenseKey.license_id,
-                LicenseKey.activation_key,
-                null(),
-            ).where(LicenseKey.license_id.in_(ids), LicenseKey.status == KeyStatus.ACTIVE),
-            numbered(
-                3,
-                [CustomField.position, CustomField.id],
-                LicenseCustomValue.license_id,
-                LicenseCustomValue.value_text,
-                null(),
-            )
-            .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
-            .where(LicenseCustomValue.license_id.in_(ids), CustomField.type.in_(TEXT_TYPES)),
+    return union_all(
+        numbered(0, [License.id], License.id, Product.sku.label("text"), Product.name.label("extra"))
+        .join(Product, Product.id == License.product_id)
+        .where(matches(License.id)),
+        numbered(1, [LicenseSerial.id], LicenseSerial.license_id, Serial.number, null())
+        .join(Serial, Serial.id == LicenseSerial.serial_id)
+        .where(matches(LicenseSerial.license_id)),
+        numbered(
+            2,
+            [LicenseKey.issued_at, LicenseKey.id],
+            LicenseKey.license_id,
+            LicenseKey.activation_key,
+            null(),
+        ).where(matches(LicenseKey.license_id), LicenseKey.status == KeyStatus.ACTIVE),
+        numbered(
+            3,
+            [CustomField.position, CustomField.id],
+            LicenseCustomValue.license_id,
+            LicenseCustomValue.value_text,
+            null(),
         )
+        .join(CustomField, CustomField.id == LicenseCustomValue.field_id)
+        .where(
+            matches(LicenseCustomValue.license_id),
+            # Not IN: an expanding list cannot be compiled once for the driver (bench/driver_floor.py).
+            or_(*(CustomField.type == kind for kind in TEXT_TYPES)),
+        ),
     )
+
+
+_table = cast(Table, License.__table__)
+UPDATE_TEXT = (
+    update(_table).where(_table.c.id == bindparam("license_id")).values(search_text=bindparam("text"))
+)
+
+
+def texts_from_parts(rows: Iterable[Sequence[Any]], ids: Iterable[uuid.UUID]) -> list[dict[str, Any]]:
+    """UPDATE_TEXT's parameters from parts_statement()'s rows."""
     products: dict[uuid.UUID, tuple[str, str]] = {}
     parts: dict[tuple[uuid.UUID, int], list[tuple[int, str]]] = defaultdict(list)
     for license_id, part, position, text, extra in rows:
@@ -105,20 +130,21 @@ async def recompute(session: AsyncSession | AsyncConnection, ids: list[uuid.UUID
     def texts(license_id: uuid.UUID, part: int) -> list[str]:
         return [text for _, text in sorted(parts[(license_id, part)])]
 
-    numbers = {license_id: texts(license_id, 1) for license_id in products}
-    keys = {license_id: texts(license_id, 2) for license_id in products}
-    custom = {license_id: texts(license_id, 3) for license_id in products}
-    params = [
+    return [
         {
             "license_id": license_id,
-            "text": compose(numbers[license_id], keys[license_id], products[license_id], custom[license_id]),
+            "text": compose(
+                texts(license_id, 1), texts(license_id, 2), products[license_id], texts(license_id, 3)
+            ),
         }
         for license_id in ids
         if license_id in products
     ]
+
+
+async def recompute(session: AsyncSession | AsyncConnection, ids: list[uuid.UUID]) -> None:
+    """refresh() for up to CHUNK licenses whose rows are written (no flush): one read, one update."""
+    rows = await session.execute(parts_statement(lambda column: column.in_(ids)))
+    params = texts_from_parts(rows, ids)
     if params:
-        table = cast(Table, License.__table__)
-        await session.execute(
-            update(table).where(table.c.id == bindparam("license_id")).values(search_text=bindparam("text")),
-            params,
-        )
+        await session.execute(UPDATE_TEXT, params)
