@@ -121,16 +121,18 @@ def table(report: dict[str, Any]) -> str:
                     _get(r, "http", c, "latency", s, "p50_ms"), _get(r, "http", c, "latency", s, "p99_ms")
                 ),
             )
-    section("Driver floor: same statements, prebuilt, through the driver + Ed25519")
-    row("  keys/s, 1 task", lambda r: _fmt(r["floor_driver"]["c1"]["keys_per_s"]))
-    row("  keys/s, 32 tasks", lambda r: _fmt(r["floor_driver"]["c32"]["keys_per_s"]))
-    row("  floor ÷ HTTP, 1", lambda r: _fmt(r["ratios"]["driver_over_http_c1"], "x", 2))
-    row("  floor ÷ HTTP, 32", lambda r: _fmt(r["ratios"]["driver_over_http_c32"], "x", 2))
-    section("Core floor: same statements built per call in SQLAlchemy Core")
-    row("  keys/s, 1 task", lambda r: _fmt(r["floor_sql"]["c1"]["keys_per_s"]))
-    row("  keys/s, 32 tasks", lambda r: _fmt(r["floor_sql"]["c32"]["keys_per_s"]))
-    row("  floor ÷ HTTP, 1", lambda r: _fmt(r["ratios"]["sql_over_http_c1"], "x", 2))
-    row("  floor ÷ HTTP, 32", lambda r: _fmt(r["ratios"]["sql_over_http_c32"], "x", 2))
+    for floor, ratio_key, title in (
+        ("floor_driver", "driver", "Driver floor: same statements, prebuilt, through the driver + Ed25519"),
+        ("floor_sql", "sql", "Core floor: same statements built per call in SQLAlchemy Core"),
+    ):
+        section(title)
+        for c, unit in (("c1", "1 task"), ("c32", "32 tasks")):
+            row(f"  keys/s, {unit}", lambda r, f=floor, c=c: _fmt(r[f][c]["keys_per_s"]))
+        for c in ("c1", "c32"):
+            row(
+                f"  floor ÷ HTTP, {c[1:]}",
+                lambda r, k=ratio_key, c=c: _fmt(r["ratios"][f"{k}_over_http_{c}"], "x", 2),
+            )
     section("Domain floor: backend.domain functions + worker, no HTTP")
     row("  keys/s, 1 task", lambda r: _fmt(r["floor_domain"]["c1"]["keys_per_s"]))
     row("  keys/s, 32 tasks", lambda r: _fmt(r["floor_domain"]["c32"]["keys_per_s"]))

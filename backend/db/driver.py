@@ -60,10 +60,8 @@ class Prepared:
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         _, names, fixed = self._compiled
-        return [
-            _driver_value(params[name] if name in params or name not in fixed else fixed[name])
-            for name in names
-        ]
+        # A name in neither raises KeyError: a bind without a value the caller did not pass.
+        return [_driver_value(params[name] if name in params else fixed[name]) for name in names]
 
 
 class DriverTransaction(Protocol):
