@@ -12,15 +12,16 @@ import asyncio
 import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from backend.db.driver import Prepared, entity, ids_match, prefixed
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
@@ -61,10 +62,42 @@ AccountPageKey = tuple[uuid.UUID, int, "finding.Filter", "finding.Order", "findi
 
 
 @cache
-def _by_ids(model: Any, column: Any, order: tuple[Any, ...]) -> Any:
+def _by_ids(model: Any, column: Any, order: tuple[Any, ...], dialect: str) -> Prepared:
     """A loader's statement, built once per process: building and keying a statement costs more
     CPU than many of the reads it makes."""
-    return select(model).where(column.in_(bindparam("ids", expanding=True))).order_by(*order)
+    table = cast(Table, model.__table__)
+    return Prepared(select(table).where(ids_match(column, dialect)).order_by(*order))
+
+
+@cache
+def _serials_of_requests(dialect: str) -> Prepared:
+    # With their products in the same statement: every caller asks for them next.
+    request_serial, serial, product = (
+        cast(Table, model.__table__) for model in (KeyRequestSerial, Serial, Product)
+    )
+    return Prepared(
+        select(request_serial.c.key_request_id, *prefixed(serial, "s_"), *prefixed(product, "p_"))
+        .join(serial, serial.c.id == request_serial.c.serial_id)
+        .join(product, product.c.id == serial.c.product_id)
+        .where(ids_match(request_serial.c.key_request_id, dialect))
+        .order_by(request_serial.c.position)
+    )
+
+
+@cache
+def _last_registrations_of(dialect: str) -> Prepared:
+    # One index probe per account (account_id, created_at), however many licenses it holds.
+    newest = (
+        select(SupportRegistration.data)
+        .where(SupportRegistration.account_id == Account.id)
+        .order_by(SupportRegistration.created_at.desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    return Prepared(
+        select(Account.id.label("account_id"), newest.label("data")).where(ids_match(Account.id, dialect))
+    )
 
 
 class Loaders:
@@ -223,43 +256,42 @@ class Loaders:
                 # so the connection goes back to the pool in a clean state.
                 await asyncio.shield(session.close())
 
+    async def _read(self, prepared: Prepared, ids: Sequence[uuid.UUID]) -> list[Mapping[str, Any]]:
+        """One prebuilt read on the driver, outside any transaction."""
+        params = {"ids": list(ids)}
+        rows: list[Mapping[str, Any]] = await self._db.driver.run(
+            lambda tx: tx.all(prepared, params), transaction=False
+        )
+        return rows
+
     def _one(self, model: Any) -> DataLoader[uuid.UUID, Any]:
-        statement = _by_ids(model, model.id, ())
+        prepared = _by_ids(model, model.id, (), self._db.dialect)
 
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            async with self.session() as session:
-                rows = {row.id: row for row in await session.scalars(statement, {"ids": list(ids)})}
+            rows = {row.id: row for row in (entity(model, r) for r in await self._read(prepared, ids))}
             return [rows.get(i) for i in ids]
 
         return DataLoader(load)
 
     def _many(self, model: Any, column: Any, order: tuple[Any, ...]) -> DataLoader[uuid.UUID, list[Any]]:
-        statement = _by_ids(model, column, order)
+        prepared = _by_ids(model, column, order, self._db.dialect)
+        name = column.property.columns[0].name
 
         async def load(ids: Sequence[uuid.UUID]) -> list[list[Any]]:
             grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
-            async with self.session() as session:
-                for row in await session.scalars(statement, {"ids": list(ids)}):
-                    grouped[getattr(row, column.key)].append(row)
+            for row in await self._read(prepared, ids):
+                grouped[row[name]].append(entity(model, row))
             return [grouped[i] for i in ids]
 
         return DataLoader(load)
 
     async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
-        # With their products in the same statement: every caller asks for them next.
         grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
         products: dict[uuid.UUID, Product] = {}
-        async with self.session() as session:
-            rows = await session.execute(
-                select(KeyRequestSerial.key_request_id, Serial, Product)
-                .join(Serial, Serial.id == KeyRequestSerial.serial_id)
-                .join(Product, Product.id == Serial.product_id)
-                .where(KeyRequestSerial.key_request_id.in_(ids))
-                .order_by(KeyRequestSerial.position)
-            )
-            for request_id, serial, product in rows:
-                grouped[request_id].append(serial)
-                products[product.id] = product
+        for row in await self._read(_serials_of_requests(self._db.dialect), ids):
+            grouped[row["key_request_id"]].append(entity(Serial, row, "s_"))
+            if row["p_id"] not in products:
+                products[row["p_id"]] = entity(Product, row, "p_")
         self.product.prime_many(products)
         return [grouped[i] for i in ids]
 
@@ -342,18 +374,10 @@ class Loaders:
             return await partners.summaries(session, list(ids), self._draft_ttl_days)
 
     async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
-        # One index probe per account (account_id, created_at), however many licenses it holds.
-        newest = (
-            select(SupportRegistration.data)
-            .where(SupportRegistration.account_id == Account.id)
-            .order_by(SupportRegistration.created_at.desc())
-            .limit(1)
-            .correlate(Account)
-            .scalar_subquery()
-        )
-        async with self.session() as session:
-            result = await session.execute(select(Account.id, newest).where(Account.id.in_(ids)))
-            rows = {account_id: data for account_id, data in result}
+        rows = {
+            row["account_id"]: row["data"]
+            for row in await self._read(_last_registrations_of(self._db.dialect), ids)
+        }
         return [rows.get(i) for i in ids]
 
     async def _recent_key_requests(self, ids: Sequence[uuid.UUID]) -> list[list[KeyRequest]]:

@@ -18,9 +18,11 @@ from functools import cached_property
 from typing import Any, Protocol, TypeVar, cast
 
 import asyncpg
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, inspect
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -47,12 +49,33 @@ class Prepared:
     @cached_property
     def _compiled(self) -> tuple[str, list[str], dict[str, Any]]:
         # On first use: a SQLite-only statement is never compiled for PostgreSQL.
-        compiled = self.statement.compile(dialect=_ASYNCPG, column_keys=self.column_keys)
+        compiled = cast(SQLCompiler, self.statement.compile(dialect=_ASYNCPG, column_keys=self.column_keys))
         # Values written into the statement itself (`status == DRAFT`, `limit(1)`) are binds with
         # a value: sent as written. A bind without one must come from the caller (KeyError if not).
-        binds = cast(SQLCompiler, compiled).binds
-        fixed = {name: bind.effective_value for name, bind in binds.items() if not bind.required}
-        return str(compiled), list(cast(SQLCompiler, compiled).positiontup or []), fixed
+        fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+        self._result_columns = [(column[0], column[3]) for column in compiled._result_columns]
+        return str(compiled), list(compiled.positiontup or []), fixed
+
+    @cached_property
+    def _processors(self) -> list[tuple[str, Callable[[Any], Any] | None]] | None:
+        """What SQLAlchemy does to each result column (enums from their stored text, UTC
+        datetimes); None when no column needs anything (asyncpg's records are used as they are)."""
+        self._compiled  # noqa: B018 — compiles, which records the result columns
+        processors: list[tuple[str, Callable[[Any], Any] | None]] = [
+            (key, type_._cached_result_processor(_ASYNCPG, None)) for key, type_ in self._result_columns
+        ]
+        return processors if any(process for _, process in processors) else None
+
+    def row(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A result row as SQLAlchemy would deliver it."""
+        processors = self._processors
+        if processors is None:
+            return record
+        values = tuple(record.values())
+        return {
+            key: value if process is None or value is None else process(value)
+            for (key, process), value in zip(processors, values, strict=True)
+        }
 
     @property
     def sql(self) -> str:
@@ -77,10 +100,13 @@ class _Asyncpg:
         self.conn = conn
 
     async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        return await self.conn.fetchrow(prepared.sql, *prepared.args(params))  # type: ignore[no-any-return]
+        record = await self.conn.fetchrow(prepared.sql, *prepared.args(params))
+        return None if record is None else prepared.row(record)
 
     async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        return await self.conn.fetch(prepared.sql, *prepared.args(params))  # type: ignore[no-any-return]
+        return [
+            prepared.row(record) for record in await self.conn.fetch(prepared.sql, *prepared.args(params))
+        ]
 
 
 class _Core:
@@ -107,11 +133,58 @@ _CONNECTION_LOST = (
     OSError,
 )
 T = TypeVar("T")
+E = TypeVar("E")
 APPLICATION_NAME = "portal-driver"
 
 
 async def _keep_session(_conn: asyncpg.Connection) -> None:
     """Pool reset: nothing to undo (see the module docstring); saves a round trip per use."""
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+async def _json_codecs(conn: asyncpg.Connection) -> None:
+    """JSON columns read as Python values, as through SQLAlchemy (parameters arrive as text, see
+    _driver_value)."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, encoder=_json_text, decoder=json.loads, schema="pg_catalog")
+
+
+def ids_match(column: Any, dialect: str, name: str = "ids") -> ColumnElement[bool]:
+    """`column` is one of the list parameter `name`, in a form compiled once: on PostgreSQL
+    `= ANY(:name)` with one array parameter, elsewhere an expanding IN (SQLite runs Core)."""
+    if dialect == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(column.type))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
+
+
+def prefixed(table: Table, prefix: str) -> list[Any]:
+    """A table's columns labelled `prefix + name`, for entity(..., prefix=) on a join."""
+    return [column.label(prefix + column.name) for column in table.c]
+
+
+def entity(model: type[E], row: Mapping[str, Any], prefix: str = "") -> E:
+    """An ORM instance of `model` from a driver row holding its table's columns (named
+    `prefix + column name`), detached as if read and closed in a session; other columns are
+    ignored."""
+    instance = model(**{key: row[prefix + name] for name, key in _column_keys(model)})
+    make_transient_to_detached(instance)
+    return instance
+
+
+_COLUMN_KEYS: dict[type[Any], list[tuple[str, str]]] = {}
+
+
+def _column_keys(model: type[Any]) -> list[tuple[str, str]]:
+    """(column name, attribute name) of every mapped column, worked out once per model."""
+    keys = _COLUMN_KEYS.get(model)
+    if keys is None:
+        keys = _COLUMN_KEYS[model] = [
+            (attr.columns[0].name, attr.key) for attr in inspect(model).column_attrs
+        ]
+    return keys
 
 
 class DriverPool:
@@ -134,6 +207,7 @@ class DriverPool:
                     min_size=1,
                     max_size=self._max_size,
                     reset=_keep_session,
+                    init=_json_codecs,
                     server_settings={"application_name": APPLICATION_NAME},  # for pg_stat_activity
                 )
         return self._pool

@@ -9,13 +9,16 @@ keys and publishes `keyRequest:<id>` after the commit."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import Prepared, entity
 from backend.db.engine import after_commit
 from backend.db.models import (
     KeyRequest,
@@ -30,7 +33,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, license_search
-from backend.domain.access import Actor, Permission, require
+from backend.domain.access import Actor, Permission, may_given_own_role, own_role_of, require
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
 from backend.domain.mail import queue_email
 from backend.jobs import enqueue, finish_in, job_handler
@@ -61,7 +64,8 @@ def publish_after_commit(portal: Portal, session: AsyncSession, key_request_id: 
     after_commit(session, publish)
 
 
-# Every key-request step and frame starts here: built once.
+_key_requests = cast(Table, KeyRequest.__table__)
+# Every key-request step starts here: built once.
 _REQUEST = select(KeyRequest).where(KeyRequest.id == bindparam("id"))
 _LOCK_REQUEST = _REQUEST.with_for_update()
 
@@ -84,6 +88,35 @@ async def load(
     if request is None or (kind is not None and request.kind != kind):
         raise NotFoundError(field, "key request")
     await require(session, actor, request.account_id, permission, field=field, what="key request")
+    return request
+
+
+_VIEW = Prepared(
+    select(_key_requests, own_role_of(_key_requests.c.account_id).label("own_role")).where(
+        _key_requests.c.id == bindparam("key_request_id")
+    )
+)
+
+
+async def view(
+    portal: Portal,
+    open_session: Callable[[], AbstractAsyncContextManager[AsyncSession]],
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+) -> KeyRequest | None:
+    """The key request if the actor may see it, else None (unknown and foreign look alike): one
+    prebuilt read with the actor's own role on its account; a session only for delegations."""
+    if key_request_id is None:
+        return None
+    params = {"key_request_id": key_request_id, "user_id": actor.user_id}
+    row = await portal.db.driver.run(lambda tx: tx.one(_VIEW, params), transaction=False)
+    if row is None:
+        return None
+    request = entity(KeyRequest, row)
+    if not await may_given_own_role(
+        open_session, actor, request.account_id, row["own_role"], Permission.VIEW
+    ):
+        return None
     return request
 
 

@@ -12,8 +12,6 @@ from graphql import GraphQLError
 from backend.context import Info
 from backend.domain import deliveries, pipeline
 from backend.domain import key_requests as domain
-from backend.domain.access import Permission
-from backend.domain.errors import NotFoundError
 from backend.resolvers.steps import key_request_step
 from backend.schema.common import from_global_id
 from backend.schema.key_requests import (
@@ -52,18 +50,10 @@ def _kr(global_id: str) -> object:
 async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
     """A key request the signed-in user may see, or None (unknown and foreign look alike)."""
     portal = info.context.portal
-    try:
-        async with info.context.loaders.session() as session:
-            row = await pipeline.load(
-                session,
-                info.context.actor,
-                from_global_id(global_id, "KeyRequest"),
-                Permission.VIEW,
-                field="id",
-            )
-    except NotFoundError:
-        return None
-    return KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
+    row = await pipeline.view(
+        portal, info.context.loaders.session, info.context.actor, from_global_id(global_id, "KeyRequest")
+    )
+    return None if row is None else KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
 
 
 @strawberry.type
