@@ -21,7 +21,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from backend.db.driver import Prepared, entity, ids_match, prefixed
+from backend.db.driver import Prepared, entity, ids_match
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
@@ -33,7 +33,6 @@ from backend.db.models import (
     KeyRequest,
     KeyRequestLicense,
     KeyRequestRenewal,
-    KeyRequestSerial,
     License,
     LicenseKey,
     LicenseSerial,
@@ -48,8 +47,8 @@ from backend.db.models import (
     User,
     utcnow,
 )
+from backend.domain import key_requests, partners
 from backend.domain import licenses as finding
-from backend.domain import partners
 from backend.domain.access import LicenseAccess, effective_roles, license_access_from
 from backend.domain.rehost import rehosts_in_window_many
 
@@ -67,21 +66,6 @@ def _by_ids(model: Any, column: Any, order: tuple[Any, ...], dialect: str) -> Pr
     CPU than many of the reads it makes."""
     table = cast(Table, model.__table__)
     return Prepared(select(table).where(ids_match(column, dialect)).order_by(*order))
-
-
-@cache
-def _serials_of_requests(dialect: str) -> Prepared:
-    # With their products in the same statement: every caller asks for them next.
-    request_serial, serial, product = (
-        cast(Table, model.__table__) for model in (KeyRequestSerial, Serial, Product)
-    )
-    return Prepared(
-        select(request_serial.c.key_request_id, *prefixed(serial, "s_"), *prefixed(product, "p_"))
-        .join(serial, serial.c.id == request_serial.c.serial_id)
-        .join(product, product.c.id == serial.c.product_id)
-        .where(ids_match(request_serial.c.key_request_id, dialect))
-        .order_by(request_serial.c.position)
-    )
 
 
 @cache
@@ -286,12 +270,13 @@ class Loaders:
         return DataLoader(load)
 
     async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
+        # With their products in the same statement: every caller asks for them next.
         grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
         products: dict[uuid.UUID, Product] = {}
-        for row in await self._read(_serials_of_requests(self._db.dialect), ids):
-            grouped[row["key_request_id"]].append(entity(Serial, row, "s_"))
-            if row["p_id"] not in products:
-                products[row["p_id"]] = entity(Product, row, "p_")
+        for row in await self._read(key_requests.serials_of_requests(self._db.dialect), ids):
+            serial, product = key_requests.serial_and_product(row)
+            grouped[row["key_request_id"]].append(serial)
+            products.setdefault(product.id, product)
         self.product.prime_many(products)
         return [grouped[i] for i in ids]
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared
 from backend.db.models import (
     Delegation,
     DelegationScope,
@@ -75,6 +76,23 @@ _OWN_ROLES = select(Membership.account_id, Membership.role).where(
 )
 
 
+def _delegations(which_customers: Any) -> Any:
+    """The user's (parameter `user_id`) roles in partner accounts with an active delegation from
+    `which_customers`: (customer account, role, scope, partner account)."""
+    return (
+        select(
+            Delegation.customer_account_id, Membership.role, Delegation.scope, Delegation.partner_account_id
+        )
+        .join(Delegation, Delegation.partner_account_id == Membership.account_id)
+        .where(
+            Membership.user_id == bindparam("user_id"),
+            which_customers,
+            Delegation.status == DelegationStatus.ACTIVE,
+            or_(Delegation.ends_at.is_(None), Delegation.ends_at > bindparam("now")),
+        )
+    )
+
+
 async def effective_roles(
     session: AsyncSession, user_id: uuid.UUID, account_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, Role | None]:
@@ -93,16 +111,7 @@ async def effective_roles(
     if not rest:
         return roles
     delegated = await session.execute(
-        select(
-            Delegation.customer_account_id, Membership.role, Delegation.scope, Delegation.partner_account_id
-        )
-        .join(Delegation, Delegation.partner_account_id == Membership.account_id)
-        .where(
-            Membership.user_id == user_id,
-            Delegation.customer_account_id.in_(rest),
-            Delegation.status == DelegationStatus.ACTIVE,
-            or_(Delegation.ends_at.is_(None), Delegation.ends_at > utcnow()),
-        )
+        _delegations(Delegation.customer_account_id.in_(rest)), {"user_id": user_id, "now": utcnow()}
     )
     for account_id, role, scope, partner_account_id in delegated:
         granted = _lesser(role, _SCOPE_CAP[scope])
@@ -121,6 +130,58 @@ def own_role_of(account_id: Any) -> Any:
         .where(Membership.user_id == bindparam("user_id"), Membership.account_id == account_id)
         .scalar_subquery()
     )
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a user may do on an account, and the account they act from there (their own, or the
+    partner account whose delegation let them in): the audit records the latter."""
+
+    role: Role
+    acting_account_id: uuid.UUID
+
+
+_OWN_ROLE = Prepared(
+    select(Membership.role).where(
+        Membership.user_id == bindparam("user_id"), Membership.account_id == bindparam("account_id")
+    )
+)
+_DELEGATED = Prepared(_delegations(Delegation.customer_account_id == bindparam("account_id")))
+_NOT_READ = object()
+
+
+async def grant_in(
+    tx: DriverTransaction, user_id: uuid.UUID, account_id: uuid.UUID, own_role: Any = _NOT_READ
+) -> Grant | None:
+    """effective_role() on the driver (own_role: when read already with the row being checked)."""
+    if own_role is _NOT_READ:
+        row = await tx.one(_OWN_ROLE, {"user_id": user_id, "account_id": account_id})
+        own_role = None if row is None else row["role"]
+    if own_role is not None:
+        return Grant(Role(own_role), account_id)
+    best: Grant | None = None
+    for row in await tx.all(_DELEGATED, {"user_id": user_id, "account_id": account_id, "now": utcnow()}):
+        granted = _lesser(Role(row["role"]), _SCOPE_CAP[DelegationScope(row["scope"])])
+        if best is None or _RANK[granted] > _RANK[best.role]:
+            best = Grant(granted, row["partner_account_id"])
+    return best
+
+
+async def require_in(
+    tx: DriverTransaction,
+    actor: Actor,
+    account_id: uuid.UUID,
+    permission: Permission,
+    *,
+    field: str,
+    what: str,
+    own_role: Any = _NOT_READ,
+) -> Grant:
+    """require() on the driver: the grant, or the unknown-id answer."""
+    grant = await grant_in(tx, actor.user_id, account_id, own_role)
+    if grant is None or not allows(grant.role, permission):
+        raise NotFoundError(field, what)
+    return grant
 
 
 async def may_given_own_role(

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, true
+from sqlalchemy import Table, bindparam, delete, exists, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.db.driver import DriverTransaction, Prepared
 from backend.db.models import (
     Activation,
-    AuditEvent,
     KeyStatus,
     License,
     LicenseKey,
@@ -71,9 +70,8 @@ async def _refuse_invalid(
 # built once, run as Core on a bare connection and kept to three statements: the key, its license
 # (locked) and product with the caller's recent failures; the host's activation inserted while a
 # seat is free or touched again if it holds one (one upsert); the audit event.
-_key, _license, _product, _activation, _hits, _audit = (
-    cast(Table, model.__table__)
-    for model in (LicenseKey, License, Product, Activation, RateLimitHit, AuditEvent)
+_key, _license, _product, _activation, _hits = (
+    cast(Table, model.__table__) for model in (LicenseKey, License, Product, Activation, RateLimitHit)
 )
 
 FIND_KEY = Prepared(
@@ -132,7 +130,6 @@ def _upsert(dialect_insert: Callable[[Table], Any], seats_counted: bool) -> Any:
     ).returning(_activation.c.first_seen_at, _activation.c.last_seen_at)
 
 
-AUDIT_INSERT = Prepared(insert(_audit), list(audit.values("", account_id=None)))
 # (dialect, seats counted): host-locked products count users on their one host, not hosts.
 UPSERTS = {
     (name, counted): Prepared(_upsert(dialect_insert, counted))
@@ -199,7 +196,7 @@ async def activate_in(
     if seen is None:
         raise refused("SEATS_EXHAUSTED")
     await tx.one(
-        AUDIT_INSERT,
+        audit.INSERT,
         audit.values(
             "license.activate",
             account_id=row["account_id"],

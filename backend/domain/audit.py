@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import Prepared
 from backend.db.models import AuditEvent, utcnow
 from backend.domain.access import Actor, acting_account
 
@@ -38,6 +40,29 @@ def record(
     )
 
 
+def event(
+    action: str,
+    *,
+    actor: Actor | None,
+    account_id: uuid.UUID | None = None,
+    actor_account_id: uuid.UUID | None = None,
+    target: tuple[str, uuid.UUID | str] | None = None,
+    **data: Any,
+) -> dict[str, Any]:
+    """record()'s row for INSERT on the driver; the caller knows the acting account (Grant)."""
+    return {
+        "at": utcnow(),
+        "action": action,
+        "actor_user_id": actor.user_id if actor else None,
+        "actor_account_id": actor_account_id,
+        "account_id": account_id,
+        "target_type": target[0] if target else None,
+        "target_id": str(target[1]) if target else None,
+        "ip": actor.ip if actor else None,
+        "data": data,
+    }
+
+
 def values(
     action: str,
     *,
@@ -59,3 +84,6 @@ def values(
         "ip": ip,
         "data": {**data, "ip": ip},
     }
+
+
+INSERT = Prepared(insert(cast(Table, AuditEvent.__table__)), list(event("", actor=None)))

@@ -6,12 +6,15 @@ on this account (the user picks the target). Confirmation goes through the share
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared, entity, ids_match, prefixed
 from backend.db.models import (
     KeyRequest,
     KeyRequestKind,
@@ -30,7 +33,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, license_search, ratelimit
-from backend.domain.access import Actor, Permission, require
+from backend.domain.access import Actor, Permission, require_in
 from backend.domain.dates import add_months
 from backend.domain.errors import (
     FieldProblem,
@@ -45,8 +48,10 @@ from backend.domain.pipeline import (
     add_registration,
     begin_confirm,
     load_draft,
+    load_draft_in,
     mark_submitted,
     submit,
+    topic,
     touch,
     validate_idempotency_key,
 )
@@ -68,39 +73,104 @@ PROBLEM_TEXT = {
 }
 
 
+_key_requests, _request_serials, _serials, _products = (
+    cast(Table, model.__table__) for model in (KeyRequest, KeyRequestSerial, Serial, Product)
+)
+_empty = _key_requests.alias("empty")
+# The user's own untouched draft on the account (newest), kept alive; or nothing.
+_REUSE_EMPTY_DRAFT = Prepared(
+    update(_key_requests)
+    .where(
+        _key_requests.c.id
+        == select(_empty.c.id)
+        .where(
+            _empty.c.account_id == bindparam("for_account"),
+            _empty.c.user_id == bindparam("for_user"),
+            _empty.c.kind == GET_A_KEY,
+            _empty.c.status == KeyRequestStatus.DRAFT,
+            _empty.c.registration.is_(None),
+            ~exists().where(_request_serials.c.key_request_id == _empty.c.id),
+        )
+        .order_by(_empty.c.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    .values(updated_at=bindparam("now"))
+    .returning(*_key_requests.c)
+)
+_NEW_DRAFT = Prepared(
+    insert(_key_requests).returning(*_key_requests.c),
+    ["id", "account_id", "user_id", "kind", "status", "created_at", "updated_at"],
+)
+
+
 async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> KeyRequest:
     """A new draft — or the user's own untouched one on this account, so reopening the wizard does
     not pile up empty drafts."""
-    async with portal.db.write() as session:
-        if account_id is None:
-            raise NotFoundError("accountId", "account")
-        await require(session, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account")
-        empty = await session.scalar(
-            select(KeyRequest)
-            .where(
-                KeyRequest.account_id == account_id,
-                KeyRequest.user_id == actor.user_id,
-                KeyRequest.kind == GET_A_KEY,
-                KeyRequest.status == KeyRequestStatus.DRAFT,
-                KeyRequest.registration.is_(None),
-                ~select(KeyRequestSerial.id).where(KeyRequestSerial.key_request_id == KeyRequest.id).exists(),
-            )
-            .order_by(KeyRequest.created_at.desc())
-            .limit(1)
+    if account_id is None:
+        raise NotFoundError("accountId", "account")
+
+    async def work(tx: DriverTransaction) -> Mapping[str, Any]:
+        grant = await require_in(
+            tx, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account"
         )
+        now = utcnow()
+        params = {"for_account": account_id, "for_user": actor.user_id, "now": now}
+        empty = await tx.one(_REUSE_EMPTY_DRAFT, params)
         if empty is not None:
-            empty.updated_at = utcnow()
             return empty
-        request = KeyRequest(id=uuid.uuid4(), account_id=account_id, user_id=actor.user_id, kind=GET_A_KEY)
-        session.add(request)
-        audit.record(
-            session,
-            "key_request.start",
-            actor=actor,
-            account_id=account_id,
-            target=("KeyRequest", request.id),
+        request_id = uuid.uuid4()
+        row = await tx.one(
+            _NEW_DRAFT,
+            {
+                "id": request_id,
+                "account_id": account_id,
+                "user_id": actor.user_id,
+                "kind": GET_A_KEY,
+                "status": KeyRequestStatus.DRAFT,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-    return request
+        assert row is not None
+        await tx.one(
+            audit.INSERT,
+            audit.event(
+                "key_request.start",
+                actor=actor,
+                account_id=account_id,
+                actor_account_id=grant.acting_account_id,
+                target=("KeyRequest", request_id),
+            ),
+        )
+        return row
+
+    return entity(KeyRequest, await portal.db.driver.run(work))
+
+
+@cache
+def serials_of_requests(dialect: str) -> Prepared:
+    """Key requests' serials with their products, in entry order (parameter `ids`)."""
+    return Prepared(
+        select(_request_serials.c.key_request_id, *prefixed(_serials, "s_"), *prefixed(_products, "p_"))
+        .join(_serials, _serials.c.id == _request_serials.c.serial_id)
+        .join(_products, _products.c.id == _serials.c.product_id)
+        .where(ids_match(_request_serials.c.key_request_id, dialect))
+        .order_by(_request_serials.c.position)
+    )
+
+
+def serial_and_product(row: Mapping[str, Any]) -> tuple[Serial, Product]:
+    return entity(Serial, row, "s_"), entity(Product, row, "p_")
+
+
+async def serial_rows_in(
+    tx: DriverTransaction, dialect: str, key_request_id: uuid.UUID
+) -> list[tuple[Serial, Product]]:
+    return [
+        serial_and_product(row)
+        for row in await tx.all(serials_of_requests(dialect), {"ids": [key_request_id]})
+    ]
 
 
 async def serial_rows(session: AsyncSession, key_request_id: uuid.UUID) -> list[tuple[Serial, Product]]:
@@ -341,6 +411,16 @@ async def select_renewals(
     return request
 
 
+_SET_REGISTRATION = Prepared(
+    update(_key_requests)
+    .where(_key_requests.c.id == bindparam("key_request_id"))
+    .values(
+        registration=bindparam("registration_data"), host_id=bindparam("host"), updated_at=bindparam("now")
+    )
+    .returning(*_key_requests.c)
+)
+
+
 async def set_registration(
     portal: Portal,
     actor: Actor,
@@ -348,9 +428,9 @@ async def set_registration(
     registration: dict[str, Any],
     host_id: str | None,
 ) -> KeyRequest:
-    async with portal.db.write() as session:
-        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
-        rows = await serial_rows(session, request.id)
+    async def work(tx: DriverTransaction) -> KeyRequest:
+        request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
+        rows = await serial_rows_in(tx, portal.db.dialect, request.id)
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
         problems: list[FieldProblem] = []
@@ -367,9 +447,25 @@ async def set_registration(
             problems += exc.problems
         if problems:
             raise InvalidInputError(problems)
-        request.registration = cleaned
-        request.host_id = host
-        touch(portal, session, request, actor, "key_request.registration_set")
+        row = await tx.one(
+            _SET_REGISTRATION,
+            {"key_request_id": request.id, "registration_data": cleaned, "host": host, "now": utcnow()},
+        )
+        assert row is not None
+        await tx.one(
+            audit.INSERT,
+            audit.event(
+                "key_request.registration_set",
+                actor=actor,
+                account_id=request.account_id,
+                actor_account_id=grant.acting_account_id,
+                target=("KeyRequest", request.id),
+            ),
+        )
+        return entity(KeyRequest, row)
+
+    request = await portal.db.driver.run(work)
+    await portal.bus.publish(topic(request.id))
     return request
 
 

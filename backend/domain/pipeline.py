@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import Prepared, entity
+from backend.db.driver import DriverTransaction, Prepared, entity
 from backend.db.engine import after_commit
 from backend.db.models import (
     KeyRequest,
@@ -33,7 +33,15 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, license_search
-from backend.domain.access import Actor, Permission, may_given_own_role, own_role_of, require
+from backend.domain.access import (
+    Actor,
+    Grant,
+    Permission,
+    may_given_own_role,
+    own_role_of,
+    require,
+    require_in,
+)
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
 from backend.domain.mail import queue_email
 from backend.jobs import enqueue, finish_in, job_handler
@@ -118,6 +126,49 @@ async def view(
     ):
         return None
     return request
+
+
+_LOCK_VIEW = Prepared(
+    select(_key_requests, own_role_of(_key_requests.c.account_id).label("own_role"))
+    .where(_key_requests.c.id == bindparam("key_request_id"))
+    .with_for_update(of=_key_requests)
+)
+
+
+async def load_in(
+    tx: DriverTransaction,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    permission: Permission,
+    *,
+    kind: KeyRequestKind | None = None,
+    field: str = "keyRequestId",
+    for_update: bool = False,
+) -> tuple[KeyRequest, Grant]:
+    """load() on the driver: the request and the actor's grant on its account, in one statement
+    when the actor is a member there."""
+    if key_request_id is None:
+        raise NotFoundError(field, "key request")
+    params = {"key_request_id": key_request_id, "user_id": actor.user_id}
+    row = await tx.one(_LOCK_VIEW if for_update else _VIEW, params)
+    if row is None or (kind is not None and row["kind"] != kind):
+        raise NotFoundError(field, "key request")
+    grant = await require_in(
+        tx, actor, row["account_id"], permission, field=field, what="key request", own_role=row["own_role"]
+    )
+    return entity(KeyRequest, row), grant
+
+
+async def load_draft_in(
+    portal: Portal,
+    tx: DriverTransaction,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    kind: KeyRequestKind,
+) -> tuple[KeyRequest, Grant]:
+    request, grant = await load_in(tx, actor, key_request_id, Permission.REQUEST_KEYS, kind=kind)
+    ensure_editable(request, portal.settings.draft_ttl_days)
+    return request, grant
 
 
 async def load_draft(
