@@ -33,7 +33,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, license_search, ratelimit
-from backend.domain.access import Actor, Permission, require_in
+from backend.domain.access import Actor, Grant, Permission, require_in
 from backend.domain.dates import add_months
 from backend.domain.errors import (
     FieldProblem,
@@ -188,6 +188,47 @@ def _problem(number: str, code: str, message: str | None = None) -> SerialProble
     return SerialProblem(number, code, message or PROBLEM_TEXT[code])
 
 
+@cache
+def _serials_numbered(dialect: str) -> Prepared:
+    return Prepared(select(_serials).where(ids_match(_serials.c.number, dialect, "numbers")))
+
+
+_MY_ACCOUNTS = Prepared(select(Membership.account_id).where(Membership.user_id == bindparam("user_id")))
+_ADD_SERIAL = Prepared(insert(_request_serials), ["key_request_id", "serial_id", "position"])
+_TOUCH = Prepared(
+    update(_key_requests)
+    .where(_key_requests.c.id == bindparam("key_request_id"))
+    .values(updated_at=bindparam("now"))
+    .returning(*_key_requests.c)
+)
+
+
+async def touch_in(
+    tx: DriverTransaction,
+    actor: Actor,
+    request: KeyRequest,
+    grant: Grant,
+    action: str,
+    **audit_data: Any,
+) -> KeyRequest:
+    """pipeline.touch() on the driver: keep the draft alive and audit the step (the caller
+    publishes after the commit)."""
+    row = await tx.one(_TOUCH, {"key_request_id": request.id, "now": utcnow()})
+    assert row is not None
+    await tx.one(
+        audit.INSERT,
+        audit.event(
+            action,
+            actor=actor,
+            account_id=request.account_id,
+            actor_account_id=grant.acting_account_id,
+            target=("KeyRequest", request.id),
+            **audit_data,
+        ),
+    )
+    return entity(KeyRequest, row)
+
+
 async def enter_serials(
     portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, raw: list[str]
 ) -> KeyRequest:
@@ -197,31 +238,31 @@ async def enter_serials(
             [FieldProblem("serialNumbers", "COUNT", f"Enter between 1 and {MAX_SERIALS} serial numbers.")]
         )
     buckets = [f"serial:user:{actor.user_id}", f"serial:ip:{actor.ip}"]
-    problems: list[SerialProblem] = []
-    async with portal.db.write() as session:
-        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
-        if await ratelimit.retry_after(session, buckets, portal.settings.serial_failures):
-            raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
+    dialect = portal.db.dialect
+    parsed = [parse(text) for text in entries]
+    wanted = list({p.number for p in parsed if p.problem is None})
 
-        parsed = [parse(text) for text in entries]
-        wanted = {p.number for p in parsed if p.problem is None}
+    async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[SerialProblem]]:
+        request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
+        if await ratelimit.retry_after_in(tx, dialect, buckets, portal.settings.serial_failures):
+            raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
         found = (
             {
                 serial.number: serial
-                for serial in await session.scalars(select(Serial).where(Serial.number.in_(wanted)))
+                for serial in (
+                    entity(Serial, row)
+                    for row in await tx.all(_serials_numbered(dialect), {"numbers": wanted})
+                )
             }
             if wanted
             else {}
         )
         if any(serial.holder_account_id for serial in found.values()):
-            mine = set(
-                await session.scalars(
-                    select(Membership.account_id).where(Membership.user_id == actor.user_id)
-                )
-            )
+            mine = {row["account_id"] for row in await tx.all(_MY_ACCOUNTS, {"user_id": actor.user_id})}
             # A partner's held serial is an unknown number to anyone outside that partner.
             found = {n: s for n, s in found.items() if s.holder_account_id in (None, *mine)}
-        existing = {serial.id for serial, _ in await serial_rows(session, request.id)}
+        existing = {serial.id for serial, _ in await serial_rows_in(tx, dialect, request.id)}
+        problems: list[SerialProblem] = []
         accepted: list[Serial] = []
         seen: set[str] = set()
         for text, item in zip(entries, parsed, strict=True):
@@ -241,30 +282,30 @@ async def enter_serials(
                 problems.append(_problem(text.strip(), "NOT_ELIGIBLE"))
             elif serial.id not in existing:
                 accepted.append(serial)
-        if not problems:
-            if len(existing) + len(accepted) > MAX_SERIALS:
-                raise InvalidInputError(
-                    [
-                        FieldProblem(
-                            "serialNumbers", "COUNT", f"A key request holds at most {MAX_SERIALS} serials."
-                        )
-                    ]
-                )
-            for offset, serial in enumerate(accepted):
-                session.add(
-                    KeyRequestSerial(
-                        key_request_id=request.id, serial_id=serial.id, position=len(existing) + offset
+        if problems:
+            return request, problems
+        if len(existing) + len(accepted) > MAX_SERIALS:
+            raise InvalidInputError(
+                [
+                    FieldProblem(
+                        "serialNumbers", "COUNT", f"A key request holds at most {MAX_SERIALS} serials."
                     )
-                )
-            touch(
-                portal,
-                session,
-                request,
-                actor,
-                "key_request.serials_added",
-                serials=[s.number for s in accepted],
+                ]
             )
-            return request
+        for offset, serial in enumerate(accepted):
+            await tx.one(
+                _ADD_SERIAL,
+                {"key_request_id": request.id, "serial_id": serial.id, "position": len(existing) + offset},
+            )
+        touched = await touch_in(
+            tx, actor, request, grant, "key_request.serials_added", serials=[s.number for s in accepted]
+        )
+        return touched, []
+
+    request, problems = await portal.db.driver.run(work)
+    if not problems:
+        await portal.bus.publish(topic(request.id))
+        return request
     # Rejected: nothing was added (that transaction rolled back); count the failures on their own.
     async with portal.db.write() as session:
         ratelimit.hit(session, buckets, times=len(problems))

@@ -5,24 +5,49 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared, ids_match
 from backend.db.models import RateLimitHit, utcnow
+
+
+@cache
+def _hits(dialect: str) -> Prepared:
+    """Every bucket's hits in the window, in one statement (parameters `buckets`, `since`)."""
+    return Prepared(
+        select(func.count().label("hits"), func.min(RateLimitHit.at).label("oldest"))
+        .where(ids_match(RateLimitHit.bucket, dialect, "buckets"), RateLimitHit.at > bindparam("since"))
+        .group_by(RateLimitHit.bucket)
+    )
 
 
 async def retry_after(session: AsyncSession, buckets: Iterable[str], limit: tuple[int, int]) -> int:
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
+    dialect = session.get_bind().dialect.name
+    rows = await session.execute(cast(Executable, _hits(dialect).statement), _params(buckets, limit))
+    return _wait([tuple(row) for row in rows], limit)
+
+
+async def retry_after_in(
+    tx: DriverTransaction, dialect: str, buckets: Iterable[str], limit: tuple[int, int]
+) -> int:
+    """retry_after() on the driver."""
+    rows = await tx.all(_hits(dialect), _params(buckets, limit))
+    return _wait([(row["hits"], row["oldest"]) for row in rows], limit)
+
+
+def _params(buckets: Iterable[str], limit: tuple[int, int]) -> dict[str, Any]:
+    return {"buckets": list(buckets), "since": utcnow() - timedelta(seconds=limit[1])}
+
+
+def _wait(rows: list[tuple[Any, ...]], limit: tuple[int, int]) -> int:
     max_hits, window = limit
-    since = utcnow() - timedelta(seconds=window)
-    rows = await session.execute(  # every bucket in one statement
-        select(RateLimitHit.bucket, func.count(), func.min(RateLimitHit.at))
-        .where(RateLimitHit.bucket.in_(list(buckets)), RateLimitHit.at > since)
-        .group_by(RateLimitHit.bucket)
-    )
     wait = 0
-    for _bucket, count, oldest_counted in rows:
+    for count, oldest_counted in rows:
         if count >= max_hits and oldest_counted is not None:
             # Conservative: wait until the oldest hit in the window leaves it.
             seconds = int((oldest_counted + timedelta(seconds=window) - utcnow()).total_seconds()) + 1
