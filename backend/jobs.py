@@ -18,11 +18,12 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared
 from backend.db.engine import after_commit
 from backend.db.models import Job, JobStatus, utcnow
 
@@ -83,6 +84,32 @@ def enqueue(
 
     after_commit(session, committed)
     return job
+
+
+_ENQUEUE = Prepared(
+    insert(cast(Table, Job.__table__)).returning(Job.id),
+    ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at"],
+)
+
+
+async def enqueue_in(tx: DriverTransaction, kind: str, payload: dict[str, Any], max_attempts: int = 5) -> int:
+    """enqueue() on the driver: the job's id, for the caller to hand to bus.wake_workers() after
+    the commit."""
+    now = utcnow()
+    row = await tx.one(
+        _ENQUEUE,
+        {
+            "kind": kind,
+            "payload": payload,
+            "status": JobStatus.QUEUED,
+            "attempts": 0,
+            "max_attempts": max_attempts,
+            "run_after": now,
+            "created_at": now,
+        },
+    )
+    assert row is not None
+    return int(row["id"])
 
 
 def _ready(now: datetime) -> ColumnElement[bool]:

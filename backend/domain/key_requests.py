@@ -45,12 +45,13 @@ from backend.domain.errors import (
 )
 from backend.domain.pipeline import (
     Confirmed,
-    add_registration,
-    begin_confirm,
+    add_registration_in,
+    begin_confirm_in,
     load_draft,
     load_draft_in,
-    mark_submitted,
-    submit,
+    mark_submitted_in,
+    submit_in,
+    submitted,
     topic,
     touch,
     validate_idempotency_key,
@@ -510,19 +511,72 @@ async def set_registration(
     return request
 
 
+_RENEWAL_TARGETS = Prepared(
+    select(KeyRequestRenewal.serial_id, KeyRequestRenewal.license_id).where(
+        KeyRequestRenewal.key_request_id == bindparam("key_request_id")
+    )
+)
+_licenses = cast(Table, License.__table__)
+_LOCK_LICENSE = Prepared(select(_licenses).where(_licenses.c.id == bindparam("license_id")).with_for_update())
+_RENEW = Prepared(
+    update(_licenses)
+    .where(_licenses.c.id == bindparam("renewed_id"))
+    .values(maintenance_until=bindparam("until"))
+)
+_NEW_LICENSE = Prepared(
+    insert(_licenses),
+    [
+        "id",
+        "account_id",
+        "product_id",
+        "owner_user_id",
+        "origin_serial_id",
+        "key_request_id",
+        "quantity",
+        "maintenance_until",
+        "host_id",
+        "state",
+        "search_text",
+        "created_at",
+    ],
+)
+_LICENSE_SERIAL = Prepared(insert(cast(Table, LicenseSerial.__table__)), ["license_id", "serial_id", "at"])
+
+
+@cache
+def _register_serials(dialect: str) -> Prepared:
+    # Register each serial at most once, whichever request gets there first.
+    return Prepared(
+        update(_serials)
+        .where(
+            ids_match(_serials.c.id, dialect, "serial_ids"), _serials.c.status == SerialStatus.UNREGISTERED
+        )
+        .values(status=SerialStatus.REGISTERED, registered_at=bindparam("now"))
+        .returning(_serials.c.id)
+    )
+
+
 async def confirm(
     portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, idempotency_key: str
 ) -> Confirmed:
     key = validate_idempotency_key(idempotency_key)
-    async with portal.db.write() as session:
-        request = await begin_confirm(portal, session, actor, key_request_id, key, GET_A_KEY)
-        if isinstance(request, Confirmed):
-            return request
-        rows = await serial_rows(session, request.id)
+    dialect = portal.db.dialect
+
+    async def work(tx: DriverTransaction) -> tuple[Confirmed, int | None]:
+        begun = await begin_confirm_in(portal, tx, actor, key_request_id, key, GET_A_KEY)
+        if isinstance(begun, Confirmed):
+            return begun, None
+        request, grant = begun
+        rows = await serial_rows_in(tx, dialect, request.id)
         serials = [s for s, _ in rows]
-        targets = await renewal_targets(session, request.id)
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
+        targets: dict[uuid.UUID, uuid.UUID] = {}
+        if any(s.kind == SerialKind.RENEWAL for s in serials):
+            targets = {
+                row["serial_id"]: row["license_id"]
+                for row in await tx.all(_RENEWAL_TARGETS, {"key_request_id": request.id})
+            }
         if any(s.kind == SerialKind.RENEWAL and s.id not in targets for s in serials):
             raise KeyRequestStateError("INCOMPLETE", "Choose the license each renewal extends.", "renewals")
         if needs_registration(serials) and request.registration is None:
@@ -532,17 +586,15 @@ async def confirm(
                 "INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId"
             )
 
-        now = await mark_submitted(session, request, key)
-        # Register each serial at most once, whichever request gets there first.
-        registered = set(
-            await session.scalars(
-                update(Serial)
-                .where(Serial.id.in_([s.id for s in serials]), Serial.status == SerialStatus.UNREGISTERED)
-                .values(status=SerialStatus.REGISTERED, registered_at=now)
-                .returning(Serial.id)
-                .execution_options(synchronize_session=False)
+        submitted_request = await mark_submitted_in(tx, request, key)
+        now = submitted_request.submitted_at
+        assert now is not None
+        registered = {
+            row["id"]
+            for row in await tx.all(
+                _register_serials(dialect), {"serial_ids": [s.id for s in serials], "now": now}
             )
-        )
+        }
         lost = [serial for serial in serials if serial.id not in registered]
         if lost:
             raise SerialsRejectedError(
@@ -554,9 +606,8 @@ async def confirm(
         renewed: list[uuid.UUID] = []
         for serial, product in rows:
             if serial.kind == SerialKind.RENEWAL:
-                license_ = await session.scalar(
-                    select(License).where(License.id == targets[serial.id]).with_for_update()
-                )
+                row = await tx.one(_LOCK_LICENSE, {"license_id": targets[serial.id]})
+                license_ = None if row is None else entity(License, row)
                 if (
                     license_ is None
                     or license_.state != LicenseState.CURRENT
@@ -565,37 +616,50 @@ async def confirm(
                     raise KeyRequestStateError(
                         "INCOMPLETE", "A chosen license can no longer be renewed.", "renewals"
                     )
-                license_.maintenance_until = renewed_until(
-                    license_.maintenance_until, serial.maintenance_months, today
-                )
-                renewed.append(license_.id)
+                until = renewed_until(license_.maintenance_until, serial.maintenance_months, today)
+                await tx.one(_RENEW, {"renewed_id": license_.id, "until": until})
+                license_id = license_.id
+                renewed.append(license_id)
             else:
-                license_ = License(
-                    id=uuid.uuid4(),
-                    account_id=request.account_id,
-                    product_id=product.id,
-                    owner_user_id=actor.user_id,
-                    origin_serial_id=serial.id,
-                    key_request_id=request.id,
-                    quantity=serial.quantity,
-                    maintenance_until=add_months(today, serial.maintenance_months),
-                    host_id=request.host_id if product.locking == Locking.HOST else None,
-                    # All of a new license's search text is known here: its serial and product.
-                    search_text=license_search.compose([serial.number], [], (product.sku, product.name), []),
+                license_id = uuid.uuid4()
+                await tx.one(
+                    _NEW_LICENSE,
+                    {
+                        "id": license_id,
+                        "account_id": request.account_id,
+                        "product_id": product.id,
+                        "owner_user_id": actor.user_id,
+                        "origin_serial_id": serial.id,
+                        "key_request_id": request.id,
+                        "quantity": serial.quantity,
+                        "maintenance_until": add_months(today, serial.maintenance_months),
+                        "host_id": request.host_id if product.locking == Locking.HOST else None,
+                        "state": LicenseState.CURRENT,
+                        # All of a new license's search text is known here: its serial and product.
+                        "search_text": license_search.compose(
+                            [serial.number], [], (product.sku, product.name), []
+                        ),
+                        "created_at": now,
+                    },
                 )
-                session.add(license_)
                 assert request.registration is not None
-                add_registration(session, license_, request.registration)
-            session.add(LicenseSerial(license_id=license_.id, serial_id=serial.id))
-            if license_.id not in license_ids:
-                license_ids.append(license_.id)
-        await license_search.refresh(session, renewed)
-        return await submit(
-            portal,
-            session,
+                await add_registration_in(tx, request.account_id, license_id, request.registration)
+            await tx.one(_LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
+            if license_id not in license_ids:
+                license_ids.append(license_id)
+        await license_search.refresh_in(tx, dialect, renewed)
+        job_id = await submit_in(
+            tx,
             actor,
-            request,
+            grant,
+            submitted_request,
             license_ids,
             "key_request.confirm",
             serials=[s.number for s in serials],
         )
+        return Confirmed(submitted_request, replayed=False), job_id
+
+    confirmed, job_id = await portal.db.driver.run(work)
+    if job_id is not None:
+        await submitted(portal, confirmed.request.id, job_id)
+    return confirmed

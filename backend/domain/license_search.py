@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared, ids_match
 from backend.db.models import (
     CustomField,
     CustomFieldType,
@@ -140,6 +142,24 @@ def texts_from_parts(rows: Iterable[Sequence[Any]], ids: Iterable[uuid.UUID]) ->
         for license_id in ids
         if license_id in products
     ]
+
+
+@cache
+def _parts_of(dialect: str) -> Prepared:
+    return Prepared(parts_statement(lambda column: ids_match(column, dialect, "license_ids")))
+
+
+_UPDATE_TEXT = Prepared(UPDATE_TEXT)
+
+
+async def refresh_in(tx: DriverTransaction, dialect: str, license_ids: Sequence[uuid.UUID]) -> None:
+    """refresh() on the driver, for licenses whose rows are written in this transaction."""
+    ids = list(dict.fromkeys(license_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = await tx.all(_parts_of(dialect), {"license_ids": chunk})
+        for params in texts_from_parts([tuple(row.values()) for row in rows], chunk):
+            await tx.one(_UPDATE_TEXT, params)
 
 
 async def recompute(session: AsyncSession | AsyncConnection, ids: list[uuid.UUID]) -> None:

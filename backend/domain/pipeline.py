@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.driver import DriverTransaction, Prepared, entity
@@ -44,7 +44,7 @@ from backend.domain.access import (
 )
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
 from backend.domain.mail import queue_email
-from backend.jobs import enqueue, finish_in, job_handler
+from backend.jobs import enqueue, enqueue_in, finish_in, job_handler
 from backend.keys import Signer, new_activation_key
 from backend.portal import Portal
 
@@ -292,6 +292,105 @@ async def submit(
     await session.flush()
     await session.refresh(request)
     return Confirmed(request, replayed=False)
+
+
+_SUBMIT = Prepared(
+    update(_key_requests)
+    .where(
+        _key_requests.c.id == bindparam("key_request_id"), _key_requests.c.status == KeyRequestStatus.DRAFT
+    )
+    .values(
+        status=KeyRequestStatus.SUBMITTED,
+        idempotency_key=bindparam("key"),
+        submitted_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    .returning(*_key_requests.c)
+)
+_LINK = Prepared(
+    insert(cast(Table, KeyRequestLicense.__table__)), ["key_request_id", "license_id", "position"]
+)
+_REGISTER = Prepared(
+    insert(cast(Table, SupportRegistration.__table__)),
+    ["id", "account_id", "license_id", "data", "created_at"],
+)
+
+
+async def begin_confirm_in(
+    portal: Portal,
+    tx: DriverTransaction,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    idempotency_key: str,
+    kind: KeyRequestKind,
+) -> tuple[KeyRequest, Grant] | Confirmed:
+    """begin_confirm() on the driver."""
+    request, grant = await load_in(
+        tx, actor, key_request_id, Permission.REQUEST_KEYS, kind=kind, for_update=True
+    )
+    if request.status != KeyRequestStatus.DRAFT:
+        if request.idempotency_key == idempotency_key:
+            return Confirmed(request, replayed=True)
+        raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
+    ensure_editable(request, portal.settings.draft_ttl_days)
+    return request, grant
+
+
+async def mark_submitted_in(tx: DriverTransaction, request: KeyRequest, idempotency_key: str) -> KeyRequest:
+    """mark_submitted() on the driver: the request as submitted."""
+    row = await tx.one(_SUBMIT, {"key_request_id": request.id, "key": idempotency_key, "now": utcnow()})
+    if row is None:
+        raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
+    return entity(KeyRequest, row)
+
+
+async def add_registration_in(
+    tx: DriverTransaction, account_id: uuid.UUID, license_id: uuid.UUID, data: dict[str, Any]
+) -> None:
+    await tx.one(
+        _REGISTER,
+        {
+            "id": uuid.uuid4(),
+            "account_id": account_id,
+            "license_id": license_id,
+            "data": data,
+            "created_at": utcnow(),
+        },
+    )
+
+
+async def submit_in(
+    tx: DriverTransaction,
+    actor: Actor,
+    grant: Grant,
+    request: KeyRequest,
+    license_ids: list[uuid.UUID],
+    action: str,
+    **audit_data: Any,
+) -> int:
+    """submit() on the driver: link the licenses to sign, enqueue fulfillment and audit. Returns
+    the job's id; after the commit the caller runs submitted()."""
+    for position, license_id in enumerate(license_ids):
+        await tx.one(_LINK, {"key_request_id": request.id, "license_id": license_id, "position": position})
+    job_id = await enqueue_in(tx, FULFIL, {"key_request_id": str(request.id)})
+    await tx.one(
+        audit.INSERT,
+        audit.event(
+            action,
+            actor=actor,
+            account_id=request.account_id,
+            actor_account_id=grant.acting_account_id,
+            target=("KeyRequest", request.id),
+            **audit_data,
+        ),
+    )
+    return job_id
+
+
+async def submitted(portal: Portal, request_id: uuid.UUID, job_id: int) -> None:
+    """After submit_in()'s commit: hand the job to a worker, tell subscribers."""
+    await portal.bus.wake_workers(job_id)
+    await portal.bus.publish(topic(request_id))
 
 
 def add_registration(session: AsyncSession, license_: License, data: dict[str, Any]) -> None:
