@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import DriverTransaction, Prepared
+from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
 from backend.db.engine import after_commit
 from backend.db.models import Job, JobStatus, utcnow
 
@@ -44,7 +44,7 @@ class ClaimedJob:
 
 Handler = Callable[["Portal", dict[str, Any]], Awaitable[None]]
 FailureHandler = Callable[["Portal", dict[str, Any], str], Awaitable[None]]
-ClaimHandler = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+ClaimHandler = Callable[[DriverTransaction, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -123,34 +123,45 @@ async def any_ready(session: AsyncSession) -> bool:
     return await session.scalar(select(Job.id).where(_ready(utcnow())).limit(1)) is not None
 
 
-async def claim(session: AsyncSession, lease_seconds: int, job_id: int | None = None) -> ClaimedJob | None:
+_jobs = cast(Table, Job.__table__)
+_READY = or_(
+    and_(_jobs.c.status == JobStatus.QUEUED, _jobs.c.run_after <= bindparam("now")),
+    and_(_jobs.c.status == JobStatus.RUNNING, _jobs.c.locked_until < bindparam("now")),
+)
+
+
+def _claim(which: ColumnElement[bool]) -> Prepared:
+    return Prepared(
+        update(_jobs)
+        .where(which)
+        .values(
+            status=JobStatus.RUNNING, attempts=_jobs.c.attempts + 1, locked_until=bindparam("lease_until")
+        )
+        .returning(_jobs.c.id, _jobs.c.kind, _jobs.c.payload, _jobs.c.attempts, _jobs.c.max_attempts)
+    )
+
+
+CLAIM_NEXT = _claim(
+    _jobs.c.id
+    == select(_jobs.c.id)
+    .where(_READY)
+    .order_by(_jobs.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+_CLAIM_BY_ID = _claim(and_(_jobs.c.id == bindparam("job_id"), _READY))
+
+
+async def claim(tx: DriverTransaction, lease_seconds: int, job_id: int | None = None) -> ClaimedJob | None:
     """The next ready job, or job `job_id` if it is still ready (another worker may have it)."""
     now = utcnow()
-    ready = _ready(now)
+    params: dict[str, Any] = {"now": now, "lease_until": now + timedelta(seconds=lease_seconds)}
     if job_id is None:
-        which = Job.id == (
-            select(Job.id)
-            .where(ready)
-            .order_by(Job.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
+        row = await tx.one(CLAIM_NEXT, params)
     else:
-        which = and_(Job.id == job_id, ready)
-    row = (
-        await session.execute(
-            update(Job)
-            .where(which)
-            .values(
-                status=JobStatus.RUNNING,
-                attempts=Job.attempts + 1,
-                locked_until=now + timedelta(seconds=lease_seconds),
-            )
-            .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts)
-        )
-    ).first()
-    return ClaimedJob(*row) if row else None
+        row = await tx.one(_CLAIM_BY_ID, params | {"job_id": job_id})
+    return None if row is None else ClaimedJob(**row)
 
 
 @dataclass
@@ -162,22 +173,22 @@ class _Running:
 _running: ContextVar[_Running | None] = ContextVar("running_job", default=None)
 
 
-async def finish_in(session: AsyncSession) -> None:
+_DONE = Prepared(
+    update(_jobs)
+    .where(_jobs.c.id == bindparam("job_id"))
+    .values(status=JobStatus.DONE, finished_at=bindparam("now"), locked_until=None)
+)
+
+
+async def finish_in(transaction: AsyncSession | DriverTransaction) -> None:
     """Mark the job being run DONE in the handler's own (last) transaction, so the job's effect and
     its completion commit together; the worker then skips its separate completion transaction."""
     running = _running.get()
     if running is None:  # called outside a worker (tests and the CLI run handlers directly)
         return
-    await session.execute(_done(running.id))
+    tx = as_driver_transaction(transaction) if isinstance(transaction, AsyncSession) else transaction
+    await tx.one(_DONE, {"job_id": running.id, "now": utcnow()})
     running.finished = True
-
-
-def _done(job_id: int) -> Any:
-    return (
-        update(Job)
-        .where(Job.id == job_id)
-        .values(status=JobStatus.DONE, finished_at=utcnow(), locked_until=None)
-    )
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -238,13 +249,20 @@ class Worker:
             async with db.read() as session:
                 if not await any_ready(session):
                     return False
-        async with db.write() as session:
-            job = await claim(session, self.portal.settings.job_lease_seconds, job_id)
-            kind = HANDLERS.get(job.kind) if job is not None else None
-            if job is not None and kind is not None and kind.on_claim is not None:
-                await kind.on_claim(session, job.payload)
-        if job is None:
+
+        async def take(tx: DriverTransaction) -> tuple[ClaimedJob, JobKind | None] | None:
+            job = await claim(tx, self.portal.settings.job_lease_seconds, job_id)
+            if job is None:
+                return None
+            kind = HANDLERS.get(job.kind)
+            if kind is not None and kind.on_claim is not None:
+                await kind.on_claim(tx, job.payload)
+            return job, kind
+
+        taken = await db.driver.run(take)
+        if taken is None:
             return False
+        job, kind = taken
         running = _Running(job.id)
         token = _running.set(running)
         try:
@@ -273,8 +291,8 @@ class Worker:
         finally:
             _running.reset(token)
         if not running.finished:
-            async with db.write() as session:
-                await session.execute(_done(job.id))
+            done = {"job_id": job.id, "now": utcnow()}
+            await db.driver.run(lambda tx: tx.one(_DONE, done))
         return True
 
     async def drain(self) -> int:

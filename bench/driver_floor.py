@@ -17,7 +17,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 
 from backend.db.driver import DriverTransaction, Prepared
 from backend.db.engine import Database
@@ -50,6 +50,7 @@ from backend.db.models import (
 from backend.domain import license_search, pipeline
 from backend.domain.dates import add_months
 from backend.events import EVENTS_CHANNEL
+from backend.jobs import CLAIM_NEXT
 from backend.keys import new_activation_key
 from backend.portal import KeyStore
 from bench.floor import IP, LEASE_SECONDS, REGISTRATION, _mail_body
@@ -181,24 +182,6 @@ INSERT_LICENSE_SERIAL = _insert(LicenseSerial, ["license_id", "serial_id", "at"]
 INSERT_REQUEST_LICENSE = _insert(KeyRequestLicense, ["key_request_id", "license_id", "position"])
 INSERT_JOB = _insert(
     Job, ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at"]
-)
-_ready = or_(
-    and_(_job.c.status == JobStatus.QUEUED, _job.c.run_after <= bindparam("now")),
-    and_(_job.c.status == JobStatus.RUNNING, _job.c.locked_until < bindparam("now")),
-)
-CLAIM = Prepared(
-    update(_job)
-    .where(
-        _job.c.id
-        == select(_job.c.id)
-        .where(_ready)
-        .order_by(_job.c.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    .values(status=JobStatus.RUNNING, attempts=_job.c.attempts + 1, locked_until=bindparam("lease_until"))
-    .returning(_job.c.id, _job.c.payload)
 )
 FULFILLING = Prepared(
     update(_kr)
@@ -422,7 +405,9 @@ class DriverFloor:
 
         async def claim(tx: DriverTransaction) -> tuple[int, uuid.UUID] | None:
             now = utcnow()
-            job = await tx.one(CLAIM, {"now": now, "lease_until": now + timedelta(seconds=LEASE_SECONDS)})
+            job = await tx.one(
+                CLAIM_NEXT, {"now": now, "lease_until": now + timedelta(seconds=LEASE_SECONDS)}
+            )
             if job is None:
                 return None
             payload = job["payload"]

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from backend.db.driver import as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
     AuditEvent,
@@ -354,7 +355,7 @@ class SqlFloor:
         """One job, as Worker.run_once: claim and mark FULFILLING (unpublished) in one transaction,
         sign, search text, READY and the job DONE in the next."""
         async with self.db.engine.begin() as conn:
-            job = await claim(conn, LEASE_SECONDS)  # type: ignore[arg-type]
+            job = await claim(as_driver_transaction(conn), LEASE_SECONDS)
             if job is None:
                 return
             request_id = uuid.UUID(job.payload["key_request_id"])

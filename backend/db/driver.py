@@ -20,8 +20,8 @@ from typing import Any, Protocol, TypeVar, cast
 import asyncpg
 from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, inspect
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Result, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -110,16 +110,28 @@ class _Asyncpg:
 
 
 class _Core:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection | AsyncSession) -> None:
         self.conn = conn
 
-    async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    async def _execute(self, prepared: Prepared, params: Mapping[str, Any]) -> Result[Any] | None:
+        """The result, or None for a statement that returns no rows (a session answers a SELECT
+        with a result that has no `returns_rows`: it always has rows)."""
         result = await self.conn.execute(cast(Executable, prepared.statement), dict(params))
-        return cast(Mapping[str, Any], result.mappings().first()) if result.returns_rows else None
+        return result if getattr(result, "returns_rows", True) else None
+
+    async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        result = await self._execute(prepared, params)
+        return None if result is None else cast(Mapping[str, Any], result.mappings().first())
 
     async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        result = await self.conn.execute(cast(Executable, prepared.statement), dict(params))
-        return list(cast(Iterable[Mapping[str, Any]], result.mappings())) if result.returns_rows else []
+        result = await self._execute(prepared, params)
+        return [] if result is None else list(cast(Iterable[Mapping[str, Any]], result.mappings()))
+
+
+def as_driver_transaction(transaction: AsyncSession | AsyncConnection) -> DriverTransaction:
+    """Driver statements inside a session's or connection's transaction, so code written for a
+    DriverTransaction also serves callers that hold one."""
+    return _Core(transaction)
 
 
 # What a connection that died under the pool raises on its next use (InternalClientError: the

@@ -12,6 +12,7 @@ import uuid
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from backend.db.driver import as_driver_transaction
 from backend.db.models import (
     KeyRequest,
     KeyRequestLicense,
@@ -56,7 +57,7 @@ async def resend(
         wait = await ratelimit.retry_after(session, [bucket], RESEND_LIMIT)
         if wait:
             raise RateLimitedError(wait, "keyRequestId")
-        contact = await technical_contact(session, request)
+        contact = await technical_contact(as_driver_transaction(session), request)
         to = _recipient(email, contact["email"] if contact else None)
         issued = (
             await session.execute(

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 from email.message import EmailMessage as MimeMessage
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared
 from backend.db.models import EmailMessage, EmailStatus, Membership, utcnow
-from backend.jobs import enqueue, job_handler
+from backend.jobs import enqueue, enqueue_in, job_handler
 
 if TYPE_CHECKING:
     from backend.portal import Portal
@@ -66,6 +67,55 @@ def queue_email(
     if portal.settings.smtp_url:
         enqueue(session, portal.bus.wake_workers, SEND_EMAIL, {"message_id": str(message.id)}, max_attempts=6)
     return message
+
+
+_QUEUE = Prepared(
+    insert(cast(Table, EmailMessage.__table__)),
+    [
+        "id",
+        "to_address",
+        "subject",
+        "body",
+        "account_id",
+        "user_id",
+        "key_request_id",
+        "status",
+        "created_at",
+    ],
+)
+
+
+async def queue_email_in(
+    portal: Portal,
+    tx: DriverTransaction,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    account_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+    key_request_id: uuid.UUID | None = None,
+) -> int | None:
+    """queue_email() on the driver: the delivery job's id (for bus.wake_workers() after the
+    commit), or None when the message is held."""
+    message_id = uuid.uuid4()
+    await tx.one(
+        _QUEUE,
+        {
+            "id": message_id,
+            "to_address": to,
+            "subject": subject,
+            "body": body,
+            "account_id": account_id,
+            "user_id": user_id,
+            "key_request_id": key_request_id,
+            "status": EmailStatus.QUEUED if portal.settings.smtp_url else EmailStatus.HELD,
+            "created_at": utcnow(),
+        },
+    )
+    if not portal.settings.smtp_url:
+        return None
+    return await enqueue_in(tx, SEND_EMAIL, {"message_id": str(message_id)}, max_attempts=6)
 
 
 async def _deliver(smtp_url: str, sender: str, message: EmailMessage) -> None:

@@ -18,13 +18,14 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import DriverTransaction, Prepared, entity
+from backend.db.driver import DriverTransaction, Prepared, entity, prefixed
 from backend.db.engine import after_commit
 from backend.db.models import (
     KeyRequest,
     KeyRequestKind,
     KeyRequestLicense,
     KeyRequestStatus,
+    KeyStatus,
     License,
     LicenseKey,
     LicenseModel,
@@ -43,7 +44,7 @@ from backend.domain.access import (
     require_in,
 )
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
-from backend.domain.mail import queue_email
+from backend.domain.mail import queue_email_in
 from backend.jobs import enqueue, enqueue_in, finish_in, job_handler
 from backend.keys import Signer, new_activation_key
 from backend.portal import Portal
@@ -128,6 +129,9 @@ async def view(
     return request
 
 
+_LOCK_REQUEST_ROW = Prepared(
+    select(_key_requests).where(_key_requests.c.id == bindparam("key_request_id")).with_for_update()
+)
 _LOCK_VIEW = Prepared(
     select(_key_requests, own_role_of(_key_requests.c.account_id).label("own_role"))
     .where(_key_requests.c.id == bindparam("key_request_id"))
@@ -479,73 +483,106 @@ def keys_mail(request: KeyRequest, issued: list[tuple[License, Product, LicenseK
     return "\n".join(lines) + "\n"
 
 
-async def technical_contact(session: AsyncSession, request: KeyRequest) -> dict[str, Any] | None:
+_request_licenses = cast(Table, KeyRequestLicense.__table__)
+_licenses, _products, _keys = (cast(Table, m.__table__) for m in (License, Product, LicenseKey))
+_TO_SIGN = Prepared(
+    select(*prefixed(_licenses, "l_"), *prefixed(_products, "p_"))
+    .join(_request_licenses, _request_licenses.c.license_id == _licenses.c.id)
+    .join(_products, _products.c.id == _licenses.c.product_id)
+    .where(_request_licenses.c.key_request_id == bindparam("key_request_id"))
+    .order_by(_request_licenses.c.position)
+)
+_SIGNED = Prepared(select(_keys.c.license_id).where(_keys.c.key_request_id == bindparam("key_request_id")))
+_KEY_COLUMNS = [
+    "id",
+    "license_id",
+    "key_request_id",
+    "activation_key",
+    "kid",
+    "license_file",
+    "host_id",
+    "status",
+    "issued_at",
+]
+_NEW_KEY = Prepared(insert(_keys), _KEY_COLUMNS)
+_READY = Prepared(
+    update(_key_requests)
+    .where(_key_requests.c.id == bindparam("key_request_id"))
+    .values(status=KeyRequestStatus.READY, ready_at=bindparam("now"), updated_at=bindparam("now"))
+)
+_FIRST_REGISTRATION = Prepared(
+    select(SupportRegistration.data)
+    .join(_request_licenses, _request_licenses.c.license_id == SupportRegistration.license_id)
+    .where(_request_licenses.c.key_request_id == bindparam("key_request_id"))
+    .order_by(_request_licenses.c.position)
+    .limit(1)
+)
+
+
+async def technical_contact(tx: DriverTransaction, request: KeyRequest) -> dict[str, Any] | None:
+    """Who gets the keys: the request's registration, or (upgrades and re-hosts of a license with
+    one) the first signed license's."""
     if request.registration:
         return dict(request.registration["technicalContact"])
-    data = await session.scalar(
-        select(SupportRegistration.data)
-        .join(KeyRequestLicense, KeyRequestLicense.license_id == SupportRegistration.license_id)
-        .where(KeyRequestLicense.key_request_id == request.id)
-        .order_by(KeyRequestLicense.position)
-        .limit(1)
-    )
-    return dict(data["technicalContact"]) if data else None
+    row = await tx.one(_FIRST_REGISTRATION, {"key_request_id": request.id})
+    return dict(row["data"]["technicalContact"]) if row and row["data"] else None
 
 
 async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
     request_id = uuid.UUID(payload["key_request_id"])
     signer = await portal.keys.signer()
-    async with portal.db.write() as session:
-        request = await session.scalar(
-            select(KeyRequest).where(KeyRequest.id == request_id).with_for_update()
-        )
-        if request is None or request.status not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
-            return  # already READY (a re-run after a lost lease) or FAILED
-        rows = (
-            await session.execute(
-                select(License, Product)
-                .join(KeyRequestLicense, KeyRequestLicense.license_id == License.id)
-                .join(Product, Product.id == License.product_id)
-                .where(KeyRequestLicense.key_request_id == request_id)
-                .order_by(KeyRequestLicense.position)
-            )
-        ).all()
-        signed = set(
-            await session.scalars(
-                select(LicenseKey.license_id).where(LicenseKey.key_request_id == request_id)
-            )
-        )
+
+    async def work(tx: DriverTransaction) -> int | None:
+        """Sign, READY, mail, audit, job DONE; the mail's delivery job (if any), or None when there
+        was nothing to do."""
+        row = await tx.one(_LOCK_REQUEST_ROW, {"key_request_id": request_id})
+        if row is None or row["status"] not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
+            return None  # already READY (a re-run after a lost lease) or FAILED
+        request = entity(KeyRequest, row)
+        signed = {r["license_id"] for r in await tx.all(_SIGNED, {"key_request_id": request_id})}
         issued: list[tuple[License, Product, LicenseKey]] = []
-        for license_, product in rows:
+        for pair in await tx.all(_TO_SIGN, {"key_request_id": request_id}):
+            license_, product = entity(License, pair, "l_"), entity(Product, pair, "p_")
             if license_.id in signed:
                 continue
             key = new_key(portal, signer, license_, product, request_id)
-            session.add(key)
+            key.status, key.issued_at = KeyStatus.ACTIVE, utcnow()
+            await tx.one(_NEW_KEY, {name: getattr(key, name) for name in _KEY_COLUMNS})
             issued.append((license_, product, key))
-        await license_search.refresh(session, [license_.id for license_, _, _ in issued])
-        request.status = KeyRequestStatus.READY
-        request.ready_at = request.updated_at = utcnow()
-        contact = await technical_contact(session, request)
+        await license_search.refresh_in(tx, portal.db.dialect, [license_.id for license_, _, _ in issued])
+        now = utcnow()
+        await tx.one(_READY, {"key_request_id": request_id, "now": now})
+        contact = await technical_contact(tx, request)
+        mail_job = None
         if issued and contact:
-            queue_email(
+            mail_job = await queue_email_in(
                 portal,
-                session,
+                tx,
                 to=contact["email"],
                 subject=f"Your license keys ({len(issued)})",
                 body=keys_mail(request, issued, portal.settings.public_url),
                 account_id=request.account_id,
                 key_request_id=request.id,
             )
-        audit.record(
-            session,
-            "key_request.ready",
-            actor=None,
-            account_id=request.account_id,
-            target=("KeyRequest", request.id),
-            keys=len(issued),
+        await tx.one(
+            audit.INSERT,
+            audit.event(
+                "key_request.ready",
+                actor=None,
+                account_id=request.account_id,
+                target=("KeyRequest", request.id),
+                keys=len(issued),
+            ),
         )
-        await finish_in(session)
-        publish_after_commit(portal, session, request_id)
+        await finish_in(tx)
+        return mail_job or 0
+
+    done = await portal.db.driver.run(work)
+    if done is None:
+        return
+    if done:
+        await portal.bus.wake_workers(done)
+    await portal.bus.publish(topic(request_id))
 
 
 async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> None:
@@ -568,19 +605,21 @@ async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> 
         publish_after_commit(portal, session, request_id)
 
 
-async def mark_fulfilling(session: AsyncSession, payload: dict[str, Any]) -> None:
+_FULFILLING = Prepared(
+    update(_key_requests)
+    .where(
+        _key_requests.c.id == bindparam("key_request_id"),
+        _key_requests.c.status == KeyRequestStatus.SUBMITTED,
+    )
+    .values(status=KeyRequestStatus.FULFILLING, updated_at=bindparam("now"))
+)
+
+
+async def mark_fulfilling(tx: DriverTransaction, payload: dict[str, Any]) -> None:
     """In the job's claim transaction: FULFILLING is committed for anyone who looks while the keys
     are signed, but not published — READY follows within milliseconds, and every published state
     costs each subscriber a frame."""
-    await session.execute(
-        update(KeyRequest)
-        .where(
-            KeyRequest.id == uuid.UUID(payload["key_request_id"]),
-            KeyRequest.status == KeyRequestStatus.SUBMITTED,
-        )
-        .values(status=KeyRequestStatus.FULFILLING, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    await tx.one(_FULFILLING, {"key_request_id": uuid.UUID(payload["key_request_id"]), "now": utcnow()})
 
 
 job_handler(FULFIL, on_final_failure=fulfil_failed, on_claim=mark_fulfilling)(fulfil)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Executable, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import DriverTransaction, Prepared, ids_match
+from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction, ids_match
 from backend.db.models import RateLimitHit, utcnow
 
 
@@ -27,9 +27,9 @@ def _hits(dialect: str) -> Prepared:
 
 async def retry_after(session: AsyncSession, buckets: Iterable[str], limit: tuple[int, int]) -> int:
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
-    dialect = session.get_bind().dialect.name
-    rows = await session.execute(cast(Executable, _hits(dialect).statement), _params(buckets, limit))
-    return _wait([tuple(row) for row in rows], limit)
+    return await retry_after_in(
+        as_driver_transaction(session), session.get_bind().dialect.name, buckets, limit
+    )
 
 
 async def retry_after_in(
