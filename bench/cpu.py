@@ -7,6 +7,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
@@ -143,10 +144,12 @@ def usage(before: Snapshot, after: Snapshot, keys: int) -> dict[str, float | Non
 
 
 class StatementCounter:
-    """Counts the SQL statements this process sends through SQLAlchemy (NOTIFYs left out)."""
+    """Counts the SQL statements this process sends through SQLAlchemy and, on PostgreSQL, straight
+    through the driver (`Prepared.args` runs once per such statement); NOTIFYs left out."""
 
     def __init__(self) -> None:
         self.statements = 0
+        self._args: Any = None
 
     def _on_execute(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if "pg_notify" not in statement:
@@ -156,14 +159,27 @@ class StatementCounter:
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
 
+        from backend.db.driver import Prepared
+
         event.listen(Engine, "before_cursor_execute", self._on_execute)
+        self._args = args = Prepared.args
+
+        def counted(prepared: Prepared, params: Any) -> list[Any]:
+            if "pg_notify" not in prepared.sql:
+                self.statements += 1
+            return args(prepared, params)
+
+        Prepared.args = counted  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *_exc: object) -> None:
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
 
+        from backend.db.driver import Prepared
+
         event.remove(Engine, "before_cursor_execute", self._on_execute)
+        Prepared.args = self._args  # type: ignore[method-assign]
 
 
 class Probe:

@@ -198,10 +198,10 @@ def table(report: dict[str, Any]) -> str:
         ),
     )
     row(
-        "  SQL statements (1): domain / Core floor",
+        "  SQL statements (1): domain / Core / driver floor",
         lambda r: " / ".join(
             _fmt(_get(r, part, "c1", "cpu", "statements_per_key"), "", 0)
-            for part in ("floor_domain", "floor_sql")
+            for part in ("floor_domain", "floor_sql", "floor_driver")
         ),
     )
     section("Targets")

@@ -210,7 +210,9 @@ class KeyRequestType(Node):
 
     @strawberry.field
     async def keys(self, info: Info) -> list[LicenseKeyType]:
-        if self._draft:  # signed after confirmation
+        # Fulfilment signs the keys in the transaction that makes the request READY: before that
+        # (a draft, or SUBMITTED / FULFILLING / FAILED) there are none to read.
+        if self.row.status != models.KeyRequestStatus.READY:
             return []
         rows = await info.context.loaders.keys_by_key_request.load(self.row.id)
         return [LicenseKeyType.from_model(r) for r in rows]
