@@ -1,10 +1,11 @@
 """Per-request DataLoaders: one batched query per relation and request shape, never one per row.
 
 Created for every request (never shared across requests: a process-wide cache would leak one
-tenant's rows to another). All reads of a request go through one read session, taken on first use
-and closed when the operation ends; a lock hands it to one batch at a time, so concurrent
-resolvers never use the AsyncSession at once. One connection checkout per request instead of one
-per batch is what keeps a wizard step's response cheap (see docs/performance.md)."""
+tenant's rows to another). The by-id loaders, a key request's serials and the registration prefill
+run prebuilt statements on the driver (decision record 0010): each batch one autocommit statement,
+its rows made into detached ORM instances. The other loaders read through one read session, taken
+on first use and closed when the operation ends; a lock hands it to one batch at a time, so
+concurrent resolvers never use the AsyncSession at once."""
 
 from __future__ import annotations
 
