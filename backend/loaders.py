@@ -22,7 +22,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from backend.db.driver import Prepared, entity, ids_match
+from backend.db.driver import Prepared, entity, ids_match, prefixed
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
@@ -67,6 +67,17 @@ def _by_ids(model: Any, column: Any, order: tuple[Any, ...], dialect: str) -> Pr
     CPU than many of the reads it makes."""
     table = cast(Table, model.__table__)
     return Prepared(select(table).where(ids_match(column, dialect)).order_by(*order))
+
+
+@cache
+def _keys_of_requests(dialect: str) -> Prepared:
+    keys, licenses = (cast(Table, model.__table__) for model in (LicenseKey, License))
+    return Prepared(
+        select(*prefixed(keys, "k_"), *prefixed(licenses, "l_"))
+        .join(licenses, licenses.c.id == keys.c.license_id)
+        .where(ids_match(keys.c.key_request_id, dialect))
+        .order_by(keys.c.issued_at, keys.c.id)
+    )
 
 
 @cache
@@ -140,8 +151,8 @@ class Loaders:
         return DataLoader(self._rehosts_by_license)
 
     @cached_property
-    def keys_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
-        return self._many(LicenseKey, LicenseKey.key_request_id, (LicenseKey.issued_at, LicenseKey.id))
+    def keys_by_key_request(self) -> DataLoader[uuid.UUID, list[LicenseKey]]:
+        return DataLoader(self._keys_by_request)
 
     @cached_property
     def keys_by_license(self) -> DataLoader[uuid.UUID, list[finding.KeyRow]]:
@@ -279,6 +290,17 @@ class Loaders:
             grouped[row["key_request_id"]].append(serial)
             products.setdefault(product.id, product)
         self.product.prime_many(products)
+        return [grouped[i] for i in ids]
+
+    async def _keys_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[LicenseKey]]:
+        # With their licenses in the same statement: a key's view shows its license next.
+        grouped: dict[uuid.UUID, list[LicenseKey]] = defaultdict(list)
+        licenses: dict[uuid.UUID, License] = {}
+        for row in await self._read(_keys_of_requests(self._db.dialect), ids):
+            key = entity(LicenseKey, row, "k_")
+            grouped[row["k_key_request_id"]].append(key)
+            licenses.setdefault(key.license_id, entity(License, row, "l_"))
+        self.license.prime_many(licenses)
         return [grouped[i] for i in ids]
 
     async def _licenses_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[License]]:
