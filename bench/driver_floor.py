@@ -22,7 +22,6 @@ from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 from backend.db.driver import DriverTransaction, Prepared
 from backend.db.engine import Database
 from backend.db.models import (
-    AuditEvent,
     EmailMessage,
     EmailStatus,
     Job,
@@ -47,7 +46,8 @@ from backend.db.models import (
     SupportRegistration,
     utcnow,
 )
-from backend.domain import license_search, pipeline
+from backend.domain import audit, license_search, pipeline
+from backend.domain.access import Actor
 from backend.domain.dates import add_months
 from backend.events import EVENTS_CHANNEL
 from backend.jobs import CLAIM_NEXT
@@ -93,20 +93,7 @@ EMPTY_DRAFT = Prepared(
 INSERT_REQUEST = _insert(
     KeyRequest, ["id", "account_id", "user_id", "kind", "status", "created_at", "updated_at"]
 )
-AUDIT = _insert(
-    AuditEvent,
-    [
-        "at",
-        "action",
-        "actor_user_id",
-        "actor_account_id",
-        "account_id",
-        "target_type",
-        "target_id",
-        "ip",
-        "data",
-    ],
-)
+AUDIT = audit.INSERT
 RATE_HITS = Prepared(
     select(func.count(), func.min(RateLimitHit.at)).where(
         RateLimitHit.bucket == bindparam("bucket"), RateLimitHit.at > bindparam("since")
@@ -233,17 +220,8 @@ JOB_DONE = Prepared(
 def _audit(
     action: str, user: BenchUser | None, account_id: uuid.UUID, request_id: uuid.UUID, **data: Any
 ) -> dict[str, Any]:
-    return {
-        "at": utcnow(),
-        "action": action,
-        "actor_user_id": user.user_id if user else None,
-        "actor_account_id": None,
-        "account_id": account_id,
-        "target_type": "KeyRequest",
-        "target_id": str(request_id),
-        "ip": IP if user else None,
-        "data": data,
-    }
+    actor = Actor(user.user_id, IP) if user else None
+    return audit.event(action, actor=actor, account_id=account_id, target=("KeyRequest", request_id), **data)
 
 
 class DriverFloor:

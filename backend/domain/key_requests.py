@@ -46,6 +46,7 @@ from backend.domain.errors import (
 from backend.domain.pipeline import (
     Confirmed,
     add_registration_in,
+    audit_in,
     begin_confirm_in,
     load_draft,
     load_draft_in,
@@ -134,16 +135,7 @@ async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> K
             },
         )
         assert row is not None
-        await tx.one(
-            audit.INSERT,
-            audit.event(
-                "key_request.start",
-                actor=actor,
-                account_id=account_id,
-                actor_account_id=grant.acting_account_id,
-                target=("KeyRequest", request_id),
-            ),
-        )
+        await audit_in(tx, "key_request.start", actor, grant, account_id, request_id)
         return row
 
     return entity(KeyRequest, await portal.db.driver.run(work))
@@ -216,17 +208,7 @@ async def touch_in(
     publishes after the commit)."""
     row = await tx.one(_TOUCH, {"key_request_id": request.id, "now": utcnow()})
     assert row is not None
-    await tx.one(
-        audit.INSERT,
-        audit.event(
-            action,
-            actor=actor,
-            account_id=request.account_id,
-            actor_account_id=grant.acting_account_id,
-            target=("KeyRequest", request.id),
-            **audit_data,
-        ),
-    )
+    await audit_in(tx, action, actor, grant, request.account_id, request.id, **audit_data)
     return entity(KeyRequest, row)
 
 
@@ -494,16 +476,7 @@ async def set_registration(
             {"key_request_id": request.id, "registration_data": cleaned, "host": host, "now": utcnow()},
         )
         assert row is not None
-        await tx.one(
-            audit.INSERT,
-            audit.event(
-                "key_request.registration_set",
-                actor=actor,
-                account_id=request.account_id,
-                actor_account_id=grant.acting_account_id,
-                target=("KeyRequest", request.id),
-            ),
-        )
+        await audit_in(tx, "key_request.registration_set", actor, grant, request.account_id, request.id)
         return entity(KeyRequest, row)
 
     request = await portal.db.driver.run(work)

@@ -377,18 +377,29 @@ async def submit_in(
     for position, license_id in enumerate(license_ids):
         await tx.one(_LINK, {"key_request_id": request.id, "license_id": license_id, "position": position})
     job_id = await enqueue_in(tx, FULFIL, {"key_request_id": str(request.id)})
-    await tx.one(
-        audit.INSERT,
-        audit.event(
-            action,
-            actor=actor,
-            account_id=request.account_id,
-            actor_account_id=grant.acting_account_id,
-            target=("KeyRequest", request.id),
-            **audit_data,
-        ),
-    )
+    await audit_in(tx, action, actor, grant, request.account_id, request.id, **audit_data)
     return job_id
+
+
+async def audit_in(
+    tx: DriverTransaction,
+    action: str,
+    actor: Actor,
+    grant: Grant,
+    account_id: uuid.UUID,
+    key_request_id: uuid.UUID,
+    **data: Any,
+) -> None:
+    """audit.record() of a key-request step, on the driver (the grant names the acting account)."""
+    event = audit.event(
+        action,
+        actor=actor,
+        account_id=account_id,
+        actor_account_id=grant.acting_account_id,
+        target=("KeyRequest", key_request_id),
+        **data,
+    )
+    await tx.one(audit.INSERT, event)
 
 
 async def submitted(portal: Portal, request_id: uuid.UUID, job_id: int) -> None:
