@@ -86,7 +86,7 @@ def enqueue(
     return job
 
 
-_ENQUEUE = Prepared(
+ENQUEUE = Prepared(
     insert(cast(Table, Job.__table__)).returning(Job.id),
     ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at"],
 )
@@ -97,7 +97,7 @@ async def enqueue_in(tx: DriverTransaction, kind: str, payload: dict[str, Any], 
     the commit."""
     now = utcnow()
     row = await tx.one(
-        _ENQUEUE,
+        ENQUEUE,
         {
             "kind": kind,
             "payload": payload,

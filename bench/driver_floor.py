@@ -6,7 +6,8 @@ This is the floor the issue names ("the same SQL statements and signature straig
 driver"). The raw floor in floor.py builds each statement per call through SQLAlchemy Core, which
 costs the client most of a millisecond per statement; here a statement costs what asyncpg costs.
 What is left is the database's own work and the signature: the least any server could spend on a
-key made of these statements."""
+key made of these statements. Where the server's driver path has the very statement (the inserts
+of licenses, keys, registrations, links and jobs; FULFILLING; the claim), the floor uses it."""
 
 from __future__ import annotations
 
@@ -36,21 +37,21 @@ from backend.db.models import (
     License,
     LicenseKey,
     LicenseModel,
-    LicenseSerial,
     LicenseState,
     Membership,
     Product,
     RateLimitHit,
     Serial,
     SerialStatus,
-    SupportRegistration,
     utcnow,
 )
 from backend.domain import audit, license_search, pipeline
 from backend.domain.access import Actor
 from backend.domain.dates import add_months
+from backend.domain.key_requests import LICENSE_SERIAL, NEW_LICENSE
+from backend.domain.pipeline import FULFILLING, LINK, NEW_KEY, REGISTER
 from backend.events import EVENTS_CHANNEL
-from backend.jobs import CLAIM_NEXT
+from backend.jobs import CLAIM_NEXT, ENQUEUE
 from backend.keys import new_activation_key
 from backend.portal import KeyStore
 from bench.floor import IP, LEASE_SECONDS, REGISTRATION, _mail_body
@@ -147,34 +148,6 @@ REGISTER_SERIAL = Prepared(
     .values(status=SerialStatus.REGISTERED, registered_at=bindparam("now"))
     .returning(_serial.c.id)
 )
-INSERT_LICENSE = _insert(
-    License,
-    [
-        "id",
-        "account_id",
-        "product_id",
-        "owner_user_id",
-        "origin_serial_id",
-        "key_request_id",
-        "quantity",
-        "maintenance_until",
-        "host_id",
-        "state",
-        "created_at",
-        "search_text",
-    ],
-)
-INSERT_REGISTRATION = _insert(SupportRegistration, ["id", "account_id", "license_id", "data", "created_at"])
-INSERT_LICENSE_SERIAL = _insert(LicenseSerial, ["license_id", "serial_id", "at"])
-INSERT_REQUEST_LICENSE = _insert(KeyRequestLicense, ["key_request_id", "license_id", "position"])
-INSERT_JOB = _insert(
-    Job, ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at"]
-)
-FULFILLING = Prepared(
-    update(_kr)
-    .where(_kr.c.id == bindparam("key_request_id"), _kr.c.status == KeyRequestStatus.SUBMITTED)
-    .values(status=KeyRequestStatus.FULFILLING, updated_at=bindparam("now"))
-)
 LICENSES_TO_SIGN = Prepared(
     select(_license, _product.c.sku, _product.c.name, _product.c.version, _product.c.license_model)
     .join(KeyRequestLicense, KeyRequestLicense.license_id == _license.c.id)
@@ -184,20 +157,6 @@ LICENSES_TO_SIGN = Prepared(
 )
 SIGNED = Prepared(
     select(LicenseKey.license_id).where(LicenseKey.key_request_id == bindparam("key_request_id"))
-)
-INSERT_KEY = _insert(
-    LicenseKey,
-    [
-        "id",
-        "license_id",
-        "key_request_id",
-        "activation_key",
-        "kid",
-        "license_file",
-        "host_id",
-        "status",
-        "issued_at",
-    ],
 )
 SEARCH_PARTS = Prepared(license_search.parts_statement(lambda column: column == bindparam("license_id")))
 SEARCH_TEXT = Prepared(license_search.UPDATE_TEXT)
@@ -338,9 +297,9 @@ class DriverFloor:
             for row in rows
         ]
         for position, (license_, row) in enumerate(zip(licenses, rows, strict=True)):
-            await tx.one(INSERT_LICENSE, license_)
+            await tx.one(NEW_LICENSE, license_)
             await tx.one(
-                INSERT_REGISTRATION,
+                REGISTER,
                 {
                     "id": uuid.uuid4(),
                     "account_id": user.account_id,
@@ -349,15 +308,13 @@ class DriverFloor:
                     "created_at": now,
                 },
             )
+            await tx.one(LICENSE_SERIAL, {"license_id": license_["id"], "serial_id": row["id"], "at": now})
             await tx.one(
-                INSERT_LICENSE_SERIAL, {"license_id": license_["id"], "serial_id": row["id"], "at": now}
-            )
-            await tx.one(
-                INSERT_REQUEST_LICENSE,
+                LINK,
                 {"key_request_id": request_id, "license_id": license_["id"], "position": position},
             )
         await tx.one(
-            INSERT_JOB,
+            ENQUEUE,
             {
                 "kind": pipeline.FULFIL,
                 "payload": {"key_request_id": str(request_id)},
@@ -417,7 +374,7 @@ class DriverFloor:
                 claims = pipeline.license_claims(self.portal_like, license_, product, key_id, row["host_id"])  # type: ignore[arg-type]
                 key = SimpleNamespace(activation_key=new_activation_key(), license_file=signer.sign(claims))
                 await tx.one(
-                    INSERT_KEY,
+                    NEW_KEY,
                     {
                         "id": key_id,
                         "license_id": row["id"],

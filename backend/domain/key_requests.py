@@ -496,7 +496,7 @@ _RENEW = Prepared(
     .where(_licenses.c.id == bindparam("renewed_id"))
     .values(maintenance_until=bindparam("until"))
 )
-_NEW_LICENSE = Prepared(
+NEW_LICENSE = Prepared(
     insert(_licenses),
     [
         "id",
@@ -513,7 +513,7 @@ _NEW_LICENSE = Prepared(
         "created_at",
     ],
 )
-_LICENSE_SERIAL = Prepared(insert(cast(Table, LicenseSerial.__table__)), ["license_id", "serial_id", "at"])
+LICENSE_SERIAL = Prepared(insert(cast(Table, LicenseSerial.__table__)), ["license_id", "serial_id", "at"])
 
 
 @cache
@@ -596,7 +596,7 @@ async def confirm(
             else:
                 license_id = uuid.uuid4()
                 await tx.one(
-                    _NEW_LICENSE,
+                    NEW_LICENSE,
                     {
                         "id": license_id,
                         "account_id": request.account_id,
@@ -617,7 +617,7 @@ async def confirm(
                 )
                 assert request.registration is not None
                 await add_registration_in(tx, request.account_id, license_id, request.registration)
-            await tx.one(_LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
+            await tx.one(LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
             if license_id not in license_ids:
                 license_ids.append(license_id)
         await license_search.refresh_in(tx, dialect, renewed)

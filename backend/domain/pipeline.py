@@ -311,10 +311,10 @@ _SUBMIT = Prepared(
     )
     .returning(*_key_requests.c)
 )
-_LINK = Prepared(
+LINK = Prepared(
     insert(cast(Table, KeyRequestLicense.__table__)), ["key_request_id", "license_id", "position"]
 )
-_REGISTER = Prepared(
+REGISTER = Prepared(
     insert(cast(Table, SupportRegistration.__table__)),
     ["id", "account_id", "license_id", "data", "created_at"],
 )
@@ -352,7 +352,7 @@ async def add_registration_in(
     tx: DriverTransaction, account_id: uuid.UUID, license_id: uuid.UUID, data: dict[str, Any]
 ) -> None:
     await tx.one(
-        _REGISTER,
+        REGISTER,
         {
             "id": uuid.uuid4(),
             "account_id": account_id,
@@ -375,7 +375,7 @@ async def submit_in(
     """submit() on the driver: link the licenses to sign, enqueue fulfillment and audit. Returns
     the job's id; after the commit the caller runs submitted()."""
     for position, license_id in enumerate(license_ids):
-        await tx.one(_LINK, {"key_request_id": request.id, "license_id": license_id, "position": position})
+        await tx.one(LINK, {"key_request_id": request.id, "license_id": license_id, "position": position})
     job_id = await enqueue_in(tx, FULFIL, {"key_request_id": str(request.id)})
     await audit_in(tx, action, actor, grant, request.account_id, request.id, **audit_data)
     return job_id
@@ -515,7 +515,7 @@ _KEY_COLUMNS = [
     "status",
     "issued_at",
 ]
-_NEW_KEY = Prepared(insert(_keys), _KEY_COLUMNS)
+NEW_KEY = Prepared(insert(_keys), _KEY_COLUMNS)
 _READY = Prepared(
     update(_key_requests)
     .where(_key_requests.c.id == bindparam("key_request_id"))
@@ -558,7 +558,7 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
                 continue
             key = new_key(portal, signer, license_, product, request_id)
             key.status, key.issued_at = KeyStatus.ACTIVE, utcnow()
-            await tx.one(_NEW_KEY, {name: getattr(key, name) for name in _KEY_COLUMNS})
+            await tx.one(NEW_KEY, {name: getattr(key, name) for name in _KEY_COLUMNS})
             issued.append((license_, product, key))
         await license_search.refresh_in(tx, portal.db.dialect, [license_.id for license_, _, _ in issued])
         now = utcnow()
@@ -616,7 +616,7 @@ async def fulfil_failed(portal: Portal, payload: dict[str, Any], error: str) -> 
         publish_after_commit(portal, session, request_id)
 
 
-_FULFILLING = Prepared(
+FULFILLING = Prepared(
     update(_key_requests)
     .where(
         _key_requests.c.id == bindparam("key_request_id"),
@@ -630,7 +630,7 @@ async def mark_fulfilling(tx: DriverTransaction, payload: dict[str, Any]) -> Non
     """In the job's claim transaction: FULFILLING is committed for anyone who looks while the keys
     are signed, but not published — READY follows within milliseconds, and every published state
     costs each subscriber a frame."""
-    await tx.one(_FULFILLING, {"key_request_id": uuid.UUID(payload["key_request_id"]), "now": utcnow()})
+    await tx.one(FULFILLING, {"key_request_id": uuid.UUID(payload["key_request_id"]), "now": utcnow()})
 
 
 job_handler(FULFIL, on_final_failure=fulfil_failed, on_claim=mark_fulfilling)(fulfil)
