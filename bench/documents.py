@@ -56,6 +56,24 @@ fragment KeyRequestFields on KeyRequest {
     + LICENSE_KEY_FIELDS
 )
 
+KEY_REQUEST_PROGRESS_FIELDS = (
+    """
+fragment KeyRequestProgressFields on KeyRequest {
+  id kind status step failureReason updatedAt expiresAt submittedAt readyAt
+  keys { ...LicenseKeyFields }
+}"""
+    + LICENSE_KEY_FIELDS
+)
+
+KEY_REQUEST_REGISTRATION_SAVED_FIELDS = (
+    """
+fragment KeyRequestRegistrationSavedFields on KeyRequest {
+  id status step hostId updatedAt expiresAt
+  registration { ...RegistrationFields }
+}"""
+    + REGISTRATION_FIELDS
+)
+
 USER_ERROR = "... on UserError { code message field }"
 REJECTED = "... on SerialNumbersRejected { problems { serialNumber code message } }"
 INVALID = "... on InvalidInput { fieldErrors { field code message } }"
@@ -102,12 +120,12 @@ SET_REGISTRATION = (
 mutation KeyRequestSetRegistration($input: KeyRequestSetRegistrationInput!) {{
   keyRequestSetRegistration(input: $input) {{
     __typename
-    ... on KeyRequestSetRegistrationSuccess {{ keyRequest {{ ...KeyRequestFields }} }}
+    ... on KeyRequestSetRegistrationSuccess {{ keyRequest {{ ...KeyRequestRegistrationSavedFields }} }}
     {USER_ERROR}
     {INVALID}
   }}
 }}"""
-    + KEY_REQUEST_FIELDS
+    + KEY_REQUEST_REGISTRATION_SAVED_FIELDS
 )
 
 CONFIRM = (
@@ -115,21 +133,21 @@ CONFIRM = (
 mutation KeyRequestConfirm($input: KeyRequestConfirmInput!) {{
   keyRequestConfirm(input: $input) {{
     __typename
-    ... on KeyRequestConfirmSuccess {{ keyRequest {{ ...KeyRequestFields }} }}
+    ... on KeyRequestConfirmSuccess {{ keyRequest {{ ...KeyRequestProgressFields }} }}
     {USER_ERROR}
     {REJECTED}
     {INVALID}
   }}
 }}"""
-    + KEY_REQUEST_FIELDS
+    + KEY_REQUEST_PROGRESS_FIELDS
 )
 
 KEY_REQUEST_UPDATED = (
     """
 subscription KeyRequestUpdated($id: ID!) {
-  keyRequestUpdated(id: $id) { ...KeyRequestFields }
+  keyRequestUpdated(id: $id) { ...KeyRequestProgressFields }
 }"""
-    + KEY_REQUEST_FIELDS
+    + KEY_REQUEST_PROGRESS_FIELDS
 )
 
 REGISTRATION: dict[str, Any] = {

@@ -1,23 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { newerSnapshot, summariseProducts } from './keyRequest';
+import { EMPTY_SNAPSHOT, mergeSnapshot, snapshotValue, summariseProducts } from './keyRequest';
 
-describe('newerSnapshot', () => {
-  const a = { id: '1', updatedAt: '2025-01-01T10:00:00Z', status: 'DRAFT' };
-  const b = { id: '1', updatedAt: '2025-01-01T10:00:05Z', status: 'SUBMITTED' };
+describe('mergeSnapshot', () => {
+  const whole = { id: '1', updatedAt: '2025-01-01T10:00:00Z', status: 'DRAFT', serials: ['S1'], keys: [] as string[] };
+  const confirmed = { id: '1', updatedAt: '2025-01-01T10:00:05Z', status: 'SUBMITTED', keys: [] as string[] };
+  const ready = { id: '1', updatedAt: '2025-01-01T10:00:06Z', status: 'READY', keys: ['K1'] };
 
-  it('returns the most recently updated snapshot', () => {
-    expect(newerSnapshot(a, b)).toBe(b);
-    expect(newerSnapshot(b, a)).toBe(b);
+  it('is empty until a whole snapshot is merged in', () => {
+    const partial = mergeSnapshot(EMPTY_SNAPSHOT, confirmed);
+    expect(snapshotValue(partial)).toBeNull();
+    expect(snapshotValue(mergeSnapshot(partial, whole, true))).toEqual({ ...whole, ...confirmed });
   });
 
-  it('handles missing snapshots and ties', () => {
-    expect(newerSnapshot(null, b)).toBe(b);
-    expect(newerSnapshot(a, null)).toBe(a);
-    expect(newerSnapshot(a, { ...a })).toBe(a);
+  it('lets newer snapshots overwrite the fields they carry and keeps the rest', () => {
+    const state = [confirmed, ready].reduce((s, next) => mergeSnapshot(s, next), mergeSnapshot(EMPTY_SNAPSHOT, whole, true));
+    expect(snapshotValue(state)).toEqual({ id: '1', updatedAt: ready.updatedAt, status: 'READY', serials: ['S1'], keys: ['K1'] });
+  });
+
+  it('lets an older snapshot only fill in fields not yet known', () => {
+    const state = mergeSnapshot(mergeSnapshot(EMPTY_SNAPSHOT, ready), whole, true);
+    expect(snapshotValue(state)).toEqual({ id: '1', updatedAt: ready.updatedAt, status: 'READY', serials: ['S1'], keys: ['K1'] });
+  });
+
+  it('takes the later of two snapshots with the same time', () => {
+    const state = mergeSnapshot(mergeSnapshot(EMPTY_SNAPSHOT, whole, true), { ...whole, status: 'SUBMITTED' });
+    expect(snapshotValue<typeof whole>(state)?.status).toBe('SUBMITTED');
   });
 
   it('ignores a snapshot of a different request', () => {
-    expect(newerSnapshot(a, { ...b, id: '2' })).toBe(a);
+    const state = mergeSnapshot(EMPTY_SNAPSHOT, whole, true);
+    expect(mergeSnapshot(state, { ...ready, id: '2' })).toBe(state);
   });
 });
 

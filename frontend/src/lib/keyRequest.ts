@@ -4,17 +4,41 @@ interface Versioned {
 }
 
 /**
- * Of two snapshots of the same key request (from a query, a mutation or the
- * subscription) returns the most recently updated one; `a` wins a tie.
+ * What is known of one key request, gathered from the page's query, mutation
+ * answers and subscription frames. Answers and frames may carry only some of
+ * the request's fields (those their step changes), so each field keeps the
+ * `updatedAt` of the snapshot it came from: a newer snapshot overwrites the
+ * fields it carries, an older one only fills in fields not yet known.
  */
-export function newerSnapshot<T extends Versioned>(a: T | null | undefined, b: T | null | undefined): T | null {
-  if (!a) return b ?? null;
-  if (!b || b.id !== a.id) return a;
-  const ta = Date.parse(a.updatedAt);
-  const tb = Date.parse(b.updatedAt);
-  if (Number.isNaN(tb)) return a;
-  if (Number.isNaN(ta)) return b;
-  return tb > ta ? b : a;
+export interface SnapshotState {
+  fields: Record<string, unknown>;
+  versions: Record<string, number>;
+  /** True once a whole snapshot (the page's query) has been merged in. */
+  complete: boolean;
+}
+
+export const EMPTY_SNAPSHOT: SnapshotState = { fields: {}, versions: {}, complete: false };
+
+/** Merges `next` into `state`; a snapshot of another request is ignored. */
+export function mergeSnapshot<V extends Versioned>(state: SnapshotState, next: V, whole = false): SnapshotState {
+  if (state.fields.id !== undefined && state.fields.id !== next.id) return state;
+  const parsed = Date.parse(next.updatedAt);
+  const at = Number.isNaN(parsed) ? Number.NEGATIVE_INFINITY : parsed;
+  const fields = { ...state.fields };
+  const versions = { ...state.versions };
+  for (const [name, value] of Object.entries(next)) {
+    const known = versions[name];
+    if (known === undefined || at >= known) {
+      fields[name] = value;
+      versions[name] = at;
+    }
+  }
+  return { fields, versions, complete: state.complete || whole };
+}
+
+/** The merged request once a whole snapshot is in, else null. */
+export function snapshotValue<T extends Versioned>(state: SnapshotState): T | null {
+  return state.complete ? (state.fields as unknown as T) : null;
 }
 
 export interface ProductLike {

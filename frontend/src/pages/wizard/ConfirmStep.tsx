@@ -11,11 +11,12 @@ import { needsRegistration } from '../../lib/steps';
 import { KeyRequestConfirmMutation } from './documents';
 import { userErrorText } from './messages';
 import { RegistrationSummary } from './RegistrationSummary';
+import type { KeyRequestUpdate } from './useKeyRequest';
 import type { KeyRequestData } from './WizardPage';
 
 interface ConfirmStepProps {
   keyRequest: KeyRequestData;
-  onUpdate: (keyRequest: KeyRequestData) => void;
+  onUpdate: (keyRequest: KeyRequestUpdate<KeyRequestData>) => void;
   onBack: () => void;
   onEditSerials: () => void;
   /** Back to choosing the licenses the renewal serials renew. */

@@ -5,11 +5,12 @@ import { KeyRequestSetRegistrationMutation } from './documents';
 import { userErrorText } from './messages';
 import { ProductSummary } from './ProductSummary';
 import { RegistrationForm, type RegistrationInputValue, type RegistrationSaveResult } from './RegistrationForm';
+import type { KeyRequestUpdate } from './useKeyRequest';
 import type { KeyRequestData } from './WizardPage';
 
 interface RegistrationStepProps {
   keyRequest: KeyRequestData;
-  onUpdate: (keyRequest: KeyRequestData) => void;
+  onUpdate: (keyRequest: KeyRequestUpdate<KeyRequestData>) => void;
   onBack: () => void;
   onSaved: () => void;
   /** Unsaved form state from an earlier visit to this step (kept when going back to the serials). */

@@ -131,6 +131,44 @@ export const KeyRequestFieldsFragment = graphql(`
   }
 `);
 
+/**
+ * What confirming and signing change, for the confirm answer and the live
+ * frames: the page already holds the rest, and leaving it out spares the
+ * server resolving the serials, registrations and renewals again for every
+ * frame.
+ */
+export const KeyRequestProgressFieldsFragment = graphql(`
+  fragment KeyRequestProgressFields on KeyRequest {
+    id
+    kind
+    status
+    step
+    failureReason
+    updatedAt
+    expiresAt
+    submittedAt
+    readyAt
+    keys {
+      ...LicenseKeyFields
+    }
+  }
+`);
+
+/** What saving the registration changes. */
+export const KeyRequestRegistrationSavedFieldsFragment = graphql(`
+  fragment KeyRequestRegistrationSavedFields on KeyRequest {
+    id
+    status
+    step
+    hostId
+    updatedAt
+    expiresAt
+    registration {
+      ...RegistrationFields
+    }
+  }
+`);
+
 export const KeyRequestQuery = graphql(`
   query KeyRequest($id: ID!) {
     keyRequest(id: $id) {
@@ -142,7 +180,7 @@ export const KeyRequestQuery = graphql(`
 export const KeyRequestUpdatedSubscription = graphql(`
   subscription KeyRequestUpdated($id: ID!) {
     keyRequestUpdated(id: $id) {
-      ...KeyRequestFields
+      ...KeyRequestProgressFields
     }
   }
 `);
@@ -205,7 +243,7 @@ export const KeyRequestSetRegistrationMutation = graphql(`
       __typename
       ... on KeyRequestSetRegistrationSuccess {
         keyRequest {
-          ...KeyRequestFields
+          ...KeyRequestRegistrationSavedFields
         }
       }
       ...UserErrorFields
@@ -220,7 +258,7 @@ export const KeyRequestConfirmMutation = graphql(`
       __typename
       ... on KeyRequestConfirmSuccess {
         keyRequest {
-          ...KeyRequestFields
+          ...KeyRequestProgressFields
         }
       }
       ...UserErrorFields

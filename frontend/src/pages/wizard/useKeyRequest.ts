@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useQuery, useSubscription, type CombinedError } from 'urql';
-import { newerSnapshot } from '../../lib/keyRequest';
+import { EMPTY_SNAPSHOT, mergeSnapshot, snapshotValue, type SnapshotState } from '../../lib/keyRequest';
 import { isInFlight, type RequestStatus } from '../../lib/steps';
 
 /** How long to wait for the first subscription event before polling instead. */
@@ -14,23 +14,30 @@ export interface KeyRequestSnapshot {
   status: RequestStatus;
 }
 
+/** A snapshot a mutation answer or a frame carries: the fields its step changes, or all of them. */
+export type KeyRequestUpdate<T> = KeyRequestSnapshot & Partial<T>;
+
+/** Mutation answers and frames are partial snapshots: merged in, never whole. */
+const recordUpdate = (state: SnapshotState, next: KeyRequestSnapshot) => mergeSnapshot(state, next);
+
 type Reexecute = (opts?: { requestPolicy?: 'network-only' }) => void;
 
-interface UseKeyRequestOptions<T extends KeyRequestSnapshot> {
+interface UseKeyRequestOptions<T extends KeyRequestSnapshot, L extends KeyRequestUpdate<T>> {
   id: string;
   query: TypedDocumentNode<{ keyRequest: T | null }, { id: string }>;
-  subscription: TypedDocumentNode<{ keyRequestUpdated: T }, { id: string }>;
+  /** May select fewer fields than `query`: each frame is merged into what is known. */
+  subscription: TypedDocumentNode<{ keyRequestUpdated: L }, { id: string }>;
 }
 
 export interface KeyRequestState<T> {
-  /** The newest snapshot from the query, a mutation or the subscription. */
+  /** The request as known from the query, mutation answers and the subscription, newest field by field. */
   current: T | null;
   fetching: boolean;
   loaded: boolean;
   error: CombinedError | undefined;
   reload: () => void;
   /** Records a snapshot a mutation returned. */
-  update: (next: T) => void;
+  update: (next: KeyRequestUpdate<T>) => void;
   /** True when live updates fell back to polling. */
   polling: boolean;
 }
@@ -39,18 +46,34 @@ export interface KeyRequestState<T> {
  * Loads a key request and keeps it current: while the request is submitted or
  * signing it follows keyRequestUpdated and, if the socket fails or stays
  * silent, polls keyRequest(id) every 2 s instead.
+ *
+ * After its first answer the query is paused: each mutation answers with the
+ * request as the step left it, and a live query would make urql's document
+ * cache fetch the whole request again after every mutation. `reload` and
+ * polling still ask the server.
  */
-export function useKeyRequest<T extends KeyRequestSnapshot>({ id, query, subscription }: UseKeyRequestOptions<T>): KeyRequestState<T> {
-  const [result, reexecute] = useQuery({ query, variables: { id }, requestPolicy: 'cache-and-network' });
-  const [latest, setLatest] = useState<T | null>(null);
+export function useKeyRequest<T extends KeyRequestSnapshot, L extends KeyRequestUpdate<T> = T>({
+  id,
+  query,
+  subscription,
+}: UseKeyRequestOptions<T, L>): KeyRequestState<T> {
+  const [answered, setAnswered] = useState(false);
+  const [result, reexecute] = useQuery({ query, variables: { id }, requestPolicy: 'cache-and-network', pause: answered });
+  const [updates, record] = useReducer(recordUpdate, EMPTY_SNAPSHOT);
 
-  const loaded = newerSnapshot(result.data?.keyRequest ?? null, latest);
-  const live = useLiveUpdates(id, subscription, loaded ? isInFlight(loaded.status) : false, reexecute);
-  const current = newerSnapshot(loaded, live.snapshot);
+  const fresh = result.data !== undefined && !result.stale && !result.fetching;
+  useEffect(() => {
+    if (fresh) setAnswered(true);
+  }, [fresh]);
 
-  const update = useCallback((next: T) => {
-    setLatest((previous) => newerSnapshot(next, previous) ?? next);
-  }, []);
+  const loadedRequest = result.data?.keyRequest ?? null;
+  const current = useMemo(
+    () => (loadedRequest ? snapshotValue<T>(mergeSnapshot(updates, loadedRequest, true)) : null),
+    [updates, loadedRequest],
+  );
+  const live = useLiveUpdates(id, subscription, current ? isInFlight(current.status) : false, reexecute, record);
+
+  const update = useCallback((next: KeyRequestUpdate<T>) => record(next), []);
   const reload = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
 
   return {
@@ -64,22 +87,22 @@ export function useKeyRequest<T extends KeyRequestSnapshot>({ id, query, subscri
   };
 }
 
-function useLiveUpdates<T extends KeyRequestSnapshot>(
+function useLiveUpdates<L extends KeyRequestSnapshot>(
   id: string,
-  document: TypedDocumentNode<{ keyRequestUpdated: T }, { id: string }>,
+  document: TypedDocumentNode<{ keyRequestUpdated: L }, { id: string }>,
   active: boolean,
   reexecute: Reexecute,
+  record: (frame: L) => void,
 ) {
   const [result] = useSubscription({ query: document, variables: { id }, pause: !active });
   const [socketFailed, setSocketFailed] = useState(false);
-  const [snapshot, setSnapshot] = useState<T | null>(null);
   const reexecuteRef = useRef(reexecute);
   reexecuteRef.current = reexecute;
 
   const received = result.data?.keyRequestUpdated ?? null;
   useEffect(() => {
-    if (received) setSnapshot((previous) => newerSnapshot(received, previous) ?? received);
-  }, [received]);
+    if (received) record(received);
+  }, [received, record]);
 
   useEffect(() => {
     if (result.error) setSocketFailed(true);
@@ -99,5 +122,5 @@ function useLiveUpdates<T extends KeyRequestSnapshot>(
     return () => window.clearInterval(timer);
   }, [polling]);
 
-  return { snapshot, polling };
+  return { polling };
 }
