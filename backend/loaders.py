@@ -71,10 +71,11 @@ def _by_ids(model: Any, column: Any, order: tuple[Any, ...], dialect: str) -> Pr
 
 @cache
 def _keys_of_requests(dialect: str) -> Prepared:
-    keys, licenses = (cast(Table, model.__table__) for model in (LicenseKey, License))
+    keys, licenses, products = (cast(Table, model.__table__) for model in (LicenseKey, License, Product))
     return Prepared(
-        select(*prefixed(keys, "k_"), *prefixed(licenses, "l_"))
+        select(*prefixed(keys, "k_"), *prefixed(licenses, "l_"), *prefixed(products, "p_"))
         .join(licenses, licenses.c.id == keys.c.license_id)
+        .join(products, products.c.id == licenses.c.product_id)
         .where(ids_match(keys.c.key_request_id, dialect))
         .order_by(keys.c.issued_at, keys.c.id)
     )
@@ -281,6 +282,11 @@ class Loaders:
 
         return DataLoader(load)
 
+    def prime_serials(self, key_request_id: uuid.UUID, rows: list[tuple[Serial, Product]]) -> None:
+        """A request's serials and their products as a step just read them (key_requests.SerialsSeen)."""
+        self.serials_by_key_request.prime(key_request_id, [serial for serial, _ in rows], force=True)
+        self.product.prime_many({product.id: product for _, product in rows})
+
     async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
         # With their products in the same statement: every caller asks for them next.
         grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
@@ -293,14 +299,19 @@ class Loaders:
         return [grouped[i] for i in ids]
 
     async def _keys_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[LicenseKey]]:
-        # With their licenses in the same statement: a key's view shows its license next.
+        # With their licenses and products in the same statement: a key's view shows them next.
         grouped: dict[uuid.UUID, list[LicenseKey]] = defaultdict(list)
         licenses: dict[uuid.UUID, License] = {}
+        products: dict[uuid.UUID, Product] = {}
         for row in await self._read(_keys_of_requests(self._db.dialect), ids):
             key = entity(LicenseKey, row, "k_")
             grouped[row["k_key_request_id"]].append(key)
-            licenses.setdefault(key.license_id, entity(License, row, "l_"))
+            if key.license_id not in licenses:
+                licenses[key.license_id] = entity(License, row, "l_")
+                if row["p_id"] not in products:
+                    products[row["p_id"]] = entity(Product, row, "p_")
         self.license.prime_many(licenses)
+        self.product.prime_many(products)
         return [grouped[i] for i in ids]
 
     async def _licenses_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[License]]:

@@ -6,7 +6,7 @@ on this account (the user picks the target). Confirmation goes through the share
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
 from typing import Any, cast
@@ -106,7 +106,14 @@ _NEW_DRAFT = Prepared(
 )
 
 
-async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> KeyRequest:
+# Told the serials (with their products) a step read or left in the request, as of its commit:
+# the caller's answer can show them without reading them again.
+SerialsSeen = Callable[[uuid.UUID, list[tuple[Serial, Product]]], None]
+
+
+async def start(
+    portal: Portal, actor: Actor, account_id: uuid.UUID | None, *, seen: SerialsSeen | None = None
+) -> KeyRequest:
     """A new draft — or the user's own untouched one on this account, so reopening the wizard does
     not pile up empty drafts."""
     if account_id is None:
@@ -138,7 +145,10 @@ async def start(portal: Portal, actor: Actor, account_id: uuid.UUID | None) -> K
         await audit_in(tx, "key_request.start", actor, grant, account_id, request_id)
         return row
 
-    return entity(KeyRequest, await portal.db.driver.run(work))
+    request = entity(KeyRequest, await portal.db.driver.run(work))
+    if seen is not None:
+        seen(request.id, [])  # new, or reused only while it holds no serial
+    return request
 
 
 @cache
@@ -451,8 +461,10 @@ async def set_registration(
     key_request_id: uuid.UUID | None,
     registration: dict[str, Any],
     host_id: str | None,
+    *,
+    seen: SerialsSeen | None = None,
 ) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> KeyRequest:
+    async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[tuple[Serial, Product]]]:
         request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
         rows = await serial_rows_in(tx, portal.db.dialect, request.id)
         if not rows:
@@ -477,10 +489,12 @@ async def set_registration(
         )
         assert row is not None
         await audit_in(tx, "key_request.registration_set", actor, grant, request.account_id, request.id)
-        return entity(KeyRequest, row)
+        return entity(KeyRequest, row), rows
 
-    request = await portal.db.driver.run(work)
+    request, rows = await portal.db.driver.run(work)
     await portal.bus.publish(topic(request.id))
+    if seen is not None:
+        seen(request.id, rows)
     return request
 
 

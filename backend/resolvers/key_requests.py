@@ -68,7 +68,9 @@ class Mutation:
     @strawberry.mutation(description="Start a Get a Key draft on an account (resumable for 7 days).")
     async def key_request_start(self, info: Info, input: KeyRequestStartInput) -> KeyRequestStartResult:
         ctx = info.context
-        step = domain.start(ctx.portal, ctx.actor, from_global_id(input.account_id, "Account"))
+        step = domain.start(
+            ctx.portal, ctx.actor, from_global_id(input.account_id, "Account"), seen=ctx.loaders.prime_serials
+        )
         result: KeyRequestStartResult = await key_request_step(info, step, KeyRequestStartSuccess)
         return result
 
@@ -125,6 +127,7 @@ class Mutation:
             from_global_id(input.key_request_id, "KeyRequest"),
             input.registration.to_data(),
             input.host_id,
+            seen=ctx.loaders.prime_serials,
         )
         result: KeyRequestSetRegistrationResult = await key_request_step(
             info, step, KeyRequestSetRegistrationSuccess
