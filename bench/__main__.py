@@ -482,6 +482,7 @@ async def bench_database(
         "floor_domain": {k: v.as_dict() for k, v in domain.items()},
         "ratios": ratios,
     }
+    result["ceiling"] = report.ceiling(result)
     result["targets"] = report.targets(result)
     return result
 

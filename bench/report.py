@@ -46,6 +46,38 @@ def ratio(floor: float | None, http: float | None) -> float | None:
     return round(floor / http, 2)
 
 
+# Get a Key sends four GraphQL mutations over HTTP; each costs the server at least what the
+# cheapest authenticated request does.
+MUTATIONS_PER_KEY = 4
+
+
+def ceiling(result: dict[str, Any], cores: int | None = None) -> dict[str, Any] | None:
+    """The most keys/s any server could give on this machine if it ran exactly the driver floor's
+    statements behind four GraphQL mutations costing no more than `{ me { id } }` each, with free
+    subscriptions and no session lookups in PostgreSQL: the machine's cores over the CPU of one key
+    (floor process + floor PostgreSQL + benchmark client + four trivial requests), at 32
+    clients/tasks. An upper bound: everything left out only adds CPU."""
+    cores = cores or os.cpu_count() or 1
+    floor = _get(result, "floor_driver", "c32", "cpu") or {}
+    parts = {
+        "floor_process_ms": floor.get("client_ms_per_key"),
+        "floor_postgres_ms": floor.get("postgres_ms_per_key"),
+        "bench_client_ms": _get(result, "http", "c32", "cpu", "client_ms_per_key"),
+        "requests_ms": None,
+    }
+    per_request = _get(result, "me", "c32", "server_cpu_ms_per_request")
+    if per_request is not None:
+        parts["requests_ms"] = MUTATIONS_PER_KEY * per_request
+    if any(value is None for value in parts.values()):
+        return None
+    total = sum(parts.values())
+    return {
+        **{k: round(v, 2) for k, v in parts.items()},
+        "cores": cores,
+        "keys_per_s": round(1000 * cores / total, 1),
+    }
+
+
 def targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     http32 = result["http"]["c32"]
     p99 = http32["latency"].get("confirm_to_ready", {}).get("p99_ms")
@@ -204,6 +236,15 @@ def table(report: dict[str, Any]) -> str:
             for part in ("floor_domain", "floor_sql", "floor_driver")
         ),
     )
+    section("Ceiling: the driver floor behind four trivial GraphQL requests (32)")
+    row(
+        "  CPU ms per key: floor process + floor PG + client + 4 requests",
+        lambda r: " + ".join(
+            _fmt(_get(r, "ceiling", k), "", 1)
+            for k in ("floor_process_ms", "floor_postgres_ms", "bench_client_ms", "requests_ms")
+        ),
+    )
+    row("  keys/s at most, on these cores", lambda r: _fmt(_get(r, "ceiling", "keys_per_s")))
     section("Targets")
     row(
         "  ≥ 150 keys/s at 32 clients (PostgreSQL)",

@@ -8,12 +8,13 @@ import { confirmIdempotencyKey, resetConfirmIdempotencyKey } from '../../lib/ide
 import { placeUpgradeErrors, type PlacedUpgradeErrors } from '../../lib/upgrade';
 import { userErrorText } from '../wizard/messages';
 import { RegistrationSummary } from '../wizard/RegistrationSummary';
+import type { KeyRequestUpdate } from '../wizard/useKeyRequest';
 import { UpgradeRequestConfirmMutation } from './documents';
 import { chosenOption, type UpgradeRequestData } from './types';
 
 interface UpgradeConfirmStepProps {
   keyRequest: UpgradeRequestData;
-  onUpdate: (keyRequest: UpgradeRequestData) => void;
+  onUpdate: (keyRequest: KeyRequestUpdate<UpgradeRequestData>) => void;
   onEditProduct: () => void;
   onEditQuantity: () => void;
   onEditRegistration: () => void;

@@ -88,10 +88,11 @@ export const UpgradeRequestQuery = graphql(`
   }
 `);
 
+/** Frames and the confirm answer carry what confirming and signing change (as in Get a Key). */
 export const UpgradeRequestUpdatedSubscription = graphql(`
   subscription UpgradeRequestUpdated($id: ID!) {
     keyRequestUpdated(id: $id) {
-      ...UpgradeRequestFields
+      ...KeyRequestProgressFields
     }
   }
 `);
@@ -172,7 +173,7 @@ export const UpgradeRequestConfirmMutation = graphql(`
       __typename
       ... on UpgradeRequestConfirmSuccess {
         keyRequest {
-          ...UpgradeRequestFields
+          ...KeyRequestProgressFields
         }
       }
       ...UserErrorFields
