@@ -29,13 +29,11 @@ from backend.db.models import (
     JobStatus,
     KeyRequest,
     KeyRequestKind,
-    KeyRequestLicense,
     KeyRequestRenewal,
     KeyRequestSerial,
     KeyRequestStatus,
     KeyStatus,
     License,
-    LicenseKey,
     LicenseModel,
     LicenseState,
     Membership,
@@ -147,16 +145,6 @@ REGISTER_SERIAL = Prepared(
     .where(_serial.c.id == bindparam("serial_id"), _serial.c.status == SerialStatus.UNREGISTERED)
     .values(status=SerialStatus.REGISTERED, registered_at=bindparam("now"))
     .returning(_serial.c.id)
-)
-LICENSES_TO_SIGN = Prepared(
-    select(_license, _product.c.sku, _product.c.name, _product.c.version, _product.c.license_model)
-    .join(KeyRequestLicense, KeyRequestLicense.license_id == _license.c.id)
-    .join(_product, _product.c.id == _license.c.product_id)
-    .where(KeyRequestLicense.key_request_id == bindparam("key_request_id"))
-    .order_by(KeyRequestLicense.position)
-)
-SIGNED = Prepared(
-    select(LicenseKey.license_id).where(LicenseKey.key_request_id == bindparam("key_request_id"))
 )
 SEARCH_PARTS = Prepared(license_search.parts_statement(lambda column: column == bindparam("license_id")))
 SEARCH_TEXT = Prepared(license_search.UPDATE_TEXT)
@@ -359,30 +347,25 @@ class DriverFloor:
         async def sign(tx: DriverTransaction) -> None:
             request = await tx.one(LOCK_REQUEST, {"key_request_id": request_id})
             assert request is not None
-            rows = await tx.all(LICENSES_TO_SIGN, {"key_request_id": request_id})
-            await tx.all(SIGNED, {"key_request_id": request_id})
             issued = []
-            for row in rows:
+            for row in await tx.all(pipeline.TO_SIGN, {"key_request_id": request_id}):
                 key_id = uuid.uuid4()
-                license_ = SimpleNamespace(**row)
-                product = SimpleNamespace(
-                    sku=row["sku"],
-                    name=row["name"],
-                    version=row["version"],
-                    license_model=LicenseModel(row["license_model"]),
-                )
-                claims = pipeline.license_claims(self.portal_like, license_, product, key_id, row["host_id"])  # type: ignore[arg-type]
+                license_, product = _columns(row, "l_"), _columns(row, "p_")
+                product.license_model = LicenseModel(product.license_model)
+                claims = pipeline.license_claims(
+                    self.portal_like, license_, product, key_id, license_.host_id
+                )  # type: ignore[arg-type]
                 key = SimpleNamespace(activation_key=new_activation_key(), license_file=signer.sign(claims))
                 await tx.one(
                     NEW_KEY,
                     {
                         "id": key_id,
-                        "license_id": row["id"],
+                        "license_id": license_.id,
                         "key_request_id": request_id,
                         "activation_key": key.activation_key,
                         "kid": signer.kid,
                         "license_file": key.license_file,
-                        "host_id": row["host_id"],
+                        "host_id": license_.host_id,
                         "status": KeyStatus.ACTIVE,
                         "issued_at": utcnow(),
                     },
@@ -418,6 +401,11 @@ class DriverFloor:
             await self.publish(tx, request_id)
 
         await self.db.driver.run(sign)
+
+
+def _columns(row: Any, prefix: str) -> SimpleNamespace:
+    """One table's columns of a joined row (labelled `prefix + name`)."""
+    return SimpleNamespace(**{k[len(prefix) :]: v for k, v in dict(row).items() if k.startswith(prefix)})
 
 
 def _json(value: Any) -> Any:

@@ -193,7 +193,12 @@ def _problem(number: str, code: str, message: str | None = None) -> SerialProble
 
 @cache
 def _serials_numbered(dialect: str) -> Prepared:
-    return Prepared(select(_serials).where(ids_match(_serials.c.number, dialect, "numbers")))
+    """Serials by number with their products (parameter `numbers`)."""
+    return Prepared(
+        select(*prefixed(_serials, "s_"), *prefixed(_products, "p_"))
+        .join(_products, _products.c.id == _serials.c.product_id)
+        .where(ids_match(_serials.c.number, dialect, "numbers"))
+    )
 
 
 _MY_ACCOUNTS = Prepared(select(Membership.account_id).where(Membership.user_id == bindparam("user_id")))
@@ -223,7 +228,12 @@ async def touch_in(
 
 
 async def enter_serials(
-    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, raw: list[str]
+    portal: Portal,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    raw: list[str],
+    *,
+    seen: SerialsSeen | None = None,
 ) -> KeyRequest:
     entries = [text for text in raw if text.strip()]
     if not 1 <= len(entries) <= MAX_SERIALS:
@@ -239,29 +249,25 @@ async def enter_serials(
         request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
         if await ratelimit.retry_after_in(tx, dialect, buckets, portal.settings.serial_failures):
             raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
-        found = (
-            {
-                serial.number: serial
-                for serial in (
-                    entity(Serial, row)
-                    for row in await tx.all(_serials_numbered(dialect), {"numbers": wanted})
-                )
-            }
-            if wanted
-            else {}
-        )
+        rows = await tx.all(_serials_numbered(dialect), {"numbers": wanted}) if wanted else []
+        product_of: dict[uuid.UUID, Product] = {}
+        found: dict[str, Serial] = {}
+        for match, product in map(serial_and_product, rows):
+            found[match.number] = match
+            product_of[match.id] = product
         if any(serial.holder_account_id for serial in found.values()):
             mine = {row["account_id"] for row in await tx.all(_MY_ACCOUNTS, {"user_id": actor.user_id})}
             # A partner's held serial is an unknown number to anyone outside that partner.
             found = {n: s for n, s in found.items() if s.holder_account_id in (None, *mine)}
-        existing = {serial.id for serial, _ in await serial_rows_in(tx, dialect, request.id)}
+        held = await serial_rows_in(tx, dialect, request.id)
+        existing = {serial.id for serial, _ in held}
         problems: list[SerialProblem] = []
         accepted: list[Serial] = []
-        seen: set[str] = set()
+        taken: set[str] = set()
         for text, item in zip(entries, parsed, strict=True):
-            if item.number in seen:
+            if item.number in taken:
                 continue  # the same serial twice in one paste: take it once
-            seen.add(item.number)
+            taken.add(item.number)
             serial = found.get(item.number)
             if item.problem:
                 problems.append(_problem(text.strip(), item.problem))
@@ -293,11 +299,15 @@ async def enter_serials(
         touched = await touch_in(
             tx, actor, request, grant, "key_request.serials_added", serials=[s.number for s in accepted]
         )
+        now_held[:] = held + [(serial, product_of[serial.id]) for serial in accepted]
         return touched, []
 
+    now_held: list[tuple[Serial, Product]] = []
     request, problems = await portal.db.driver.run(work)
     if not problems:
         await portal.bus.publish(topic(request.id))
+        if seen is not None:
+            seen(request.id, now_held)
         return request
     # Rejected: nothing was added (that transaction rolled back); count the failures on their own.
     async with portal.db.write() as session:

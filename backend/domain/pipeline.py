@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.driver import DriverTransaction, Prepared, entity, prefixed
@@ -496,14 +496,20 @@ def keys_mail(request: KeyRequest, issued: list[tuple[License, Product, LicenseK
 
 _request_licenses = cast(Table, KeyRequestLicense.__table__)
 _licenses, _products, _keys = (cast(Table, m.__table__) for m in (License, Product, LicenseKey))
-_TO_SIGN = Prepared(
+# The request's licenses, with their products, that it has not signed a key for yet (a re-run after
+# a lost lease signs only what is missing).
+TO_SIGN = Prepared(
     select(*prefixed(_licenses, "l_"), *prefixed(_products, "p_"))
     .join(_request_licenses, _request_licenses.c.license_id == _licenses.c.id)
     .join(_products, _products.c.id == _licenses.c.product_id)
-    .where(_request_licenses.c.key_request_id == bindparam("key_request_id"))
+    .where(
+        _request_licenses.c.key_request_id == bindparam("key_request_id"),
+        ~exists().where(
+            _keys.c.license_id == _licenses.c.id, _keys.c.key_request_id == bindparam("key_request_id")
+        ),
+    )
     .order_by(_request_licenses.c.position)
 )
-_SIGNED = Prepared(select(_keys.c.license_id).where(_keys.c.key_request_id == bindparam("key_request_id")))
 _KEY_COLUMNS = [
     "id",
     "license_id",
@@ -550,12 +556,9 @@ async def fulfil(portal: Portal, payload: dict[str, Any]) -> None:
         if row is None or row["status"] not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
             return None  # already READY (a re-run after a lost lease) or FAILED
         request = entity(KeyRequest, row)
-        signed = {r["license_id"] for r in await tx.all(_SIGNED, {"key_request_id": request_id})}
         issued: list[tuple[License, Product, LicenseKey]] = []
-        for pair in await tx.all(_TO_SIGN, {"key_request_id": request_id}):
+        for pair in await tx.all(TO_SIGN, {"key_request_id": request_id}):
             license_, product = entity(License, pair, "l_"), entity(Product, pair, "p_")
-            if license_.id in signed:
-                continue
             key = new_key(portal, signer, license_, product, request_id)
             key.status, key.issued_at = KeyStatus.ACTIVE, utcnow()
             await tx.one(NEW_KEY, {name: getattr(key, name) for name in _KEY_COLUMNS})

@@ -80,7 +80,11 @@ class Mutation:
     ) -> KeyRequestEnterSerialsResult:
         ctx = info.context
         step = domain.enter_serials(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_numbers
+            ctx.portal,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.serial_numbers,
+            seen=ctx.loaders.prime_serials,
         )
         result: KeyRequestEnterSerialsResult = await key_request_step(
             info, step, KeyRequestEnterSerialsSuccess
