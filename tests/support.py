@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.auth.tokens import CSRF_COOKIE
+from backend.db.driver import Prepared
 from backend.portal import Portal
 
 
@@ -138,19 +139,28 @@ async def drop_database(admin_url: str, url: str) -> None:
 
 @contextlib.contextmanager
 def statements(portal: Portal) -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs, on both of the portal's engines."""
+    """The SQL statements sent while the block runs, on both of the portal's engines and, on
+    PostgreSQL, straight through the driver (`Prepared.args` runs once per such statement)."""
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
+
+    args = Prepared.args
+
+    def counted(prepared: Prepared, params: Any) -> list[Any]:
+        seen.append(prepared.sql)
+        return args(prepared, params)
 
     # One listener per pool: PostgreSQL's read engine is the write engine with other options (its
     # events are the write engine's), SQLite's has a pool of its own.
     engines = {id(e.sync_engine.pool): e for e in (portal.db.engine, portal.db.read_engine)}.values()
     for engine in engines:
         event.listen(engine.sync_engine, "before_cursor_execute", count)
+    Prepared.args = counted  # type: ignore[method-assign]
     try:
         yield seen
     finally:
+        Prepared.args = args  # type: ignore[method-assign]
         for engine in engines:
             event.remove(engine.sync_engine, "before_cursor_execute", count)
