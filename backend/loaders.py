@@ -282,7 +282,7 @@ class Loaders:
 
         return DataLoader(load)
 
-    def prime_serials(self, key_request_id: uuid.UUID, rows: list[tuple[Serial, Product]]) -> None:
+    def prime_serials(self, key_request_id: uuid.UUID, rows: key_requests.SerialsHeld) -> None:
         """A request's serials and their products as a step just read them (key_requests.SerialsSeen)."""
         self.serials_by_key_request.prime(key_request_id, [serial for serial, _ in rows], force=True)
         self.product.prime_many({product.id: product for _, product in rows})

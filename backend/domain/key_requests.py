@@ -106,9 +106,11 @@ _NEW_DRAFT = Prepared(
 )
 
 
-# Told the serials (with their products) a step read or left in the request, as of its commit:
-# the caller's answer can show them without reading them again.
-SerialsSeen = Callable[[uuid.UUID, list[tuple[Serial, Product]]], None]
+# A request's serials with their products, in entry order.
+SerialsHeld = list[tuple[Serial, Product]]
+# Told the serials a step read or left in the request, as of its commit: the caller's answer can
+# show them without reading them again.
+SerialsSeen = Callable[[uuid.UUID, SerialsHeld], None]
 
 
 async def start(
@@ -245,7 +247,8 @@ async def enter_serials(
     parsed = [parse(text) for text in entries]
     wanted = list({p.number for p in parsed if p.problem is None})
 
-    async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[SerialProblem]]:
+    async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[SerialProblem], SerialsHeld]:
+        """The request, the rejected serials, and the serials it holds afterwards."""
         request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
         if await ratelimit.retry_after_in(tx, dialect, buckets, portal.settings.serial_failures):
             raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
@@ -282,7 +285,7 @@ async def enter_serials(
             elif serial.id not in existing:
                 accepted.append(serial)
         if problems:
-            return request, problems
+            return request, problems, held
         if len(existing) + len(accepted) > MAX_SERIALS:
             raise InvalidInputError(
                 [
@@ -299,15 +302,13 @@ async def enter_serials(
         touched = await touch_in(
             tx, actor, request, grant, "key_request.serials_added", serials=[s.number for s in accepted]
         )
-        now_held[:] = held + [(serial, product_of[serial.id]) for serial in accepted]
-        return touched, []
+        return touched, [], held + [(serial, product_of[serial.id]) for serial in accepted]
 
-    now_held: list[tuple[Serial, Product]] = []
-    request, problems = await portal.db.driver.run(work)
+    request, problems, held = await portal.db.driver.run(work)
     if not problems:
         await portal.bus.publish(topic(request.id))
         if seen is not None:
-            seen(request.id, now_held)
+            seen(request.id, held)
         return request
     # Rejected: nothing was added (that transaction rolled back); count the failures on their own.
     async with portal.db.write() as session:
@@ -474,7 +475,7 @@ async def set_registration(
     *,
     seen: SerialsSeen | None = None,
 ) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[tuple[Serial, Product]]]:
+    async def work(tx: DriverTransaction) -> tuple[KeyRequest, SerialsHeld]:
         request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
         rows = await serial_rows_in(tx, portal.db.dialect, request.id)
         if not rows:
