@@ -25,7 +25,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from backend.auth.tokens import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrf_ok
 from backend.config import Settings
 from backend.context import Context
-from backend.domain.accounts import user_for_session
+from backend.domain.accounts.users import user_for_session
 from backend.graphql import build_schema
 from backend.http.exports import routes as export_routes
 from backend.loaders import Loaders

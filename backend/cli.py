@@ -64,8 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def prepare(portal: Portal) -> dict[str, Any] | None:
         if args.demo or (args.demo is None and not settings.production):
-            await demo.seed(portal)
-            return await demo.describe(portal)
+            await demo.seed(portal.db)
+            return await demo.describe(portal.db)
         return None
 
     processes = args.processes or int(os.environ.get("PORTAL_WEB_PROCESSES", "1"))
@@ -94,11 +94,10 @@ def cmd_worker(_args: argparse.Namespace) -> int:
     settings = Settings.from_env()
 
     async def run(portal: Portal) -> None:
-        from backend.domain.reminders import ensure_scheduled
-        from backend.jobs import Worker
+        from backend.domain.licenses.reminders import ensure_scheduled
 
-        await ensure_scheduled(portal)
-        worker = Worker(portal, settings.worker_concurrency)
+        await ensure_scheduled(portal.db, portal.bus)
+        worker = portal.new_worker(settings.worker_concurrency)
         worker.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -125,10 +124,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run(portal: Portal) -> dict[str, Any]:
-        await demo.seed(portal)
-        info = await demo.describe(portal)
+        await demo.seed(portal.db)
+        info = await demo.describe(portal.db)
         if args.licenses is not None:
-            info["licenses"] = await demo.seed_licenses(portal, args.licenses)
+            info["licenses"] = await demo.seed_licenses(
+                portal.db, portal.settings, portal.keys, args.licenses
+            )
         return info
 
     info = asyncio.run(_with_portal(settings, run))
@@ -148,13 +149,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_reminders_run(args: argparse.Namespace) -> int:
     from datetime import UTC, date, datetime
 
-    from backend.domain import reminders
+    from backend.domain.licenses import reminders
 
     settings = Settings.from_env()
     on = date.fromisoformat(args.today) if args.today else None
 
     async def run(portal: Portal) -> int:
-        sent = await reminders.run(portal, on or datetime.now(UTC).date())
+        sent = await reminders.run(portal.db, portal.bus, portal.settings, on or datetime.now(UTC).date())
         return len(sent)
 
     count = asyncio.run(_with_portal(settings, run))
@@ -228,12 +229,14 @@ def cmd_keys_rotate(_args: argparse.Namespace) -> int:
 
 
 def cmd_upgrades_notify(args: argparse.Namespace) -> int:
-    from backend.domain.upgrades import notify
+    from backend.domain.key_requests.upgrades import notify
 
     settings = Settings.from_env()
 
     async def run(portal: Portal) -> list[dict[str, Any]]:
-        notified = await notify(portal, args.from_sku, args.to_sku, args.expires_days)
+        notified = await notify(
+            portal.db, portal.bus, portal.settings, args.from_sku, args.to_sku, args.expires_days
+        )
         return [
             {
                 "notificationId": n.notification.code,

@@ -14,21 +14,18 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
-from backend.db.engine import after_commit
+from backend.db.driver import DriverTransaction, Prepared
+from backend.db.engine import Database
 from backend.db.models import Job, JobStatus, utcnow
-
-if TYPE_CHECKING:
-    from backend.portal import Portal
+from backend.events import EventBus
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +39,8 @@ class ClaimedJob:
     max_attempts: int
 
 
-Handler = Callable[["Portal", dict[str, Any]], Awaitable[None]]
-FailureHandler = Callable[["Portal", dict[str, Any], str], Awaitable[None]]
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+FailureHandler = Callable[[dict[str, Any], str], Awaitable[None]]
 ClaimHandler = Callable[[DriverTransaction, dict[str, Any]], Awaitable[None]]
 
 
@@ -56,45 +53,22 @@ class JobKind:
     on_claim: ClaimHandler | None = None
 
 
-HANDLERS: dict[str, JobKind] = {}
-
-
-def job_handler(
-    kind: str, on_final_failure: FailureHandler | None = None, on_claim: ClaimHandler | None = None
-) -> Callable[[Handler], Handler]:
-    def register(func: Handler) -> Handler:
-        HANDLERS[kind] = JobKind(func, on_final_failure, on_claim)
-        return func
-
-    return register
-
-
-def enqueue(
-    session: AsyncSession,
-    wake: Callable[[int], Awaitable[None]],
-    kind: str,
-    payload: dict[str, Any],
-    **options: Any,
-) -> Job:
-    job = Job(kind=kind, payload=payload, **options)
-    session.add(job)
-
-    async def committed() -> None:
-        await wake(job.id)
-
-    after_commit(session, committed)
-    return job
-
-
 ENQUEUE = Prepared(
     insert(cast(Table, Job.__table__)).returning(Job.id),
     ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at"],
 )
 
 
-async def enqueue_in(tx: DriverTransaction, kind: str, payload: dict[str, Any], max_attempts: int = 5) -> int:
-    """enqueue() on the driver: the job's id, for the caller to hand to bus.wake_workers() after
-    the commit."""
+async def enqueue(
+    tx: DriverTransaction,
+    bus: EventBus,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    max_attempts: int = 5,
+    run_after: datetime | None = None,
+) -> int:
+    """A job in the caller's transaction; once that commits, a worker is woken for it."""
     now = utcnow()
     row = await tx.one(
         ENQUEUE,
@@ -104,23 +78,18 @@ async def enqueue_in(tx: DriverTransaction, kind: str, payload: dict[str, Any], 
             "status": JobStatus.QUEUED,
             "attempts": 0,
             "max_attempts": max_attempts,
-            "run_after": now,
+            "run_after": run_after or now,
             "created_at": now,
         },
     )
     assert row is not None
-    return int(row["id"])
+    job_id = int(row["id"])
 
+    async def wake() -> None:
+        await bus.wake_workers(job_id)
 
-def _ready(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        and_(Job.status == JobStatus.QUEUED, Job.run_after <= now),
-        and_(Job.status == JobStatus.RUNNING, Job.locked_until < now),
-    )
-
-
-async def any_ready(session: AsyncSession) -> bool:
-    return await session.scalar(select(Job.id).where(_ready(utcnow())).limit(1)) is not None
+    tx.after_commit(wake)
+    return job_id
 
 
 _jobs = cast(Table, Job.__table__)
@@ -128,6 +97,7 @@ _READY = or_(
     and_(_jobs.c.status == JobStatus.QUEUED, _jobs.c.run_after <= bindparam("now")),
     and_(_jobs.c.status == JobStatus.RUNNING, _jobs.c.locked_until < bindparam("now")),
 )
+_ANY_READY = Prepared(select(_jobs.c.id).where(_READY).limit(1))
 
 
 def _claim(which: ColumnElement[bool]) -> Prepared:
@@ -180,15 +150,27 @@ _DONE = Prepared(
 )
 
 
-async def finish_in(transaction: AsyncSession | DriverTransaction) -> None:
+async def finish(tx: DriverTransaction) -> None:
     """Mark the job being run DONE in the handler's own (last) transaction, so the job's effect and
     its completion commit together; the worker then skips its separate completion transaction."""
     running = _running.get()
     if running is None:  # called outside a worker (tests and the CLI run handlers directly)
         return
-    tx = as_driver_transaction(transaction) if isinstance(transaction, AsyncSession) else transaction
     await tx.one(_DONE, {"job_id": running.id, "now": utcnow()})
     running.finished = True
+
+
+_FAILED = Prepared(
+    update(_jobs)
+    .where(_jobs.c.id == bindparam("job_id"))
+    .values(
+        status=bindparam("new_status", type_=_jobs.c.status.type),
+        last_error=bindparam("error"),
+        run_after=bindparam("retry_at"),
+        locked_until=None,
+        finished_at=bindparam("failed_at"),
+    )
+)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -198,8 +180,18 @@ def _backoff(attempts: int) -> timedelta:
 class Worker:
     """Runs jobs with `concurrency` loops in this process."""
 
-    def __init__(self, portal: Portal, concurrency: int) -> None:
-        self.portal = portal
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        kinds: Mapping[str, JobKind],
+        *,
+        concurrency: int,
+        lease_seconds: int,
+    ) -> None:
+        self.db = db
+        self.kinds = kinds
+        self.lease_seconds = lease_seconds
         self.concurrency = concurrency
         # One permit per wake-up, so a wake that arrives while every loop is busy is kept; jobs
         # committed in this process wait in `_handed` to be claimed by id.
@@ -207,7 +199,7 @@ class Worker:
         self._handed: deque[int] = deque()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        portal.bus.on_job(self._wake)
+        bus.on_job(self._wake)
 
     def _wake(self, job_id: int | None) -> None:
         if job_id is not None:
@@ -243,18 +235,18 @@ class Worker:
 
     async def run_once(self, job_id: int | None = None) -> bool:
         """Claim and run one job (the next ready one, or `job_id`); False when there was none."""
-        db = self.portal.db
+        db = self.db
         if job_id is None:
             # Look first with a plain read: an idle poll must not take SQLite's write lock every second.
-            async with db.read() as session:
-                if not await any_ready(session):
-                    return False
+            ready = await db.driver.run(lambda tx: tx.one(_ANY_READY, {"now": utcnow()}), transaction=False)
+            if ready is None:
+                return False
 
         async def take(tx: DriverTransaction) -> tuple[ClaimedJob, JobKind | None] | None:
-            job = await claim(tx, self.portal.settings.job_lease_seconds, job_id)
+            job = await claim(tx, self.lease_seconds, job_id)
             if job is None:
                 return None
-            kind = HANDLERS.get(job.kind)
+            kind = self.kinds.get(job.kind)
             if kind is not None and kind.on_claim is not None:
                 await kind.on_claim(tx, job.payload)
             return job, kind
@@ -268,25 +260,21 @@ class Worker:
         try:
             if kind is None:
                 raise RuntimeError(f"no handler for job kind {job.kind!r}")
-            await kind.run(self.portal, job.payload)
+            await kind.run(job.payload)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             final = job.attempts >= job.max_attempts
             log.warning("job %s (%s) failed, attempt %s: %s", job.id, job.kind, job.attempts, error)
-            async with db.write() as session:
-                await session.execute(
-                    update(Job)
-                    .where(Job.id == job.id)
-                    .values(
-                        status=JobStatus.FAILED if final else JobStatus.QUEUED,
-                        last_error=error[:2000],
-                        run_after=utcnow() + _backoff(job.attempts),
-                        locked_until=None,
-                        finished_at=utcnow() if final else None,
-                    )
-                )
+            failed = {
+                "job_id": job.id,
+                "new_status": JobStatus.FAILED if final else JobStatus.QUEUED,
+                "error": error[:2000],
+                "retry_at": utcnow() + _backoff(job.attempts),
+                "failed_at": utcnow() if final else None,
+            }
+            await db.driver.run(lambda tx: tx.one(_FAILED, failed))
             if final and kind is not None and kind.on_final_failure is not None:
-                await kind.on_final_failure(self.portal, job.payload, error)
+                await kind.on_final_failure(job.payload, error)
             return True
         finally:
             _running.reset(token)

@@ -1,88 +1,34 @@
-"""The running portal: settings, database, event bus, signing keys and the in-process worker."""
+"""The running portal: settings, database, event bus, signing keys and the in-process worker —
+and the one table that maps each job kind to its handler."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-
-from sqlalchemy import select
+import functools
 
 from backend.config import Settings
 from backend.db.engine import Database
-from backend.db.models import SigningKey
+from backend.domain import mail
+from backend.domain.key_requests import fulfilment, pipeline
+from backend.domain.licenses import reminders
 from backend.events import EventBus, PostgresEventBus, asyncpg_dsn
-from backend.jobs import Worker
-from backend.keys import Signer, decrypt_private_key, generate_signing_key, public_jwk
-
-log = logging.getLogger(__name__)
-SIGNER_TTL_SECONDS = 5.0
+from backend.jobs import JobKind, Worker
+from backend.key_store import KeyStore
 
 
-class KeyStore:
-    """Signing keys in the database, private halves encrypted with a key derived from PORTAL_SECRET_KEY."""
-
-    def __init__(self, db: Database, secret_key: str) -> None:
-        self._db = db
-        self._secret = secret_key
-        self._signers: dict[str, Signer] = {}
-        self._current: Signer | None = None
-        self._current_at = 0.0
-        self._lock = asyncio.Lock()
-
-    async def ensure(self) -> None:
-        async with self._db.read() as session:
-            exists = await session.scalar(select(SigningKey.kid).where(SigningKey.active.is_(True)).limit(1))
-        if exists is None:
-            await self.rotate()
-
-    async def rotate(self) -> str:
-        """Add a new active key; old keys stay in the JWKS so files they signed keep verifying."""
-        new = generate_signing_key(self._secret)
-        self._current = None
-        async with self._db.write() as session:
-            session.add(
-                SigningKey(
-                    kid=new.kid,
-                    public_key=new.public_raw,
-                    private_key_encrypted=new.private_encrypted,
-                    active=True,
-                )
-            )
-        return new.kid
-
-    async def signer(self) -> Signer:
-        """The newest active key; looked up at most every few seconds (rotation shows up within them)."""
-        now = time.monotonic()
-        if self._current is not None and now - self._current_at < SIGNER_TTL_SECONDS:
-            return self._current
-        async with self._db.read() as session:
-            row = (
-                await session.execute(
-                    select(SigningKey.kid, SigningKey.private_key_encrypted)
-                    .where(SigningKey.active.is_(True))
-                    .order_by(SigningKey.created_at.desc())
-                    .limit(1)
-                )
-            ).first()
-        if row is None:
-            raise RuntimeError("no active signing key")
-        kid, blob = row
-        signer = self._signers.get(kid)
-        if signer is None:
-            signer = Signer(kid, decrypt_private_key(blob, self._secret, kid))
-            self._signers[kid] = signer
-        self._current, self._current_at = signer, now
-        return signer
-
-    async def jwks(self) -> dict[str, list[dict[str, str]]]:
-        async with self._db.read() as session:
-            rows = (
-                await session.execute(
-                    select(SigningKey.kid, SigningKey.public_key).order_by(SigningKey.created_at)
-                )
-            ).all()
-        return {"keys": [public_jwk(public, kid) for kid, public in rows]}
+def job_kinds(db: Database, bus: EventBus, settings: Settings, key_store: KeyStore) -> dict[str, JobKind]:
+    """Every job kind and what runs it, given the services its handler uses."""
+    return {
+        pipeline.FULFIL: JobKind(
+            run=functools.partial(fulfilment.fulfil, db, bus, settings, key_store),
+            on_final_failure=functools.partial(fulfilment.fulfil_failed, db, bus),
+            on_claim=fulfilment.mark_fulfilling,
+        ),
+        mail.SEND_EMAIL: JobKind(
+            run=functools.partial(mail.send, db, settings),
+            on_final_failure=functools.partial(mail.give_up, db),
+        ),
+        reminders.JOB: JobKind(run=functools.partial(reminders.daily, db, bus, settings)),
+    }
 
 
 class Portal:
@@ -93,20 +39,26 @@ class Portal:
             EventBus() if self.db.is_sqlite else PostgresEventBus(asyncpg_dsn(settings.database_url))
         )
         self.keys = KeyStore(self.db, settings.secret_key)
+        self.job_kinds = job_kinds(self.db, self.bus, settings, self.keys)
         self.worker: Worker | None = None
 
     async def start(self, *, run_worker: bool) -> None:
-        import backend.domain.handlers  # noqa: F401  (registers job handlers)
-
         await self.bus.start()
         await self.keys.ensure()
         if run_worker:
-            from backend.domain.reminders import ensure_scheduled
-
-            await ensure_scheduled(self)
-            concurrency = 1 if self.db.is_sqlite else self.settings.worker_concurrency
-            self.worker = Worker(self, concurrency)
+            await reminders.ensure_scheduled(self.db, self.bus)
+            self.worker = self.new_worker(1 if self.db.is_sqlite else self.settings.worker_concurrency)
             self.worker.start()
+
+    def new_worker(self, concurrency: int = 1) -> Worker:
+        """A worker for this portal's jobs (the in-process one, `portal worker`, tests)."""
+        return Worker(
+            self.db,
+            self.bus,
+            self.job_kinds,
+            concurrency=concurrency,
+            lease_seconds=self.settings.job_lease_seconds,
+        )
 
     async def stop(self) -> None:
         if self.worker is not None:

@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.config import Settings
 from backend.db.engine import Database
-from backend.jobs import Worker
 from backend.portal import Portal
 from bench import documents, extras, report
 from bench import licenses as license_bench
@@ -216,7 +215,7 @@ async def domain_phase(settings: Settings, profile: Profile) -> dict[str, Measur
     await portal.start(run_worker=False)
     try:
         prepared = await prepare(portal, "domain", profile, http=False)
-        worker = Worker(portal, 1)
+        worker = portal.new_worker()
         with StatementCounter() as counter:
             async with Probe(None, settings.database_url, counter) as probe:
                 runs = await both_concurrencies(

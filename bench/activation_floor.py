@@ -1,5 +1,5 @@
 """The raw floor under `activate`: backend/domain/activations.py's own activation
-(`activate_in`: its statements and one Ed25519 signature), without HTTP or GraphQL.
+(`activate`: its statements and one Ed25519 signature), without HTTP or GraphQL.
 
 It runs where the server runs it, on `Database.driver` (backend/db/driver.py): on PostgreSQL the
 statements are compiled once to the SQL text the server receives and sent straight through asyncpg
@@ -20,7 +20,7 @@ IP = "127.0.0.1"
 
 
 class ActivationFloor:
-    """Runs `activations.activate_in` — the server's own activation in one driver transaction — on
+    """Runs `activations.activate` — the server's own activation in one driver transaction — on
     a Portal that is never started (no event bus, no worker)."""
 
     def __init__(self, portal: Portal) -> None:
@@ -44,7 +44,7 @@ class ActivationFloor:
         portal = self.portal
         signer = await portal.keys.signer()
         outcome = await portal.db.driver.run(
-            lambda tx: activations.activate_in(tx, portal, signer, activation_key, host, IP)
+            lambda tx: activations.activate(tx, portal.settings, signer, activation_key, host, IP)
         )
         if not isinstance(outcome, activations.Activated):
             raise BenchError("rate-limited" if outcome else "key not usable")

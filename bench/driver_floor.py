@@ -43,15 +43,17 @@ from backend.db.models import (
     SerialStatus,
     utcnow,
 )
-from backend.domain import audit, license_search, pipeline
+from backend.domain import audit
 from backend.domain.access import Actor
 from backend.domain.dates import add_months
-from backend.domain.key_requests import LICENSE_SERIAL, NEW_LICENSE
-from backend.domain.pipeline import FULFILLING, LINK, NEW_KEY, REGISTER
+from backend.domain.key_requests.fulfilment import FULFILLING, NEW_KEY, TO_SIGN, license_claims
+from backend.domain.key_requests.get_a_key import LICENSE_SERIAL, NEW_LICENSE
+from backend.domain.key_requests.pipeline import FULFIL, LINK, REGISTER
+from backend.domain.licenses import search as license_search
 from backend.events import EVENTS_CHANNEL
 from backend.jobs import CLAIM_NEXT, ENQUEUE
+from backend.key_store import KeyStore
 from backend.keys import new_activation_key
-from backend.portal import KeyStore
 from bench.floor import IP, LEASE_SECONDS, REGISTRATION, _mail_body
 from bench.runner import Flow, Sample
 from bench.world import BenchUser
@@ -177,7 +179,7 @@ class DriverFloor:
     def __init__(self, db: Database, secret_key: str, issuer: str, public_url: str) -> None:
         self.db = db
         self.keys = KeyStore(db, secret_key)
-        self.portal_like = SimpleNamespace(settings=SimpleNamespace(issuer=issuer))
+        self.issuer = issuer
         self.public_url = public_url
 
     def flow(self, user: BenchUser) -> Flow:
@@ -304,7 +306,7 @@ class DriverFloor:
         await tx.one(
             ENQUEUE,
             {
-                "kind": pipeline.FULFIL,
+                "kind": FULFIL,
                 "payload": {"key_request_id": str(request_id)},
                 "status": JobStatus.QUEUED,
                 "attempts": 0,
@@ -348,13 +350,11 @@ class DriverFloor:
             request = await tx.one(LOCK_REQUEST, {"key_request_id": request_id})
             assert request is not None
             issued = []
-            for row in await tx.all(pipeline.TO_SIGN, {"key_request_id": request_id}):
+            for row in await tx.all(TO_SIGN, {"key_request_id": request_id}):
                 key_id = uuid.uuid4()
                 license_, product = _columns(row, "l_"), _columns(row, "p_")
                 product.license_model = LicenseModel(product.license_model)
-                claims = pipeline.license_claims(
-                    self.portal_like, license_, product, key_id, license_.host_id
-                )  # type: ignore[arg-type]
+                claims = license_claims(self.issuer, license_, product, key_id, license_.host_id)  # type: ignore[arg-type]
                 key = SimpleNamespace(activation_key=new_activation_key(), license_file=signer.sign(claims))
                 await tx.one(
                     NEW_KEY,

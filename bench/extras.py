@@ -22,11 +22,10 @@ from backend.db.models import (
     LicenseKey,
     Product,
 )
-from backend.domain import key_requests
 from backend.domain.access import Actor
 from backend.domain.catalog import issue_serials
-from backend.domain.upgrades import notify
-from backend.jobs import Worker
+from backend.domain.key_requests import get_a_key as key_requests
+from backend.domain.key_requests.upgrades import notify
 from backend.portal import Portal
 from bench import documents
 from bench.client import BenchError, PortalClient
@@ -100,12 +99,16 @@ async def licenses_with_keys(
             for s in await issue_serials(session, product, quantity=seats, count=count, order_ref="BENCH")
         ]
     actor = Actor(user.user_id, IP)
-    worker = Worker(portal, 1)
+    worker = portal.new_worker()
     for number in serials:
-        request = await key_requests.start(portal, actor, user.account_id)
-        await key_requests.enter_serials(portal, actor, request.id, [number])
-        await key_requests.set_registration(portal, actor, request.id, documents.REGISTRATION, None)
-        await key_requests.confirm(portal, actor, request.id, uuid.uuid4().hex)
+        request = (await key_requests.start(portal.db, actor, user.account_id)).request
+        await key_requests.enter_serials(portal.db, portal.bus, portal.settings, actor, request.id, [number])
+        await key_requests.set_registration(
+            portal.db, portal.bus, portal.settings, actor, request.id, documents.REGISTRATION, None
+        )
+        await key_requests.confirm(
+            portal.db, portal.bus, portal.settings, actor, request.id, uuid.uuid4().hex
+        )
         await worker.run_once()
     await worker.drain()
     async with portal.db.read() as session:
@@ -133,7 +136,10 @@ def same_host_pool(pairs: list[str], size: int) -> deque[str]:
 
 async def notifications(portal: Portal) -> dict[uuid.UUID, str]:
     """EPS-14 → EPS-15 notifications: account id → notification ID."""
-    return {n.account.id: n.notification.code for n in await notify(portal, PRODUCT, "EPS-15", 90)}
+    return {
+        n.account.id: n.notification.code
+        for n in await notify(portal.db, portal.bus, portal.settings, PRODUCT, "EPS-15", 90)
+    }
 
 
 # ---------------------------------------------------------------- activations over HTTP

@@ -48,14 +48,17 @@ from backend.db.models import (
     SupportRegistration,
     utcnow,
 )
-from backend.domain import key_requests, license_search, pipeline
 from backend.domain.access import Actor
 from backend.domain.dates import add_months
-from backend.domain.registration import validate_registration
+from backend.domain.key_requests import fulfilment, pipeline
+from backend.domain.key_requests import get_a_key as key_requests
+from backend.domain.key_requests.registration import validate_registration
+from backend.domain.licenses import search as license_search
 from backend.events import EVENTS_CHANNEL
 from backend.jobs import Worker, claim
+from backend.key_store import KeyStore
 from backend.keys import new_activation_key
-from backend.portal import KeyStore, Portal
+from backend.portal import Portal
 from bench import documents
 from bench.runner import Flow, Sample
 from bench.world import BenchUser
@@ -68,11 +71,15 @@ def domain_flow(portal: Portal, worker: Worker, user: BenchUser) -> Flow:
 
     async def run(serial: str) -> Sample:
         began = time.perf_counter()
-        request = await key_requests.start(portal, actor, user.account_id)
-        await key_requests.enter_serials(portal, actor, request.id, [serial])
-        await key_requests.set_registration(portal, actor, request.id, documents.REGISTRATION, None)
+        request = (await key_requests.start(portal.db, actor, user.account_id)).request
+        await key_requests.enter_serials(portal.db, portal.bus, portal.settings, actor, request.id, [serial])
+        await key_requests.set_registration(
+            portal.db, portal.bus, portal.settings, actor, request.id, documents.REGISTRATION, None
+        )
         confirm_at = time.perf_counter()
-        await key_requests.confirm(portal, actor, request.id, uuid.uuid4().hex)
+        await key_requests.confirm(
+            portal.db, portal.bus, portal.settings, actor, request.id, uuid.uuid4().hex
+        )
         # One job per key: with many tasks this may run another task's job; the total is the same.
         await worker.run_once()
         done = time.perf_counter()
@@ -109,7 +116,7 @@ class SqlFloor:
     def __init__(self, db: Database, secret_key: str, issuer: str, public_url: str) -> None:
         self.db = db
         self.keys = KeyStore(db, secret_key)  # the worker's own cache of the active signer
-        self.portal_like = SimpleNamespace(settings=SimpleNamespace(issuer=issuer))
+        self.issuer = issuer
         self.public_url = public_url
 
     async def notify(self, conn: AsyncConnection, channel: str, payload: str) -> None:
@@ -385,7 +392,7 @@ class SqlFloor:
                 product = SimpleNamespace(
                     sku=row.sku, name=row.name, version=row.version, license_model=row.license_model
                 )
-                claims = pipeline.license_claims(self.portal_like, row, product, key_id, row.host_id)  # type: ignore[arg-type]
+                claims = fulfilment.license_claims(self.issuer, row, product, key_id, row.host_id)  # type: ignore[arg-type]
                 key = SimpleNamespace(activation_key=new_activation_key(), license_file=signer.sign(claims))
                 await conn.execute(
                     insert(LicenseKey).values(
@@ -401,7 +408,7 @@ class SqlFloor:
                     )
                 )
                 issued.append((row, product, key))
-            await license_search.recompute(conn, [row.id for row, _, _ in issued])
+            await license_search.refresh(as_driver_transaction(conn), [row.id for row, _, _ in issued])
             now = utcnow()
             await conn.execute(
                 update(KeyRequest)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from backend.config import Settings
 from backend.db.models import Account, CustomField, License, LicenseKey, LicenseSerial, Serial
 from backend.domain import demo
-from backend.domain import licenses as finding
+from backend.domain.licenses import finding
 from backend.portal import Portal
 from backend.schema.common import to_global_id
 from bench.client import PortalClient
@@ -204,8 +204,8 @@ async def run(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]
     count = int(os.environ.get("PORTAL_BENCH_LICENSES") or (QUICK_COUNT if quick else DEFAULT_COUNT))
     say(f"portal demo --licenses {count}")
     async with portal_for(settings) as portal:
-        await demo.seed(portal)
-        seeded = await demo.seed_licenses(portal, count)
+        await demo.seed(portal.db)
+        seeded = await demo.seed_licenses(portal.db, portal.settings, portal.keys, count)
     say(f"seeded {seeded['created']} licenses in {seeded['seconds']} s")
     world = await sample_world(settings)
     plans = await explain(settings, world)

@@ -36,8 +36,9 @@ from backend.db.models import (
     SerialKind,
     User,
 )
-from backend.domain import demo, partners
-from backend.domain.accounts import create_account
+from backend.domain import demo
+from backend.domain.accounts.users import create_account
+from backend.domain.partners import managed as partners
 from backend.domain.serials import new_number
 from backend.graphql import build_schema
 from backend.loaders import Loaders
@@ -113,7 +114,7 @@ async def seed(portal: Portal, accounts: int) -> dict[str, Any]:
                     )
                 )
         for customer_id in customers:
-            fields = await demo.demo_fields(portal, customer_id)
+            fields = await demo.demo_fields(portal.db, customer_id)
             async with portal.db.write() as session:
                 numbers: set[str] = set()
                 while len(numbers) < LICENSES_PER_ACCOUNT:
@@ -125,7 +126,7 @@ async def seed(portal: Portal, accounts: int) -> dict[str, Any]:
                     )
                     numbers |= candidates - taken
                 rows = demo.license_batch(
-                    portal,
+                    portal.settings.issuer,
                     signer,
                     customer_id,
                     partner_user.id,
@@ -260,7 +261,7 @@ async def run(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]
     accounts = QUICK_ACCOUNTS if quick else ACCOUNTS
     rounds = QUICK_ROUNDS if quick else ROUNDS
     async with portal_for(settings) as portal:
-        await demo.seed(portal)
+        await demo.seed(portal.db)
         say(f"seeding a partner with {accounts} customer accounts x {LICENSES_PER_ACCOUNT} licenses")
         seeded = await seed(portal, accounts)
         say(f"seeded in {seeded['seconds']} s; timing managedAccounts in-process and from memory")

@@ -17,7 +17,7 @@ from backend.config import Settings
 from backend.db.migrate import upgrade
 from backend.db.models import AccountKind, Membership, Product, Role, User
 from backend.domain import demo
-from backend.domain.accounts import create_account
+from backend.domain.accounts.users import create_account
 from backend.domain.catalog import issue_serials
 from backend.portal import Portal
 
@@ -62,7 +62,7 @@ async def migrate_and_seed(settings: Settings) -> None:
     portal = Portal(settings)
     await portal.start(run_worker=False)
     try:
-        await demo.seed(portal)
+        await demo.seed(portal.db)
     finally:
         await portal.stop()
 

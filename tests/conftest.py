@@ -124,7 +124,7 @@ async def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def portal_app(settings: Settings) -> AsyncIterator[tuple[Any, Portal]]:
     async with running_app(settings) as pair:
-        await demo.seed(pair[1])
+        await demo.seed(pair[1].db)
         yield pair
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, Protocol, TypeVar, cast
 
@@ -26,7 +26,6 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Result, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state, manager_of_class
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -57,28 +56,27 @@ class Prepared:
         # Values written into the statement itself (`status == DRAFT`, `limit(1)`) are binds with
         # a value: sent as written. A bind without one must come from the caller (KeyError if not).
         fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
-        self._result_columns = [(column[0], column[3]) for column in compiled._result_columns]
         return str(compiled), list(compiled.positiontup or []), fixed
 
     @cached_property
-    def _processors(self) -> list[tuple[str, Callable[[Any], Any] | None]] | None:
+    def _processors(self) -> list[Callable[[Any], Any] | None] | None:
         """What SQLAlchemy does to each result column (enums from their stored text, UTC
-        datetimes); None when no column needs anything (asyncpg's records are used as they are)."""
-        self._compiled  # noqa: B018 — compiles, which records the result columns
-        processors: list[tuple[str, Callable[[Any], Any] | None]] = [
-            (key, type_._cached_result_processor(_ASYNCPG, None)) for key, type_ in self._result_columns
+        datetimes), from the statement's public column collection and each type's public
+        result_processor; None when no column needs anything (asyncpg's records serve as they are)."""
+        columns = getattr(self.statement, "exported_columns", None) or []
+        processors = [
+            column.type.dialect_impl(_ASYNCPG).result_processor(_ASYNCPG, None) for column in columns
         ]
-        return processors if any(process for _, process in processors) else None
+        return processors if any(processors) else None
 
-    def row(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    def row(self, record: asyncpg.Record) -> Mapping[str, Any]:
         """A result row as SQLAlchemy would deliver it."""
         processors = self._processors
         if processors is None:
-            return record
-        values = tuple(record.values())
+            return cast(Mapping[str, Any], record)
         return {
             key: value if process is None or value is None else process(value)
-            for (key, process), value in zip(processors, values, strict=True)
+            for process, (key, value) in zip(processors, record.items(), strict=True)
         }
 
     @property
@@ -92,16 +90,39 @@ class Prepared:
 
 
 class DriverTransaction(Protocol):
+    """Where every domain step sends its statements: one transaction (or, for reads, autocommit)
+    on asyncpg, on a SQLAlchemy connection, or inside an ORM session's transaction."""
+
+    # "postgresql" or "sqlite": statements with a list parameter are built per dialect (ids_match).
+    dialect: str
+    # Facts noted during this transaction for later steps in it (the account a partner acted from,
+    # noted by the access check and read by the audit).
+    notes: dict[Any, Any]
+
+    def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run `hook` once this transaction has committed (never after a rollback): publishing an
+        event or waking a worker must not announce what may still roll back."""
+
     async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """Run the statement; its first row (by column name), or None."""
 
     async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         """Run the statement; all its rows (by column name)."""
 
+    async def many(self, prepared: Prepared, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run a statement that returns no rows once per parameter set, batched by the driver."""
+
 
 class _Asyncpg:
+    dialect = "postgresql"
+
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+        self.notes: dict[Any, Any] = {}
+        self.hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        self.hooks.append(hook)
 
     async def one(self, prepared: Prepared, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         record = await self.conn.fetchrow(prepared.sql, *prepared.args(params))
@@ -112,14 +133,37 @@ class _Asyncpg:
             prepared.row(record) for record in await self.conn.fetch(prepared.sql, *prepared.args(params))
         ]
 
+    async def many(self, prepared: Prepared, params: Sequence[Mapping[str, Any]]) -> None:
+        if not params:
+            return
+        if len(params) == 1:  # one statement: no executemany pipeline to set up
+            await self.conn.execute(prepared.sql, *prepared.args(params[0]))
+        else:
+            await self.conn.executemany(prepared.sql, [prepared.args(p) for p in params])
+
 
 class _Core:
     def __init__(self, conn: AsyncConnection | AsyncSession) -> None:
         self.conn = conn
+        self.dialect = conn.get_bind().dialect.name if isinstance(conn, AsyncSession) else conn.dialect.name
+        # A session's notes live as long as the session (its own steps read them too).
+        self.notes: dict[Any, Any] = (
+            conn.info.setdefault(_NOTES, {}) if isinstance(conn, AsyncSession) else {}
+        )
+        self.hooks: list[Callable[[], Awaitable[None]]] = []
+
+    def after_commit(self, hook: Callable[[], Awaitable[None]]) -> None:
+        if isinstance(self.conn, AsyncSession):
+            after_commit(self.conn, hook)  # Database.write() runs them after its commit
+        else:
+            self.hooks.append(hook)
 
     async def _execute(self, prepared: Prepared, params: Mapping[str, Any]) -> Result[Any] | None:
         """The result, or None for a statement that returns no rows (a session answers a SELECT
         with a result that has no `returns_rows`: it always has rows)."""
+        if isinstance(self.conn, AsyncSession):
+            # Core statements do not autoflush: rows the session holds pending go first.
+            await self.conn.flush()
         result = await self.conn.execute(cast(Executable, prepared.statement), dict(params))
         return result if getattr(result, "returns_rows", True) else None
 
@@ -131,10 +175,31 @@ class _Core:
         result = await self._execute(prepared, params)
         return [] if result is None else list(cast(Iterable[Mapping[str, Any]], result.mappings()))
 
+    async def many(self, prepared: Prepared, params: Sequence[Mapping[str, Any]]) -> None:
+        if not params:
+            return
+        if isinstance(self.conn, AsyncSession):
+            await self.conn.flush()
+        await self.conn.execute(cast(Executable, prepared.statement), [dict(p) for p in params])
+
+
+_NOTES = "transaction_notes"
+_AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: AsyncSession, hook: Callable[[], Awaitable[None]]) -> None:
+    """Run hook after this session's transaction commits (never on rollback); Database.write()
+    runs them."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+
+
+def committed_hooks(session: AsyncSession) -> list[Callable[[], Awaitable[None]]]:
+    return list(session.info.pop(_AFTER_COMMIT, []))
+
 
 def as_driver_transaction(transaction: AsyncSession | AsyncConnection) -> DriverTransaction:
-    """Driver statements inside a session's or connection's transaction, so code written for a
-    DriverTransaction also serves callers that hold one."""
+    """Driver statements inside a session's or connection's transaction, so the steps written for
+    a DriverTransaction also serve the areas that edit rows through an ORM session."""
     return _Core(transaction)
 
 
@@ -184,10 +249,9 @@ def prefixed(table: Table, prefix: str) -> list[Any]:
 def entity(model: type[E], row: Mapping[str, Any], prefix: str = "") -> E:
     """An ORM instance of `model` from a driver row holding its table's columns (named
     `prefix + column name`), detached as if read and closed in a session; other columns are
-    ignored. Made as the ORM's own loading makes instances (no __init__, no attribute events):
-    a third of the cost of the constructor."""
-    instance: E = manager_of_class(model).new_instance()
-    instance_state(instance).dict.update({key: row[prefix + name] for name, key in _column_keys(model)})
+    ignored. Built with the mapped constructor and SQLAlchemy's public make_transient_to_detached,
+    which resets the attribute history as a load would."""
+    instance = model(**{key: row[prefix + name] for name, key in _column_keys(model)})
     make_transient_to_detached(instance)
     return instance
 
@@ -203,6 +267,11 @@ def _column_keys(model: type[Any]) -> list[tuple[str, str]]:
             (attr.columns[0].name, attr.key) for attr in inspect(model).column_attrs
         ]
     return keys
+
+
+async def _run_hooks(hooks: list[Callable[[], Awaitable[None]]]) -> None:
+    for hook in hooks:
+        await hook()
 
 
 class DriverPool:
@@ -240,19 +309,27 @@ class DriverPool:
         safe to run again (nothing of a failed attempt was committed, or its effect is idempotent)."""
         if self.is_sqlite:
             async with self.engine.begin() if transaction else self.read_engine.connect() as sa_conn:
-                return await work(_Core(sa_conn))
+                core = _Core(sa_conn)
+                result = await work(core)
+            await _run_hooks(core.hooks)
+            return result
         pool = self._pool or await self._open()
         for attempt in range(2):
             try:
                 async with pool.acquire() as conn:
+                    tx = _Asyncpg(conn)  # a fresh one per attempt: a failed attempt's hooks never run
                     if not transaction:
-                        return await work(_Asyncpg(conn))
-                    async with conn.transaction():
-                        return await work(_Asyncpg(conn))
+                        result = await work(tx)
+                    else:
+                        async with conn.transaction():
+                            result = await work(tx)
             except _CONNECTION_LOST:
                 if attempt:
                     raise
                 await pool.expire_connections()
+                continue
+            await _run_hooks(tx.hooks)
+            return result
         raise AssertionError("unreachable")
 
     async def close(self) -> None:

@@ -8,7 +8,7 @@ reads in autocommit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,14 +22,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.util import await_
 
-from backend.db.driver import DriverPool
+from backend.db.driver import DriverPool, after_commit, committed_hooks
 
-_AFTER_COMMIT = "after_commit"
-
-
-def after_commit(session: AsyncSession, hook: Callable[[], Awaitable[None]]) -> None:
-    """Run hook after this session's transaction commits (never on rollback)."""
-    session.info.setdefault(_AFTER_COMMIT, []).append(hook)
+__all__ = ["Database", "after_commit"]
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
@@ -105,7 +100,7 @@ class Database:
         async with self.sessions() as session:
             async with session.begin():
                 yield session
-            for hook in session.info.pop(_AFTER_COMMIT, []):
+            for hook in committed_hooks(session):
                 await hook()
 
     @asynccontextmanager

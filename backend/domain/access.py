@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Collection
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import DriverTransaction, Prepared
+from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction, ids_match
 from backend.db.models import (
     Delegation,
     DelegationScope,
@@ -62,18 +62,11 @@ def allows(role: Role | None, permission: Permission) -> bool:
 _ACTING_FOR = "acting_for"
 
 
-def acting_account(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> uuid.UUID | None:
-    """The account a user acted from on `account_id` in this session's transaction: their own
-    membership's account, or the partner account whose delegation granted the access (audit)."""
-    acting: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = session.info.get(_ACTING_FOR, {})
+def acting_account(tx: DriverTransaction, user_id: uuid.UUID, account_id: uuid.UUID) -> uuid.UUID | None:
+    """The account a user acted from on `account_id` in this transaction: their own membership's
+    account, or the partner account whose delegation granted the access (noted by grants())."""
+    acting: dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID] = tx.notes.get(_ACTING_FOR, {})
     return acting.get((user_id, account_id))
-
-
-# Every access check runs this first: built once (see loaders._by_ids).
-_OWN_ROLES = select(Membership.account_id, Membership.role).where(
-    Membership.user_id == bindparam("user_id"),
-    Membership.account_id.in_(bindparam("accounts", expanding=True)),
-)
 
 
 def _delegations(which_customers: Any) -> Any:
@@ -93,38 +86,9 @@ def _delegations(which_customers: Any) -> Any:
     )
 
 
-async def effective_roles(
-    session: AsyncSession, user_id: uuid.UUID, account_ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, Role | None]:
-    """The user's own role on each account, or through an active delegation the lesser of the
-    partner user's role and the delegation's scope (two statements for any number of accounts)."""
-    acting = session.info.setdefault(_ACTING_FOR, {})
-    wanted = set(account_ids)
-    roles: dict[uuid.UUID, Role | None] = dict.fromkeys(wanted)
-    if not wanted:
-        return roles
-    own = await session.execute(_OWN_ROLES, {"user_id": user_id, "accounts": list(wanted)})
-    for account_id, role in own:
-        roles[account_id] = role
-        acting[(user_id, account_id)] = account_id
-    rest = {a for a in wanted if roles[a] is None}
-    if not rest:
-        return roles
-    delegated = await session.execute(
-        _delegations(Delegation.customer_account_id.in_(rest)), {"user_id": user_id, "now": utcnow()}
-    )
-    for account_id, role, scope, partner_account_id in delegated:
-        granted = _lesser(role, _SCOPE_CAP[scope])
-        best = roles[account_id]
-        if best is None or _RANK[granted] > _RANK[best]:
-            roles[account_id] = granted
-            acting[(user_id, account_id)] = partner_account_id
-    return roles
-
-
 def own_role_of(account_id: Any) -> Any:
     """The user's (parameter `user_id`) own role on the account in `account_id`, as a column to read
-    with the row being checked: the first step of effective_roles() folded into that statement."""
+    with the row being checked: the first step of grants() folded into that statement."""
     return (
         select(Membership.role)
         .where(Membership.user_id == bindparam("user_id"), Membership.account_id == account_id)
@@ -141,33 +105,88 @@ class Grant:
     acting_account_id: uuid.UUID
 
 
-_OWN_ROLE = Prepared(
-    select(Membership.role).where(
-        Membership.user_id == bindparam("user_id"), Membership.account_id == bindparam("account_id")
+@cache
+def _own_roles(dialect: str) -> Prepared:
+    return Prepared(
+        select(Membership.account_id, Membership.role).where(
+            Membership.user_id == bindparam("user_id"), ids_match(Membership.account_id, dialect)
+        )
     )
-)
-_DELEGATED = Prepared(_delegations(Delegation.customer_account_id == bindparam("account_id")))
-_NOT_READ = object()
 
 
-async def grant_in(
+@cache
+def _delegated(dialect: str) -> Prepared:
+    return Prepared(_delegations(ids_match(Delegation.customer_account_id, dialect)))
+
+
+_NOT_READ: Any = object()
+
+
+async def grants(
+    tx: DriverTransaction,
+    user_id: uuid.UUID,
+    account_ids: Collection[uuid.UUID],
+    own_roles: Mapping[uuid.UUID, Role | None] | None = None,
+) -> dict[uuid.UUID, Grant | None]:
+    """The rule: on each account, the user's own role; else, through the best active delegation,
+    the lesser of the partner user's role and the delegation's scope (two statements for any
+    number of accounts; one when the own roles were read with the rows being checked, none when
+    each of those was found). Notes the account acted from, for the audit."""
+    acting = tx.notes.setdefault(_ACTING_FOR, {})
+    wanted = list(dict.fromkeys(account_ids))
+    found: dict[uuid.UUID, Grant | None] = dict.fromkeys(wanted)
+    if not wanted:
+        return found
+    if own_roles is None:
+        rows = await tx.all(_own_roles(tx.dialect), {"user_id": user_id, "ids": wanted})
+        own_roles = {row["account_id"]: row["role"] for row in rows}
+    for account_id in wanted:
+        role = own_roles.get(account_id)
+        if role is not None:
+            found[account_id] = Grant(Role(role), account_id)
+    rest = [a for a in wanted if found[a] is None]
+    if rest:
+        params = {"user_id": user_id, "ids": rest, "now": utcnow()}
+        for row in await tx.all(_delegated(tx.dialect), params):
+            granted = _lesser(Role(row["role"]), _SCOPE_CAP[DelegationScope(row["scope"])])
+            best = found[row["customer_account_id"]]
+            if best is None or _RANK[granted] > _RANK[best.role]:
+                found[row["customer_account_id"]] = Grant(granted, row["partner_account_id"])
+    for account_id, grant in found.items():
+        if grant is not None:
+            acting[(user_id, account_id)] = grant.acting_account_id
+    return found
+
+
+async def grant(
     tx: DriverTransaction, user_id: uuid.UUID, account_id: uuid.UUID, own_role: Any = _NOT_READ
 ) -> Grant | None:
-    """effective_role() on the driver (own_role: when read already with the row being checked)."""
-    if own_role is _NOT_READ:
-        row = await tx.one(_OWN_ROLE, {"user_id": user_id, "account_id": account_id})
-        own_role = None if row is None else row["role"]
-    if own_role is not None:
-        return Grant(Role(own_role), account_id)
-    best: Grant | None = None
-    for row in await tx.all(_DELEGATED, {"user_id": user_id, "account_id": account_id, "now": utcnow()}):
-        granted = _lesser(Role(row["role"]), _SCOPE_CAP[DelegationScope(row["scope"])])
-        if best is None or _RANK[granted] > _RANK[best.role]:
-            best = Grant(granted, row["partner_account_id"])
-    return best
+    """grants() for one account (own_role: when read already with the row being checked)."""
+    own = None if own_role is _NOT_READ else {account_id: own_role}
+    return (await grants(tx, user_id, [account_id], own))[account_id]
 
 
-async def require_in(
+async def role_on(tx: DriverTransaction, user_id: uuid.UUID, account_id: uuid.UUID) -> Role | None:
+    found = await grant(tx, user_id, account_id)
+    return None if found is None else found.role
+
+
+async def may(
+    tx: DriverTransaction,
+    actor: Actor,
+    account_id: uuid.UUID | None,
+    permission: Permission,
+    *,
+    own_role: Any = _NOT_READ,
+) -> bool:
+    """For reads that answer "nothing" rather than an error: may the actor do this on the account?"""
+    if account_id is None:
+        return False
+    found = await grant(tx, actor.user_id, account_id, own_role)
+    return found is not None and allows(found.role, permission)
+
+
+async def require(
     tx: DriverTransaction,
     actor: Actor,
     account_id: uuid.UUID,
@@ -177,55 +196,11 @@ async def require_in(
     what: str,
     own_role: Any = _NOT_READ,
 ) -> Grant:
-    """require() on the driver: the grant, or the unknown-id answer."""
-    grant = await grant_in(tx, actor.user_id, account_id, own_role)
-    if grant is None or not allows(grant.role, permission):
+    """The actor's grant on the account if it allows `permission`; else the unknown-id answer."""
+    found = await grant(tx, actor.user_id, account_id, own_role)
+    if found is None or not allows(found.role, permission):
         raise NotFoundError(field, what)
-    return grant
-
-
-async def may_given_own_role(
-    open_session: Callable[[], AbstractAsyncContextManager[AsyncSession]],
-    actor: Actor,
-    account_id: uuid.UUID,
-    own_role: Role | None,
-    permission: Permission,
-) -> bool:
-    """may(), when the actor's own role on the account was read already (own_role_of): only
-    without one do delegations decide, read in a session then."""
-    if own_role is not None:
-        return allows(own_role, permission)
-    async with open_session() as session:
-        return await may(session, actor, account_id, permission)
-
-
-async def effective_role(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> Role | None:
-    return (await effective_roles(session, user_id, (account_id,)))[account_id]
-
-
-async def may(
-    session: AsyncSession, actor: Actor, account_id: uuid.UUID | None, permission: Permission
-) -> bool:
-    """For reads that answer "nothing" rather than an error: may the actor do this on the account?"""
-    return account_id is not None and allows(
-        await effective_role(session, actor.user_id, account_id), permission
-    )
-
-
-async def require(
-    session: AsyncSession,
-    actor: Actor,
-    account_id: uuid.UUID,
-    permission: Permission,
-    *,
-    field: str,
-    what: str,
-) -> Role:
-    role = await effective_role(session, actor.user_id, account_id)
-    if not allows(role, permission):
-        raise NotFoundError(field, what)
-    assert role is not None
-    return role
+    return found
 
 
 class LicenseAccess(enum.Enum):
@@ -275,7 +250,7 @@ def access_allows(access: LicenseAccess | None, needed: LicenseAccess) -> bool:
 
 
 async def license_access(session: AsyncSession, actor: Actor, row: License) -> LicenseAccess | None:
-    role = await effective_role(session, actor.user_id, row.account_id)
+    role = await role_on(as_driver_transaction(session), actor.user_id, row.account_id)
     share = await session.scalar(
         select(LicenseShare.permission).where(
             LicenseShare.license_id == row.id, LicenseShare.user_id == actor.user_id
@@ -316,7 +291,8 @@ async def require_licenses(
     rows = list(await session.scalars(stmt.with_for_update() if for_update else stmt))
     if len(rows) != len(ids):
         raise NotFoundError(field, "license")
-    roles = await effective_roles(session, actor.user_id, {r.account_id for r in rows})
+    found = await grants(as_driver_transaction(session), actor.user_id, {r.account_id for r in rows})
+    roles = {account_id: None if g is None else g.role for account_id, g in found.items()}
     shares = {
         license_id: permission
         for license_id, permission in await session.execute(

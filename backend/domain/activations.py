@@ -13,7 +13,9 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, exists, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from backend.db.driver import DriverTransaction, Prepared
+from backend.config import Settings
+from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     Activation,
     KeyStatus,
@@ -27,10 +29,10 @@ from backend.db.models import (
 )
 from backend.domain import audit, ratelimit
 from backend.domain.errors import ActivationRefusedError, RateLimitedError
-from backend.domain.pipeline import claims
-from backend.domain.registration import validate_host_id
+from backend.domain.key_requests.fulfilment import claims
+from backend.domain.key_requests.registration import validate_host_id
+from backend.key_store import KeyStore
 from backend.keys import Signer, normalize_activation_key
-from backend.portal import Portal
 
 MESSAGES = {
     "INVALID_KEY": "This activation key is not valid.",
@@ -57,12 +59,20 @@ def _buckets(ip: str | None) -> list[str]:
     return [f"activation:ip:{ip}"]
 
 
-async def _refuse_invalid(
-    portal: Portal, ip: str | None, key_text: str, action: str
-) -> ActivationRefusedError:
-    async with portal.db.write() as session:
-        ratelimit.hit(session, _buckets(ip))
-        audit.record(session, f"{action}_refused", actor=None, key=key_text[:40], ip=ip)
+async def _retry_after(db: Database, settings: Settings, ip: str | None) -> int:
+    """Seconds until the caller's IP may try again after too many failed attempts; 0 if it may now."""
+    async with db.read() as session:
+        return await ratelimit.retry_after(
+            as_driver_transaction(session), _buckets(ip), settings.activation_failures
+        )
+
+
+async def _refuse_invalid(db: Database, ip: str | None, key_text: str, action: str) -> ActivationRefusedError:
+    """Count a failed attempt for the caller's IP and audit it; the refusal to raise."""
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
+        await ratelimit.hit(tx, _buckets(ip))
+        await audit.record(tx, f"{action}_refused", actor=None, key=key_text[:40], ip=ip)
     return refused("INVALID_KEY")
 
 
@@ -138,36 +148,38 @@ UPSERTS = {
 }
 
 
-async def activate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> Activated:
+async def activate_product(
+    db: Database, settings: Settings, key_store: KeyStore, key_text: str, host_text: str, ip: str | None
+) -> Activated:
+    """An installed product's activation, in one driver transaction; a refusal counts against the
+    caller's IP."""
     host = validate_host_id(host_text, required=True)
     assert host is not None
     activation_key = normalize_activation_key(key_text)
-    signer = await portal.keys.signer()
-    max_failures, window = portal.settings.activation_failures
+    signer = await key_store.signer()
 
     # The license row stays locked from FIND_KEY to the commit, so activations of one license
     # queue there and the seat count cannot race (the same host again only touches its row).
     outcome = (
-        await portal.db.driver.run(lambda tx: activate_in(tx, portal, signer, activation_key, host, ip))
+        await db.driver.run(lambda tx: activate(tx, settings, signer, activation_key, host, ip))
         if activation_key
         else False
     )
     if isinstance(outcome, Activated):
         return outcome
-    async with portal.db.read() as session:
-        wait = await ratelimit.retry_after(session, _buckets(ip), (max_failures, window))
+    wait = await _retry_after(db, settings, ip)
     if wait or outcome:
         raise RateLimitedError(max(wait, 1), "activationKey")
-    raise await _refuse_invalid(portal, ip, key_text, "license.activate")
+    raise await _refuse_invalid(db, ip, key_text, "license.activate")
 
 
-async def activate_in(
-    tx: DriverTransaction, portal: Portal, signer: Signer, activation_key: str, host: str, ip: str | None
+async def activate(
+    tx: DriverTransaction, settings: Settings, signer: Signer, activation_key: str, host: str, ip: str | None
 ) -> Activated | bool:
     """The activation in `tx`, or whether the caller is rate-limited (False: the key is not usable).
     Safe to run twice (driver.run retries on a lost connection): a host's activation is an upsert.
     The benchmark's raw floor runs this too, without HTTP or GraphQL."""
-    max_failures, window = portal.settings.activation_failures
+    max_failures, window = settings.activation_failures
     now = utcnow()
     row = await tx.one(
         FIND_KEY,
@@ -183,7 +195,7 @@ async def activate_in(
         raise refused("HOST_MISMATCH")
     seats_counted = row["locking"] == Locking.NONE
     seen = await tx.one(
-        UPSERTS[(portal.db.dialect, seats_counted)],
+        UPSERTS[(tx.dialect, seats_counted)],
         {
             "id": uuid.uuid4(),
             "license_id": row["license_id"],
@@ -209,7 +221,7 @@ async def activate_in(
     )
     license_file = signer.sign(
         claims(
-            portal,
+            settings.issuer,
             license_id=row["license_id"],
             key_id=row["key_id"],
             sku=row["sku"],
@@ -227,16 +239,15 @@ def _usable(row: Mapping[str, Any]) -> bool:
     return bool(row["status"] == KeyStatus.ACTIVE and row["state"] == LicenseState.CURRENT)
 
 
-async def deactivate(portal: Portal, key_text: str, host_text: str, ip: str | None) -> str:
+async def deactivate(db: Database, settings: Settings, key_text: str, host_text: str, ip: str | None) -> str:
     """Free the seat the host holds on the key's license; a host that holds none is a no-op."""
     host = validate_host_id(host_text, required=True)
     assert host is not None
-    async with portal.db.read() as session:
-        wait = await ratelimit.retry_after(session, _buckets(ip), portal.settings.activation_failures)
-        if wait:
-            raise RateLimitedError(wait, "activationKey")
+    wait = await _retry_after(db, settings, ip)
+    if wait:
+        raise RateLimitedError(wait, "activationKey")
     activation_key = normalize_activation_key(key_text)
-    async with portal.db.write() as session:
+    async with db.write() as session:
         key = (
             await session.scalar(select(LicenseKey).where(LicenseKey.activation_key == activation_key))
             if activation_key
@@ -249,8 +260,8 @@ async def deactivate(portal: Portal, key_text: str, host_text: str, ip: str | No
                 delete(Activation).where(Activation.license_id == key.license_id, Activation.host_id == host)
             )
             license_ = await session.get_one(License, key.license_id)
-            audit.record(
-                session,
+            await audit.record(
+                as_driver_transaction(session),
                 "license.deactivate",
                 actor=None,
                 account_id=license_.account_id,
@@ -260,4 +271,4 @@ async def deactivate(portal: Portal, key_text: str, host_text: str, ip: str | No
                 ip=ip,
             )
             return host
-    raise await _refuse_invalid(portal, ip, key_text, "license.deactivate")
+    raise await _refuse_invalid(db, ip, key_text, "license.deactivate")

@@ -6,15 +6,14 @@ import uuid
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import Prepared
+from backend.db.driver import DriverTransaction, Prepared
 from backend.db.models import AuditEvent, utcnow
 from backend.domain.access import Actor, acting_account
 
 
-def record(
-    session: AsyncSession,
+async def record(
+    tx: DriverTransaction,
     action: str,
     *,
     actor: Actor | None,
@@ -23,20 +22,20 @@ def record(
     target: tuple[str, uuid.UUID | str] | None = None,
     **data: Any,
 ) -> None:
+    """One audit event, in the caller's transaction. A partner acting for a customer is recorded
+    with the partner account the access check found (given, or noted in the transaction)."""
     if actor_account_id is None and actor is not None and account_id is not None:
-        # A partner acting for a customer: the access check noted which delegation let them in.
-        actor_account_id = acting_account(session, actor.user_id, account_id)
-    session.add(
-        AuditEvent(
-            action=action,
-            actor_user_id=actor.user_id if actor else None,
-            actor_account_id=actor_account_id,
+        actor_account_id = acting_account(tx, actor.user_id, account_id)
+    await tx.one(
+        INSERT,
+        event(
+            action,
+            actor=actor,
             account_id=account_id,
-            target_type=target[0] if target else None,
-            target_id=str(target[1]) if target else None,
-            ip=actor.ip if actor else None,
-            data=data,
-        )
+            actor_account_id=actor_account_id,
+            target=target,
+            **data,
+        ),
     )
 
 
@@ -49,7 +48,7 @@ def event(
     target: tuple[str, uuid.UUID | str] | None = None,
     **data: Any,
 ) -> dict[str, Any]:
-    """record()'s row for INSERT on the driver; the caller knows the acting account (Grant)."""
+    """The row record() inserts."""
     return {
         "at": utcnow(),
         "action": action,
@@ -72,7 +71,7 @@ def values(
     **data: Any,
 ) -> dict[str, Any]:
     """The row of an event with no signed-in actor (an installed product), for a Core insert on a
-    hot path; record() is the ORM form."""
+    hot path."""
     return {
         "at": utcnow(),
         "action": action,

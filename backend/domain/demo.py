@@ -13,6 +13,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.passwords import hash_password
+from backend.config import Settings
+from backend.db.engine import Database
 from backend.db.models import (
     Account,
     AccountKind,
@@ -35,14 +37,14 @@ from backend.db.models import (
     SupportRegistration,
     User,
 )
-from backend.domain.accounts import create_account
+from backend.domain.accounts.users import create_account
 from backend.domain.catalog import issue_serials, upsert_product
-from backend.domain.license_search import compose
-from backend.domain.licenses import number_text
-from backend.domain.pipeline import license_claims
+from backend.domain.key_requests.fulfilment import license_claims
+from backend.domain.licenses.finding import number_text
+from backend.domain.licenses.search import compose
 from backend.domain.serials import new_number
+from backend.key_store import KeyStore
 from backend.keys import Signer, new_activation_key
-from backend.portal import Portal
 
 DEMO_PASSWORD = "demo-portal-2026"
 USERS = [
@@ -70,10 +72,10 @@ STOCK = [
 ]
 
 
-async def seed(portal: Portal) -> bool:
+async def seed(db: Database) -> bool:
     """Create the demo world once; top up unregistered serials every time. True when created."""
     created = False
-    async with portal.db.write() as session:
+    async with db.write() as session:
         if await session.scalar(select(User.id).where(User.email == USERS[0][0])) is None:
             created = True
             accounts: dict[str, Account] = {}
@@ -153,8 +155,8 @@ async def _hold_partner_serials(session: AsyncSession) -> None:
         )
 
 
-async def describe(portal: Portal) -> dict[str, Any]:
-    async with portal.db.read() as session:
+async def describe(db: Database) -> dict[str, Any]:
+    async with db.read() as session:
         users = (
             await session.execute(
                 select(User.email, Account.name, Account.kind, Membership.role)
@@ -233,8 +235,8 @@ DEMO_FIELDS: list[tuple[str, CustomFieldType, list[str]]] = [
 SEED_BATCH = 2000
 
 
-async def demo_fields(portal: Portal, account_id: uuid.UUID) -> list[CustomField]:
-    async with portal.db.write() as session:
+async def demo_fields(db: Database, account_id: uuid.UUID) -> list[CustomField]:
+    async with db.write() as session:
         have = {
             f.name: f
             for f in await session.scalars(select(CustomField).where(CustomField.account_id == account_id))
@@ -257,13 +259,13 @@ async def demo_fields(portal: Portal, account_id: uuid.UUID) -> list[CustomField
         return [have[name] for name, _, _ in DEMO_FIELDS]
 
 
-async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
+async def seed_licenses(db: Database, settings: Settings, key_store: KeyStore, total: int) -> dict[str, Any]:
     """Give the first customer account (Acme Corp) `total` licenses — each with a registered
     serial, a signed key, a support registration and custom values — with bulk inserts in batches.
     Idempotent: only the licenses missing up to `total` are created."""
     began = time.perf_counter()
     email, _name, account_name, _kind, _role = USERS[0]
-    async with portal.db.read() as session:
+    async with db.read() as session:
         owner = await session.scalar(select(User).where(User.email == email))
         assert owner is not None, "seed the demo world first"
         account_id = await session.scalar(
@@ -274,22 +276,31 @@ async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
             await session.scalars(select(Product).where(Product.sku.in_([p[0] for p in PRODUCTS])))
         )
         have = int(await session.scalar(select(func.count()).where(License.account_id == account_id)) or 0)
-    fields = await demo_fields(portal, account_id)
-    signer = await portal.keys.signer()
+    fields = await demo_fields(db, account_id)
+    signer = await key_store.signer()
     rng = random.Random(20261128 + have)
     today = datetime.now(UTC).date()
     now = datetime.now(UTC)
     created = 0
     while have + created < total:
         size = min(SEED_BATCH, total - have - created)
-        async with portal.db.write() as session:
+        async with db.write() as session:
             numbers: set[str] = set()
             while len(numbers) < size:
                 candidates = {new_number(SerialKind.NEW) for _ in range(size - len(numbers))} - numbers
                 taken = set(await session.scalars(select(Serial.number).where(Serial.number.in_(candidates))))
                 numbers |= candidates - taken
             rows = license_batch(
-                portal, signer, account_id, owner.id, products, fields, sorted(numbers), rng, today, now
+                settings.issuer,
+                signer,
+                account_id,
+                owner.id,
+                products,
+                fields,
+                sorted(numbers),
+                rng,
+                today,
+                now,
             )
             for model, values in rows:
                 # Core executemany on the table: the ORM's bulk path would send one INSERT per row.
@@ -299,11 +310,11 @@ async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
         # Fresh statistics, so the planner knows one account holds them all, and on PostgreSQL a
         # visibility map for index-only counts (autovacuum would get there too, later; SQLite only
         # keeps what ANALYZE records).
-        if portal.db.is_sqlite:
-            async with portal.db.write() as session:
+        if db.is_sqlite:
+            async with db.write() as session:
                 await session.execute(text("ANALYZE"))
         else:
-            async with portal.db.engine.connect() as connection:
+            async with db.engine.connect() as connection:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await autocommit.exec_driver_sql("VACUUM (ANALYZE)")
     return {
@@ -315,7 +326,7 @@ async def seed_licenses(portal: Portal, total: int) -> dict[str, Any]:
 
 
 def license_batch(
-    portal: Portal,
+    issuer: str,
     signer: Signer,
     account_id: uuid.UUID,
     owner_id: uuid.UUID,
@@ -399,7 +410,7 @@ def license_batch(
                 "license_id": license_id,
                 "activation_key": activation_key,
                 "kid": signer.kid,
-                "license_file": signer.sign(license_claims(portal, license_, product, key_id, host)),
+                "license_file": signer.sign(license_claims(issuer, license_, product, key_id, host)),
                 "host_id": host,
                 "status": KeyStatus.REVOKED if state == LicenseState.REVOKED else KeyStatus.ACTIVE,
                 "issued_at": created_at,

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import uuid
 from email.message import EmailMessage as MimeMessage
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 import aiosmtplib
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.driver import DriverTransaction, Prepared
+from backend.config import Settings
+from backend.db.driver import DriverTransaction, Prepared, entity
+from backend.db.engine import Database
 from backend.db.models import EmailMessage, EmailStatus, Membership, utcnow
-from backend.jobs import enqueue, enqueue_in, job_handler
-
-if TYPE_CHECKING:
-    from backend.portal import Portal
+from backend.events import EventBus
+from backend.jobs import enqueue
 
 SEND_EMAIL = "send_email"
+_messages = cast(Table, EmailMessage.__table__)
 
 
 async def messages_for(
@@ -42,33 +43,6 @@ async def messages_for(
     return list(rows)
 
 
-def queue_email(
-    portal: Portal,
-    session: AsyncSession,
-    *,
-    to: str,
-    subject: str,
-    body: str,
-    account_id: uuid.UUID | None = None,
-    user_id: uuid.UUID | None = None,
-    key_request_id: uuid.UUID | None = None,
-) -> EmailMessage:
-    message = EmailMessage(
-        id=uuid.uuid4(),
-        to_address=to,
-        subject=subject,
-        body=body,
-        account_id=account_id,
-        user_id=user_id,
-        key_request_id=key_request_id,
-        status=EmailStatus.QUEUED if portal.settings.smtp_url else EmailStatus.HELD,
-    )
-    session.add(message)
-    if portal.settings.smtp_url:
-        enqueue(session, portal.bus.wake_workers, SEND_EMAIL, {"message_id": str(message.id)}, max_attempts=6)
-    return message
-
-
 _QUEUE = Prepared(
     insert(cast(Table, EmailMessage.__table__)),
     [
@@ -85,9 +59,10 @@ _QUEUE = Prepared(
 )
 
 
-async def queue_email_in(
-    portal: Portal,
+async def queue_email(
     tx: DriverTransaction,
+    bus: EventBus,
+    settings: Settings,
     *,
     to: str,
     subject: str,
@@ -95,9 +70,9 @@ async def queue_email_in(
     account_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
     key_request_id: uuid.UUID | None = None,
-) -> int | None:
-    """queue_email() on the driver: the delivery job's id (for bus.wake_workers() after the
-    commit), or None when the message is held."""
+) -> uuid.UUID:
+    """A message in the outbox, in the caller's transaction: QUEUED with a delivery job when an
+    SMTP server is configured, else HELD for the Messages page. Returns its id."""
     message_id = uuid.uuid4()
     await tx.one(
         _QUEUE,
@@ -109,13 +84,13 @@ async def queue_email_in(
             "account_id": account_id,
             "user_id": user_id,
             "key_request_id": key_request_id,
-            "status": EmailStatus.QUEUED if portal.settings.smtp_url else EmailStatus.HELD,
+            "status": EmailStatus.QUEUED if settings.smtp_url else EmailStatus.HELD,
             "created_at": utcnow(),
         },
     )
-    if not portal.settings.smtp_url:
-        return None
-    return await enqueue_in(tx, SEND_EMAIL, {"message_id": str(message_id)}, max_attempts=6)
+    if settings.smtp_url:
+        await enqueue(tx, bus, SEND_EMAIL, {"message_id": str(message_id)}, max_attempts=6)
+    return message_id
 
 
 async def _deliver(smtp_url: str, sender: str, message: EmailMessage) -> None:
@@ -139,42 +114,45 @@ async def _deliver(smtp_url: str, sender: str, message: EmailMessage) -> None:
     await aiosmtplib.send(mime, **options)
 
 
-async def _send(portal: Portal, payload: dict[str, Any]) -> None:
+_MESSAGE = Prepared(select(_messages).where(_messages.c.id == bindparam("message_id")))
+_SENT = Prepared(
+    update(_messages)
+    .where(_messages.c.id == bindparam("message_id"))
+    .values(status=EmailStatus.SENT, sent_at=bindparam("now"), error=None)
+)
+_FAILED = Prepared(
+    update(_messages)
+    .where(_messages.c.id == bindparam("message_id"))
+    .values(status=EmailStatus.FAILED, error=bindparam("reason"))
+)
+
+
+async def send(db: Database, settings: Settings, payload: dict[str, Any]) -> None:
+    """The SEND_EMAIL job: deliver one queued message over SMTP."""
     message_id = uuid.UUID(payload["message_id"])
-    async with portal.db.read() as session:
-        message = await session.get(EmailMessage, message_id)
+    row = await db.driver.run(lambda tx: tx.one(_MESSAGE, {"message_id": message_id}), transaction=False)
+    message = None if row is None else entity(EmailMessage, row)
     if message is None or message.status == EmailStatus.SENT:
         return
-    assert portal.settings.smtp_url
+    assert settings.smtp_url
     try:
-        await _deliver(portal.settings.smtp_url, portal.settings.mail_from, message)
+        await _deliver(settings.smtp_url, settings.mail_from, message)
     except aiosmtplib.SMTPResponseException as exc:
         if exc.code < 500:
             raise  # temporary (4xx): the job runs again later
         # Permanent (5xx, e.g. no such mailbox): retrying cannot help; say why at once.
-        await _give_up(portal, payload, f"{exc.code} {exc.message}")
+        await give_up(db, payload, f"{exc.code} {exc.message}")
         return
     except aiosmtplib.SMTPRecipientsRefused as exc:
         reasons = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
         if any(r.code < 500 for r in exc.recipients):
             raise
-        await _give_up(portal, payload, reasons)
+        await give_up(db, payload, reasons)
         return
-    async with portal.db.write() as session:
-        await session.execute(
-            update(EmailMessage)
-            .where(EmailMessage.id == message_id)
-            .values(status=EmailStatus.SENT, sent_at=utcnow(), error=None)
-        )
+    await db.driver.run(lambda tx: tx.one(_SENT, {"message_id": message_id, "now": utcnow()}))
 
 
-async def _give_up(portal: Portal, payload: dict[str, Any], error: str) -> None:
-    async with portal.db.write() as session:
-        await session.execute(
-            update(EmailMessage)
-            .where(EmailMessage.id == uuid.UUID(payload["message_id"]))
-            .values(status=EmailStatus.FAILED, error=error[:2000])
-        )
-
-
-job_handler(SEND_EMAIL, on_final_failure=_give_up)(_send)
+async def give_up(db: Database, payload: dict[str, Any], error: str) -> None:
+    """A message that cannot be delivered: FAILED, with the reason."""
+    params = {"message_id": uuid.UUID(payload["message_id"]), "reason": error[:2000]}
+    await db.driver.run(lambda tx: tx.one(_FAILED, params))

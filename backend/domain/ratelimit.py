@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, func, insert, select
 
-from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction, ids_match
+from backend.db.driver import DriverTransaction, Prepared, ids_match
 from backend.db.models import RateLimitHit, utcnow
 
 
@@ -25,18 +24,9 @@ def _hits(dialect: str) -> Prepared:
     )
 
 
-async def retry_after(session: AsyncSession, buckets: Iterable[str], limit: tuple[int, int]) -> int:
+async def retry_after(tx: DriverTransaction, buckets: Iterable[str], limit: tuple[int, int]) -> int:
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
-    return await retry_after_in(
-        as_driver_transaction(session), session.get_bind().dialect.name, buckets, limit
-    )
-
-
-async def retry_after_in(
-    tx: DriverTransaction, dialect: str, buckets: Iterable[str], limit: tuple[int, int]
-) -> int:
-    """retry_after() on the driver."""
-    rows = await tx.all(_hits(dialect), _params(buckets, limit))
+    rows = await tx.all(_hits(tx.dialect), _params(buckets, limit))
     return _wait([(row["hits"], row["oldest"]) for row in rows], limit)
 
 
@@ -55,7 +45,10 @@ def _wait(rows: list[tuple[Any, ...]], limit: tuple[int, int]) -> int:
     return wait
 
 
-def hit(session: AsyncSession, buckets: Iterable[str], times: int = 1) -> None:
+_HIT = Prepared(insert(cast(Table, RateLimitHit.__table__)), ["bucket", "at"])
+
+
+async def hit(tx: DriverTransaction, buckets: Iterable[str], times: int = 1) -> None:
+    """Count `times` failed attempts in each bucket."""
     now = utcnow()
-    for bucket in buckets:
-        session.add_all(RateLimitHit(bucket=bucket, at=now) for _ in range(times))
+    await tx.many(_HIT, [{"bucket": bucket, "at": now} for bucket in buckets for _ in range(times)])

@@ -14,11 +14,10 @@ from starlette.routing import Route
 
 from backend.auth.tokens import SESSION_COOKIE
 from backend.db.models import User
-from backend.domain import exports
-from backend.domain import licenses as finding
 from backend.domain.access import Actor
-from backend.domain.accounts import user_for_session
+from backend.domain.accounts.users import user_for_session
 from backend.domain.errors import InvalidInputError, NotFoundError
+from backend.domain.licenses import exports, finding
 from backend.portal import Portal
 from backend.schema.common import from_global_id
 
@@ -117,11 +116,11 @@ def routes(portal: Portal) -> list[Route]:
             return PlainTextResponse(str(exc), status_code=400)
         account = from_global_id(request.query_params.get("accountId", ""), "Account")
         try:
-            export = await exports.prepare_csv(portal, actor, account, flt, order)
+            export = await exports.prepare_csv(portal.db, actor, account, flt, order)
         except NotFoundError:
             return _not_found()
         return StreamingResponse(
-            exports.stream_csv(portal, export),
+            exports.stream_csv(portal.db, export),
             media_type="text/csv; charset=utf-8",
             headers=_attachment("licenses.csv"),
         )
@@ -137,7 +136,7 @@ def routes(portal: Portal) -> list[Route]:
         if account_text and account is None:
             return _not_found()
         try:
-            body = await exports.license_files_zip(portal, actor, ids, account)
+            body = await exports.license_files_zip(portal.db, actor, ids, account)
         except InvalidInputError as exc:
             return PlainTextResponse(exc.message, status_code=400)
         except NotFoundError:
@@ -150,7 +149,7 @@ def routes(portal: Portal) -> list[Route]:
             return _not_found()
         license_id = from_global_id(request.path_params["license_id"], "License")
         try:
-            name, content = await exports.license_file(portal, actor, license_id)
+            name, content = await exports.license_file(portal.db, actor, license_id)
         except NotFoundError:
             return _not_found()
         return Response(content + "\n", media_type="application/jwt", headers=_attachment(name))

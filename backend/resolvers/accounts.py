@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from backend.auth.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token
 from backend.context import Info
-from backend.domain import accounts
+from backend.domain.accounts import users as accounts
 from backend.domain.errors import UserError
 from backend.schema.accounts import (
     LoginInput,
@@ -69,7 +69,10 @@ class Mutation:
     )
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         try:
-            done = await accounts.login(info.context.portal, input.email, input.password, info.context.ip)
+            portal = info.context.portal
+            done = await accounts.login(
+                portal.db, portal.bus, portal.settings, input.email, input.password, info.context.ip
+            )
         except UserError as exc:
             return cast(LoginResult, error_member(exc))
         _set_session_cookies(info, done.session_token)
@@ -78,7 +81,7 @@ class Mutation:
     @strawberry.mutation
     async def logout(self, info: Info) -> LogoutSuccess:
         if info.context.session_token:
-            await accounts.logout(info.context.portal, info.context.session_token)
+            await accounts.logout(info.context.portal.db, info.context.session_token)
         response = info.context.response
         assert isinstance(response, Response)
         response.delete_cookie(SESSION_COOKIE, path="/")
@@ -88,8 +91,11 @@ class Mutation:
     @strawberry.mutation(description="Create a user and a CUSTOMER account; a verification link is mailed.")
     async def sign_up(self, info: Info, input: SignUpInput) -> SignUpResult:
         try:
+            portal = info.context.portal
             email = await accounts.sign_up(
-                info.context.portal,
+                portal.db,
+                portal.bus,
+                portal.settings,
                 accounts.SignUp(input.email, input.password, input.name, input.company),
                 info.context.ip,
             )
@@ -102,7 +108,7 @@ class Mutation:
     @strawberry.mutation
     async def verify_email(self, info: Info, input: VerifyEmailInput) -> VerifyEmailResult:
         try:
-            user = await accounts.verify_email(info.context.portal, input.token)
+            user = await accounts.verify_email(info.context.portal.db, input.token)
         except UserError as exc:
             return cast(VerifyEmailResult, error_member(exc))
         return VerifyEmailSuccess(user=UserType.from_model(user))

@@ -28,8 +28,9 @@ class Mutation:
     )
     async def activate(self, info: Info, input: ActivateInput) -> ActivateResult:
         try:
-            done = await domain.activate(
-                info.context.portal, input.activation_key, input.host_id, info.context.ip
+            portal = info.context.portal
+            done = await domain.activate_product(
+                portal.db, portal.settings, portal.keys, input.activation_key, input.host_id, info.context.ip
             )
         except UserError as exc:
             return cast(ActivateResult, error_member(exc))
@@ -41,8 +42,9 @@ class Mutation:
     @strawberry.mutation(description="Free the seat a host holds.")
     async def deactivate(self, info: Info, input: DeactivateInput) -> DeactivateResult:
         try:
+            portal = info.context.portal
             host = await domain.deactivate(
-                info.context.portal, input.activation_key, input.host_id, info.context.ip
+                portal.db, portal.settings, input.activation_key, input.host_id, info.context.ip
             )
         except UserError as exc:
             return cast(DeactivateResult, error_member(exc))

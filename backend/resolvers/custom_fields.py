@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 
 from backend.context import Info
-from backend.domain import custom_fields
+from backend.domain.licenses import custom_fields
 from backend.resolvers.steps import run_step
 from backend.schema.common import from_global_id, to_global_id
 from backend.schema.custom_fields import (
@@ -29,7 +29,7 @@ class Mutation:
     @strawberry.mutation(description="Add a custom field to an account's licenses (ADMIN only).")
     async def custom_field_create(self, info: Info, input: CustomFieldCreateInput) -> CustomFieldCreateResult:
         step = custom_fields.create(
-            info.context.portal,
+            info.context.portal.db,
             info.context.actor,
             from_global_id(input.account_id, "Account"),
             input.name,
@@ -50,7 +50,7 @@ class Mutation:
     )
     async def custom_field_update(self, info: Info, input: CustomFieldUpdateInput) -> CustomFieldUpdateResult:
         step = custom_fields.update_field(
-            info.context.portal,
+            info.context.portal.db,
             info.context.actor,
             from_global_id(input.custom_field_id, "CustomField"),
             name=input.name,
@@ -68,7 +68,7 @@ class Mutation:
     @strawberry.mutation(description="Delete a custom field and its values on every license.")
     async def custom_field_delete(self, info: Info, input: CustomFieldDeleteInput) -> CustomFieldDeleteResult:
         step = custom_fields.delete_field(
-            info.context.portal, info.context.actor, from_global_id(input.custom_field_id, "CustomField")
+            info.context.portal.db, info.context.actor, from_global_id(input.custom_field_id, "CustomField")
         )
         return cast(
             CustomFieldDeleteResult,

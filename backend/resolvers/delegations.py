@@ -9,7 +9,7 @@ import strawberry
 
 from backend.context import Info
 from backend.db.models import Delegation
-from backend.domain import delegations as domain
+from backend.domain.partners import delegations as domain
 from backend.resolvers.steps import run_step
 from backend.schema.common import from_global_id
 from backend.schema.delegations import (
@@ -46,25 +46,34 @@ class Mutation:
             partner_user_email=input.partner_user_email,
             ends_on=input.ends_on,
         )
+        portal = info.context.portal
         result: DelegationInviteResult = await run_step(
-            domain.invite(info.context.portal, info.context.actor, data), _answer(DelegationInviteSuccess)
+            domain.invite(portal.db, portal.bus, portal.settings, info.context.actor, data),
+            _answer(DelegationInviteSuccess),
         )
         return result
 
     @strawberry.mutation(description="A partner ADMIN accepts a pending delegation.")
     async def delegation_accept(self, info: Info, input: DelegationIdInput) -> DelegationAcceptResult:
-        step = domain.respond(info.context.portal, info.context.actor, _id(input), accept=True)
+        portal = info.context.portal
+        step = domain.respond(
+            portal.db, portal.bus, portal.settings, info.context.actor, _id(input), accept=True
+        )
         result: DelegationAcceptResult = await run_step(step, _answer(DelegationAcceptSuccess))
         return result
 
     @strawberry.mutation(description="A partner ADMIN declines a pending delegation.")
     async def delegation_decline(self, info: Info, input: DelegationIdInput) -> DelegationDeclineResult:
-        step = domain.respond(info.context.portal, info.context.actor, _id(input), accept=False)
+        portal = info.context.portal
+        step = domain.respond(
+            portal.db, portal.bus, portal.settings, info.context.actor, _id(input), accept=False
+        )
         result: DelegationDeclineResult = await run_step(step, _answer(DelegationDeclineSuccess))
         return result
 
     @strawberry.mutation(description="An ADMIN of either side ends a pending or active delegation.")
     async def delegation_revoke(self, info: Info, input: DelegationIdInput) -> DelegationRevokeResult:
-        step = domain.revoke(info.context.portal, info.context.actor, _id(input))
+        portal = info.context.portal
+        step = domain.revoke(portal.db, portal.bus, info.context.actor, _id(input))
         result: DelegationRevokeResult = await run_step(step, _answer(DelegationRevokeSuccess))
         return result

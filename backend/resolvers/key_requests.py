@@ -10,8 +10,9 @@ import strawberry
 from graphql import GraphQLError
 
 from backend.context import Info
-from backend.domain import deliveries, pipeline
-from backend.domain import key_requests as domain
+from backend.domain.key_requests import get_a_key as domain
+from backend.domain.key_requests import pipeline
+from backend.domain.partners import deliveries
 from backend.resolvers.steps import key_request_step
 from backend.schema.common import from_global_id
 from backend.schema.key_requests import (
@@ -50,9 +51,7 @@ def _kr(global_id: str) -> object:
 async def load_key_request(info: Info, global_id: str) -> KeyRequestType | None:
     """A key request the signed-in user may see, or None (unknown and foreign look alike)."""
     portal = info.context.portal
-    row = await pipeline.view(
-        portal, info.context.loaders.session, info.context.actor, from_global_id(global_id, "KeyRequest")
-    )
+    row = await pipeline.view(portal.db, info.context.actor, from_global_id(global_id, "KeyRequest"))
     return None if row is None else KeyRequestType.from_model(row, portal.settings.draft_ttl_days)
 
 
@@ -68,9 +67,7 @@ class Mutation:
     @strawberry.mutation(description="Start a Get a Key draft on an account (resumable for 7 days).")
     async def key_request_start(self, info: Info, input: KeyRequestStartInput) -> KeyRequestStartResult:
         ctx = info.context
-        step = domain.start(
-            ctx.portal, ctx.actor, from_global_id(input.account_id, "Account"), seen=ctx.loaders.prime_serials
-        )
+        step = domain.start(ctx.portal.db, ctx.actor, from_global_id(input.account_id, "Account"))
         result: KeyRequestStartResult = await key_request_step(info, step, KeyRequestStartSuccess)
         return result
 
@@ -79,12 +76,14 @@ class Mutation:
         self, info: Info, input: KeyRequestEnterSerialsInput
     ) -> KeyRequestEnterSerialsResult:
         ctx = info.context
+        portal = ctx.portal
         step = domain.enter_serials(
-            ctx.portal,
+            portal.db,
+            portal.bus,
+            portal.settings,
             ctx.actor,
             from_global_id(input.key_request_id, "KeyRequest"),
             input.serial_numbers,
-            seen=ctx.loaders.prime_serials,
         )
         result: KeyRequestEnterSerialsResult = await key_request_step(
             info, step, KeyRequestEnterSerialsSuccess
@@ -96,8 +95,14 @@ class Mutation:
         self, info: Info, input: KeyRequestRemoveSerialInput
     ) -> KeyRequestRemoveSerialResult:
         ctx = info.context
+        portal = ctx.portal
         step = domain.remove_serial(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.serial_number
+            portal.db,
+            portal.bus,
+            portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.serial_number,
         )
         result: KeyRequestRemoveSerialResult = await key_request_step(
             info, step, KeyRequestRemoveSerialSuccess
@@ -112,8 +117,14 @@ class Mutation:
     ) -> KeyRequestSelectRenewalsResult:
         ctx = info.context
         targets = [(r.serial_number, from_global_id(r.license_id, "License")) for r in input.renewals]
+        portal = ctx.portal
         step = domain.select_renewals(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), targets
+            portal.db,
+            portal.bus,
+            portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            targets,
         )
         result: KeyRequestSelectRenewalsResult = await key_request_step(
             info, step, KeyRequestSelectRenewalsSuccess
@@ -125,13 +136,15 @@ class Mutation:
         self, info: Info, input: KeyRequestSetRegistrationInput
     ) -> KeyRequestSetRegistrationResult:
         ctx = info.context
+        portal = ctx.portal
         step = domain.set_registration(
-            ctx.portal,
+            portal.db,
+            portal.bus,
+            portal.settings,
             ctx.actor,
             from_global_id(input.key_request_id, "KeyRequest"),
             input.registration.to_data(),
             input.host_id,
-            seen=ctx.loaders.prime_serials,
         )
         result: KeyRequestSetRegistrationResult = await key_request_step(
             info, step, KeyRequestSetRegistrationSuccess
@@ -143,8 +156,14 @@ class Mutation:
     )
     async def key_request_confirm(self, info: Info, input: KeyRequestConfirmInput) -> KeyRequestConfirmResult:
         ctx = info.context
+        portal = ctx.portal
         step = domain.confirm(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
+            portal.db,
+            portal.bus,
+            portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.idempotency_key,
         )
         result: KeyRequestConfirmResult = await key_request_step(info, step, KeyRequestConfirmSuccess)
         return result
@@ -157,7 +176,12 @@ class Mutation:
     ) -> KeyRequestResendKeysResult:
         ctx = info.context
         step = deliveries.resend(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.email
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.email,
         )
         result: KeyRequestResendKeysResult = await key_request_step(info, step, KeyRequestResendKeysSuccess)
         return result

@@ -9,11 +9,11 @@ import strawberry
 from sqlalchemy import select
 
 from backend.context import Info
+from backend.db.driver import as_driver_transaction
 from backend.db.models import License
-from backend.domain import custom_fields
-from backend.domain import licenses as finding
-from backend.domain.access import Permission, allows, effective_role, license_access, may
+from backend.domain.access import Permission, allows, license_access, may, role_on
 from backend.domain.errors import UserError
+from backend.domain.licenses import custom_fields, finding
 from backend.schema.common import error_member, from_global_id
 from backend.schema.custom_fields import CustomValueRejected
 from backend.schema.licenses import (
@@ -51,7 +51,9 @@ class Query:
         actor = info.context.actor
         account = from_global_id(account_id, "Account")
         async with info.context.loaders.session() as session:
-            if account is None or not await may(session, actor, account, Permission.VIEW):
+            if account is None or not await may(
+                as_driver_transaction(session), actor, account, Permission.VIEW
+            ):
                 return []
             rows = await session.scalars(
                 select(License)
@@ -79,7 +81,7 @@ class Query:
         if account is None:
             return LicenseConnection.empty()
         async with info.context.loaders.session() as session:
-            role = await effective_role(session, actor.user_id, account)
+            role = await role_on(as_driver_transaction(session), actor.user_id, account)
             if not allows(role, Permission.VIEW):
                 return LicenseConnection.empty()
             query = await finding.prepare(
@@ -128,7 +130,7 @@ class Mutation:
     ) -> LicensesSetCustomValuesResult:
         try:
             rows = await custom_fields.set_values(
-                info.context.portal,
+                info.context.portal.db,
                 info.context.actor,
                 [from_global_id(i, "License") for i in input.license_ids],
                 [
@@ -148,7 +150,7 @@ class Mutation:
     ) -> LicensesSetRegistrationResult:
         try:
             rows = await finding.set_registration(
-                info.context.portal,
+                info.context.portal.db,
                 info.context.actor,
                 [from_global_id(i, "License") for i in input.license_ids],
                 input.registration.to_data(),

@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 
 from backend.context import Info
-from backend.domain import members as domain
+from backend.domain.accounts import members as domain
 from backend.resolvers.steps import run_step
 from backend.schema.accounts import AccountType
 from backend.schema.common import from_global_id
@@ -39,8 +39,11 @@ class Mutation:
         self, info: Info, input: AccountMemberInviteInput
     ) -> AccountMemberInviteResult:
         actor = info.context.actor
+        portal = info.context.portal
         step = domain.invite(
-            info.context.portal,
+            portal.db,
+            portal.bus,
+            portal.settings,
             actor,
             from_global_id(input.account_id, "Account"),
             input.email,
@@ -61,7 +64,7 @@ class Mutation:
         self, info: Info, input: AccountMemberSetRoleInput
     ) -> AccountMemberSetRoleResult:
         step = domain.set_role(
-            info.context.portal,
+            info.context.portal.db,
             info.context.actor,
             from_global_id(input.account_id, "Account"),
             from_global_id(input.user_id, "User"),
@@ -81,7 +84,7 @@ class Mutation:
         self, info: Info, input: AccountMemberRemoveInput
     ) -> AccountMemberRemoveResult:
         step = domain.remove(
-            info.context.portal,
+            info.context.portal.db,
             info.context.actor,
             from_global_id(input.account_id, "Account"),
             from_global_id(input.user_id, "User"),
@@ -98,7 +101,7 @@ class Mutation:
         self, info: Info, input: AccountInvitationRevokeInput
     ) -> AccountInvitationRevokeResult:
         step = domain.revoke_invitation(
-            info.context.portal,
+            info.context.portal.db,
             info.context.actor,
             from_global_id(input.invitation_id, "AccountInvitation"),
         )

@@ -6,6 +6,7 @@ import strawberry
 from sqlalchemy import select
 
 from backend.context import Info
+from backend.db.driver import as_driver_transaction
 from backend.db.models import Account, License, Product
 from backend.domain.access import Permission, license_access, may
 from backend.resolvers.key_requests import load_key_request
@@ -31,7 +32,7 @@ class Query:
                 product = await session.get(Product, value)
                 return ProductType.from_model(product) if product else None
             if kind == "Account":
-                if await may(session, actor, value, Permission.VIEW):
+                if await may(as_driver_transaction(session), actor, value, Permission.VIEW):
                     return AccountType.from_model(await session.get_one(Account, value))
                 return None
             if kind == "License":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.context import Info
-from backend.domain import partners as domain
+from backend.domain.partners import managed as domain
 from backend.schema.partners import ManagedAccountConnection, ManagedAccountFilter
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.context import Info
-from backend.domain import rehost as domain
+from backend.domain.key_requests import rehost as domain
 from backend.resolvers.steps import key_request_step
 from backend.schema.common import from_global_id
 from backend.schema.rehost import (
@@ -28,7 +28,9 @@ class Mutation:
         self, info: Info, input: RehostRequestStartInput
     ) -> RehostRequestStartResult:
         ctx = info.context
-        step = domain.start(ctx.portal, ctx.actor, from_global_id(input.license_key_id, "LicenseKey"))
+        step = domain.start(
+            ctx.portal.db, ctx.portal.settings, ctx.actor, from_global_id(input.license_key_id, "LicenseKey")
+        )
         result: RehostRequestStartResult = await key_request_step(info, step, RehostRequestStartSuccess)
         return result
 
@@ -38,7 +40,12 @@ class Mutation:
     ) -> RehostRequestSetHostResult:
         ctx = info.context
         step = domain.set_host(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.host_id
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.host_id,
         )
         result: RehostRequestSetHostResult = await key_request_step(info, step, RehostRequestSetHostSuccess)
         return result
@@ -51,7 +58,12 @@ class Mutation:
     ) -> RehostRequestConfirmResult:
         ctx = info.context
         step = domain.confirm(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.idempotency_key,
         )
         result: RehostRequestConfirmResult = await key_request_step(info, step, RehostRequestConfirmSuccess)
         return result

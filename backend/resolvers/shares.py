@@ -7,7 +7,7 @@ from typing import cast
 import strawberry
 
 from backend.context import Info
-from backend.domain import shares as domain
+from backend.domain.accounts import shares as domain
 from backend.resolvers.steps import run_step
 from backend.schema.common import from_global_id
 from backend.schema.licenses import LicenseType
@@ -30,8 +30,11 @@ class Mutation:
         description="OWNER or account ADMIN: share with an e-mail outside the account; again changes the permission."
     )
     async def license_share(self, info: Info, input: LicenseShareInput) -> LicenseShareResult:
+        portal = info.context.portal
         step = domain.share(
-            info.context.portal,
+            portal.db,
+            portal.bus,
+            portal.settings,
             info.context.actor,
             from_global_id(input.license_id, "License"),
             input.email,
@@ -45,7 +48,7 @@ class Mutation:
     @strawberry.mutation(description="OWNER or account ADMIN: take a share back.")
     async def license_unshare(self, info: Info, input: LicenseUnshareInput) -> LicenseUnshareResult:
         step = domain.unshare(
-            info.context.portal,
+            info.context.portal.db,
             info.context.actor,
             from_global_id(input.license_id, "License"),
             input.email,
@@ -61,8 +64,11 @@ class Mutation:
     async def license_transfer_ownership(
         self, info: Info, input: LicenseTransferOwnershipInput
     ) -> LicenseTransferOwnershipResult:
+        portal = info.context.portal
         step = domain.transfer_ownership(
-            info.context.portal,
+            portal.db,
+            portal.bus,
+            portal.settings,
             info.context.actor,
             from_global_id(input.license_id, "License"),
             input.email,

@@ -7,9 +7,8 @@ from typing import cast
 import strawberry
 
 from backend.context import Info
-from backend.domain import upgrades as domain
-from backend.domain.access import Permission, may
 from backend.domain.errors import UserError
+from backend.domain.key_requests import upgrades as domain
 from backend.resolvers.steps import key_request_step
 from backend.schema.common import error_member, from_global_id
 from backend.schema.upgrades import (
@@ -41,12 +40,9 @@ class Query:
     async def upgrade_notifications(
         self, info: Info, account_id: strawberry.ID
     ) -> list[UpgradeNotificationType]:
-        actor = info.context.actor
-        account = from_global_id(account_id, "Account")
-        async with info.context.loaders.session() as session:
-            if account is None or not await may(session, actor, account, Permission.VIEW):
-                return []
-            rows = await domain.open_notifications(session, account)
+        rows = await domain.open_notifications(
+            info.context.portal.db, info.context.actor, from_global_id(account_id, "Account")
+        )
         return [UpgradeNotificationType.from_model(r) for r in rows]
 
 
@@ -58,7 +54,11 @@ class Mutation:
     ) -> UpgradeRequestStartResult:
         ctx = info.context
         step = domain.start(
-            ctx.portal, ctx.actor, from_global_id(input.account_id, "Account"), input.notification_id
+            ctx.portal.db,
+            ctx.portal.settings,
+            ctx.actor,
+            from_global_id(input.account_id, "Account"),
+            input.notification_id,
         )
         result: UpgradeRequestStartResult = await key_request_step(info, step, UpgradeRequestStartSuccess)
         return result
@@ -69,7 +69,9 @@ class Mutation:
     ) -> UpgradeRequestSelectProductResult:
         ctx = info.context
         step = domain.select_license(
-            ctx.portal,
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
             ctx.actor,
             from_global_id(input.key_request_id, "KeyRequest"),
             from_global_id(input.license_id, "License"),
@@ -85,7 +87,12 @@ class Mutation:
     ) -> UpgradeRequestSetQuantityResult:
         ctx = info.context
         step = domain.set_quantity(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.quantity
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.quantity,
         )
         result: UpgradeRequestSetQuantityResult = await key_request_step(
             info, step, UpgradeRequestSetQuantitySuccess
@@ -100,7 +107,9 @@ class Mutation:
     ) -> UpgradeRequestSetRegistrationResult:
         ctx = info.context
         step = domain.set_registration(
-            ctx.portal,
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
             ctx.actor,
             from_global_id(input.key_request_id, "KeyRequest"),
             input.registration.to_data(),
@@ -118,7 +127,12 @@ class Mutation:
     ) -> UpgradeRequestConfirmResult:
         ctx = info.context
         step = domain.confirm(
-            ctx.portal, ctx.actor, from_global_id(input.key_request_id, "KeyRequest"), input.idempotency_key
+            ctx.portal.db,
+            ctx.portal.bus,
+            ctx.portal.settings,
+            ctx.actor,
+            from_global_id(input.key_request_id, "KeyRequest"),
+            input.idempotency_key,
         )
         result: UpgradeRequestConfirmResult = await key_request_step(info, step, UpgradeRequestConfirmSuccess)
         return result
@@ -132,7 +146,13 @@ class Mutation:
         ctx = info.context
         try:
             notified = await domain.notify(
-                ctx.portal, input.from_sku, input.to_sku, input.expires_in_days, ctx.actor
+                ctx.portal.db,
+                ctx.portal.bus,
+                ctx.portal.settings,
+                input.from_sku,
+                input.to_sku,
+                input.expires_in_days,
+                ctx.actor,
             )
         except UserError as exc:
             return cast(UpgradeNotificationsCreateResult, error_member(exc))

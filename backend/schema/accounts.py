@@ -9,7 +9,7 @@ import strawberry
 
 from backend.context import Info
 from backend.db import models
-from backend.domain import accounts as domain
+from backend.domain.accounts import users as domain
 from backend.schema.catalog import SerialType
 from backend.schema.common import (
     EmailNotVerified,
@@ -61,7 +61,8 @@ class AccountType(Node):
         status: models.SerialStatus | None = models.SerialStatus.UNREGISTERED,
         first: int = 100,
     ) -> list[SerialType]:
-        from backend.domain import catalog, delegations
+        from backend.domain import catalog
+        from backend.domain.partners import delegations
 
         async with info.context.loaders.session() as session:
             if await delegations.own_role(session, info.context.actor.user_id, self.account_id) is None:
@@ -116,8 +117,8 @@ class AccountType(Node):
         filter: Annotated[LicenseFilter, strawberry.lazy("backend.schema.licenses")] | None = None,
         order_by: Annotated[LicenseOrder, strawberry.lazy("backend.schema.licenses")] | None = None,
     ) -> Annotated[LicenseConnection, strawberry.lazy("backend.schema.licenses")]:
-        from backend.domain import licenses as finding
         from backend.domain.access import Permission, allows
+        from backend.domain.licenses import finding
         from backend.schema.licenses import LicenseConnection as LicenseConnection_
         from backend.schema.licenses import order_to_domain, shown
 
@@ -163,7 +164,7 @@ class AccountType(Node):
     async def delegations(
         self, info: Info
     ) -> list[Annotated[DelegationType, strawberry.lazy("backend.schema.delegations")]]:
-        from backend.domain import delegations
+        from backend.domain.partners import delegations
         from backend.schema.delegations import DelegationType as DelegationType_
 
         async with info.context.loaders.session() as session:

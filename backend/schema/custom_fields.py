@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from backend.db import models
-from backend.domain.custom_fields import CustomValueRejectedError
+from backend.domain.licenses.custom_fields import CustomValueRejectedError
 from backend.schema.common import InvalidInput, Node, NotFound, UserError, to_global_id
 
 strawberry.enum(models.CustomFieldType, name="CustomFieldType")

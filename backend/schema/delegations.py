@@ -9,7 +9,7 @@ import strawberry
 
 from backend.context import Info
 from backend.db import models
-from backend.domain import delegations as domain
+from backend.domain.partners import delegations as domain
 from backend.schema.accounts import AccountType
 from backend.schema.common import DelegationRefused, InvalidInput, Node, NotFound, to_global_id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime
 from typing import Annotated
 
@@ -10,8 +11,9 @@ import strawberry
 
 from backend.context import Info
 from backend.db import models
-from backend.domain import key_requests as domain
-from backend.domain import pipeline
+from backend.domain.key_requests import get_a_key as domain
+from backend.domain.key_requests import pipeline
+from backend.domain.key_requests.wizard import WizardStep, current_step
 from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
@@ -40,16 +42,9 @@ class KeyRequestStatus(enum.Enum):
     EXPIRED = "EXPIRED"
 
 
-@strawberry.enum(name="KeyRequestStep", description="Where the wizard stands: the next thing the user does.")
-class KeyRequestStep(enum.Enum):
-    SERIALS = "SERIALS"
-    RENEWAL_TARGETS = "RENEWAL_TARGETS"
-    UPGRADE_PRODUCT = "UPGRADE_PRODUCT"
-    UPGRADE_QUANTITY = "UPGRADE_QUANTITY"
-    HOST = "HOST"
-    REGISTRATION = "REGISTRATION"
-    CONFIRM = "CONFIRM"
-    KEYS = "KEYS"
+strawberry.enum(
+    WizardStep, name="KeyRequestStep", description="Where the wizard stands: the next thing the user does."
+)
 
 
 TERMINAL = {KeyRequestStatus.READY, KeyRequestStatus.FAILED, KeyRequestStatus.EXPIRED}
@@ -158,32 +153,11 @@ class KeyRequestType(Node):
         return domain.requires_host(await self._new_products(info))
 
     @strawberry.field
-    async def step(self, info: Info) -> KeyRequestStep:
-        row = self.row
-        if row.status != models.KeyRequestStatus.DRAFT:
-            return KeyRequestStep.KEYS
-        if row.kind == models.KeyRequestKind.REHOST:
-            return KeyRequestStep.CONFIRM if row.host_id else KeyRequestStep.HOST
-        if row.kind == models.KeyRequestKind.UPGRADE:
-            if row.license_id is None:
-                return KeyRequestStep.UPGRADE_PRODUCT
-            if row.upgrade_quantity is None:
-                return KeyRequestStep.UPGRADE_QUANTITY
-            return KeyRequestStep.CONFIRM if row.registration else KeyRequestStep.REGISTRATION
-        serials = await self._serials(info)
-        if not serials:
-            return KeyRequestStep.SERIALS
-        renewing = [s for s, _ in serials if s.kind == models.SerialKind.RENEWAL]
-        if renewing:
-            targets = {r.serial_id for r in await info.context.loaders.renewals_by_key_request.load(row.id)}
-            if any(s.id not in targets for s in renewing):
-                return KeyRequestStep.RENEWAL_TARGETS
-        new_products = [p for s, p in serials if s.kind == models.SerialKind.NEW]
-        if new_products and (
-            row.registration is None or (domain.requires_host(new_products) and not row.host_id)
-        ):
-            return KeyRequestStep.REGISTRATION
-        return KeyRequestStep.CONFIRM
+    async def step(self, info: Info) -> WizardStep:
+        async def renewal_targets() -> set[uuid.UUID]:
+            return {r.serial_id for r in await info.context.loaders.renewals_by_key_request.load(self.row.id)}
+
+        return await current_step(self.row, lambda: self._serials(info), renewal_targets)
 
     @strawberry.field(description="The registration entered in this request, or null before that step.")
     def registration(self) -> SupportRegistration | None:
@@ -231,17 +205,16 @@ class KeyRequestType(Node):
         renewals = [(s, p) for s, p in await self._serials(info) if s.kind == models.SerialKind.RENEWAL]
         if not renewals:
             return []
-        async with info.context.loaders.session() as session:
-            candidates = await domain.renewal_candidates(
-                session, self.row.account_id, {p.id for _, p in renewals}
-            )
+        candidates = await info.context.loaders.renewal_candidates.load_many(
+            [(self.row.account_id, p.id) for _, p in renewals]
+        )
         return [
             RenewalCandidateType(
                 serial_number=s.number,
                 product=ProductType.from_model(p),
-                licenses=[LicenseType.from_model(c) for c in candidates if c.product_id == p.id],
+                licenses=[LicenseType.from_model(c) for c in licenses],
             )
-            for s, p in renewals
+            for (s, p), licenses in zip(renewals, candidates, strict=True)
         ]
 
     @strawberry.field(

@@ -13,10 +13,10 @@ from strawberry.scalars import JSON
 
 from backend.context import Info
 from backend.db import models
-from backend.domain import licenses as finding
-from backend.domain import rehost
 from backend.domain.access import LicenseAccess
-from backend.domain.licenses import EXPIRING_WITHIN_DAYS, LicenseStatus, license_status
+from backend.domain.key_requests import rehost
+from backend.domain.licenses import finding
+from backend.domain.licenses.finding import EXPIRING_WITHIN_DAYS, LicenseStatus, license_status
 from backend.schema.accounts import AccountType, UserType
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import InvalidInput, Node, NotFound, from_global_id, selects, to_global_id

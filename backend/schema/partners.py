@@ -7,8 +7,8 @@ from datetime import date
 import strawberry
 
 from backend.db import models
-from backend.domain import partners as domain
-from backend.domain.licenses import STATUS_ORDER, LicenseStatus
+from backend.domain.licenses.finding import STATUS_ORDER, LicenseStatus
+from backend.domain.partners import managed as domain
 from backend.schema.accounts import AccountType
 from backend.schema.delegations import DelegationType
 from backend.schema.licenses import PageInfo

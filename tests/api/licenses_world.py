@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from backend.db.driver import as_driver_transaction
 from backend.db.models import (
     License,
     LicenseSerial,
@@ -24,8 +25,8 @@ from backend.db.models import (
     SupportRegistration,
     User,
 )
-from backend.domain import license_search
-from backend.domain.pipeline import new_key
+from backend.domain.key_requests.fulfilment import new_key
+from backend.domain.licenses import search as license_search
 from backend.domain.serials import new_number
 from backend.portal import Portal
 from tests.api.flows import REGISTRATION
@@ -104,14 +105,14 @@ async def make_license(
         session.add(license_)
         await session.flush()
         session.add(LicenseSerial(license_id=license_.id, serial_id=serial.id))
-        key = new_key(portal, signer, license_, product, None)
+        key = new_key(portal.settings.issuer, signer, license_, product, None)
         session.add(key)
         session.add(
             SupportRegistration(
                 account_id=account_id, license_id=license_.id, data=registration or REGISTRATION
             )
         )
-        await license_search.refresh(session, [license_.id])
+        await license_search.refresh(as_driver_transaction(session), [license_.id])
     return Made(license_.id, gid("License", license_.id), serial.number, key.activation_key, key.license_file)
 
 

@@ -31,7 +31,7 @@ from graphql import (
 from sqlalchemy import select
 
 from backend.db.models import Account, AccountKind, Delegation, DelegationScope, DelegationStatus
-from backend.domain.accounts import create_account
+from backend.domain.accounts.users import create_account
 from backend.graphql import build_schema
 from backend.portal import Portal
 from backend.schema.common import type_of_global_id

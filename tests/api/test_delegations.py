@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from backend.db.models import Account, AuditEvent, Delegation, EmailMessage, utcnow
-from backend.domain.pipeline import topic
+from backend.domain.key_requests.pipeline import topic
 from backend.portal import Portal
 from backend.schema.common import from_global_id
 from tests.api.flows import BOB, FIELD_ERRORS, VICTOR, account_id, get_a_key, mutate, sign_in

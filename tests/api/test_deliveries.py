@@ -56,7 +56,7 @@ async def test_partner_sees_delivery_status_and_resends(database_url: str, tmp_p
     try:
         settings = make_settings(database_url, tmp_path, smtp_url=f"smtp://127.0.0.1:{port}")
         async with running_app(settings) as (app, portal):
-            await demo.seed(portal)
+            await demo.seed(portal.db)
             async with client_for(app) as h1, client_for(app) as h2:
                 customer, partner = GraphQLClient(h1), GraphQLClient(h2)
                 acme = account_id(await sign_in(customer))

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from backend.db.models import LicenseState, SharePermission
-from backend.domain import exports
-from backend.domain.licenses import today
+from backend.domain.licenses import exports
+from backend.domain.licenses.finding import today
 from backend.portal import Portal
 from tests.api.flows import ALICE, BOB, account_id, sign_in
 from tests.api.licenses_world import create_field, gid, make_license, plain, set_values, share, user_id

@@ -20,7 +20,7 @@ from backend.db.models import (
     SerialStatus,
     utcnow,
 )
-from backend.domain import license_search
+from backend.domain.licenses import search as license_search
 from backend.domain.serials import luhn_digit
 from backend.keys import normalize_activation_key
 from backend.portal import Portal
@@ -393,7 +393,7 @@ async def test_keys_are_mailed_to_the_technical_contact_over_smtp(
     mailbox, smtp_url = smtp
     settings = make_settings(database_url, Path(str(tmp_path)), smtp_url=smtp_url)
     async with running_app(settings) as (app, portal):
-        await demo.seed(portal)
+        await demo.seed(portal.db)
         async with client_for(app) as http:
             client = GraphQLClient(http)
             me = await sign_in(client)

@@ -28,7 +28,7 @@ async def test_a_page_of_100_costs_what_a_page_of_1_costs(client: GraphQLClient,
     account = account_id(await sign_in(client))
     if portal.worker is not None:
         await portal.worker.stop()  # its idle polls would land in the count
-    seeded = await demo.seed_licenses(portal, 150)
+    seeded = await demo.seed_licenses(portal.db, portal.settings, portal.keys, 150)
     assert seeded["total"] == 150
     counts: dict[tuple[int, str], int] = {}
     for name, filter in (("all", None), ("filtered", {"status": ["ACTIVE", "EXPIRING"], "search": "cc-"})):

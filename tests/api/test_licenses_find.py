@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backend.db.models import LicenseModel, LicenseState, SharePermission
-from backend.domain.licenses import STATUS_ORDER, LicenseStatus, license_status, today
+from backend.domain.licenses.finding import STATUS_ORDER, LicenseStatus, license_status, today
 from backend.portal import Portal
 from tests.api.flows import ALICE, BOB, VICTOR, account_id, sign_in
 from tests.api.licenses_world import Made, create_field, gid, make_license, plain, set_values, share, user_id

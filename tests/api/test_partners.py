@@ -19,7 +19,7 @@ from backend.db.models import (
     Product,
     Serial,
 )
-from backend.domain.accounts import create_account
+from backend.domain.accounts.users import create_account
 from backend.domain.catalog import issue_serials
 from backend.portal import Portal
 from backend.schema.common import from_global_id

@@ -258,7 +258,7 @@ async def test_other_accounts_keys_licenses_and_requests_answer_as_unknown(
 
 
 async def test_a_revoked_key_still_frees_its_hosts_seat(client: GraphQLClient, portal: Portal) -> None:
-    from backend.domain.upgrades import notify
+    from backend.domain.key_requests.upgrades import notify
     from tests.api.test_upgrades import select_product, set_quantity, upgrade_confirm, upgrade_start
     from tests.api.test_upgrades import set_registration as upgrade_registration
 
@@ -268,7 +268,7 @@ async def test_a_revoked_key_still_frees_its_hosts_seat(client: GraphQLClient, p
     ready = await get_a_key(client, portal, acc)
     old_key, license_id = ready["keys"][0]["activationKey"], ready["licenses"][0]["id"]
     assert (await activate(client, old_key, "pc-old"))["__typename"] == "ActivateSuccess"
-    code = (await notify(portal, "EPS-14", "EPS-15"))[0].notification.code
+    code = (await notify(portal.db, portal.bus, portal.settings, "EPS-14", "EPS-15"))[0].notification.code
     kr = (await upgrade_start(client, acc, code))["keyRequest"]["id"]
     await select_product(client, kr, license_id)
     await set_quantity(client, kr, 2)

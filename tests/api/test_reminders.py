@@ -15,8 +15,7 @@ from sqlalchemy import select, update
 
 from backend import cli
 from backend.db.models import EmailMessage, Job, JobStatus, License, LicenseState, MaintenanceReminder
-from backend.domain import reminders
-from backend.jobs import HANDLERS
+from backend.domain.licenses import reminders
 from backend.portal import Portal
 from tests.api.flows import ALICE, REGISTRATION, account_id, sign_in
 from tests.api.licenses_world import make_license, plain, user_id
@@ -73,7 +72,7 @@ async def test_each_threshold_is_mailed_once_to_owner_and_technical_contact(
         maintenance_until=TODAY + timedelta(days=30),
         registration={**REGISTRATION, "technicalContact": {"name": "Alice", "email": ALICE, "phone": None}},
     )
-    sent = await reminders.run(portal, TODAY)
+    sent = await reminders.run(portal.db, portal.bus, portal.settings, TODAY)
     assert sorted((s.license_id, s.days_before) for s in sent) == sorted(
         [
             (d90.license_id, 90),
@@ -91,16 +90,16 @@ async def test_each_threshold_is_mailed_once_to_owner_and_technical_contact(
     untouched = {next_day.license_id, far.license_id, past.license_id, gone.license_id}
     assert not untouched & {s.license_id for s in sent}
     # Again the same day: nothing new. The next day only the license that entered the 90-day window.
-    assert await reminders.run(portal, TODAY) == []
+    assert await reminders.run(portal.db, portal.bus, portal.settings, TODAY) == []
     assert len(await outbox(portal)) == len(mails)
-    tomorrow = await reminders.run(portal, TODAY + timedelta(days=1))
+    tomorrow = await reminders.run(portal.db, portal.bus, portal.settings, TODAY + timedelta(days=1))
     assert [(s.license_id, s.days_before) for s in tomorrow] == [(next_day.license_id, 90)]
-    assert await reminders.run(portal, TODAY + timedelta(days=1)) == []
+    assert await reminders.run(portal.db, portal.bus, portal.settings, TODAY + timedelta(days=1)) == []
     # 60 days on, the 90-day license reaches its 30-day reminder; 83 days on, its 7-day one.
-    later = await reminders.run(portal, TODAY + timedelta(days=60))
+    later = await reminders.run(portal.db, portal.bus, portal.settings, TODAY + timedelta(days=60))
     assert [(s.license_id, s.days_before) for s in later] == [(d90.license_id, 30)]
     # A missed day is caught up: the 91-day license had no run on its 30-day date.
-    latest = await reminders.run(portal, TODAY + timedelta(days=83))
+    latest = await reminders.run(portal.db, portal.bus, portal.settings, TODAY + timedelta(days=83))
     assert sorted((s.license_id, s.days_before) for s in latest) == sorted(
         [(d90.license_id, 7), (next_day.license_id, 30)]
     )
@@ -111,7 +110,7 @@ async def test_each_threshold_is_mailed_once_to_owner_and_technical_contact(
             .where(License.id == d7.license_id)
             .values(maintenance_until=TODAY + timedelta(days=95))
         )
-    renewed = await reminders.run(portal, TODAY + timedelta(days=5))
+    renewed = await reminders.run(portal.db, portal.bus, portal.settings, TODAY + timedelta(days=5))
     assert [(s.license_id, s.days_before) for s in renewed] == [(d7.license_id, 90)]
     rows = await reminder_rows(portal)
     assert len(rows) == len(set(rows)) == 10
@@ -129,11 +128,11 @@ async def test_the_daily_job_is_scheduled_and_reschedules_itself(portal: Portal)
     first = await queued()
     assert len(first) == 1  # queued when the portal started with a worker
     assert first[0].run_after.time() == reminders.RUN_AT
-    await reminders.ensure_scheduled(portal)
+    await reminders.ensure_scheduled(portal.db, portal.bus)
     assert len(await queued()) == 1  # never twice
     async with portal.db.write() as session:
         await session.execute(update(Job).where(Job.id == first[0].id).values(status=JobStatus.DONE))
-    await HANDLERS[reminders.JOB].run(portal, {})
+    await portal.job_kinds[reminders.JOB].run({})
     again = await queued()
     assert (
         len(again) == 1

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 
 from backend.db.models import License, UpgradeNotification, utcnow
 from backend.domain import demo
-from backend.domain.upgrades import new_code, notify
+from backend.domain.key_requests.upgrades import new_code, notify
 from backend.portal import Portal
 from tests.api.flows import (
     BOB,
@@ -95,7 +95,7 @@ async def licensed_and_notified(
     me = await sign_in(client)
     acc = account_id(me)
     license_id = (await get_a_key(client, portal, acc, sku=seats_sku))["licenses"][0]["id"]
-    notified = await notify(portal, "EPS-14", "EPS-15", 30)
+    notified = await notify(portal.db, portal.bus, portal.settings, "EPS-14", "EPS-15", 30)
     return acc, license_id, notified[0].notification.code
 
 
@@ -247,7 +247,7 @@ async def test_notification_mail_reaches_a_real_smtp_server_and_the_cli_prints_j
 ) -> None:
     mailbox, smtp_url = smtp
     async with running_app(make_settings(database_url, tmp_path, smtp_url=smtp_url)) as (app, portal):
-        await demo.seed(portal)
+        await demo.seed(portal.db)
         async with client_for(app) as http:
             client = GraphQLClient(http)
             me = await sign_in(client)

@@ -19,5 +19,5 @@ pytestmark = pytest.mark.pg
 async def pg_app(pg_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, Portal]]:
     await truncate_all(pg_url)
     async with running_app(make_settings(pg_url, tmp_path)) as pair:
-        await demo.seed(pair[1])
+        await demo.seed(pair[1].db)
         yield pair

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
+from backend.db.driver import as_driver_transaction
 from backend.db.models import Job, JobStatus, License, LicenseKey, SerialStatus
-from backend.domain.pipeline import FULFIL
-from backend.jobs import Worker, finish_in, job_handler
+from backend.domain.key_requests.pipeline import FULFIL
+from backend.jobs import JobKind, finish
 from backend.portal import Portal
 from tests.api.flows import (
     account_id,
@@ -110,7 +112,7 @@ async def test_twenty_upgrade_confirms_never_upgrade_more_seats_than_eligible(
     pg_app: tuple[Any, Portal],
 ) -> None:
     # given: a 10-seat license, a notification, and twenty drafts each asking for 3 seats
-    from backend.domain.upgrades import notify
+    from backend.domain.key_requests.upgrades import notify
     from tests.api.test_upgrades import select_product, set_quantity, upgrade_confirm, upgrade_start
     from tests.api.test_upgrades import set_registration as upgrade_registration
 
@@ -122,7 +124,7 @@ async def test_twenty_upgrade_confirms_never_upgrade_more_seats_than_eligible(
         from tests.api.flows import get_a_key
 
         license_id = (await get_a_key(client, portal, acc))["licenses"][0]["id"]
-        code = (await notify(portal, "EPS-14", "EPS-15"))[0].notification.code
+        code = (await notify(portal.db, portal.bus, portal.settings, "EPS-14", "EPS-15"))[0].notification.code
         drafts = []
         for _ in range(20):
             kr = (await upgrade_start(client, acc, code))["keyRequest"]["id"]
@@ -176,8 +178,7 @@ async def test_racing_activations_never_overdraw_seats(pg_app: tuple[Any, Portal
 RUNS: list[str] = []
 
 
-@job_handler("test_record_run")
-async def _record_run(_portal: Portal, payload: dict[str, Any]) -> None:
+async def _record_run(payload: dict[str, Any]) -> None:
     RUNS.append(payload["name"])
 
 
@@ -187,6 +188,7 @@ async def test_a_job_is_claimed_once_by_id_and_one_nobody_was_told_about_is_poll
     _app, portal = pg_app
     assert portal.worker is not None
     RUNS.clear()
+    portal.job_kinds["test_record_run"] = JobKind(run=_record_run)
     # A job committed with no wake-up at all (as if its process died right after the commit) is
     # found by the workers' poll.
     async with portal.db.write() as session:
@@ -206,7 +208,7 @@ async def test_a_job_is_claimed_once_by_id_and_one_nobody_was_told_about_is_poll
     async with portal.db.write() as session:
         job = Job(kind="test_record_run", payload={"name": "twice"})
         session.add(job)
-    worker = Worker(portal, 1)
+    worker = portal.new_worker()
     ran = await asyncio.gather(worker.run_once(job.id), worker.run_once(job.id))
     assert sorted(ran) == [False, True]
     assert RUNS == ["orphan", "twice"]
@@ -219,11 +221,10 @@ async def test_a_job_is_claimed_once_by_id_and_one_nobody_was_told_about_is_poll
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
-@job_handler("test_finish_then_fail")
 async def _finish_then_fail(portal: Portal, payload: dict[str, Any]) -> None:
     async with portal.db.write() as session:
         session.add(Job(kind="test_record_run", payload={"name": "effect"}, run_after=FAR_FUTURE))
-        await finish_in(session)
+        await finish(as_driver_transaction(session))
         if payload["fail"]:
             raise RuntimeError("the handler's transaction fails after finishing the job")
 
@@ -234,7 +235,8 @@ async def test_a_job_finished_in_its_handlers_transaction_commits_or_rolls_back_
     _app, portal = pg_app
     assert portal.worker is not None
     await portal.worker.stop()
-    worker = Worker(portal, 1)
+    portal.job_kinds["test_finish_then_fail"] = JobKind(run=functools.partial(_finish_then_fail, portal))
+    worker = portal.new_worker()
     async with portal.db.write() as session:
         failing = Job(kind="test_finish_then_fail", payload={"fail": True})
         passing = Job(kind="test_finish_then_fail", payload={"fail": False})

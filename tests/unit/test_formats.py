@@ -11,7 +11,7 @@ from backend.db.models import Role, SerialKind
 from backend.domain.access import Permission, _lesser, allows
 from backend.domain.dates import add_months
 from backend.domain.errors import InvalidInputError
-from backend.domain.registration import validate_host_id, validate_registration
+from backend.domain.key_requests.registration import validate_host_id, validate_registration
 from backend.domain.serials import luhn_digit, new_number, normalize, parse
 from backend.keys import (
     InvalidLicenseFile,

@@ -138,11 +138,21 @@ def _trigram_index() -> None:
     )
 
 
+def _compose(serial_numbers: list[str], activation_keys: list[str], product: tuple[str, str]) -> str:
+    """A license's search text as this revision defined it (serials plain and grouped as
+    M123-456-7890, active keys, SKU and product name; lower case). Frozen here: a migration never
+    imports live domain code, which may change after it."""
+    parts: list[str] = []
+    for number in serial_numbers:
+        parts += [number, f"{number[:4]}-{number[4:7]}-{number[7:]}"]
+    parts += activation_keys
+    parts += [product[0], product[1]]
+    return " ".join(p.strip().lower() for p in parts if p and p.strip())
+
+
 def _backfill_search_text() -> None:
     """Fill licenses.search_text for the licenses that exist already (serials, active keys,
     product; there are no custom values yet), in chunks, with portable SQL."""
-    from backend.domain.license_search import compose
-
     bind = op.get_bind()
     rows = bind.execute(
         sa.text("SELECT l.id, p.sku, p.name FROM licenses l JOIN products p ON p.id = l.product_id")
@@ -172,7 +182,7 @@ def _backfill_search_text() -> None:
         bind.execute(
             sa.text("UPDATE licenses SET search_text = :text WHERE id = :id"),
             [
-                {"id": license_id, "text": compose(numbers[license_id], keys[license_id], (sku, name), [])}
+                {"id": license_id, "text": _compose(numbers[license_id], keys[license_id], (sku, name))}
                 for license_id, sku, name in part
             ],
         )

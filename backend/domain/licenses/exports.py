@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from backend.db.driver import as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     CustomField,
     KeyStatus,
@@ -24,12 +26,11 @@ from backend.db.models import (
     Serial,
     User,
 )
-from backend.domain import licenses as finding
 from backend.domain.access import Actor, LicenseAccess, Permission, require, require_licenses
-from backend.domain.custom_fields import fields_of
 from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
+from backend.domain.licenses import finding
+from backend.domain.licenses.custom_fields import fields_of
 from backend.domain.serials import display
-from backend.portal import Portal
 
 EXPORT_PAGE = 1000
 MAX_FILES = 500
@@ -57,7 +58,7 @@ class CsvExport:
 
 
 async def prepare_csv(
-    portal: Portal,
+    db: Database,
     actor: Actor,
     account_id: uuid.UUID | None,
     flt: finding.Filter | None,
@@ -66,8 +67,15 @@ async def prepare_csv(
     """Check access and build the query before the first byte is sent (a refusal is a 404)."""
     if account_id is None:
         raise NotFoundError("accountId", "account")
-    async with portal.db.read() as session:
-        await require(session, actor, account_id, Permission.VIEW, field="accountId", what="account")
+    async with db.read() as session:
+        await require(
+            as_driver_transaction(session),
+            actor,
+            account_id,
+            Permission.VIEW,
+            field="accountId",
+            what="account",
+        )
         query = await finding.prepare(session, finding.Scope(account_id=account_id), flt, order)
         fields = await fields_of(session, account_id)
     return CsvExport(query=query, fields=fields, on=finding.today())
@@ -77,18 +85,18 @@ def _line(writer_buffer: io.StringIO, row: list[str]) -> None:
     csv.writer(writer_buffer, lineterminator="\r\n").writerow(row)
 
 
-async def stream_csv(portal: Portal, export: CsvExport) -> AsyncIterator[bytes]:
+async def stream_csv(db: Database, export: CsvExport) -> AsyncIterator[bytes]:
     """Header, then one chunk per page of EXPORT_PAGE licenses; each page in a short read session
     of its own, so memory stays flat however many rows match."""
     buffer = io.StringIO()
     _line(buffer, COLUMNS + [f.name for f in export.fields])
     yield buffer.getvalue().encode()
-    async with portal.db.read() as session:
+    async with db.read() as session:
         products = {p.id: p for p in await session.scalars(select(Product))}
     after: str | None = None
     today = finding.today()
     while True:
-        async with portal.db.read() as session:
+        async with db.read() as session:
             page = await finding.page(session, export.query, EXPORT_PAGE, after, limit=EXPORT_PAGE)
             rows = [row for row, _ in page.rows]
             ids = [row.id for row in rows]
@@ -156,8 +164,8 @@ async def stream_csv(portal: Portal, export: CsvExport) -> AsyncIterator[bytes]:
         after = page.cursor(-1)
 
 
-async def _newest_keys(portal: Portal, license_ids: list[uuid.UUID]) -> list[LicenseKey]:
-    async with portal.db.read() as session:
+async def _newest_keys(db: Database, license_ids: list[uuid.UUID]) -> list[LicenseKey]:
+    async with db.read() as session:
         return list(
             await session.scalars(
                 select(LicenseKey)
@@ -167,30 +175,30 @@ async def _newest_keys(portal: Portal, license_ids: list[uuid.UUID]) -> list[Lic
         )
 
 
-async def license_file(portal: Portal, actor: Actor, license_id: uuid.UUID | None) -> tuple[str, str]:
+async def license_file(db: Database, actor: Actor, license_id: uuid.UUID | None) -> tuple[str, str]:
     """(file name, content) of the newest active key of one license."""
-    async with portal.db.read() as session:
+    async with db.read() as session:
         await require_licenses(session, actor, [license_id], LicenseAccess.VIEW, field="licenseId")
     assert license_id is not None
-    keys = await _newest_keys(portal, [license_id])
+    keys = await _newest_keys(db, [license_id])
     if not keys:
         raise NotFoundError("licenseId", "license file")
     return f"{keys[0].activation_key}.lic", keys[0].license_file
 
 
 async def license_files_zip(
-    portal: Portal, actor: Actor, license_ids: list[uuid.UUID | None], account_id: uuid.UUID | None
+    db: Database, actor: Actor, license_ids: list[uuid.UUID | None], account_id: uuid.UUID | None
 ) -> bytes:
     """A zip with one <activationKey>.lic per active key of the selected licenses (at most 500)."""
     if len(license_ids) > MAX_FILES:
         raise InvalidInputError([FieldProblem("ids", "TOO_MANY", f"At most {MAX_FILES} licenses at once.")])
-    async with portal.db.read() as session:
+    async with db.read() as session:
         rows: list[License] = await require_licenses(
             session, actor, license_ids, LicenseAccess.VIEW, field="ids"
         )
     if account_id is not None and any(row.account_id != account_id for row in rows):
         raise NotFoundError("ids", "license")
-    keys = await _newest_keys(portal, [row.id for row in rows])
+    keys = await _newest_keys(db, [row.id for row in rows])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for key in keys:

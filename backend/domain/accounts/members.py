@@ -17,9 +17,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
+from backend.db.driver import DriverTransaction, as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import Account, AccountInvitation, License, Membership, Role, User, utcnow
 from backend.domain import audit, ratelimit
-from backend.domain.access import Actor, Permission, allows, effective_role
+from backend.domain.access import Actor, Permission, allows, role_on
 from backend.domain.errors import (
     FieldProblem,
     InvalidInputError,
@@ -28,7 +31,7 @@ from backend.domain.errors import (
     RateLimitedError,
 )
 from backend.domain.mail import queue_email
-from backend.portal import Portal
+from backend.events import EventBus
 
 INVITATION_TTL = timedelta(days=14)
 # Mail these mutations send to people not yet on the account (invitations, member notices, license
@@ -64,13 +67,13 @@ class InvitationsRateLimitedError(RateLimitedError):
         self.message = f"You have sent many invitations recently. Try again in about {minutes} minute(s)."
 
 
-async def count_invitation_mail(session: AsyncSession, actor: Actor) -> None:
+async def count_invitation_mail(tx: DriverTransaction, actor: Actor) -> None:
     """Count one mail to someone not yet on the account, or refuse when the user sent too many."""
     buckets = [f"invitations:user:{actor.user_id}"]
-    wait = await ratelimit.retry_after(session, buckets, INVITATION_MAILS)
+    wait = await ratelimit.retry_after(tx, buckets, INVITATION_MAILS)
     if wait:
         raise InvitationsRateLimitedError(wait)
-    ratelimit.hit(session, buckets)
+    await ratelimit.hit(tx, buckets)
 
 
 async def lock_account(session: AsyncSession, account_id: uuid.UUID) -> Account | None:
@@ -92,7 +95,7 @@ async def _administered(session: AsyncSession, actor: Actor, account_id: uuid.UU
     by a request that held the lock counts)."""
     account = await lock_account(session, account_id) if account_id is not None else None
     if account is None or not allows(
-        await effective_role(session, actor.user_id, account.id), Permission.ADMINISTER
+        await role_on(as_driver_transaction(session), actor.user_id, account.id), Permission.ADMINISTER
     ):
         raise NotFoundError("accountId", "account")
     return account
@@ -122,12 +125,19 @@ def _role_name(role: Role) -> str:
 
 
 async def invite(
-    portal: Portal, actor: Actor, account_id: uuid.UUID | None, email: str, role: Role
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    actor: Actor,
+    account_id: uuid.UUID | None,
+    email: str,
+    role: Role,
 ) -> Invited:
     """An existing user becomes a member at once (and gets a notice); an unknown e-mail gets an
     invitation valid for 14 days. Inviting a pending e-mail again updates its role and expiry and
     sends the mail again."""
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         account = await _administered(session, actor, account_id)
         address = clean_email(email)
         inviter = await session.get_one(User, actor.user_id)
@@ -142,7 +152,7 @@ async def invite(
                         )
                     ]
                 )
-            await count_invitation_mail(session, actor)
+            await count_invitation_mail(tx, actor)
             membership = Membership(
                 id=uuid.uuid4(), user_id=user.id, account_id=account.id, role=role, created_at=now
             )
@@ -156,18 +166,19 @@ async def invite(
                 )
                 .values(accepted_at=now)
             )
-            queue_email(
-                portal,
-                session,
+            await queue_email(
+                tx,
+                bus,
+                settings,
                 to=user.email,
                 user_id=user.id,
                 account_id=account.id,
                 subject=f"You were added to {account.name} on the Licensing Portal",
                 body=f"Hello {user.name},\n\n{inviter.name} added you to {account.name} as {_role_name(role)}.\n"
-                f"Sign in at {portal.settings.public_url}/login to see its licenses.\n",
+                f"Sign in at {settings.public_url}/login to see its licenses.\n",
             )
-            audit.record(
-                session,
+            await audit.record(
+                tx,
                 "account.member_add",
                 actor=actor,
                 account_id=account.id,
@@ -178,7 +189,7 @@ async def invite(
             )
             return Invited(account, None, (membership, user))
 
-        await count_invitation_mail(session, actor)
+        await count_invitation_mail(tx, actor)
         invitation = await session.scalar(
             select(AccountInvitation).where(
                 AccountInvitation.account_id == account.id, AccountInvitation.email == address
@@ -197,10 +208,11 @@ async def invite(
         invitation.invited_by_user_id = actor.user_id
         invitation.expires_at = now + INVITATION_TTL
         invitation.accepted_at = None
-        link = f"{portal.settings.public_url}/signup?email={quote(address)}"
-        queue_email(
-            portal,
-            session,
+        link = f"{settings.public_url}/signup?email={quote(address)}"
+        await queue_email(
+            tx,
+            bus,
+            settings,
             to=address,
             account_id=account.id,
             subject=f"{inviter.name} invited you to {account.name} on the Licensing Portal",
@@ -209,8 +221,8 @@ async def invite(
             f"The invitation is valid until {invitation.expires_at.date().isoformat()}. "
             "If you already have an account under this address, just sign in.\n",
         )
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "account.member_invite",
             actor=actor,
             account_id=account.id,
@@ -223,9 +235,9 @@ async def invite(
 
 
 async def set_role(
-    portal: Portal, actor: Actor, account_id: uuid.UUID | None, user_id: uuid.UUID | None, role: Role
+    db: Database, actor: Actor, account_id: uuid.UUID | None, user_id: uuid.UUID | None, role: Role
 ) -> Account:
-    async with portal.db.write() as session:
+    async with db.write() as session:
         account = await _administered(session, actor, account_id)
         target = await _membership(session, account.id, user_id)
         if target is None:
@@ -234,8 +246,8 @@ async def set_role(
         if previous == Role.ADMIN and role != Role.ADMIN and await _admin_count(session, account.id) <= 1:
             raise LastAdminError()
         target.role = role
-        audit.record(
-            session,
+        await audit.record(
+            as_driver_transaction(session),
             "account.member_role",
             actor=actor,
             account_id=account.id,
@@ -248,12 +260,13 @@ async def set_role(
 
 
 async def remove(
-    portal: Portal, actor: Actor, account_id: uuid.UUID | None, user_id: uuid.UUID | None
+    db: Database, actor: Actor, account_id: uuid.UUID | None, user_id: uuid.UUID | None
 ) -> Account:
     """An ADMIN removes a member, or any member leaves. Licenses the removed member owns on the
     account pass to the admin who removed them; when a member leaves, to the longest-standing
     remaining admin."""
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         leaving = user_id == actor.user_id
         if leaving:
             account = await lock_account(session, account_id) if account_id is not None else None
@@ -289,8 +302,8 @@ async def remove(
         if owned:
             await session.execute(update(License).where(License.id.in_(owned)).values(owner_user_id=heir))
         for license_id in owned:
-            audit.record(
-                session,
+            await audit.record(
+                tx,
                 "license.transfer_ownership",
                 actor=actor,
                 account_id=account.id,
@@ -299,8 +312,8 @@ async def remove(
                 owner_id=str(heir) if heir else None,
                 reason="member_removed",
             )
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "account.member_leave" if leaving else "account.member_remove",
             actor=actor,
             account_id=account.id,
@@ -312,8 +325,8 @@ async def remove(
         return account
 
 
-async def revoke_invitation(portal: Portal, actor: Actor, invitation_id: uuid.UUID | None) -> Account:
-    async with portal.db.write() as session:
+async def revoke_invitation(db: Database, actor: Actor, invitation_id: uuid.UUID | None) -> Account:
+    async with db.write() as session:
         invitation = (
             await session.scalar(
                 select(AccountInvitation).where(
@@ -334,8 +347,8 @@ async def revoke_invitation(portal: Portal, actor: Actor, invitation_id: uuid.UU
                 AccountInvitation.id == invitation.id, AccountInvitation.accepted_at.is_(None)
             )
         )
-        audit.record(
-            session,
+        await audit.record(
+            as_driver_transaction(session),
             "account.invitation_revoke",
             actor=actor,
             account_id=account.id,
@@ -386,8 +399,8 @@ async def claim_invitations(session: AsyncSession, user: User) -> None:
                 created_at=now,
             )
         )
-        audit.record(
-            session,
+        await audit.record(
+            as_driver_transaction(session),
             "account.invitation_accept",
             actor=Actor(user.id),
             account_id=invitation.account_id,

@@ -38,6 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from backend.db.driver import as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     CustomField,
     CustomFieldType,
@@ -59,9 +61,8 @@ from backend.domain import audit
 from backend.domain import serials as serial_numbers
 from backend.domain.access import Actor, LicenseAccess, require_licenses
 from backend.domain.errors import FieldProblem, InvalidInputError
-from backend.domain.registration import validate_registration
+from backend.domain.key_requests.registration import validate_registration
 from backend.keys import normalize_activation_key
-from backend.portal import Portal
 
 EXPIRING_WITHIN_DAYS = 60
 MAX_PAGE = 100
@@ -676,7 +677,7 @@ async def custom_values_of(
 
 
 async def set_registration(
-    portal: Portal, actor: Actor, license_ids: list[uuid.UUID | None], data: dict[str, Any]
+    db: Database, actor: Actor, license_ids: list[uuid.UUID | None], data: dict[str, Any]
 ) -> list[License]:
     """The same support registration on every license (1..500), all or nothing."""
     if not license_ids:
@@ -686,7 +687,7 @@ async def set_registration(
             [FieldProblem("licenseIds", "TOO_MANY", f"At most {MAX_BULK} licenses at once.")]
         )
     clean = validate_registration(data)
-    async with portal.db.write() as session:
+    async with db.write() as session:
         licenses = await require_licenses(
             session, actor, license_ids, LicenseAccess.MANAGE, field="licenseIds", for_update=True
         )
@@ -719,9 +720,10 @@ async def set_registration(
                     for row in missing
                 ],
             )
+        tx = as_driver_transaction(session)
         for row in licenses:
-            audit.record(
-                session,
+            await audit.record(
+                tx,
                 "license.registration",
                 actor=actor,
                 account_id=row.account_id,

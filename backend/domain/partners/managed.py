@@ -26,7 +26,7 @@ from backend.db.models import (
     Product,
     utcnow,
 )
-from backend.domain.licenses import STATUS_ORDER, LicenseStatus, like_escape, status_rank, today
+from backend.domain.licenses.finding import STATUS_ORDER, LicenseStatus, like_escape, status_rank, today
 
 MAX_PAGE = 100
 OPEN_REQUESTS = (KeyRequestStatus.DRAFT, KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING)

@@ -12,6 +12,9 @@ from urllib.parse import quote
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
+from backend.db.driver import DriverTransaction, as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     Account,
     License,
@@ -25,10 +28,10 @@ from backend.db.models import (
 )
 from backend.domain import audit
 from backend.domain.access import Actor, LicenseAccess, require_license
+from backend.domain.accounts.members import clean_email, count_invitation_mail, lookup_email
 from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from backend.domain.mail import queue_email
-from backend.domain.members import clean_email, count_invitation_mail, lookup_email
-from backend.portal import Portal
+from backend.events import EventBus
 
 _CAN = {
     SharePermission.VIEW: "view it",
@@ -37,11 +40,18 @@ _CAN = {
 
 
 async def share(
-    portal: Portal, actor: Actor, license_id: uuid.UUID | None, email: str, permission: SharePermission
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    actor: Actor,
+    license_id: uuid.UUID | None,
+    email: str,
+    permission: SharePermission,
 ) -> License:
     """Share with an e-mail outside the account; sharing the same e-mail again changes the
     permission. A portal user gets the share at once, anyone else when they sign up."""
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         row = await require_license(
             session, actor, license_id, LicenseAccess.ADMIN, field="licenseId", for_update=True
         )
@@ -66,7 +76,7 @@ async def share(
         )
         previous = existing.permission if existing is not None else None
         if previous != permission:
-            await count_invitation_mail(session, actor)
+            await count_invitation_mail(tx, actor)
         if existing is None:
             session.add(
                 LicenseShare(
@@ -84,9 +94,9 @@ async def share(
             if existing.user_id is None and user is not None:
                 existing.user_id = user.id
         if previous != permission:
-            await _share_mail(portal, session, actor, row, address, user, permission)
-        audit.record(
-            session,
+            await _share_mail(tx, bus, settings, session, actor, row, address, user, permission)
+        await audit.record(
+            tx,
             "license.share",
             actor=actor,
             account_id=row.account_id,
@@ -99,7 +109,9 @@ async def share(
 
 
 async def _share_mail(
-    portal: Portal,
+    tx: DriverTransaction,
+    bus: EventBus,
+    settings: Settings,
     session: AsyncSession,
     actor: Actor,
     row: License,
@@ -113,16 +125,17 @@ async def _share_mail(
     what = f"a license for {product.name} {product.version} ({row.quantity} seat(s)) of {account.name}"
     if user is not None:
         greeting = f"Hello {user.name},"
-        action = f"Sign in at {portal.settings.public_url}/licenses to see it."
+        action = f"Sign in at {settings.public_url}/licenses to see it."
     else:
         greeting = "Hello,"
         action = (
             "Sign up with this e-mail address to see it:\n\n"
-            f"{portal.settings.public_url}/signup?email={quote(address)}"
+            f"{settings.public_url}/signup?email={quote(address)}"
         )
-    queue_email(
-        portal,
-        session,
+    await queue_email(
+        tx,
+        bus,
+        settings,
         to=address,
         user_id=user.id if user is not None else None,
         account_id=row.account_id,
@@ -131,8 +144,8 @@ async def _share_mail(
     )
 
 
-async def unshare(portal: Portal, actor: Actor, license_id: uuid.UUID | None, email: str) -> License:
-    async with portal.db.write() as session:
+async def unshare(db: Database, actor: Actor, license_id: uuid.UUID | None, email: str) -> License:
+    async with db.write() as session:
         row = await require_license(
             session, actor, license_id, LicenseAccess.ADMIN, field="licenseId", for_update=True
         )
@@ -143,8 +156,8 @@ async def unshare(portal: Portal, actor: Actor, license_id: uuid.UUID | None, em
         if existing is None:
             raise NotFoundError("email", "share")
         await session.execute(delete(LicenseShare).where(LicenseShare.id == existing.id))
-        audit.record(
-            session,
+        await audit.record(
+            as_driver_transaction(session),
             "license.unshare",
             actor=actor,
             account_id=row.account_id,
@@ -156,10 +169,11 @@ async def unshare(portal: Portal, actor: Actor, license_id: uuid.UUID | None, em
 
 
 async def transfer_ownership(
-    portal: Portal, actor: Actor, license_id: uuid.UUID | None, email: str
+    db: Database, bus: EventBus, settings: Settings, actor: Actor, license_id: uuid.UUID | None, email: str
 ) -> License:
     """Make a MEMBER or ADMIN of the license's account its owner."""
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         row = await require_license(
             session, actor, license_id, LicenseAccess.ADMIN, field="licenseId", for_update=True
         )
@@ -188,19 +202,20 @@ async def transfer_ownership(
         if previous != owner.id:
             product = await session.get_one(Product, row.product_id)
             giver = await session.get_one(User, actor.user_id)
-            queue_email(
-                portal,
-                session,
+            await queue_email(
+                tx,
+                bus,
+                settings,
                 to=owner.email,
                 user_id=owner.id,
                 account_id=row.account_id,
                 subject="You now own a license on the Licensing Portal",
                 body=f"Hello {owner.name},\n\n{giver.name} made you the owner of a license for "
                 f"{product.name} {product.version} ({row.quantity} seat(s)).\n"
-                f"See it at {portal.settings.public_url}/licenses.\n",
+                f"See it at {settings.public_url}/licenses.\n",
             )
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "license.transfer_ownership",
             actor=actor,
             account_id=row.account_id,
@@ -230,9 +245,10 @@ async def claim_shares(session: AsyncSession, user: User) -> None:
         .where(LicenseShare.id.in_([share_id for share_id, _, _ in waiting]), LicenseShare.user_id.is_(None))
         .values(user_id=user.id)
     )
+    tx = as_driver_transaction(session)
     for _, license_id, account_id in waiting:
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "license.share_accept",
             actor=Actor(user.id),
             account_id=account_id,

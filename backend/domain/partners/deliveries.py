@@ -12,7 +12,9 @@ import uuid
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
+from backend.config import Settings
 from backend.db.driver import as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     KeyRequest,
     KeyRequestLicense,
@@ -25,9 +27,11 @@ from backend.db.models import (
 from backend.domain import audit, ratelimit
 from backend.domain.access import Actor, Permission
 from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, RateLimitedError
+from backend.domain.key_requests.fulfilment import technical_contact
+from backend.domain.key_requests.pipeline import load, publish_after_commit
 from backend.domain.mail import queue_email
-from backend.domain.pipeline import keys_mail, load, publish_after_commit, technical_contact
-from backend.portal import Portal
+from backend.domain.mail_texts import keys_mail
+from backend.events import EventBus
 
 RESEND_LIMIT = (5, 3600)  # re-sends per key request per hour
 
@@ -44,20 +48,26 @@ def _recipient(raw: str | None, fallback: str | None) -> str:
 
 
 async def resend(
-    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, email: str | None = None
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    email: str | None = None,
 ) -> KeyRequest:
     """Queue the request's current keys again, to the technical contact or to `email`."""
-    async with portal.db.write() as session:
-        request = await load(
-            session, actor, key_request_id, Permission.REQUEST_KEYS, field="keyRequestId", for_update=True
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
+        request, _ = await load(
+            tx, actor, key_request_id, Permission.REQUEST_KEYS, field="keyRequestId", for_update=True
         )
         if request.status != KeyRequestStatus.READY:
             raise KeyRequestStateError("NOT_READY", "Keys can be sent once the request is ready.")
         bucket = f"resend:{request.id}"
-        wait = await ratelimit.retry_after(session, [bucket], RESEND_LIMIT)
+        wait = await ratelimit.retry_after(tx, [bucket], RESEND_LIMIT)
         if wait:
             raise RateLimitedError(wait, "keyRequestId")
-        contact = await technical_contact(as_driver_transaction(session), request)
+        contact = await technical_contact(tx, request)
         to = _recipient(email, contact["email"] if contact else None)
         issued = (
             await session.execute(
@@ -75,25 +85,24 @@ async def resend(
         ).all()
         if not issued:
             raise KeyRequestStateError("NO_ACTIVE_KEYS", "The keys of this request have since been revoked.")
-        queue_email(
-            portal,
-            session,
+        await queue_email(
+            tx,
+            bus,
+            settings,
             to=to,
             subject=f"Your license keys ({len(issued)})",
-            body=keys_mail(
-                request, [(lic, prod, key) for lic, prod, key in issued], portal.settings.public_url
-            ),
+            body=keys_mail(request, [(lic, prod, key) for lic, prod, key in issued], settings.public_url),
             account_id=request.account_id,
             key_request_id=request.id,
         )
-        ratelimit.hit(session, [bucket])
-        audit.record(
-            session,
+        await ratelimit.hit(tx, [bucket])
+        await audit.record(
+            tx,
             "key_request.keys_resent",
             actor=actor,
             account_id=request.account_id,
             target=("KeyRequest", request.id),
             to=to,
         )
-        publish_after_commit(portal, session, request.id)
+        publish_after_commit(tx, bus, request.id)
         return request

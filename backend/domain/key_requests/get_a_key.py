@@ -6,15 +6,17 @@ on this account (the user picks the target). Confirmation goes through the share
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
 from backend.db.driver import DriverTransaction, Prepared, entity, ids_match, prefixed
+from backend.db.engine import Database
 from backend.db.models import (
     KeyRequest,
     KeyRequestKind,
@@ -32,8 +34,8 @@ from backend.db.models import (
     SerialStatus,
     utcnow,
 )
-from backend.domain import audit, license_search, ratelimit
-from backend.domain.access import Actor, Grant, Permission, require_in
+from backend.domain import audit, ratelimit
+from backend.domain.access import Actor, Permission, require
 from backend.domain.dates import add_months
 from backend.domain.errors import (
     FieldProblem,
@@ -43,23 +45,21 @@ from backend.domain.errors import (
     SerialProblem,
     SerialsRejectedError,
 )
-from backend.domain.pipeline import (
+from backend.domain.key_requests.pipeline import (
     Confirmed,
-    add_registration_in,
-    audit_in,
-    begin_confirm_in,
+    add_registration,
+    begin_confirm,
     load_draft,
-    load_draft_in,
-    mark_submitted_in,
-    submit_in,
-    submitted,
-    topic,
+    mark_submitted,
+    record,
+    submit,
     touch,
     validate_idempotency_key,
 )
-from backend.domain.registration import validate_host_id, validate_registration
+from backend.domain.key_requests.registration import validate_host_id, validate_registration
+from backend.domain.licenses import search
 from backend.domain.serials import display, parse
-from backend.portal import Portal
+from backend.events import EventBus
 
 MAX_SERIALS = 50
 GET_A_KEY = KeyRequestKind.NEW
@@ -75,8 +75,8 @@ PROBLEM_TEXT = {
 }
 
 
-_key_requests, _request_serials, _serials, _products = (
-    cast(Table, model.__table__) for model in (KeyRequest, KeyRequestSerial, Serial, Product)
+_key_requests, _request_serials, _serials, _products, _licenses = (
+    cast(Table, model.__table__) for model in (KeyRequest, KeyRequestSerial, Serial, Product, License)
 )
 _empty = _key_requests.alias("empty")
 # The user's own untouched draft on the account (newest), kept alive; or nothing.
@@ -108,21 +108,26 @@ _NEW_DRAFT = Prepared(
 
 # A request's serials with their products, in entry order.
 SerialsHeld = list[tuple[Serial, Product]]
-# Told the serials a step read or left in the request, as of its commit: the caller's answer can
-# show them without reading them again.
-SerialsSeen = Callable[[uuid.UUID, SerialsHeld], None]
 
 
-async def start(
-    portal: Portal, actor: Actor, account_id: uuid.UUID | None, *, seen: SerialsSeen | None = None
-) -> KeyRequest:
+@dataclass(frozen=True)
+class Drafted:
+    """A Get a Key step's result: the request as the step left it, and the serials (with their
+    products) it holds as of the step's commit, so the answer can show them without reading them
+    again."""
+
+    request: KeyRequest
+    serials: SerialsHeld
+
+
+async def start(db: Database, actor: Actor, account_id: uuid.UUID | None) -> Drafted:
     """A new draft — or the user's own untouched one on this account, so reopening the wizard does
     not pile up empty drafts."""
     if account_id is None:
         raise NotFoundError("accountId", "account")
 
     async def work(tx: DriverTransaction) -> Mapping[str, Any]:
-        grant = await require_in(
+        grant = await require(
             tx, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account"
         )
         now = utcnow()
@@ -144,13 +149,11 @@ async def start(
             },
         )
         assert row is not None
-        await audit_in(tx, "key_request.start", actor, grant, account_id, request_id)
+        await record(tx, "key_request.start", actor, grant, account_id, request_id)
         return row
 
-    request = entity(KeyRequest, await portal.db.driver.run(work))
-    if seen is not None:
-        seen(request.id, [])  # new, or reused only while it holds no serial
-    return request
+    # New, or reused only while it holds no serial.
+    return Drafted(entity(KeyRequest, await db.driver.run(work)), [])
 
 
 @cache
@@ -169,24 +172,12 @@ def serial_and_product(row: Mapping[str, Any]) -> tuple[Serial, Product]:
     return entity(Serial, row, "s_"), entity(Product, row, "p_")
 
 
-async def serial_rows_in(
-    tx: DriverTransaction, dialect: str, key_request_id: uuid.UUID
-) -> list[tuple[Serial, Product]]:
+async def serial_rows(tx: DriverTransaction, key_request_id: uuid.UUID) -> SerialsHeld:
+    """The request's serials with their products, in entry order."""
     return [
         serial_and_product(row)
-        for row in await tx.all(serials_of_requests(dialect), {"ids": [key_request_id]})
+        for row in await tx.all(serials_of_requests(tx.dialect), {"ids": [key_request_id]})
     ]
-
-
-async def serial_rows(session: AsyncSession, key_request_id: uuid.UUID) -> list[tuple[Serial, Product]]:
-    rows = await session.execute(
-        select(Serial, Product)
-        .join(KeyRequestSerial, KeyRequestSerial.serial_id == Serial.id)
-        .join(Product, Product.id == Serial.product_id)
-        .where(KeyRequestSerial.key_request_id == key_request_id)
-        .order_by(KeyRequestSerial.position)
-    )
-    return [(serial, product) for serial, product in rows]
 
 
 def _problem(number: str, code: str, message: str | None = None) -> SerialProblem:
@@ -205,54 +196,31 @@ def _serials_numbered(dialect: str) -> Prepared:
 
 _MY_ACCOUNTS = Prepared(select(Membership.account_id).where(Membership.user_id == bindparam("user_id")))
 _ADD_SERIAL = Prepared(insert(_request_serials), ["key_request_id", "serial_id", "position"])
-_TOUCH = Prepared(
-    update(_key_requests)
-    .where(_key_requests.c.id == bindparam("key_request_id"))
-    .values(updated_at=bindparam("now"))
-    .returning(*_key_requests.c)
-)
-
-
-async def touch_in(
-    tx: DriverTransaction,
-    actor: Actor,
-    request: KeyRequest,
-    grant: Grant,
-    action: str,
-    **audit_data: Any,
-) -> KeyRequest:
-    """pipeline.touch() on the driver: keep the draft alive and audit the step (the caller
-    publishes after the commit)."""
-    row = await tx.one(_TOUCH, {"key_request_id": request.id, "now": utcnow()})
-    assert row is not None
-    await audit_in(tx, action, actor, grant, request.account_id, request.id, **audit_data)
-    return entity(KeyRequest, row)
 
 
 async def enter_serials(
-    portal: Portal,
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
     actor: Actor,
     key_request_id: uuid.UUID | None,
     raw: list[str],
-    *,
-    seen: SerialsSeen | None = None,
-) -> KeyRequest:
+) -> Drafted:
     entries = [text for text in raw if text.strip()]
     if not 1 <= len(entries) <= MAX_SERIALS:
         raise InvalidInputError(
             [FieldProblem("serialNumbers", "COUNT", f"Enter between 1 and {MAX_SERIALS} serial numbers.")]
         )
     buckets = [f"serial:user:{actor.user_id}", f"serial:ip:{actor.ip}"]
-    dialect = portal.db.dialect
     parsed = [parse(text) for text in entries]
     wanted = list({p.number for p in parsed if p.problem is None})
 
     async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[SerialProblem], SerialsHeld]:
         """The request, the rejected serials, and the serials it holds afterwards."""
-        request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
-        if await ratelimit.retry_after_in(tx, dialect, buckets, portal.settings.serial_failures):
+        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+        if await ratelimit.retry_after(tx, buckets, settings.serial_failures):
             raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
-        rows = await tx.all(_serials_numbered(dialect), {"numbers": wanted}) if wanted else []
+        rows = await tx.all(_serials_numbered(tx.dialect), {"numbers": wanted}) if wanted else []
         product_of: dict[uuid.UUID, Product] = {}
         found: dict[str, Serial] = {}
         for match, product in map(serial_and_product, rows):
@@ -262,7 +230,7 @@ async def enter_serials(
             mine = {row["account_id"] for row in await tx.all(_MY_ACCOUNTS, {"user_id": actor.user_id})}
             # A partner's held serial is an unknown number to anyone outside that partner.
             found = {n: s for n, s in found.items() if s.holder_account_id in (None, *mine)}
-        held = await serial_rows_in(tx, dialect, request.id)
+        held = await serial_rows(tx, request.id)
         existing = {serial.id for serial, _ in held}
         problems: list[SerialProblem] = []
         accepted: list[Serial] = []
@@ -294,57 +262,83 @@ async def enter_serials(
                     )
                 ]
             )
-        for offset, serial in enumerate(accepted):
-            await tx.one(
-                _ADD_SERIAL,
-                {"key_request_id": request.id, "serial_id": serial.id, "position": len(existing) + offset},
-            )
-        touched = await touch_in(
-            tx, actor, request, grant, "key_request.serials_added", serials=[s.number for s in accepted]
+        await tx.many(
+            _ADD_SERIAL,
+            [
+                {"key_request_id": request.id, "serial_id": serial.id, "position": len(existing) + offset}
+                for offset, serial in enumerate(accepted)
+            ],
+        )
+        touched = await touch(
+            tx, bus, actor, request, grant, "key_request.serials_added", serials=[s.number for s in accepted]
         )
         return touched, [], held + [(serial, product_of[serial.id]) for serial in accepted]
 
-    request, problems, held = await portal.db.driver.run(work)
+    request, problems, held = await db.driver.run(work)
     if not problems:
-        await portal.bus.publish(topic(request.id))
-        if seen is not None:
-            seen(request.id, held)
-        return request
+        return Drafted(request, held)
+
     # Rejected: nothing was added (that transaction rolled back); count the failures on their own.
-    async with portal.db.write() as session:
-        ratelimit.hit(session, buckets, times=len(problems))
-        audit.record(
-            session,
+    async def count_failures(tx: DriverTransaction) -> None:
+        await ratelimit.hit(tx, buckets, times=len(problems))
+        await audit.record(
+            tx,
             "key_request.serials_rejected",
             actor=actor,
             account_id=request.account_id,
             target=("KeyRequest", request.id),
             problems=[{"serial": p.serial_number, "code": p.code} for p in problems],
         )
+
+    await db.driver.run(count_failures)
     raise SerialsRejectedError(problems)
 
 
+_LINK_OF_NUMBER = Prepared(
+    select(_request_serials.c.serial_id)
+    .join(_serials, _serials.c.id == _request_serials.c.serial_id)
+    .where(
+        _request_serials.c.key_request_id == bindparam("key_request_id"),
+        _serials.c.number == bindparam("number"),
+    )
+)
+_renewals = cast(Table, KeyRequestRenewal.__table__)
+_UNSELECT_RENEWAL = Prepared(
+    delete(_renewals).where(
+        _renewals.c.key_request_id == bindparam("key_request_id"),
+        _renewals.c.serial_id == bindparam("serial_id"),
+    )
+)
+_REMOVE_SERIAL = Prepared(
+    delete(_request_serials).where(
+        _request_serials.c.key_request_id == bindparam("key_request_id"),
+        _request_serials.c.serial_id == bindparam("serial_id"),
+    )
+)
+
+
 async def remove_serial(
-    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, number: str
-) -> KeyRequest:
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    number: str,
+) -> Drafted:
     target = parse(number).number
-    async with portal.db.write() as session:
-        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
-        link = await session.scalar(
-            select(KeyRequestSerial)
-            .join(Serial, Serial.id == KeyRequestSerial.serial_id)
-            .where(KeyRequestSerial.key_request_id == request.id, Serial.number == target)
-        )
+
+    async def work(tx: DriverTransaction) -> Drafted:
+        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+        link = await tx.one(_LINK_OF_NUMBER, {"key_request_id": request.id, "number": target})
         if link is None:
             raise NotFoundError("serialNumber", "serial number in this request")
-        await session.execute(
-            delete(KeyRequestRenewal).where(
-                KeyRequestRenewal.key_request_id == request.id, KeyRequestRenewal.serial_id == link.serial_id
-            )
-        )
-        await session.delete(link)
-        touch(portal, session, request, actor, "key_request.serial_removed", serial=target)
-    return request
+        params = {"key_request_id": request.id, "serial_id": link["serial_id"]}
+        await tx.one(_UNSELECT_RENEWAL, params)
+        await tx.one(_REMOVE_SERIAL, params)
+        touched = await touch(tx, bus, actor, request, grant, "key_request.serial_removed", serial=target)
+        return Drafted(touched, await serial_rows(tx, request.id))
+
+    return await db.driver.run(work)
 
 
 def renewed_until(current_end: date, months: int, today: date) -> date:
@@ -361,45 +355,51 @@ def needs_registration(serials: list[Serial]) -> bool:
     return any(s.kind == SerialKind.NEW for s in serials)
 
 
-async def renewal_targets(session: AsyncSession, key_request_id: uuid.UUID) -> dict[uuid.UUID, uuid.UUID]:
-    rows = await session.execute(
-        select(KeyRequestRenewal.serial_id, KeyRequestRenewal.license_id).where(
-            KeyRequestRenewal.key_request_id == key_request_id
+@cache
+def _renewal_candidates(dialect: str) -> Prepared:
+    return Prepared(
+        select(_licenses)
+        .where(
+            ids_match(_licenses.c.account_id, dialect, "account_ids"),
+            ids_match(_licenses.c.product_id, dialect, "product_ids"),
+            _licenses.c.state == LicenseState.CURRENT,
         )
+        .order_by(_licenses.c.maintenance_until, _licenses.c.created_at)
     )
-    return {serial_id: license_id for serial_id, license_id in rows}
 
 
 async def renewal_candidates(
-    session: AsyncSession, account_id: uuid.UUID, product_ids: set[uuid.UUID]
-) -> list[License]:
-    """Current licenses of these products on the account, soonest maintenance end first."""
-    if not product_ids:
-        return []
-    return list(
-        await session.scalars(
-            select(License)
-            .where(
-                License.account_id == account_id,
-                License.product_id.in_(product_ids),
-                License.state == LicenseState.CURRENT,
-            )
-            .order_by(License.maintenance_until, License.created_at)
-        )
-    )
+    tx: DriverTransaction, pairs: Sequence[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[License]]:
+    """For each (account, product): the account's current licenses of that product, which a
+    renewal serial of it can extend; soonest maintenance end first."""
+    found: dict[tuple[uuid.UUID, uuid.UUID], list[License]] = {pair: [] for pair in pairs}
+    if not pairs:
+        return found
+    params = {"account_ids": list({a for a, _ in pairs}), "product_ids": list({p for _, p in pairs})}
+    for row in await tx.all(_renewal_candidates(tx.dialect), params):
+        pair = (row["account_id"], row["product_id"])
+        if pair in found:
+            found[pair].append(entity(License, row))
+    return found
+
+
+_LICENSE = Prepared(select(_licenses).where(_licenses.c.id == bindparam("license_id")))
+_SELECT_RENEWAL = Prepared(insert(_renewals), ["key_request_id", "serial_id", "license_id"])
 
 
 async def select_renewals(
-    portal: Portal,
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
     actor: Actor,
     key_request_id: uuid.UUID | None,
     targets: list[tuple[str, uuid.UUID | None]],
-) -> KeyRequest:
-    async with portal.db.write() as session:
-        request = await load_draft(portal, session, actor, key_request_id, GET_A_KEY)
-        renewals = {
-            s.number: s for s, _ in await serial_rows(session, request.id) if s.kind == SerialKind.RENEWAL
-        }
+) -> Drafted:
+    async def work(tx: DriverTransaction) -> Drafted:
+        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+        held = await serial_rows(tx, request.id)
+        renewals = {s.number: s for s, _ in held if s.kind == SerialKind.RENEWAL}
         problems: list[FieldProblem] = []
         chosen: list[tuple[Serial, uuid.UUID]] = []
         for index, (number, license_id) in enumerate(targets):
@@ -413,10 +413,10 @@ async def select_renewals(
                     )
                 )
                 continue
-            license_ = await session.get(License, license_id) if license_id else None
-            if license_ is None or license_.account_id != request.account_id:
+            row = await tx.one(_LICENSE, {"license_id": license_id}) if license_id else None
+            if row is None or row["account_id"] != request.account_id:
                 raise NotFoundError(f"renewals.{index}.licenseId", "license")
-            if license_.product_id != serial.product_id:
+            if row["product_id"] != serial.product_id:
                 problems.append(
                     FieldProblem(
                         f"renewals.{index}.licenseId",
@@ -424,7 +424,7 @@ async def select_renewals(
                         "This renewal is for another product: choose a license of the same product.",
                     )
                 )
-            elif license_.state != LicenseState.CURRENT:
+            elif row["state"] != LicenseState.CURRENT:
                 problems.append(
                     FieldProblem(
                         f"renewals.{index}.licenseId",
@@ -433,51 +433,41 @@ async def select_renewals(
                     )
                 )
             else:
-                chosen.append((serial, license_.id))
+                chosen.append((serial, row["id"]))
         if problems:
             raise InvalidInputError(problems)
         for serial, license_id in chosen:
-            await session.execute(
-                delete(KeyRequestRenewal).where(
-                    KeyRequestRenewal.key_request_id == request.id, KeyRequestRenewal.serial_id == serial.id
-                )
+            await tx.one(_UNSELECT_RENEWAL, {"key_request_id": request.id, "serial_id": serial.id})
+            await tx.one(
+                _SELECT_RENEWAL,
+                {"key_request_id": request.id, "serial_id": serial.id, "license_id": license_id},
             )
-            session.add(
-                KeyRequestRenewal(key_request_id=request.id, serial_id=serial.id, license_id=license_id)
-            )
-        touch(
-            portal,
-            session,
-            request,
+        touched = await touch(
+            tx,
+            bus,
             actor,
+            request,
+            grant,
             "key_request.renewals_selected",
             renewals={serial.number: str(license_id) for serial, license_id in chosen},
         )
-    return request
+        return Drafted(touched, held)
 
-
-_SET_REGISTRATION = Prepared(
-    update(_key_requests)
-    .where(_key_requests.c.id == bindparam("key_request_id"))
-    .values(
-        registration=bindparam("registration_data"), host_id=bindparam("host"), updated_at=bindparam("now")
-    )
-    .returning(*_key_requests.c)
-)
+    return await db.driver.run(work)
 
 
 async def set_registration(
-    portal: Portal,
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
     actor: Actor,
     key_request_id: uuid.UUID | None,
     registration: dict[str, Any],
     host_id: str | None,
-    *,
-    seen: SerialsSeen | None = None,
-) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> tuple[KeyRequest, SerialsHeld]:
-        request, grant = await load_draft_in(portal, tx, actor, key_request_id, GET_A_KEY)
-        rows = await serial_rows_in(tx, portal.db.dialect, request.id)
+) -> Drafted:
+    async def work(tx: DriverTransaction) -> Drafted:
+        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+        rows = await serial_rows(tx, request.id)
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
         problems: list[FieldProblem] = []
@@ -494,19 +484,18 @@ async def set_registration(
             problems += exc.problems
         if problems:
             raise InvalidInputError(problems)
-        row = await tx.one(
-            _SET_REGISTRATION,
-            {"key_request_id": request.id, "registration_data": cleaned, "host": host, "now": utcnow()},
+        touched = await touch(
+            tx,
+            bus,
+            actor,
+            request,
+            grant,
+            "key_request.registration_set",
+            changes={"registration": cleaned, "host_id": host},
         )
-        assert row is not None
-        await audit_in(tx, "key_request.registration_set", actor, grant, request.account_id, request.id)
-        return entity(KeyRequest, row), rows
+        return Drafted(touched, rows)
 
-    request, rows = await portal.db.driver.run(work)
-    await portal.bus.publish(topic(request.id))
-    if seen is not None:
-        seen(request.id, rows)
-    return request
+    return await db.driver.run(work)
 
 
 _RENEWAL_TARGETS = Prepared(
@@ -514,7 +503,6 @@ _RENEWAL_TARGETS = Prepared(
         KeyRequestRenewal.key_request_id == bindparam("key_request_id")
     )
 )
-_licenses = cast(Table, License.__table__)
 _LOCK_LICENSE = Prepared(select(_licenses).where(_licenses.c.id == bindparam("license_id")).with_for_update())
 _RENEW = Prepared(
     update(_licenses)
@@ -555,17 +543,21 @@ def _register_serials(dialect: str) -> Prepared:
 
 
 async def confirm(
-    portal: Portal, actor: Actor, key_request_id: uuid.UUID | None, idempotency_key: str
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    idempotency_key: str,
 ) -> Confirmed:
     key = validate_idempotency_key(idempotency_key)
-    dialect = portal.db.dialect
 
-    async def work(tx: DriverTransaction) -> tuple[Confirmed, int | None]:
-        begun = await begin_confirm_in(portal, tx, actor, key_request_id, key, GET_A_KEY)
+    async def work(tx: DriverTransaction) -> Confirmed:
+        begun = await begin_confirm(tx, settings.draft_ttl_days, actor, key_request_id, key, GET_A_KEY)
         if isinstance(begun, Confirmed):
-            return begun, None
+            return begun
         request, grant = begun
-        rows = await serial_rows_in(tx, dialect, request.id)
+        rows = await serial_rows(tx, request.id)
         serials = [s for s, _ in rows]
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
@@ -584,13 +576,13 @@ async def confirm(
                 "INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId"
             )
 
-        submitted_request = await mark_submitted_in(tx, request, key)
+        submitted_request = await mark_submitted(tx, request, key)
         now = submitted_request.submitted_at
         assert now is not None
         registered = {
             row["id"]
             for row in await tx.all(
-                _register_serials(dialect), {"serial_ids": [s.id for s in serials], "now": now}
+                _register_serials(tx.dialect), {"serial_ids": [s.id for s in serials], "now": now}
             )
         }
         lost = [serial for serial in serials if serial.id not in registered]
@@ -634,20 +626,19 @@ async def confirm(
                         "host_id": request.host_id if product.locking == Locking.HOST else None,
                         "state": LicenseState.CURRENT,
                         # All of a new license's search text is known here: its serial and product.
-                        "search_text": license_search.compose(
-                            [serial.number], [], (product.sku, product.name), []
-                        ),
+                        "search_text": search.compose([serial.number], [], (product.sku, product.name), []),
                         "created_at": now,
                     },
                 )
                 assert request.registration is not None
-                await add_registration_in(tx, request.account_id, license_id, request.registration)
+                await add_registration(tx, request.account_id, license_id, request.registration)
             await tx.one(LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
             if license_id not in license_ids:
                 license_ids.append(license_id)
-        await license_search.refresh_in(tx, dialect, renewed)
-        job_id = await submit_in(
+        await search.refresh(tx, renewed)
+        return await submit(
             tx,
+            bus,
             actor,
             grant,
             submitted_request,
@@ -655,9 +646,5 @@ async def confirm(
             "key_request.confirm",
             serials=[s.number for s in serials],
         )
-        return Confirmed(submitted_request, replayed=False), job_id
 
-    confirmed, job_id = await portal.db.driver.run(work)
-    if job_id is not None:
-        await submitted(portal, confirmed.request.id, job_id)
-    return confirmed
+    return await db.driver.run(work)

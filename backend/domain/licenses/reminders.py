@@ -18,6 +18,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.config import Settings
+from backend.db.driver import as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     Job,
     JobStatus,
@@ -31,8 +34,8 @@ from backend.db.models import (
 )
 from backend.domain import audit
 from backend.domain.mail import queue_email
-from backend.jobs import enqueue, job_handler
-from backend.portal import Portal
+from backend.events import EventBus
+from backend.jobs import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +61,8 @@ def window(threshold: int, on: date) -> tuple[date, date]:
     return lower, on + timedelta(days=threshold)
 
 
-def _insert(portal: Portal) -> Any:
-    return sqlite_insert if portal.db.is_sqlite else pg_insert
+def _insert(db: Database) -> Any:
+    return sqlite_insert if db.is_sqlite else pg_insert
 
 
 def _body(name: str, license_: License, product: Product, days: int, public_url: str) -> str:
@@ -73,14 +76,14 @@ def _body(name: str, license_: License, product: Product, days: int, public_url:
     )
 
 
-async def run(portal: Portal, on: date) -> list[Sent]:
+async def run(db: Database, bus: EventBus, settings: Settings, on: date) -> list[Sent]:
     """Send every reminder due on `on` that was not sent before; returns what was sent."""
     sent: list[Sent] = []
     for threshold in THRESHOLDS:
         lower, upper = window(threshold, on)
         after: uuid.UUID | None = None
         while True:
-            async with portal.db.write() as session:
+            async with db.write() as session:
                 stmt = (
                     select(License, Product)
                     .join(Product, Product.id == License.product_id)
@@ -105,14 +108,16 @@ async def run(portal: Portal, on: date) -> list[Sent]:
                 if not rows:
                     break
                 after = rows[-1][0].id
-                sent += await _send_batch(portal, session, rows, threshold, on)
+                sent += await _send_batch(db, bus, settings, session, rows, threshold, on)
             if len(rows) < BATCH:
                 break
     return sent
 
 
 async def _send_batch(
-    portal: Portal,
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
     session: AsyncSession,
     rows: Sequence[tuple[License, Product]],
     threshold: int,
@@ -121,7 +126,7 @@ async def _send_batch(
     ids = [license_.id for license_, _ in rows]
     claimed = set(
         await session.scalars(
-            _insert(portal)(MaintenanceReminder)
+            _insert(db)(MaintenanceReminder)
             .values(
                 [
                     {
@@ -151,6 +156,7 @@ async def _send_batch(
             )
         )
     }
+    tx = as_driver_transaction(session)
     sent: list[Sent] = []
     for license_, product in rows:
         if license_.id not in claimed:
@@ -164,18 +170,19 @@ async def _send_batch(
             recipients.setdefault(str(technical["email"]).lower(), (str(technical.get("name") or ""), None))
         days = (license_.maintenance_until - on).days
         for email, (name, user_id) in recipients.items():
-            queue_email(
-                portal,
-                session,
+            await queue_email(
+                tx,
+                bus,
+                settings,
                 to=email,
                 subject=f"Maintenance of {product.name} {product.version} ends on "
                 f"{license_.maintenance_until.isoformat()}",
-                body=_body(name, license_, product, days, portal.settings.public_url),
+                body=_body(name, license_, product, days, settings.public_url),
                 account_id=license_.account_id,
                 user_id=user_id,
             )
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "license.maintenance_reminder",
             actor=None,
             account_id=license_.account_id,
@@ -193,26 +200,24 @@ def next_run(now: datetime) -> datetime:
     return today_at if now < today_at else today_at + timedelta(days=1)
 
 
-async def _schedule(portal: Portal, session: AsyncSession, at: datetime) -> None:
+async def _schedule(bus: EventBus, session: AsyncSession, at: datetime) -> None:
     pending = await session.scalar(
         select(Job.id).where(Job.kind == JOB, Job.status == JobStatus.QUEUED).limit(1)
     )
     if pending is None:
-        enqueue(session, portal.bus.wake_workers, JOB, {}, run_after=at, max_attempts=3)
+        await enqueue(as_driver_transaction(session), bus, JOB, {}, run_after=at, max_attempts=3)
 
 
-async def ensure_scheduled(portal: Portal) -> None:
+async def ensure_scheduled(db: Database, bus: EventBus) -> None:
     """At start-up: make sure the daily run is queued (once, however many processes start)."""
-    async with portal.db.write() as session:
-        await _schedule(portal, session, next_run(utcnow()))
+    async with db.write() as session:
+        await _schedule(bus, session, next_run(utcnow()))
 
 
-async def _daily(portal: Portal, _payload: dict[str, Any]) -> None:
-    sent = await run(portal, utcnow().date())
+async def daily(db: Database, bus: EventBus, settings: Settings, _payload: dict[str, Any]) -> None:
+    """The daily job: send what is due, then queue tomorrow's run."""
+    sent = await run(db, bus, settings, utcnow().date())
     log.info("maintenance reminders: %d sent", len(sent))
-    async with portal.db.write() as session:
+    async with db.write() as session:
         # This job is RUNNING, so it does not count as pending: the next day's run is queued.
-        await _schedule(portal, session, next_run(utcnow() + timedelta(minutes=1)))
-
-
-job_handler(JOB)(_daily)
+        await _schedule(bus, session, next_run(utcnow() + timedelta(minutes=1)))

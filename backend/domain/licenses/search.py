@@ -25,7 +25,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from backend.db.driver import DriverTransaction, Prepared, ids_match
 from backend.db.models import (
@@ -61,16 +60,6 @@ def compose(
         parts += [product[0], product[1]]
     parts += [t for t in texts if t]
     return " ".join(p.strip().lower() for p in parts if p and p.strip())
-
-
-async def refresh(session: AsyncSession, license_ids: Sequence[uuid.UUID]) -> None:
-    """Recompute search_text of the licenses (in the caller's transaction; flushes first)."""
-    ids = list(dict.fromkeys(license_ids))
-    if not ids:
-        return
-    await session.flush()
-    for start in range(0, len(ids), CHUNK):
-        await recompute(session, ids[start : start + CHUNK])
 
 
 def parts_statement(matches: Callable[[Any], ColumnElement[bool]]) -> CompoundSelect[Any]:
@@ -152,19 +141,13 @@ def _parts_of(dialect: str) -> Prepared:
 _UPDATE_TEXT = Prepared(UPDATE_TEXT)
 
 
-async def refresh_in(tx: DriverTransaction, dialect: str, license_ids: Sequence[uuid.UUID]) -> None:
-    """refresh() on the driver, for licenses whose rows are written in this transaction."""
+async def refresh(tx: DriverTransaction, license_ids: Sequence[uuid.UUID]) -> None:
+    """Recompute the search text of these licenses from their rows as written in the caller's
+    transaction: per chunk of licenses, one read and one batched update."""
     ids = list(dict.fromkeys(license_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        rows = await tx.all(_parts_of(dialect), {"license_ids": chunk})
-        for params in texts_from_parts([tuple(row.values()) for row in rows], chunk):
-            await tx.one(_UPDATE_TEXT, params)
-
-
-async def recompute(session: AsyncSession | AsyncConnection, ids: list[uuid.UUID]) -> None:
-    """refresh() for up to CHUNK licenses whose rows are written (no flush): one read, one update."""
-    rows = await session.execute(parts_statement(lambda column: column.in_(ids)))
-    params = texts_from_parts(rows, ids)
-    if params:
-        await session.execute(UPDATE_TEXT, params)
+        rows = await tx.all(_parts_of(tx.dialect), {"license_ids": chunk})
+        params = texts_from_parts([tuple(row.values()) for row in rows], chunk)
+        if params:
+            await tx.many(_UPDATE_TEXT, params)

@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.engine import after_commit
+from backend.config import Settings
+from backend.db.driver import as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import (
     Account,
     AccountKind,
@@ -30,11 +32,11 @@ from backend.db.models import (
 )
 from backend.domain import audit
 from backend.domain.access import Actor
-from backend.domain.accounts import normalize_email
+from backend.domain.accounts.users import normalize_email
 from backend.domain.errors import DelegationRefusedError, FieldProblem, InvalidInputError, NotFoundError
+from backend.domain.key_requests.pipeline import publish_after_commit
 from backend.domain.mail import queue_email
-from backend.domain.pipeline import topic
-from backend.portal import Portal
+from backend.events import EventBus
 
 OPEN = (DelegationStatus.PENDING, DelegationStatus.ACTIVE)
 MAX_YEARS_AHEAD = 10
@@ -134,9 +136,10 @@ def _validate_end(ends_on: date | None) -> None:
         )
 
 
-async def invite(portal: Portal, actor: Actor, data: Invite) -> Delegation:
+async def invite(db: Database, bus: EventBus, settings: Settings, actor: Actor, data: Invite) -> Delegation:
     _validate_end(data.ends_on)
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         # Locking the customer account row serialises invites for it: no two open delegations
         # to the same partner however many requests race.
         customer = (
@@ -179,8 +182,8 @@ async def invite(portal: Portal, actor: Actor, data: Invite) -> Delegation:
             invited_by_user_id=actor.user_id,
         )
         session.add(row)
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "delegation.invite",
             actor=actor,
             account_id=customer.id,
@@ -191,15 +194,16 @@ async def invite(portal: Portal, actor: Actor, data: Invite) -> Delegation:
         )
         until = f" until {data.ends_on.isoformat()}" if data.ends_on else ""
         for email in await _admin_emails(session, partner.id):
-            queue_email(
-                portal,
-                session,
+            await queue_email(
+                tx,
+                bus,
+                settings,
                 to=email,
                 subject=f"{customer.name} invites {partner.name} to manage its licenses",
                 body=(
                     f"{customer.name} (account {customer.number}) invites {partner.name} to work on its "
                     f"licenses with {data.scope.value} rights{until}.\n\n"
-                    f"Accept or decline: {portal.settings.public_url}/partner/delegations\n"
+                    f"Accept or decline: {settings.public_url}/partner/delegations\n"
                 ),
                 account_id=partner.id,
             )
@@ -212,9 +216,17 @@ async def _load_for_update(session: AsyncSession, delegation_id: uuid.UUID | Non
     return await session.scalar(select(Delegation).where(Delegation.id == delegation_id).with_for_update())
 
 
-async def respond(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None, accept: bool) -> Delegation:
+async def respond(
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    actor: Actor,
+    delegation_id: uuid.UUID | None,
+    accept: bool,
+) -> Delegation:
     """A partner ADMIN accepts or declines a pending invitation."""
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         row = await _load_for_update(session, delegation_id)
         if row is None or await own_role(session, actor.user_id, row.partner_account_id) != Role.ADMIN:
             raise NotFoundError("delegationId", "delegation")
@@ -228,8 +240,8 @@ async def respond(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None,
         row.responded_by_user_id = actor.user_id
         row.responded_at = utcnow()
         partner = await session.get_one(Account, row.partner_account_id)
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "delegation.accept" if accept else "delegation.decline",
             actor=actor,
             actor_account_id=partner.id,
@@ -238,9 +250,10 @@ async def respond(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None,
         )
         verb = "accepted" if accept else "declined"
         for email in await _admin_emails(session, row.customer_account_id):
-            queue_email(
-                portal,
-                session,
+            await queue_email(
+                tx,
+                bus,
+                settings,
                 to=email,
                 subject=f"{partner.name} {verb} your delegation",
                 body=f"{partner.name} {verb} the delegation of your account ({row.scope.value}).\n",
@@ -249,10 +262,11 @@ async def respond(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None,
         return row
 
 
-async def revoke(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None) -> Delegation:
+async def revoke(db: Database, bus: EventBus, actor: Actor, delegation_id: uuid.UUID | None) -> Delegation:
     """Either side's ADMIN ends a pending or active delegation. Open subscriptions of the partner on
     the customer's key requests are woken so they re-check access and close."""
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         row = await _load_for_update(session, delegation_id)
         side = None
         if row is not None:
@@ -271,8 +285,8 @@ async def revoke(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None) 
         row.status = DelegationStatus.REVOKED
         row.revoked_by_user_id = actor.user_id
         row.revoked_at = utcnow()
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "delegation.revoke",
             actor=actor,
             actor_account_id=side,
@@ -289,12 +303,8 @@ async def revoke(portal: Portal, actor: Actor, delegation_id: uuid.UUID | None) 
                 )
             )
         )
-
-        async def wake_subscribers() -> None:
-            for request_id in open_requests:
-                await portal.bus.publish(topic(request_id))
-
-        after_commit(session, wake_subscribers)
+        for request_id in open_requests:
+            publish_after_commit(tx, bus, request_id)
         return row
 
 

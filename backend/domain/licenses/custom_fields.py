@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import as_driver_transaction
+from backend.db.engine import Database
 from backend.db.models import CustomField, CustomFieldType, License, LicenseCustomValue, utcnow
-from backend.domain import audit, license_search
+from backend.domain import audit
 from backend.domain.access import Actor, LicenseAccess, Permission, require, require_licenses
 from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError, UserError
-from backend.domain.licenses import number_text, parse_date, parse_number
-from backend.portal import Portal
+from backend.domain.licenses import search as license_search
+from backend.domain.licenses.finding import number_text, parse_date, parse_number
 
 NAME_LIMIT = 80
 OPTION_LIMIT = 200
@@ -132,7 +134,7 @@ async def _name_taken(
 
 
 async def create(
-    portal: Portal,
+    db: Database,
     actor: Actor,
     account_id: uuid.UUID | None,
     name: str,
@@ -140,10 +142,11 @@ async def create(
     options: list[str] | None,
     required: bool,
 ) -> CustomField:
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         if account_id is None:
             raise NotFoundError("accountId", "account")
-        await require(session, actor, account_id, Permission.ADMINISTER, field="accountId", what="account")
+        await require(tx, actor, account_id, Permission.ADMINISTER, field="accountId", what="account")
         problems: list[FieldProblem] = []
         clean = _clean_name(name, problems)
         cleaned_options = _clean_options(options, field_type, problems)
@@ -164,8 +167,8 @@ async def create(
             position=max((f.position for f in existing), default=-1) + 1,
         )
         session.add(row)
-        audit.record(
-            session,
+        await audit.record(
+            tx,
             "custom_field.create",
             actor=actor,
             account_id=account_id,
@@ -185,13 +188,18 @@ async def _admin_field(session: AsyncSession, actor: Actor, field_id: uuid.UUID 
     if row is None:
         raise NotFoundError("customFieldId", "custom field")
     await require(
-        session, actor, row.account_id, Permission.ADMINISTER, field="customFieldId", what="custom field"
+        as_driver_transaction(session),
+        actor,
+        row.account_id,
+        Permission.ADMINISTER,
+        field="customFieldId",
+        what="custom field",
     )
     return row
 
 
 async def update_field(
-    portal: Portal,
+    db: Database,
     actor: Actor,
     field_id: uuid.UUID | None,
     *,
@@ -200,7 +208,7 @@ async def update_field(
     required: bool | None = None,
     position: int | None = None,
 ) -> CustomField:
-    async with portal.db.write() as session:
+    async with db.write() as session:
         row = await _admin_field(session, actor, field_id)
         problems: list[FieldProblem] = []
         changes: dict[str, Any] = {}
@@ -243,8 +251,8 @@ async def update_field(
         if position is not None:
             await _move(session, row, position)
             changes["position"] = row.position
-        audit.record(
-            session,
+        await audit.record(
+            as_driver_transaction(session),
             "custom_field.update",
             actor=actor,
             account_id=row.account_id,
@@ -263,8 +271,9 @@ async def _move(session: AsyncSession, row: CustomField, position: int) -> None:
         f.position = index
 
 
-async def delete_field(portal: Portal, actor: Actor, field_id: uuid.UUID | None) -> uuid.UUID:
-    async with portal.db.write() as session:
+async def delete_field(db: Database, actor: Actor, field_id: uuid.UUID | None) -> uuid.UUID:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         row = await _admin_field(session, actor, field_id)
         affected = list(
             await session.scalars(
@@ -274,9 +283,9 @@ async def delete_field(portal: Portal, actor: Actor, field_id: uuid.UUID | None)
         await session.execute(delete(LicenseCustomValue).where(LicenseCustomValue.field_id == row.id))
         await session.delete(row)
         if row.type in license_search.TEXT_TYPES:
-            await license_search.refresh(session, affected)
-        audit.record(
-            session,
+            await license_search.refresh(tx, affected)
+        await audit.record(
+            tx,
             "custom_field.delete",
             actor=actor,
             account_id=row.account_id,
@@ -294,7 +303,7 @@ class ValueInput:
 
 
 async def set_values(
-    portal: Portal, actor: Actor, license_ids: list[uuid.UUID | None], values: list[ValueInput]
+    db: Database, actor: Actor, license_ids: list[uuid.UUID | None], values: list[ValueInput]
 ) -> list[License]:
     """Set (or clear, with null or "") values on every license, all or nothing."""
     if not license_ids:
@@ -305,7 +314,8 @@ async def set_values(
         )
     if not values:
         raise InvalidInputError([FieldProblem("values", "REQUIRED", "Give at least one value.")])
-    async with portal.db.write() as session:
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
         licenses = await require_licenses(
             session, actor, license_ids, LicenseAccess.MANAGE, field="licenseIds", for_update=True
         )
@@ -355,11 +365,11 @@ async def set_values(
                     ],
                 )
         if touched_text:
-            await license_search.refresh(session, ids)
+            await license_search.refresh(tx, ids)
         summary = {f.name: (p.text if p else None) for f, p in changes}
         for row in licenses:
-            audit.record(
-                session,
+            await audit.record(
+                tx,
                 "license.custom_values",
                 actor=actor,
                 account_id=row.account_id,

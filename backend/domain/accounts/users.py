@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.passwords import hash_password, needs_rehash, verify_password
 from backend.auth.tokens import new_token, token_hash
-from backend.db.driver import DriverTransaction, Prepared
+from backend.config import Settings
+from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
@@ -27,8 +28,9 @@ from backend.db.models import (
     UserSession,
     utcnow,
 )
-from backend.domain import audit, members, ratelimit, shares
+from backend.domain import audit, ratelimit
 from backend.domain.access import Actor
+from backend.domain.accounts import members, shares
 from backend.domain.errors import (
     EmailNotVerifiedError,
     FieldProblem,
@@ -38,7 +40,7 @@ from backend.domain.errors import (
     RateLimitedError,
 )
 from backend.domain.mail import queue_email
-from backend.portal import Portal
+from backend.events import EventBus
 
 VERIFY_EMAIL = "verify_email"
 MIN_PASSWORD = 10
@@ -68,7 +70,7 @@ async def create_account(session: AsyncSession, name: str, kind: AccountKind) ->
     return account
 
 
-def _verification_mail(portal: Portal, session: AsyncSession, user: User) -> None:
+async def _verification_mail(bus: EventBus, settings: Settings, session: AsyncSession, user: User) -> None:
     token = new_token()
     session.add(
         EmailToken(
@@ -78,10 +80,11 @@ def _verification_mail(portal: Portal, session: AsyncSession, user: User) -> Non
             expires_at=utcnow() + VERIFICATION_TTL,
         )
     )
-    link = f"{portal.settings.public_url}/verify-email?token={token}"
-    queue_email(
-        portal,
-        session,
+    link = f"{settings.public_url}/verify-email?token={token}"
+    await queue_email(
+        as_driver_transaction(session),
+        bus,
+        settings,
         to=user.email,
         user_id=user.id,
         subject="Confirm your e-mail address for the Licensing Portal",
@@ -98,7 +101,7 @@ class SignUp:
     company: str
 
 
-async def sign_up(portal: Portal, data: SignUp, ip: str | None) -> str:
+async def sign_up(db: Database, bus: EventBus, settings: Settings, data: SignUp, ip: str | None) -> str:
     """Create a user with a new CUSTOMER account and mail a verification link.
 
     The answer is the same whether or not the address is taken (no account enumeration): the
@@ -118,21 +121,23 @@ async def sign_up(portal: Portal, data: SignUp, ip: str | None) -> str:
     if problems:
         raise InvalidInputError(problems)
     buckets = [f"signup:ip:{ip}"]
-    async with portal.db.write() as session:
-        wait = await ratelimit.retry_after(session, buckets, (20, 3600))
+    async with db.write() as session:
+        tx = as_driver_transaction(session)
+        wait = await ratelimit.retry_after(tx, buckets, (20, 3600))
         if wait:
             raise RateLimitedError(wait)
-        ratelimit.hit(session, buckets)
+        await ratelimit.hit(tx, buckets)
         existing = await session.scalar(select(User).where(User.email == email))
         if existing is not None:
-            queue_email(
-                portal,
-                session,
+            await queue_email(
+                tx,
+                bus,
+                settings,
                 to=existing.email,
                 user_id=existing.id,
                 subject="Sign-up attempt for your Licensing Portal account",
                 body="Someone tried to create a Licensing Portal account with this address, which already has one.\n"
-                f"Sign in at {portal.settings.public_url}/login — if it was not you, no action is needed.\n",
+                f"Sign in at {settings.public_url}/login — if it was not you, no action is needed.\n",
             )
             return email
         user = User(
@@ -142,15 +147,15 @@ async def sign_up(portal: Portal, data: SignUp, ip: str | None) -> str:
         account = await create_account(session, data.company.strip(), AccountKind.CUSTOMER)
         await session.flush()
         session.add(Membership(user_id=user.id, account_id=account.id, role=Role.ADMIN))
-        _verification_mail(portal, session, user)
-        audit.record(
-            session, "user.sign_up", actor=Actor(user.id, ip), account_id=account.id, target=("User", user.id)
+        await _verification_mail(bus, settings, session, user)
+        await audit.record(
+            tx, "user.sign_up", actor=Actor(user.id, ip), account_id=account.id, target=("User", user.id)
         )
     return email
 
 
-async def verify_email(portal: Portal, token: str) -> User:
-    async with portal.db.write() as session:
+async def verify_email(db: Database, token: str) -> User:
+    async with db.write() as session:
         row = await session.scalar(
             select(EmailToken).where(
                 EmailToken.token_hash == token_hash(token.strip()),
@@ -165,7 +170,12 @@ async def verify_email(portal: Portal, token: str) -> User:
         user = await session.get_one(User, row.user_id)
         if user.email_verified_at is None:
             user.email_verified_at = utcnow()
-        audit.record(session, "user.verify_email", actor=Actor(user.id), target=("User", user.id))
+        await audit.record(
+            as_driver_transaction(session),
+            "user.verify_email",
+            actor=Actor(user.id),
+            target=("User", user.id),
+        )
         # The address is proven: invitations and shares made to it take effect.
         await members.claim_invitations(session, user)
         await shares.claim_shares(session, user)
@@ -178,27 +188,30 @@ class LoggedIn:
     session_token: str
 
 
-async def login(portal: Portal, email: str, password: str, ip: str | None) -> LoggedIn:
+async def login(
+    db: Database, bus: EventBus, settings: Settings, email: str, password: str, ip: str | None
+) -> LoggedIn:
     email = normalize_email(email)
     if not email or not password:
         raise InvalidCredentialsError()
-    settings = portal.settings
     email_bucket, ip_bucket = f"login:email:{email}", f"login:ip:{ip}"
-    async with portal.db.read() as session:
+    async with db.read() as session:
+        tx = as_driver_transaction(session)
         wait = max(
-            await ratelimit.retry_after(session, [email_bucket], settings.login_failures_per_email),
-            await ratelimit.retry_after(session, [ip_bucket], settings.login_failures_per_ip),
+            await ratelimit.retry_after(tx, [email_bucket], settings.login_failures_per_email),
+            await ratelimit.retry_after(tx, [ip_bucket], settings.login_failures_per_ip),
         )
         user = await session.scalar(select(User).where(User.email == email))
     if wait:
         raise RateLimitedError(wait, "email")
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        async with portal.db.write() as session:
-            ratelimit.hit(session, [email_bucket, ip_bucket])
-            audit.record(session, "user.login_failed", actor=None, email=email, ip=ip)
+        async with db.write() as session:
+            tx = as_driver_transaction(session)
+            await ratelimit.hit(tx, [email_bucket, ip_bucket])
+            await audit.record(tx, "user.login_failed", actor=None, email=email, ip=ip)
         raise InvalidCredentialsError()
     if user.email_verified_at is None:
-        async with portal.db.write() as session:
+        async with db.write() as session:
             # A fresh link at most every 10 minutes, however often the user tries.
             recent = await session.scalar(
                 select(EmailToken.id).where(
@@ -208,10 +221,10 @@ async def login(portal: Portal, email: str, password: str, ip: str | None) -> Lo
                 )
             )
             if recent is None:
-                _verification_mail(portal, session, user)
+                await _verification_mail(bus, settings, session, user)
         raise EmailNotVerifiedError()
     token = new_token()
-    async with portal.db.write() as session:
+    async with db.write() as session:
         session.add(
             UserSession(
                 token_hash=token_hash(token),
@@ -224,14 +237,16 @@ async def login(portal: Portal, email: str, password: str, ip: str | None) -> Lo
             await session.execute(
                 update(User).where(User.id == user.id).values(password_hash=hash_password(password))
             )
-        audit.record(session, "user.login", actor=Actor(user.id, ip), target=("User", user.id))
+        await audit.record(
+            as_driver_transaction(session), "user.login", actor=Actor(user.id, ip), target=("User", user.id)
+        )
         await members.claim_invitations(session, user)
         await shares.claim_shares(session, user)
     return LoggedIn(user, token)
 
 
-async def logout(portal: Portal, session_token: str) -> None:
-    async with portal.db.write() as session:
+async def logout(db: Database, session_token: str) -> None:
+    async with db.write() as session:
         await session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(session_token)))
 
 

@@ -1,0 +1,1 @@
+"""Accounts: users and sign-in, members and invitations, license shares."""

@@ -1,0 +1,1 @@
+"""Licenses: finding them, their search text, custom fields, exports and maintenance reminders."""

@@ -1,0 +1,1 @@
+"""Channel partners: delegations, the accounts a partner manages, key deliveries."""

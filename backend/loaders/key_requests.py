@@ -1,0 +1,190 @@
+"""Key request loaders: a request's serials, licenses, renewals, keys and key mails, upgrade
+notifications, an account's recent requests and its last registration (the wizard's prefill)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import cache, cached_property
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
+from strawberry.dataloader import DataLoader
+
+from backend.db.driver import Prepared, entity, ids_match, prefixed
+from backend.db.models import (
+    Account,
+    EmailMessage,
+    KeyRequest,
+    KeyRequestLicense,
+    KeyRequestRenewal,
+    License,
+    LicenseKey,
+    Product,
+    Serial,
+    SupportRegistration,
+    UpgradeLine,
+    UpgradeNotification,
+)
+from backend.domain.key_requests import get_a_key as key_requests
+from backend.loaders.licenses import LicenseLoaders
+
+RECENT_KEY_REQUESTS = 50
+
+
+@cache
+def _keys_of_requests(dialect: str) -> Prepared:
+    keys, licenses, products = (cast(Table, model.__table__) for model in (LicenseKey, License, Product))
+    return Prepared(
+        select(*prefixed(keys, "k_"), *prefixed(licenses, "l_"), *prefixed(products, "p_"))
+        .join(licenses, licenses.c.id == keys.c.license_id)
+        .join(products, products.c.id == licenses.c.product_id)
+        .where(ids_match(keys.c.key_request_id, dialect))
+        .order_by(keys.c.issued_at, keys.c.id)
+    )
+
+
+@cache
+def _last_registrations_of(dialect: str) -> Prepared:
+    # One index probe per account (account_id, created_at), however many licenses it holds.
+    newest = (
+        select(SupportRegistration.data)
+        .where(SupportRegistration.account_id == Account.id)
+        .order_by(SupportRegistration.created_at.desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    return Prepared(
+        select(Account.id.label("account_id"), newest.label("data")).where(ids_match(Account.id, dialect))
+    )
+
+
+class KeyRequestLoaders(LicenseLoaders):
+    """Key requests and what their wizards show."""
+
+    @cached_property
+    def serials_by_key_request(self) -> DataLoader[uuid.UUID, list[Serial]]:
+        return DataLoader(self._serials_by_request)
+
+    async def _serials_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[Serial]]:
+        # With their products in the same statement: every caller asks for them next.
+        grouped: dict[uuid.UUID, list[Serial]] = defaultdict(list)
+        products: dict[uuid.UUID, Product] = {}
+        for row in await self._read(key_requests.serials_of_requests(self._db.dialect), ids):
+            serial, product = key_requests.serial_and_product(row)
+            grouped[row["key_request_id"]].append(serial)
+            products.setdefault(product.id, product)
+        self.product.prime_many(products)
+        return [grouped[i] for i in ids]
+
+    def prime_serials(self, key_request_id: uuid.UUID, rows: key_requests.SerialsHeld) -> None:
+        """A request's serials and their products as a step just read them (get_a_key.Drafted)."""
+        self.serials_by_key_request.prime(key_request_id, [serial for serial, _ in rows], force=True)
+        self.product.prime_many({product.id: product for _, product in rows})
+
+    @cached_property
+    def renewal_candidates(self) -> DataLoader[tuple[uuid.UUID, uuid.UUID], list[License]]:
+        """Keyed by (account, product): the licenses a renewal serial of that product can extend."""
+        return DataLoader(self._renewal_candidates)
+
+    async def _renewal_candidates(self, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[list[License]]:
+        found = await self._db.driver.run(
+            lambda tx: key_requests.renewal_candidates(tx, keys), transaction=False
+        )
+        return [found[key] for key in keys]
+
+    @cached_property
+    def licenses_by_key_request(self) -> DataLoader[uuid.UUID, list[License]]:
+        return DataLoader(self._licenses_by_request)
+
+    async def _licenses_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[License]]:
+        grouped: dict[uuid.UUID, list[License]] = defaultdict(list)
+        async with self.session() as session:
+            rows = await session.execute(
+                select(KeyRequestLicense.key_request_id, License)
+                .join(License, License.id == KeyRequestLicense.license_id)
+                .where(KeyRequestLicense.key_request_id.in_(ids))
+                .order_by(KeyRequestLicense.position)
+            )
+            for request_id, license_ in rows:
+                grouped[request_id].append(license_)
+        return [grouped[i] for i in ids]
+
+    @cached_property
+    def renewals_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(KeyRequestRenewal, KeyRequestRenewal.key_request_id, (KeyRequestRenewal.id,))
+
+    @cached_property
+    def keys_by_key_request(self) -> DataLoader[uuid.UUID, list[LicenseKey]]:
+        return DataLoader(self._keys_by_request)
+
+    async def _keys_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[LicenseKey]]:
+        # With their licenses and products in the same statement: a key's view shows them next.
+        grouped: dict[uuid.UUID, list[LicenseKey]] = defaultdict(list)
+        licenses: dict[uuid.UUID, License] = {}
+        products: dict[uuid.UUID, Product] = {}
+        for row in await self._read(_keys_of_requests(self._db.dialect), ids):
+            key = entity(LicenseKey, row, "k_")
+            grouped[row["k_key_request_id"]].append(key)
+            if key.license_id not in licenses:
+                licenses[key.license_id] = entity(License, row, "l_")
+                if row["p_id"] not in products:
+                    products[row["p_id"]] = entity(Product, row, "p_")
+        self.license.prime_many(licenses)
+        self.product.prime_many(products)
+        return [grouped[i] for i in ids]
+
+    @cached_property
+    def mails_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
+        # The key mails of a key request: its deliveries.
+        return self._many(
+            EmailMessage, EmailMessage.key_request_id, (EmailMessage.created_at, EmailMessage.id)
+        )
+
+    @cached_property
+    def notification(self) -> DataLoader[uuid.UUID, Any]:
+        return self._one(UpgradeNotification)
+
+    @cached_property
+    def lines_by_notification(self) -> DataLoader[uuid.UUID, list[Any]]:
+        return self._many(UpgradeLine, UpgradeLine.notification_id, (UpgradeLine.id,))
+
+    @cached_property
+    def last_registration(self) -> DataLoader[uuid.UUID, dict[str, Any] | None]:
+        return DataLoader(self._last_registrations)
+
+    async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+        rows = {
+            row["account_id"]: row["data"]
+            for row in await self._read(_last_registrations_of(self._db.dialect), ids)
+        }
+        return [rows.get(i) for i in ids]
+
+    @cached_property
+    def recent_key_requests(self) -> DataLoader[uuid.UUID, list[KeyRequest]]:
+        return DataLoader(self._recent_key_requests)
+
+    async def _recent_key_requests(self, ids: Sequence[uuid.UUID]) -> list[list[KeyRequest]]:
+        ranked = (
+            select(
+                KeyRequest.id,
+                func.row_number()
+                .over(partition_by=KeyRequest.account_id, order_by=KeyRequest.created_at.desc())
+                .label("n"),
+            )
+            .where(KeyRequest.account_id.in_(ids))
+            .subquery()
+        )
+        grouped: dict[uuid.UUID, list[KeyRequest]] = defaultdict(list)
+        async with self.session() as session:
+            rows = await session.scalars(
+                select(KeyRequest)
+                .join(ranked, ranked.c.id == KeyRequest.id)
+                .where(ranked.c.n <= RECENT_KEY_REQUESTS)
+                .order_by(KeyRequest.created_at.desc())
+            )
+            for row in rows:
+                grouped[row.account_id].append(row)
+        return [grouped[i] for i in ids]
