@@ -1,15 +1,16 @@
-"""Prebuilt statements run on the database driver itself, for the hottest paths.
+"""The one way domain steps talk to the database: prebuilt statements on a DriverTransaction
+(decision record 0012).
 
-A hot path (product activation, the Get a Key wizard and its job, the per-request reads of
-backend/loaders.py: decision records 0008 and 0010) builds its Core statements once.
-On PostgreSQL each is compiled once to the SQL text asyncpg receives and runs on a small pool of
-plain asyncpg connections: no ORM, no SQLAlchemy execution layer, no pre-ping and no reset query
-per use (these statements never change session state, and asyncpg rolls back an unfinished
-transaction itself when a cancelled request returns its connection). On SQLite the same statements
-run as SQLAlchemy Core on the write engine, whose driver sits in a thread behind aiosqlite anyway.
-Rows come back as SQLAlchemy would deliver them (the columns' result processing applied, JSON
-decoded), so entity() can make them into the ORM instances the rest of the code expects.
-"""
+A step builds its Core statements once (`Prepared`) and runs them on the transaction it is given.
+`Database.driver.run(work)` gives one: on PostgreSQL a plain asyncpg connection from a small pool
+of its own (each statement compiled once to the SQL text asyncpg receives; no ORM, no SQLAlchemy
+execution layer, no pre-ping or reset query per use — these statements never change session
+state, and asyncpg rolls back an unfinished transaction itself when a cancelled request returns
+its connection); on SQLite SQLAlchemy Core on the write engine, whose driver sits in a thread
+behind aiosqlite anyway. `as_driver_transaction(session)` gives one inside an ORM session's
+transaction, for the areas that edit rows through a session. Rows come back as SQLAlchemy would
+deliver them (the columns' result processing applied, JSON decoded), so entity() can make them
+into the ORM instances the rest of the code expects — through public SQLAlchemy API only."""
 
 from __future__ import annotations
 

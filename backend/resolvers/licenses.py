@@ -6,12 +6,8 @@ from __future__ import annotations
 from typing import cast
 
 import strawberry
-from sqlalchemy import select
 
 from backend.context import Info
-from backend.db.driver import as_driver_transaction
-from backend.db.models import License
-from backend.domain.access import Permission, allows, license_access, may, role_on
 from backend.domain.errors import UserError
 from backend.domain.licenses import custom_fields, finding
 from backend.schema.common import error_member, from_global_id
@@ -36,32 +32,19 @@ from backend.schema.licenses import (
 class Query:
     @strawberry.field(description="One license: for members of its account and the people it is shared with.")
     async def license(self, info: Info, id: strawberry.ID) -> LicenseType | None:
-        actor = info.context.actor
-        license_id = from_global_id(id, "License")
         async with info.context.loaders.session() as session:
-            row = await session.get(License, license_id) if license_id else None
-            if row is None or await license_access(session, actor, row) is None:
-                return None
-        return LicenseType.from_model(row)
+            row = await finding.visible_license(session, info.context.actor, from_global_id(id, "License"))
+        return None if row is None else LicenseType.from_model(row)
 
     @strawberry.field(description="Licenses of an account, newest first (at most 100).")
     async def account_licenses(
         self, info: Info, account_id: strawberry.ID, first: int = 50
     ) -> list[LicenseType]:
-        actor = info.context.actor
-        account = from_global_id(account_id, "Account")
         async with info.context.loaders.session() as session:
-            if account is None or not await may(
-                as_driver_transaction(session), actor, account, Permission.VIEW
-            ):
-                return []
-            rows = await session.scalars(
-                select(License)
-                .where(License.account_id == account)
-                .order_by(License.created_at.desc(), License.id)
-                .limit(max(1, min(first, 100)))
+            rows = await finding.newest_licenses(
+                session, info.context.actor, from_global_id(account_id, "Account"), first
             )
-            return [LicenseType.from_model(r) for r in rows]
+        return [LicenseType.from_model(r) for r in rows]
 
     @strawberry.field(
         description="An account's licenses, filtered and ordered, in keyset pages (first ≤ 100); an "
@@ -81,16 +64,18 @@ class Query:
         if account is None:
             return LicenseConnection.empty()
         async with info.context.loaders.session() as session:
-            role = await role_on(as_driver_transaction(session), actor.user_id, account)
-            if not allows(role, Permission.VIEW):
-                return LicenseConnection.empty()
-            query = await finding.prepare(
+            found = await finding.account_page(
                 session,
-                finding.Scope(account_id=account),
+                actor,
+                account,
+                first,
+                after,
                 filter.to_domain() if filter else None,
                 order_to_domain(order_by),
             )
-            page = await finding.page(session, query, finding.clamp(first), after)
+            if found is None:
+                return LicenseConnection.empty()
+            page, role = found
             await info.context.loaders.read_shown(session, [page], shown(info))
         info.context.loaders.account_role.prime((actor.user_id, account), role)
         for product in page.products.values():

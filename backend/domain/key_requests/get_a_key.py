@@ -35,7 +35,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, ratelimit
-from backend.domain.access import Actor, Permission, require
+from backend.domain.access import Actor, Grant, Permission, require
 from backend.domain.dates import add_months
 from backend.domain.errors import (
     FieldProblem,
@@ -48,13 +48,12 @@ from backend.domain.errors import (
 from backend.domain.key_requests.pipeline import (
     Confirmed,
     add_registration,
-    begin_confirm,
-    load_draft,
+    change_draft,
+    confirm_draft,
     mark_submitted,
     record,
     submit,
     touch,
-    validate_idempotency_key,
 )
 from backend.domain.key_requests.registration import validate_host_id, validate_registration
 from backend.domain.licenses import search
@@ -215,9 +214,10 @@ async def enter_serials(
     parsed = [parse(text) for text in entries]
     wanted = list({p.number for p in parsed if p.problem is None})
 
-    async def work(tx: DriverTransaction) -> tuple[KeyRequest, list[SerialProblem], SerialsHeld]:
+    async def change(
+        tx: DriverTransaction, request: KeyRequest, grant: Grant
+    ) -> tuple[KeyRequest, list[SerialProblem], SerialsHeld]:
         """The request, the rejected serials, and the serials it holds afterwards."""
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
         if await ratelimit.retry_after(tx, buckets, settings.serial_failures):
             raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
         rows = await tx.all(_serials_numbered(tx.dialect), {"numbers": wanted}) if wanted else []
@@ -274,7 +274,9 @@ async def enter_serials(
         )
         return touched, [], held + [(serial, product_of[serial.id]) for serial in accepted]
 
-    request, problems, held = await db.driver.run(work)
+    request, problems, held = await change_draft(
+        db, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY, change
+    )
     if not problems:
         return Drafted(request, held)
 
@@ -327,8 +329,7 @@ async def remove_serial(
 ) -> Drafted:
     target = parse(number).number
 
-    async def work(tx: DriverTransaction) -> Drafted:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> Drafted:
         link = await tx.one(_LINK_OF_NUMBER, {"key_request_id": request.id, "number": target})
         if link is None:
             raise NotFoundError("serialNumber", "serial number in this request")
@@ -338,7 +339,7 @@ async def remove_serial(
         touched = await touch(tx, bus, actor, request, grant, "key_request.serial_removed", serial=target)
         return Drafted(touched, await serial_rows(tx, request.id))
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY, change)
 
 
 def renewed_until(current_end: date, months: int, today: date) -> date:
@@ -396,8 +397,7 @@ async def select_renewals(
     key_request_id: uuid.UUID | None,
     targets: list[tuple[str, uuid.UUID | None]],
 ) -> Drafted:
-    async def work(tx: DriverTransaction) -> Drafted:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> Drafted:
         held = await serial_rows(tx, request.id)
         renewals = {s.number: s for s, _ in held if s.kind == SerialKind.RENEWAL}
         problems: list[FieldProblem] = []
@@ -453,7 +453,7 @@ async def select_renewals(
         )
         return Drafted(touched, held)
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY, change)
 
 
 async def set_registration(
@@ -465,8 +465,7 @@ async def set_registration(
     registration: dict[str, Any],
     host_id: str | None,
 ) -> Drafted:
-    async def work(tx: DriverTransaction) -> Drafted:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> Drafted:
         rows = await serial_rows(tx, request.id)
         if not rows:
             raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
@@ -495,7 +494,7 @@ async def set_registration(
         )
         return Drafted(touched, rows)
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY, change)
 
 
 _RENEWAL_TARGETS = Prepared(
@@ -550,13 +549,7 @@ async def confirm(
     key_request_id: uuid.UUID | None,
     idempotency_key: str,
 ) -> Confirmed:
-    key = validate_idempotency_key(idempotency_key)
-
-    async def work(tx: DriverTransaction) -> Confirmed:
-        begun = await begin_confirm(tx, settings.draft_ttl_days, actor, key_request_id, key, GET_A_KEY)
-        if isinstance(begun, Confirmed):
-            return begun
-        request, grant = begun
+    async def commit(tx: DriverTransaction, request: KeyRequest, grant: Grant, key: str) -> Confirmed:
         rows = await serial_rows(tx, request.id)
         serials = [s for s, _ in rows]
         if not rows:
@@ -647,4 +640,6 @@ async def confirm(
             serials=[s.number for s in serials],
         )
 
-    return await db.driver.run(work)
+    return await confirm_draft(
+        db, settings.draft_ttl_days, actor, key_request_id, idempotency_key, GET_A_KEY, commit
+    )

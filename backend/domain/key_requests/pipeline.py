@@ -10,9 +10,10 @@ told after each commit."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
@@ -33,6 +34,7 @@ from backend.events import EventBus
 from backend.jobs import enqueue
 
 FULFIL = "fulfil_key_request"
+T = TypeVar("T")
 
 
 def topic(key_request_id: uuid.UUID) -> str:
@@ -126,6 +128,24 @@ async def load_draft(
     request, grant = await load(tx, actor, key_request_id, Permission.REQUEST_KEYS, kind=kind)
     ensure_editable(request, ttl_days)
     return request, grant
+
+
+async def change_draft(
+    db: Database,
+    ttl_days: int,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    kind: KeyRequestKind,
+    change: Callable[[DriverTransaction, KeyRequest, Grant], Awaitable[T]],
+) -> T:
+    """One wizard step, in one transaction: the draft the actor may fill in (else the unknown-id,
+    NOT_EDITABLE or EXPIRED answer), then the door's `change` to it."""
+
+    async def work(tx: DriverTransaction) -> T:
+        request, grant = await load_draft(tx, ttl_days, actor, key_request_id, kind)
+        return await change(tx, request, grant)
+
+    return await db.driver.run(work)
 
 
 def ensure_editable(request: KeyRequest, ttl_days: int) -> None:
@@ -238,6 +258,30 @@ async def begin_confirm(
         raise KeyRequestStateError("ALREADY_CONFIRMED", "This key request has already been confirmed.")
     ensure_editable(request, ttl_days)
     return request, grant
+
+
+async def confirm_draft(
+    db: Database,
+    ttl_days: int,
+    actor: Actor,
+    key_request_id: uuid.UUID | None,
+    idempotency_key: str,
+    kind: KeyRequestKind,
+    commit: Callable[[DriverTransaction, KeyRequest, Grant, str], Awaitable[Confirmed]],
+) -> Confirmed:
+    """Confirm a draft, in one transaction: lock it (a retry with the same idempotency key gets the
+    earlier result), then the door's `commit` changes the entitlement, calls mark_submitted() and
+    ends with submit()."""
+    key = validate_idempotency_key(idempotency_key)
+
+    async def work(tx: DriverTransaction) -> Confirmed:
+        begun = await begin_confirm(tx, ttl_days, actor, key_request_id, key, kind)
+        if isinstance(begun, Confirmed):
+            return begun
+        request, grant = begun
+        return await commit(tx, request, grant, key)
+
+    return await db.driver.run(work)
 
 
 _SUBMIT = Prepared(

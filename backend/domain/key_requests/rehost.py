@@ -26,17 +26,16 @@ from backend.db.models import (
     Product,
     utcnow,
 )
-from backend.domain.access import Actor, Permission, require
+from backend.domain.access import Actor, Grant, Permission, require
 from backend.domain.errors import KeyRequestStateError, NotFoundError, RehostRefusedError
 from backend.domain.key_requests.pipeline import (
     Confirmed,
-    begin_confirm,
-    load_draft,
+    change_draft,
+    confirm_draft,
     mark_submitted,
     record,
     submit,
     touch,
-    validate_idempotency_key,
 )
 from backend.domain.key_requests.registration import validate_host_id
 from backend.domain.licenses import search
@@ -188,8 +187,7 @@ async def set_host(
     key_request_id: uuid.UUID | None,
     host_id: str,
 ) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> KeyRequest:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, REHOST)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> KeyRequest:
         host = validate_host_id(host_id, required=True)
         key = await tx.one(_KEY_HOST, {"key_id": request.source_key_id})
         assert key is not None
@@ -199,7 +197,7 @@ async def set_host(
             tx, bus, actor, request, grant, "rehost_request.set_host", changes={"host_id": host}, host=host
         )
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, REHOST, change)
 
 
 async def confirm(
@@ -210,13 +208,7 @@ async def confirm(
     key_request_id: uuid.UUID | None,
     idempotency_key: str,
 ) -> Confirmed:
-    key = validate_idempotency_key(idempotency_key)
-
-    async def work(tx: DriverTransaction) -> Confirmed:
-        begun = await begin_confirm(tx, settings.draft_ttl_days, actor, key_request_id, key, REHOST)
-        if isinstance(begun, Confirmed):
-            return begun
-        request, grant = begun
+    async def commit(tx: DriverTransaction, request: KeyRequest, grant: Grant, key: str) -> Confirmed:
         if not request.host_id:
             raise KeyRequestStateError("INCOMPLETE", "Enter the new host ID first.", "hostId")
         row = await tx.one(_LOCK_LICENSE, {"license_id": request.license_id})
@@ -241,4 +233,6 @@ async def confirm(
             to_host=request.host_id,
         )
 
-    return await db.driver.run(work)
+    return await confirm_draft(
+        db, settings.draft_ttl_days, actor, key_request_id, idempotency_key, REHOST, commit
+    )

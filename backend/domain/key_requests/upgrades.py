@@ -36,7 +36,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, ratelimit
-from backend.domain.access import Actor, Permission, may, require
+from backend.domain.access import Actor, Grant, Permission, may, require
 from backend.domain.errors import (
     FieldProblem,
     InvalidInputError,
@@ -48,13 +48,12 @@ from backend.domain.errors import (
 from backend.domain.key_requests.pipeline import (
     Confirmed,
     add_registration,
-    begin_confirm,
-    load_draft,
+    change_draft,
+    confirm_draft,
     mark_submitted,
     record,
     submit,
     touch,
-    validate_idempotency_key,
 )
 from backend.domain.key_requests.registration import validate_registration
 from backend.domain.licenses import search
@@ -413,8 +412,7 @@ async def select_license(
     key_request_id: uuid.UUID | None,
     license_id: uuid.UUID | None,
 ) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> KeyRequest:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, UPGRADE)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> KeyRequest:
         line = await _line(tx, request, license_id, "licenseId")
         await _check_license(tx, line.license_id, "licenseId")
         if line.upgraded_quantity >= line.eligible_quantity:
@@ -433,7 +431,7 @@ async def select_license(
             license=str(line.license_id),
         )
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, UPGRADE, change)
 
 
 async def set_quantity(
@@ -444,8 +442,7 @@ async def set_quantity(
     key_request_id: uuid.UUID | None,
     quantity: int,
 ) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> KeyRequest:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, UPGRADE)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> KeyRequest:
         if request.license_id is None:
             raise KeyRequestStateError("INCOMPLETE", "Choose the product to upgrade first.", "licenseId")
         line = await _line(tx, request, request.license_id, "licenseId")
@@ -471,7 +468,7 @@ async def set_quantity(
             quantity=quantity,
         )
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, UPGRADE, change)
 
 
 async def set_registration(
@@ -482,8 +479,7 @@ async def set_registration(
     key_request_id: uuid.UUID | None,
     registration: dict[str, Any],
 ) -> KeyRequest:
-    async def work(tx: DriverTransaction) -> KeyRequest:
-        request, grant = await load_draft(tx, settings.draft_ttl_days, actor, key_request_id, UPGRADE)
+    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> KeyRequest:
         if request.license_id is None or request.upgrade_quantity is None:
             raise KeyRequestStateError("INCOMPLETE", "Choose the product and quantity first.", "quantity")
         return await touch(
@@ -496,7 +492,7 @@ async def set_registration(
             changes={"registration": validate_registration(registration)},
         )
 
-    return await db.driver.run(work)
+    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, UPGRADE, change)
 
 
 async def confirm(
@@ -507,13 +503,7 @@ async def confirm(
     key_request_id: uuid.UUID | None,
     idempotency_key: str,
 ) -> Confirmed:
-    key = validate_idempotency_key(idempotency_key)
-
-    async def work(tx: DriverTransaction) -> Confirmed:
-        begun = await begin_confirm(tx, settings.draft_ttl_days, actor, key_request_id, key, UPGRADE)
-        if isinstance(begun, Confirmed):
-            return begun
-        request, grant = begun
+    async def commit(tx: DriverTransaction, request: KeyRequest, grant: Grant, key: str) -> Confirmed:
         if request.license_id is None or request.upgrade_quantity is None or request.registration is None:
             raise KeyRequestStateError(
                 "INCOMPLETE", "Choose the product, quantity and registration first.", "registration"
@@ -577,4 +567,6 @@ async def confirm(
             notification=notification.code,
         )
 
-    return await db.driver.run(work)
+    return await confirm_draft(
+        db, settings.draft_ttl_days, actor, key_request_id, idempotency_key, UPGRADE, commit
+    )

@@ -53,14 +53,15 @@ from backend.db.models import (
     LicenseState,
     Membership,
     Product,
+    Role,
     Serial,
     SupportRegistration,
     utcnow,
 )
 from backend.domain import audit
 from backend.domain import serials as serial_numbers
-from backend.domain.access import Actor, LicenseAccess, require_licenses
-from backend.domain.errors import FieldProblem, InvalidInputError
+from backend.domain.access import Actor, LicenseAccess, Permission, allows, may, require_licenses, role_on
+from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from backend.domain.key_requests.registration import validate_registration
 from backend.keys import normalize_activation_key
 
@@ -732,3 +733,50 @@ async def set_registration(
                 technicalContact=clean["technicalContact"]["email"],
             )
         return licenses
+
+
+# ---------------------------------------------------------------- reads behind the top-level queries
+
+
+async def visible_license(
+    session: AsyncSession, actor: Actor, license_id: uuid.UUID | None
+) -> License | None:
+    """The license if the actor may see it (a role on its account, or a share); else None: unknown
+    and foreign look alike."""
+    try:
+        return (await require_licenses(session, actor, [license_id], LicenseAccess.VIEW, field="id"))[0]
+    except NotFoundError:
+        return None
+
+
+async def newest_licenses(
+    session: AsyncSession, actor: Actor, account_id: uuid.UUID | None, first: int
+) -> list[License]:
+    """An account's newest licenses (at most MAX_PAGE); none for an account the actor may not see."""
+    if not await may(as_driver_transaction(session), actor, account_id, Permission.VIEW):
+        return []
+    rows = await session.scalars(
+        select(License)
+        .where(License.account_id == account_id)
+        .order_by(License.created_at.desc(), License.id)
+        .limit(clamp(first))
+    )
+    return list(rows)
+
+
+async def account_page(
+    session: AsyncSession,
+    actor: Actor,
+    account_id: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    flt: Filter | None,
+    order: Order | None,
+) -> tuple[Page, Role] | None:
+    """One page of an account's licenses and the actor's role there; None when the actor may not
+    see the account."""
+    role = await role_on(as_driver_transaction(session), actor.user_id, account_id)
+    if role is None or not allows(role, Permission.VIEW):
+        return None
+    query = await prepare(session, Scope(account_id=account_id), flt, order)
+    return await page(session, query, clamp(first), after), role

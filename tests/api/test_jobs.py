@@ -1,0 +1,65 @@
+"""The job queue's failure path, on both databases: a failing job is retried later with its error
+kept, and after its last attempt it is FAILED and its kind's final-failure handler runs once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from backend.db.models import Job, JobStatus, utcnow
+from backend.jobs import JobKind
+from backend.portal import Portal
+
+
+async def test_a_failing_job_is_retried_then_failed_with_its_final_handler_run(settings: Any) -> None:
+    from tests.conftest import running_app
+
+    # given a portal without a running worker, and a job kind whose handler always fails
+    async with running_app(settings, run_worker=False) as (_app, portal):
+        finals: list[tuple[dict[str, Any], str]] = []
+
+        async def fail(payload: dict[str, Any]) -> None:
+            raise RuntimeError(f"no luck with {payload['n']}")
+
+        async def final(payload: dict[str, Any], error: str) -> None:
+            finals.append((payload, error))
+
+        portal.job_kinds["test_fails"] = JobKind(run=fail, on_final_failure=final)
+        async with portal.db.write() as session:
+            job = Job(kind="test_fails", payload={"n": 7}, max_attempts=2)
+            session.add(job)
+        worker = portal.new_worker()
+
+        # when it runs the first time
+        assert await worker.run_once(job.id)
+
+        # then it waits for a retry, with its error, and nothing final happened
+        first = await _job(portal, job.id)
+        assert first.status == JobStatus.QUEUED
+        assert first.attempts == 1
+        assert first.last_error == "RuntimeError: no luck with 7"
+        assert first.run_after > utcnow()
+        assert first.locked_until is None and first.finished_at is None
+        assert finals == []
+
+        # when its last attempt fails too (claimed by id: it is not due yet for the poll)
+        async with portal.db.write() as session:
+            due = await session.get_one(Job, job.id)
+            due.run_after = utcnow()
+        assert await worker.run_once(job.id)
+
+        # then it is FAILED for good and the final handler ran once, with the error
+        last = await _job(portal, job.id)
+        assert last.status == JobStatus.FAILED
+        assert last.attempts == 2
+        assert last.finished_at is not None
+        assert finals == [({"n": 7}, "RuntimeError: no luck with 7")]
+        assert not await worker.run_once()  # nothing left to run
+
+
+async def _job(portal: Portal, job_id: int) -> Job:
+    async with portal.db.read() as session:
+        job = await session.scalar(select(Job).where(Job.id == job_id))
+    assert job is not None
+    return job
