@@ -58,6 +58,7 @@ from backend.domain.key_requests.pipeline import (
 from backend.domain.key_requests.registration import validate_registration
 from backend.domain.licenses import search
 from backend.domain.mail import queue_email
+from backend.domain.mail_texts import upgrade_mail
 from backend.events import EventBus
 from backend.keys import CROCKFORD, CROCKFORD_ALIASES, check_symbol
 
@@ -219,14 +220,7 @@ async def _mail_notification(
         )
     )
     recipients |= {data["technicalContact"]["email"] for data in registrations}
-    seats = sum(lic.quantity for lic in licenses)
-    body = (
-        f"{target.name} {target.version} is available, and your maintenance entitles you to it.\n\n"
-        f"Notification ID: {notification.code}\n"
-        f"Eligible: {seats} seat(s) of {source.name} {source.version} on {len(licenses)} license(s).\n"
-        f"Valid until: {notification.expires_at.date().isoformat()}\n\n"
-        f"Get your new keys at {settings.public_url}/version-upgrade — enter the notification ID above.\n"
-    )
+    body = upgrade_mail(notification, licenses, source, target, settings.public_url)
     for email in sorted(recipients):
         await queue_email(
             as_driver_transaction(session),

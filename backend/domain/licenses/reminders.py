@@ -34,6 +34,7 @@ from backend.db.models import (
 )
 from backend.domain import audit
 from backend.domain.mail import queue_email
+from backend.domain.mail_texts import reminder_mail
 from backend.events import EventBus
 from backend.jobs import enqueue
 
@@ -63,17 +64,6 @@ def window(threshold: int, on: date) -> tuple[date, date]:
 
 def _insert(db: Database) -> Any:
     return sqlite_insert if db.is_sqlite else pg_insert
-
-
-def _body(name: str, license_: License, product: Product, days: int, public_url: str) -> str:
-    return (
-        f"Hello {name},\n\n"
-        f"maintenance of your {product.name} {product.version} license ({license_.quantity} seat(s)) ends on "
-        f"{license_.maintenance_until.isoformat()}, in {days} day(s).\n\n"
-        "Renew it in time to keep receiving updates and support: enter the renewal serial number in "
-        f"Get a Key at {public_url}/get-a-key\n\n"
-        f"Your licenses: {public_url}/licenses\n"
-    )
 
 
 async def run(db: Database, bus: EventBus, settings: Settings, on: date) -> list[Sent]:
@@ -177,7 +167,7 @@ async def _send_batch(
                 to=email,
                 subject=f"Maintenance of {product.name} {product.version} ends on "
                 f"{license_.maintenance_until.isoformat()}",
-                body=_body(name, license_, product, days, settings.public_url),
+                body=reminder_mail(name, license_, product, days, settings.public_url),
                 account_id=license_.account_id,
                 user_id=user_id,
             )
