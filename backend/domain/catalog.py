@@ -18,6 +18,7 @@ from backend.db.models import (
     SerialStatus,
 )
 from backend.domain.errors import FieldProblem, InvalidInputError
+from backend.domain.partners.delegations import own_role
 from backend.domain.serials import new_number
 
 
@@ -108,9 +109,16 @@ async def issue_serials(
 
 
 async def held_serials(
-    session: AsyncSession, partner_account_id: uuid.UUID, status: SerialStatus | None, limit: int
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    partner_account_id: uuid.UUID,
+    status: SerialStatus | None,
+    limit: int,
 ) -> list[tuple[Serial, Product]]:
-    """Serials a partner holds for customers, newest first."""
+    """Serials a partner holds for customers, newest first; for the partner account's own members
+    only (a delegation does not show them): none for anyone else."""
+    if await own_role(session, user_id, partner_account_id) is None:
+        return []
     stmt = (
         select(Serial, Product)
         .join(Product, Product.id == Serial.product_id)

@@ -1,4 +1,5 @@
-"""Account loaders: accounts, users, what a user may do on an account, members, invitations."""
+"""Account loaders: accounts, users, what a user may do on an account, members, invitations, a
+user's memberships."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain.access import grants
+from backend.domain.accounts import users
 from backend.loaders.catalog import CatalogLoaders
 
 
 class AccountLoaders(CatalogLoaders):
-    """Accounts, users, roles, members and invitations."""
+    """Accounts, users, roles, members, invitations and memberships."""
 
     @cached_property
     def account(self) -> DataLoader[uuid.UUID, Any]:
@@ -88,3 +90,23 @@ class AccountLoaders(CatalogLoaders):
             for row in rows:
                 grouped[row.account_id].append(row)
         return [grouped[i] for i in ids]
+
+    @cached_property
+    def memberships(
+        self,
+    ) -> DataLoader[tuple[uuid.UUID | None, uuid.UUID], list[tuple[Role, Account]]]:
+        # Keyed by (viewer, user): the user's roles and accounts as the signed-in user (if any) may see them.
+        return DataLoader(self._memberships)
+
+    async def _memberships(
+        self, keys: Sequence[tuple[uuid.UUID | None, uuid.UUID]]
+    ) -> list[list[tuple[Role, Account]]]:
+        by_viewer: dict[uuid.UUID | None, set[uuid.UUID]] = defaultdict(set)
+        for viewer_id, user_id in keys:
+            by_viewer[viewer_id].add(user_id)
+        async with self.session() as session:
+            found = {
+                viewer_id: await users.memberships(session, viewer_id, user_ids)
+                for viewer_id, user_ids in by_viewer.items()
+            }
+        return [found[viewer_id][user_id] for viewer_id, user_id in keys]

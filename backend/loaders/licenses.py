@@ -33,6 +33,9 @@ from backend.loaders.accounts import AccountLoaders
 
 HISTORY_LIMIT = 100
 
+# (account, first, after, filter, order, what its licenses show): a page of an account's licenses.
+AccountAfterKey = tuple[uuid.UUID, int, str, finding.Filter, finding.Order, finding.Shown]
+
 
 class LicenseLoaders(AccountLoaders):
     """Licenses and everything shown on one."""
@@ -123,6 +126,34 @@ class LicenseLoaders(AccountLoaders):
         async with self.session() as session:
             grouped = await finding.custom_values_of(session, ids)
         return [grouped[i] for i in ids]
+
+    @cached_property
+    def account_license_page(self) -> DataLoader[AccountAfterKey, finding.Page]:
+        """A page of an account's licenses after a cursor (the first pages: account_first_page)."""
+        return DataLoader(self._account_license_pages)
+
+    async def _account_license_pages(self, keys: Sequence[AccountAfterKey]) -> list[finding.Page]:
+        pages: list[finding.Page] = []
+        by_shown: dict[finding.Shown, list[finding.Page]] = defaultdict(list)
+        async with self.session() as session:
+            for account_id, first, after, flt, order, shown in keys:
+                query = await finding.prepare(session, finding.Scope(account_id=account_id), flt, order)
+                page = await finding.page(session, query, first, after)
+                pages.append(page)
+                by_shown[shown].append(page)
+            for shown, shown_pages in by_shown.items():
+                await self.read_shown(session, shown_pages, shown)
+        return pages
+
+    @cached_property
+    def license_count(self) -> DataLoader[finding.Query, int]:
+        """How many licenses a prepared query matches. Each connection has its own query (and a query
+        is no dict key): nothing to share between loads, so nothing cached."""
+        return DataLoader(self._license_counts, cache=False)
+
+    async def _license_counts(self, queries: Sequence[finding.Query]) -> list[int]:
+        async with self.session() as session:
+            return [await finding.count(session, query) for query in queries]
 
     async def read_shown(
         self, session: AsyncSession, pages: Iterable[finding.Page], shown: finding.Shown

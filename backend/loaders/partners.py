@@ -1,4 +1,5 @@
-"""Partner loaders: the summaries and first license pages of the accounts a partner manages."""
+"""Partner loaders: the summaries and first license pages of the accounts a partner manages, an
+account's delegations."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
+from backend.db.models import Delegation
 from backend.domain.licenses import finding
+from backend.domain.partners import delegations
 from backend.domain.partners import managed as partners
 from backend.loaders.key_requests import KeyRequestLoaders
 
@@ -18,7 +21,7 @@ AccountPageKey = tuple[uuid.UUID, int, "finding.Filter", "finding.Order", "findi
 
 
 class PartnerLoaders(KeyRequestLoaders):
-    """Managed accounts."""
+    """Managed accounts and delegations."""
 
     @cached_property
     def account_summary(self) -> DataLoader[uuid.UUID, partners.Summary]:
@@ -49,3 +52,14 @@ class PartnerLoaders(KeyRequestLoaders):
                 for account_id in account_ids:
                     found[(account_id, first, flt, order, shown)] = pages[account_id]
         return [found[key] for key in keys]
+
+    @cached_property
+    def delegations_by_account(self) -> DataLoader[tuple[uuid.UUID, uuid.UUID], list[Delegation]]:
+        # Keyed by (user id, account id): the account's delegations as that user may see them.
+        return DataLoader(self._delegations)
+
+    async def _delegations(self, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[list[Delegation]]:
+        async with self.session() as session:
+            return [
+                await delegations.for_account(session, user_id, account_id) for user_id, account_id in keys
+            ]

@@ -1,15 +1,22 @@
-"""Users, accounts, memberships; sign-in and sign-up results."""
+"""Users, accounts, memberships; sign-in and sign-up results.
+
+The hub of the schema: `Account` shows every area's types (key requests, custom fields, licenses,
+summary, delegations, members), so this module sits above the areas and imports them. The areas
+never import it back: their `account` / `user` / `owner` fields return the plain rows of
+backend.schema.account_refs, which the two types here accept as their own (`is_type_of`)."""
 
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import strawberry
 
 from backend.context import Info
 from backend.db import models
-from backend.domain.accounts import users as domain
+from backend.domain.access import Permission, allows
+from backend.domain.licenses import finding
+from backend.schema.account_refs import AccountRow, UserRow
 from backend.schema.catalog import SerialType
 from backend.schema.common import (
     EmailNotVerified,
@@ -20,18 +27,13 @@ from backend.schema.common import (
     RateLimited,
     to_global_id,
 )
+from backend.schema.custom_fields import CustomFieldType
+from backend.schema.delegations import DelegationType
+from backend.schema.key_requests import KeyRequestType
+from backend.schema.licenses import LicenseConnection, LicenseFilter, LicenseOrder, order_to_domain, shown
+from backend.schema.members import AccountInvitationType, MemberType, account_invitations, account_members
+from backend.schema.partners import AccountSummary
 from backend.schema.registration import SupportRegistration
-
-if TYPE_CHECKING:
-    from backend.schema.custom_fields import CustomFieldType
-    from backend.schema.delegations import DelegationType
-    from backend.schema.key_requests import KeyRequestType
-    from backend.schema.licenses import LicenseConnection, LicenseFilter, LicenseOrder
-    from backend.schema.members import AccountInvitationType, MemberType
-    from backend.schema.partners import AccountSummary
-
-strawberry.enum(models.AccountKind, name="AccountKind")
-strawberry.enum(models.Role, name="MembershipRole")
 
 
 @strawberry.type(name="Account")
@@ -52,6 +54,11 @@ class AccountType(Node):
             account_id=row.id,
         )
 
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        # An area's field returns an AccountRow: the fields below resolve from its attributes.
+        return isinstance(obj, (cls, AccountRow))
+
     @strawberry.field(
         description="Serials a partner account holds for customers not registered yet (its members only)."
     )
@@ -61,13 +68,9 @@ class AccountType(Node):
         status: models.SerialStatus | None = models.SerialStatus.UNREGISTERED,
         first: int = 100,
     ) -> list[SerialType]:
-        from backend.domain import catalog
-        from backend.domain.partners import delegations
-
-        async with info.context.loaders.session() as session:
-            if await delegations.own_role(session, info.context.actor.user_id, self.account_id) is None:
-                return []
-            rows = await catalog.held_serials(session, self.account_id, status, first)
+        rows = await info.context.loaders.held_serials.load(
+            (info.context.actor.user_id, self.account_id, status, first)
+        )
         return [SerialType.from_model(serial, product) for serial, product in rows]
 
     @strawberry.field(description="The most recent support registration on this account (prefills wizards).")
@@ -77,26 +80,18 @@ class AccountType(Node):
         )
 
     @strawberry.field(description="Recent key requests, newest first (at most 50).")
-    async def key_requests(
-        self, info: Info, first: int = 20
-    ) -> list[Annotated[KeyRequestType, strawberry.lazy("backend.schema.key_requests")]]:
-        from backend.schema.key_requests import KeyRequestType as KeyRequestType_
-
+    async def key_requests(self, info: Info, first: int = 20) -> list[KeyRequestType]:
         rows = await info.context.loaders.recent_key_requests.load(self.account_id)
         ttl = info.context.portal.settings.draft_ttl_days
-        return [KeyRequestType_.from_model(r, ttl) for r in rows[: max(0, min(first, 50))]]
+        return [KeyRequestType.from_model(r, ttl) for r in rows[: max(0, min(first, 50))]]
 
     @strawberry.field(description="The account's custom license fields, by position.")
-    async def custom_fields(
-        self, info: Info
-    ) -> list[Annotated[CustomFieldType, strawberry.lazy("backend.schema.custom_fields")]]:
-        from backend.schema.custom_fields import CustomFieldType as CustomFieldType_
-
+    async def custom_fields(self, info: Info) -> list[CustomFieldType]:
         role = await info.context.loaders.account_role.load((info.context.actor.user_id, self.account_id))
         if role is None:
             return []
         rows = await info.context.loaders.custom_fields_by_account.load(self.account_id)
-        return [CustomFieldType_.from_model(r) for r in rows]
+        return [CustomFieldType.from_model(r) for r in rows]
 
     @strawberry.field(description="The signed-in user's effective role on this account.")
     async def viewer_role(self, info: Info) -> models.Role | None:
@@ -114,18 +109,13 @@ class AccountType(Node):
         info: Info,
         first: int = 20,
         after: str | None = None,
-        filter: Annotated[LicenseFilter, strawberry.lazy("backend.schema.licenses")] | None = None,
-        order_by: Annotated[LicenseOrder, strawberry.lazy("backend.schema.licenses")] | None = None,
-    ) -> Annotated[LicenseConnection, strawberry.lazy("backend.schema.licenses")]:
-        from backend.domain.access import Permission, allows
-        from backend.domain.licenses import finding
-        from backend.schema.licenses import LicenseConnection as LicenseConnection_
-        from backend.schema.licenses import order_to_domain, shown
-
+        filter: LicenseFilter | None = None,
+        order_by: LicenseOrder | None = None,
+    ) -> LicenseConnection:
         loaders = info.context.loaders
         role = await loaders.account_role.load((info.context.actor.user_id, self.account_id))
         if not allows(role, Permission.VIEW):
-            return LicenseConnection_.empty()
+            return LicenseConnection.empty()
         flt = filter.to_domain() if filter else finding.Filter()
         order = order_to_domain(order_by)
         total: int | None
@@ -134,57 +124,39 @@ class AccountType(Node):
                 (self.account_id, finding.clamp(first), flt, order, shown(info))
             )
         else:
-            async with loaders.session() as session:
-                query = await finding.prepare(session, finding.Scope(account_id=self.account_id), flt, order)
-                page = await finding.page(session, query, first, after)
-                await loaders.read_shown(session, [page], shown(info))
+            page = await loaders.account_license_page.load(
+                (self.account_id, first, after, flt, order, shown(info))
+            )
             total = None
         for product in page.products.values():
             loaders.product.prime(product.id, product)
-        return LicenseConnection_.from_page(page, total)
+        return LicenseConnection.from_page(page, total)
 
     @strawberry.field(
         description="Licenses by status, next maintenance end, open key requests (null without access)."
     )
-    async def summary(
-        self, info: Info
-    ) -> Annotated[AccountSummary, strawberry.lazy("backend.schema.partners")] | None:
-        from backend.domain.access import Permission, allows
-        from backend.schema.partners import AccountSummary as AccountSummary_
-
+    async def summary(self, info: Info) -> AccountSummary | None:
         loaders = info.context.loaders
         role = await loaders.account_role.load((info.context.actor.user_id, self.account_id))
         if not allows(role, Permission.VIEW):
             return None
-        return AccountSummary_.from_domain(await loaders.account_summary.load(self.account_id))
+        return AccountSummary.from_domain(await loaders.account_summary.load(self.account_id))
 
     @strawberry.field(
         description="Delegations on either side (customer or partner), for the account's own members."
     )
-    async def delegations(
-        self, info: Info
-    ) -> list[Annotated[DelegationType, strawberry.lazy("backend.schema.delegations")]]:
-        from backend.domain.partners import delegations
-        from backend.schema.delegations import DelegationType as DelegationType_
-
-        async with info.context.loaders.session() as session:
-            rows = await delegations.for_account(session, info.context.actor, self.account_id)
-        return [DelegationType_.from_model(r) for r in rows]
+    async def delegations(self, info: Info) -> list[DelegationType]:
+        rows = await info.context.loaders.delegations_by_account.load(
+            (info.context.actor.user_id, self.account_id)
+        )
+        return [DelegationType.from_model(r) for r in rows]
 
     @strawberry.field(description="Everyone with a role on the account; for its members (others: empty).")
-    async def members(
-        self, info: Info
-    ) -> list[Annotated[MemberType, strawberry.lazy("backend.schema.members")]]:
-        from backend.schema.members import account_members
-
+    async def members(self, info: Info) -> list[MemberType]:
         return await account_members(info, self.account_id)
 
     @strawberry.field(description="Pending invitations; ADMIN only (others: empty).")
-    async def invitations(
-        self, info: Info
-    ) -> list[Annotated[AccountInvitationType, strawberry.lazy("backend.schema.members")]]:
-        from backend.schema.members import account_invitations
-
+    async def invitations(self, info: Info) -> list[AccountInvitationType]:
         return await account_invitations(info, self.account_id)
 
 
@@ -199,7 +171,7 @@ class UserType(Node):
     email: str
     name: str
     email_verified: bool
-    row: strawberry.Private[models.User]
+    user_id: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_model(cls, row: models.User) -> UserType:
@@ -208,16 +180,18 @@ class UserType(Node):
             email=row.email,
             name=row.name,
             email_verified=row.email_verified_at is not None,
-            row=row,
+            user_id=row.id,
         )
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        # An area's field returns a UserRow: the fields below resolve from its attributes.
+        return isinstance(obj, (cls, UserRow))
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[MembershipType]:
         viewer = info.context.user
-        if viewer is not None and viewer.id != self.row.id:
-            return []  # a colleague's other accounts are not for others to see
-        async with info.context.loaders.session() as session:
-            rows = await domain.memberships(session, self.row.id)
+        rows = await info.context.loaders.memberships.load((viewer.id if viewer else None, self.user_id))
         return [MembershipType(role=role, account=AccountType.from_model(account)) for role, account in rows]
 
 

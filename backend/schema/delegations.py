@@ -10,7 +10,7 @@ import strawberry
 from backend.context import Info
 from backend.db import models
 from backend.domain.partners import delegations as domain
-from backend.schema.accounts import AccountType
+from backend.schema.account_refs import AccountRef, AccountRow
 from backend.schema.common import DelegationRefused, InvalidInput, Node, NotFound, to_global_id
 
 strawberry.enum(models.DelegationScope, name="DelegationScope")
@@ -43,12 +43,12 @@ class DelegationType(Node):
         )
 
     @strawberry.field
-    async def customer_account(self, info: Info) -> AccountType:
-        return AccountType.from_model(await info.context.loaders.account.load(self.row.customer_account_id))
+    async def customer_account(self, info: Info) -> AccountRef:
+        return AccountRow.from_model(await info.context.loaders.account.load(self.row.customer_account_id))
 
     @strawberry.field
-    async def partner_account(self, info: Info) -> AccountType:
-        return AccountType.from_model(await info.context.loaders.account.load(self.row.partner_account_id))
+    async def partner_account(self, info: Info) -> AccountRef:
+        return AccountRow.from_model(await info.context.loaders.account.load(self.row.partner_account_id))
 
 
 @strawberry.input

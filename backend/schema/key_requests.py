@@ -14,7 +14,7 @@ from backend.db import models
 from backend.domain.key_requests import get_a_key as domain
 from backend.domain.key_requests import pipeline
 from backend.domain.key_requests.wizard import WizardStep, current_step
-from backend.schema.accounts import AccountType
+from backend.schema.account_refs import AccountRef, AccountRow
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
     InvalidInput,
@@ -27,7 +27,6 @@ from backend.schema.common import (
 )
 from backend.schema.licenses import LicenseKeyType, LicenseType
 from backend.schema.registration import RegistrationInput, SupportRegistration
-from backend.schema.upgrades import UpgradeNotificationType, UpgradeOptionType
 
 strawberry.enum(models.KeyRequestKind, name="KeyRequestKind")
 
@@ -88,6 +87,64 @@ class KeyDelivery:
         )
 
 
+# Version Upgrade, as a key request shows it (the wizard's inputs and results: schema.upgrades).
+
+
+@strawberry.type(name="UpgradeLine")
+class UpgradeLineType:
+    eligible_quantity: int
+    upgraded_quantity: int
+    license_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    def remaining_quantity(self) -> int:
+        return max(0, self.eligible_quantity - self.upgraded_quantity)
+
+    @strawberry.field
+    async def license(self, info: Info) -> LicenseType:
+        return LicenseType.from_model(await info.context.loaders.license.load(self.license_id))
+
+
+@strawberry.type(name="UpgradeNotification")
+class UpgradeNotificationType:
+    notification_id: str
+    expires_at: datetime
+    row: strawberry.Private[models.UpgradeNotification]
+
+    @classmethod
+    def from_model(cls, row: models.UpgradeNotification) -> UpgradeNotificationType:
+        return cls(notification_id=row.code, expires_at=row.expires_at, row=row)
+
+    @strawberry.field
+    async def from_product(self, info: Info) -> ProductType:
+        return ProductType.from_model(await info.context.loaders.product.load(self.row.from_product_id))
+
+    @strawberry.field
+    async def to_product(self, info: Info) -> ProductType:
+        return ProductType.from_model(await info.context.loaders.product.load(self.row.to_product_id))
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[UpgradeLineType]:
+        rows = await info.context.loaders.lines_by_notification.load(self.row.id)
+        return [
+            UpgradeLineType(
+                eligible_quantity=r.eligible_quantity,
+                upgraded_quantity=r.upgraded_quantity,
+                license_id=r.license_id,
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type(name="UpgradeOption")
+class UpgradeOptionType:
+    license: LicenseType
+    from_product: ProductType
+    to_product: ProductType
+    eligible_quantity: int
+    remaining_quantity: int
+
+
 @strawberry.type(name="KeyRequest")
 class KeyRequestType(Node):
     kind: models.KeyRequestKind
@@ -137,8 +194,8 @@ class KeyRequestType(Node):
         return [p for s, p in await self._serials(info) if s.kind == models.SerialKind.NEW]
 
     @strawberry.field
-    async def account(self, info: Info) -> AccountType:
-        return AccountType.from_model(await info.context.loaders.account.load(self.row.account_id))
+    async def account(self, info: Info) -> AccountRef:
+        return AccountRow.from_model(await info.context.loaders.account.load(self.row.account_id))
 
     @strawberry.field
     async def serials(self, info: Info) -> list[SerialType]:

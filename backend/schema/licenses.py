@@ -1,4 +1,5 @@
-"""Licenses and their signed keys; the Manage My Licenses connection, filter and order inputs."""
+"""Licenses, their signed keys and shares; the Manage My Licenses connection, filter and order
+inputs."""
 
 from __future__ import annotations
 
@@ -6,25 +7,22 @@ import enum
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from backend.context import Info
 from backend.db import models
-from backend.domain.access import LicenseAccess
+from backend.domain.access import LicenseAccess, access_allows
 from backend.domain.key_requests import rehost
 from backend.domain.licenses import finding
 from backend.domain.licenses.finding import EXPIRING_WITHIN_DAYS, LicenseStatus, license_status
-from backend.schema.accounts import AccountType, UserType
+from backend.schema.account_refs import AccountRef, AccountRow, UserRef, UserRow
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import InvalidInput, Node, NotFound, from_global_id, selects, to_global_id
 from backend.schema.custom_fields import CustomFieldType, CustomValue, CustomValueInput, CustomValueRejected
 from backend.schema.registration import RegistrationInput, SupportRegistration
-
-if TYPE_CHECKING:
-    from backend.schema.shares import LicenseShareType
 
 __all__ = ["EXPIRING_WITHIN_DAYS", "LicenseStatus", "license_status"]
 
@@ -40,6 +38,7 @@ strawberry.enum(models.KeyStatus, name="LicenseKeyStatus")
 strawberry.enum(
     LicenseAccess, name="LicenseAccess", description="What the signed-in user may do on this license."
 )
+strawberry.enum(models.SharePermission, name="SharePermission")
 
 
 @strawberry.enum(name="SortDirection")
@@ -114,11 +113,46 @@ class AuditEntry:
     actor_user_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field
-    async def actor(self, info: Info) -> UserType | None:
+    async def actor(self, info: Info) -> UserRef | None:
         if self.actor_user_id is None:
             return None
         user = await info.context.loaders.user.load(self.actor_user_id)
-        return UserType.from_model(user) if user else None
+        return UserRow.from_model(user) if user else None
+
+
+@strawberry.type(name="LicenseShare")
+class LicenseShareType(Node):
+    email: str
+    permission: models.SharePermission
+    created_at: datetime
+    row: strawberry.Private[models.LicenseShare]
+
+    @classmethod
+    def from_model(cls, row: models.LicenseShare) -> LicenseShareType:
+        return cls(
+            id=to_global_id("LicenseShare", row.id),
+            email=row.email,
+            permission=row.permission,
+            created_at=row.created_at,
+            row=row,
+        )
+
+    @strawberry.field(description="Null until that e-mail signs up.")
+    async def user(self, info: Info) -> UserRef | None:
+        if self.row.user_id is None:
+            return None
+        user = await info.context.loaders.user.load(self.row.user_id)
+        return UserRow.from_model(user) if user is not None else None
+
+
+async def license_shares(info: Info, license_id: uuid.UUID) -> list[LicenseShareType]:
+    """The license's shares, for its OWNER and account ADMINs only (others get an empty list)."""
+    access = await info.context.loaders.license_access.load((info.context.actor.user_id, license_id))
+    if not access_allows(access, LicenseAccess.ADMIN):
+        return []
+    return [
+        LicenseShareType.from_model(s) for s in await info.context.loaders.shares_by_license.load(license_id)
+    ]
 
 
 async def _license_file(root: LicenseKeyType, info: Info) -> str:
@@ -207,18 +241,14 @@ class LicenseType(Node):
         )
 
     @strawberry.field
-    async def owner(self, info: Info) -> UserType | None:
+    async def owner(self, info: Info) -> UserRef | None:
         if self.row.owner_user_id is None:
             return None
         user = await info.context.loaders.user.load(self.row.owner_user_id)
-        return UserType.from_model(user) if user else None
+        return UserRow.from_model(user) if user else None
 
     @strawberry.field(description="Only for OWNER/ADMIN access; empty list otherwise.")
-    async def shares(
-        self, info: Info
-    ) -> list[Annotated[LicenseShareType, strawberry.lazy("backend.schema.shares")]]:
-        from backend.schema.shares import license_shares
-
+    async def shares(self, info: Info) -> list[LicenseShareType]:
         return await license_shares(info, self.row.id)
 
     @strawberry.field(description="Values of the account's custom fields, by field position.")
@@ -253,8 +283,8 @@ class LicenseType(Node):
         ]
 
     @strawberry.field
-    async def account(self, info: Info) -> AccountType:
-        return AccountType.from_model(await info.context.loaders.account.load(self.row.account_id))
+    async def account(self, info: Info) -> AccountRef:
+        return AccountRow.from_model(await info.context.loaders.account.load(self.row.account_id))
 
     @strawberry.field(description="Hosts holding a seat, through any of the license's keys.")
     async def activations(self, info: Info) -> list[ActivationType]:
@@ -360,8 +390,7 @@ class LicenseConnection:
             return self.total
         if self.query is None:
             return 0
-        async with info.context.loaders.session() as session:
-            return await finding.count(session, self.query)
+        return await info.context.loaders.license_count.load(self.query)
 
 
 def shown(info: Info) -> finding.Shown:

@@ -11,13 +11,13 @@ import strawberry
 from backend.context import Info
 from backend.db import models
 from backend.domain.access import Permission, allows
-from backend.schema.accounts import AccountType, UserType
+from backend.schema.account_refs import AccountRef, UserRef, UserRow
 from backend.schema.common import InvalidInput, LastAdmin, Node, NotFound, RateLimited, to_global_id
 
 
 @strawberry.type(name="Member")
 class MemberType:
-    user: UserType
+    user: UserRef
     role: models.Role
     joined_at: datetime
     is_you: bool
@@ -25,7 +25,7 @@ class MemberType:
     @classmethod
     def from_model(cls, membership: models.Membership, user: models.User, viewer: uuid.UUID) -> MemberType:
         return cls(
-            user=UserType.from_model(user),
+            user=UserRow.from_model(user),
             role=membership.role,
             joined_at=membership.created_at,
             is_you=user.id == viewer,
@@ -85,7 +85,7 @@ class AccountMemberInviteInput:
     "e-mail gets an invitation."
 )
 class AccountMemberInviteSuccess:
-    account: AccountType
+    account: AccountRef
     invitation: AccountInvitationType | None
     member: MemberType | None
 
@@ -99,7 +99,7 @@ class AccountMemberSetRoleInput:
 
 @strawberry.type
 class AccountMemberSetRoleSuccess:
-    account: AccountType
+    account: AccountRef
 
 
 @strawberry.input
@@ -110,7 +110,7 @@ class AccountMemberRemoveInput:
 
 @strawberry.type
 class AccountMemberRemoveSuccess:
-    account: AccountType
+    account: AccountRef
 
 
 @strawberry.input
@@ -120,7 +120,7 @@ class AccountInvitationRevokeInput:
 
 @strawberry.type
 class AccountInvitationRevokeSuccess:
-    account: AccountType
+    account: AccountRef
 
 
 AccountMemberInviteResult = Annotated[

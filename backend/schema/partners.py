@@ -9,7 +9,7 @@ import strawberry
 from backend.db import models
 from backend.domain.licenses.finding import STATUS_ORDER, LicenseStatus
 from backend.domain.partners import managed as domain
-from backend.schema.accounts import AccountType
+from backend.schema.account_refs import AccountRef, AccountRow
 from backend.schema.delegations import DelegationType
 from backend.schema.licenses import PageInfo
 
@@ -54,7 +54,7 @@ class ManagedAccountFilter:
 @strawberry.type
 class ManagedAccountEdge:
     cursor: str
-    node: AccountType
+    node: AccountRef
     delegation: DelegationType = strawberry.field(description="The delegation that lets you in.")
 
     @strawberry.field
@@ -73,7 +73,7 @@ class ManagedAccountConnection:
         edges = [
             ManagedAccountEdge(
                 cursor=domain.encode_cursor(m.account),
-                node=AccountType.from_model(m.account),
+                node=AccountRow.from_model(m.account),
                 delegation=DelegationType.from_model(m.delegation),
             )
             for m in page.rows

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 from backend.schema.common import InvalidInput, KeyRequestNotEditable, NotFound, RehostRefused
-
-if TYPE_CHECKING:
-    from backend.schema.key_requests import KeyRequestType
-
-KeyRequestRef = Annotated["KeyRequestType", strawberry.lazy("backend.schema.key_requests")]
+from backend.schema.key_requests import KeyRequestType
 
 
 @strawberry.input
@@ -33,17 +29,17 @@ class RehostRequestConfirmInput:
 
 @strawberry.type
 class RehostRequestStartSuccess:
-    key_request: KeyRequestRef
+    key_request: KeyRequestType
 
 
 @strawberry.type
 class RehostRequestSetHostSuccess:
-    key_request: KeyRequestRef
+    key_request: KeyRequestType
 
 
 @strawberry.type
 class RehostRequestConfirmSuccess:
-    key_request: KeyRequestRef
+    key_request: KeyRequestType
 
 
 RehostRequestStartResult = Annotated[

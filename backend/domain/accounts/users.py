@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -270,11 +270,22 @@ async def user_for_session(db: Database, session_token: str) -> User | None:
     return None if row is None else User(**dict(row))
 
 
-async def memberships(session: AsyncSession, user_id: uuid.UUID) -> list[tuple[Role, Account]]:
+async def memberships(
+    session: AsyncSession, viewer_id: uuid.UUID | None, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Role, Account]]]:
+    """Each user's roles and accounts, by account name, as `viewer_id` may see them: their own
+    only (a colleague's other accounts are not for others to see: none); with no one signed in
+    yet (the sign-in's own answer), the user's."""
+    found: dict[uuid.UUID, list[tuple[Role, Account]]] = {user_id: [] for user_id in user_ids}
+    shown = [user_id for user_id in found if viewer_id is None or user_id == viewer_id]
+    if not shown:
+        return found
     rows = await session.execute(
-        select(Membership.role, Account)
+        select(Membership.user_id, Membership.role, Account)
         .join(Account, Account.id == Membership.account_id)
-        .where(Membership.user_id == user_id)
+        .where(Membership.user_id.in_(shown))
         .order_by(Account.name)
     )
-    return [(role, account) for role, account in rows]
+    for user_id, role, account in rows:
+        found[user_id].append((role, account))
+    return found

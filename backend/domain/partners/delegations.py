@@ -308,9 +308,10 @@ async def revoke(db: Database, bus: EventBus, actor: Actor, delegation_id: uuid.
         return row
 
 
-async def for_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> list[Delegation]:
-    """An account's delegations, on whichever side it is, for its own members; newest first."""
-    if await own_role(session, actor.user_id, account_id) is None:
+async def for_account(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> list[Delegation]:
+    """An account's delegations, on whichever side it is, newest first; for the account's own
+    members only (the user's own membership): none for anyone else."""
+    if await own_role(session, user_id, account_id) is None:
         return []
     rows = await session.scalars(
         select(Delegation)
