@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from backend.db.models import User
 from backend.domain import demo
 from backend.portal import Portal
-from tests.api.flows import ALICE, ME, START, account_id, sign_in
+from tests.api.flows import ALICE, BOB, ME, START, account_id, sign_in
 from tests.conftest import client_for, make_settings, running_app
 from tests.support import GraphQLClient, eventually
 
@@ -171,3 +171,27 @@ async def test_sign_up_validates_and_does_not_reveal_taken_addresses(
     assert taken["__typename"] == "SignUpSuccess"
     async with portal.db.read() as session:
         assert await session.scalar(select(func.count()).where(User.email == ALICE)) == 1
+
+
+async def test_a_csrf_token_of_another_session_is_refused_even_as_cookie_and_header(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    # given Alice's session with its token, and Bob's session
+    await sign_in(client)
+    alices_token = client.http.cookies.get("portal_csrf")
+    assert alices_token
+    bob = await sign_in(other_client, BOB)
+    # when Bob sends Alice's token as both the cookie and the header (a cookie planted from a
+    # sibling domain can make them equal; the token must still belong to Bob's session)
+    [planted] = [c for c in other_client.http.cookies.jar if c.name == "portal_csrf"]
+    other_client.http.cookies.set("portal_csrf", alices_token, domain=planted.domain, path=planted.path)
+    body = await other_client.raw(
+        START, {"input": {"accountId": account_id(bob)}}, csrf=False, headers={"X-CSRF-Token": alices_token}
+    )
+    # then it is refused and nothing was created
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+    async with portal.db.read() as session:
+        from backend.db.models import KeyRequest
+
+        assert await session.scalar(select(func.count()).select_from(KeyRequest)) == 0

@@ -63,3 +63,39 @@ async def _job(portal: Portal, job_id: int) -> Job:
         job = await session.scalar(select(Job).where(Job.id == job_id))
     assert job is not None
     return job
+
+
+async def test_a_job_whose_worker_died_is_taken_over_after_its_lease_and_run_once(settings: Any) -> None:
+    from backend.db.driver import DriverTransaction
+    from backend.jobs import claim
+    from tests.conftest import running_app
+
+    async with running_app(settings, run_worker=False) as (_app, portal):
+        runs: list[dict[str, Any]] = []
+
+        async def record(payload: dict[str, Any]) -> None:
+            runs.append(payload)
+
+        portal.job_kinds["test_lease"] = JobKind(run=record)
+        async with portal.db.write() as session:
+            job = Job(kind="test_lease", payload={"n": 1})
+            session.add(job)
+
+        # given a worker that claimed the job and died: its lease (0 s) runs out, nothing finishes it
+        async def take(tx: DriverTransaction) -> Any:
+            return await claim(tx, 0, job.id)
+
+        assert (await portal.db.driver.run(take)) is not None
+        taken = await _job(portal, job.id)
+        assert taken.status == JobStatus.RUNNING and taken.attempts == 1 and runs == []
+
+        # when another worker polls
+        worker = portal.new_worker()
+        assert await worker.run_once()
+
+        # then it took the job over and ran it once, to the end
+        done = await _job(portal, job.id)
+        assert done.status == JobStatus.DONE
+        assert done.attempts == 2
+        assert runs == [{"n": 1}]
+        assert not await worker.run_once()

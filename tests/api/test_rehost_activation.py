@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend.db.models import KeyRequest, utcnow
 from backend.portal import Portal
@@ -284,3 +284,69 @@ async def test_a_revoked_key_still_frees_its_hosts_seat(client: GraphQLClient, p
     assert freed["__typename"] == "DeactivateSuccess"
     assert (await license_of(client, license_id))["activations"] == []
     assert (await activate(client, old_key, "pc-old"))["code"] == "INVALID_KEY"
+
+
+async def _rehost(client: GraphQLClient, key_id: str, host: str, idempotency_key: str) -> str:
+    """One whole re-host; the new key's id."""
+    kr = (await rehost_start(client, key_id))["keyRequest"]["id"]
+    await rehost_set_host(client, kr, host)
+    await rehost_confirm(client, kr, idempotency_key)
+    return str((await wait_ready(client, kr))["keys"][0]["id"])
+
+
+async def _date_rehosts(portal: Portal, days_back: list[int]) -> None:
+    """Date the confirmed re-hosts, oldest first, this many days back."""
+    async with portal.db.write() as session:
+        ids = list(
+            await session.scalars(
+                select(KeyRequest.id)
+                .where(KeyRequest.kind == "REHOST", KeyRequest.submitted_at.is_not(None))
+                .order_by(KeyRequest.submitted_at)
+            )
+        )
+        assert len(ids) == len(days_back)
+        for request_id, days in zip(ids, days_back, strict=True):
+            await session.execute(
+                update(KeyRequest)
+                .where(KeyRequest.id == request_id)
+                .values(submitted_at=utcnow() - timedelta(days=days))
+            )
+
+
+async def test_rehosts_older_than_twelve_months_do_not_count(client: GraphQLClient, portal: Portal) -> None:
+    # given the limit (4) used up, the oldest re-host a year and a day ago
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me), sku="MGW-10", host_id="host-0")
+    key_id = ready["keys"][0]["id"]
+    for n in range(1, 5):
+        key_id = await _rehost(client, key_id, f"host-{n}", f"rehost-window-{n}")
+    await _date_rehosts(portal, [366, 300, 200, 100])
+    # when / then: only three count, so a fifth is allowed
+    allowed = await rehost_start(client, key_id)
+    assert allowed["__typename"] == "RehostRequestStartSuccess"
+    # and with all four inside the window, exactly the limit refuses the next one, until the
+    # oldest of them leaves the window
+    await _date_rehosts(portal, [364, 300, 200, 100])
+    refused = await rehost_start(client, key_id)
+    assert (refused["__typename"], refused["code"]) == ("RehostRefused", "REHOST_LIMIT")
+    assert refused["nextAllowedAt"][:10] == (utcnow() + timedelta(days=1)).date().isoformat()
+
+
+async def test_the_rehost_limit_is_checked_again_at_confirm(client: GraphQLClient, portal: Portal) -> None:
+    # given three re-hosts in the window: one left
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me), sku="MGW-10", host_id="host-0")
+    key_id = ready["keys"][0]["id"]
+    for n in range(1, 4):
+        key_id = await _rehost(client, key_id, f"host-{n}", f"rehost-recheck-{n}")
+    # when two drafts are started while one is left, and both are confirmed
+    first = (await rehost_start(client, key_id))["keyRequest"]["id"]
+    second = (await rehost_start(client, key_id))["keyRequest"]["id"]
+    await rehost_set_host(client, first, "host-a")
+    await rehost_set_host(client, second, "host-b")
+    done = await rehost_confirm(client, first, "rehost-recheck-a")
+    late = await rehost_confirm(client, second, "rehost-recheck-b")
+    # then the first goes through and the second is refused by the limit (not merely because
+    # its key was revoked meanwhile: the limit is checked first)
+    assert done["__typename"] == "RehostRequestConfirmSuccess"
+    assert (late["__typename"], late["code"]) == ("RehostRefused", "REHOST_LIMIT")
