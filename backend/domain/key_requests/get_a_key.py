@@ -51,7 +51,7 @@ from backend.domain.key_requests.pipeline import (
     change_draft,
     confirm_draft,
     mark_submitted,
-    record,
+    new_draft,
     submit,
     touch,
 )
@@ -99,12 +99,6 @@ _REUSE_EMPTY_DRAFT = Prepared(
     .values(updated_at=bindparam("now"))
     .returning(*_key_requests.c)
 )
-_NEW_DRAFT = Prepared(
-    insert(_key_requests).returning(*_key_requests.c),
-    ["id", "account_id", "user_id", "kind", "status", "created_at", "updated_at"],
-)
-
-
 # A request's serials with their products, in entry order.
 SerialsHeld = list[tuple[Serial, Product]]
 
@@ -125,34 +119,18 @@ async def start(db: Database, actor: Actor, account_id: uuid.UUID | None) -> Dra
     if account_id is None:
         raise NotFoundError("accountId", "account")
 
-    async def work(tx: DriverTransaction) -> Mapping[str, Any]:
+    async def work(tx: DriverTransaction) -> KeyRequest:
         grant = await require(
             tx, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account"
         )
-        now = utcnow()
-        params = {"for_account": account_id, "for_user": actor.user_id, "now": now}
+        params = {"for_account": account_id, "for_user": actor.user_id, "now": utcnow()}
         empty = await tx.one(_REUSE_EMPTY_DRAFT, params)
         if empty is not None:
-            return empty
-        request_id = uuid.uuid4()
-        row = await tx.one(
-            _NEW_DRAFT,
-            {
-                "id": request_id,
-                "account_id": account_id,
-                "user_id": actor.user_id,
-                "kind": GET_A_KEY,
-                "status": KeyRequestStatus.DRAFT,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        assert row is not None
-        await record(tx, "key_request.start", actor, grant, account_id, request_id)
-        return row
+            return entity(KeyRequest, empty)
+        return await new_draft(tx, actor, grant, account_id, GET_A_KEY, "key_request.start")
 
     # New, or reused only while it holds no serial.
-    return Drafted(entity(KeyRequest, await db.driver.run(work)), [])
+    return Drafted(await db.driver.run(work), [])
 
 
 @cache

@@ -92,6 +92,60 @@ async def view(db: Database, actor: Actor, key_request_id: uuid.UUID | None) -> 
     return await db.driver.run(read, transaction=False)
 
 
+_NEW_DRAFT = Prepared(
+    insert(_key_requests).returning(*_key_requests.c),
+    [
+        "id",
+        "account_id",
+        "user_id",
+        "kind",
+        "status",
+        "license_id",
+        "source_key_id",
+        "notification_id",
+        "created_at",
+        "updated_at",
+    ],
+)
+
+
+async def new_draft(
+    tx: DriverTransaction,
+    actor: Actor,
+    grant: Grant,
+    account_id: uuid.UUID,
+    kind: KeyRequestKind,
+    action: str,
+    *,
+    license_id: uuid.UUID | None = None,
+    source_key_id: uuid.UUID | None = None,
+    notification_id: uuid.UUID | None = None,
+    **audit_data: Any,
+) -> KeyRequest:
+    """A new draft of `kind` on the account (the door has checked the actor's grant and what the
+    draft starts from), audited as `action`."""
+    now = utcnow()
+    row = await tx.one(
+        _NEW_DRAFT,
+        {
+            "id": uuid.uuid4(),
+            "account_id": account_id,
+            "user_id": actor.user_id,
+            "kind": kind,
+            "status": KeyRequestStatus.DRAFT,
+            "license_id": license_id,
+            "source_key_id": source_key_id,
+            "notification_id": notification_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    assert row is not None
+    request = entity(KeyRequest, row)
+    await record(tx, action, actor, grant, account_id, request.id, **audit_data)
+    return request
+
+
 async def load(
     tx: DriverTransaction,
     actor: Actor,

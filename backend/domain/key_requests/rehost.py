@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 
 from backend.config import Settings
 from backend.db.driver import DriverTransaction, Prepared, entity, ids_match, prefixed
@@ -33,7 +33,7 @@ from backend.domain.key_requests.pipeline import (
     change_draft,
     confirm_draft,
     mark_submitted,
-    record,
+    new_draft,
     submit,
     touch,
 )
@@ -104,20 +104,6 @@ _KEY_WITH_LICENSE = Prepared(
     .join(_products, _products.c.id == _licenses.c.product_id)
     .where(_keys.c.id == bindparam("key_id"))
 )
-_NEW_REQUEST = Prepared(
-    insert(_key_requests).returning(*_key_requests.c),
-    [
-        "id",
-        "account_id",
-        "user_id",
-        "kind",
-        "status",
-        "license_id",
-        "source_key_id",
-        "created_at",
-        "updated_at",
-    ],
-)
 _KEY_HOST = Prepared(select(_keys.c.host_id).where(_keys.c.id == bindparam("key_id")))
 _LOCK_LICENSE = Prepared(select(_licenses).where(_licenses.c.id == bindparam("license_id")).with_for_update())
 _REVOKE = Prepared(
@@ -154,27 +140,17 @@ async def start(
                 "KEY_REVOKED", "This key has been revoked; re-host its current key.", "licenseKeyId"
             )
         await _check_limit(tx, settings.rehost_limit, license_.id, "licenseKeyId")
-        now = utcnow()
-        created = await tx.one(
-            _NEW_REQUEST,
-            {
-                "id": uuid.uuid4(),
-                "account_id": license_.account_id,
-                "user_id": actor.user_id,
-                "kind": REHOST,
-                "status": KeyRequestStatus.DRAFT,
-                "license_id": license_.id,
-                "source_key_id": key.id,
-                "created_at": now,
-                "updated_at": now,
-            },
+        return await new_draft(
+            tx,
+            actor,
+            grant,
+            license_.account_id,
+            REHOST,
+            "rehost_request.start",
+            license_id=license_.id,
+            source_key_id=key.id,
+            key=str(key.id),
         )
-        assert created is not None
-        request = entity(KeyRequest, created)
-        await record(
-            tx, "rehost_request.start", actor, grant, license_.account_id, request.id, key=str(key.id)
-        )
-        return request
 
     return await db.driver.run(work)
 

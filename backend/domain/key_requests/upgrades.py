@@ -21,7 +21,6 @@ from backend.db.models import (
     AccountKind,
     KeyRequest,
     KeyRequestKind,
-    KeyRequestStatus,
     KeyStatus,
     License,
     LicenseKey,
@@ -51,7 +50,7 @@ from backend.domain.key_requests.pipeline import (
     change_draft,
     confirm_draft,
     mark_submitted,
-    record,
+    new_draft,
     submit,
     touch,
 )
@@ -244,10 +243,6 @@ _NOTIFICATION = Prepared(select(_notifications).where(_notifications.c.code == b
 _NOTIFICATION_BY_ID = Prepared(
     select(_notifications).where(_notifications.c.id == bindparam("notification_id"))
 )
-_NEW_REQUEST = Prepared(
-    insert(_key_requests).returning(*_key_requests.c),
-    ["id", "account_id", "user_id", "kind", "status", "notification_id", "created_at", "updated_at"],
-)
 _LINE = Prepared(
     select(_lines).where(
         _lines.c.notification_id == bindparam("notification_id"),
@@ -343,26 +338,16 @@ async def start(
         notification = entity(UpgradeNotification, row)
         if notification.expires_at <= utcnow():
             raise refused("NOTIFICATION_EXPIRED", "notificationId")
-        now = utcnow()
-        created = await tx.one(
-            _NEW_REQUEST,
-            {
-                "id": uuid.uuid4(),
-                "account_id": account_id,
-                "user_id": actor.user_id,
-                "kind": UPGRADE,
-                "status": KeyRequestStatus.DRAFT,
-                "notification_id": notification.id,
-                "created_at": now,
-                "updated_at": now,
-            },
+        return await new_draft(
+            tx,
+            actor,
+            grant,
+            account_id,
+            UPGRADE,
+            "upgrade_request.start",
+            notification_id=notification.id,
+            code=notification.code,
         )
-        assert created is not None
-        request = entity(KeyRequest, created)
-        await record(
-            tx, "upgrade_request.start", actor, grant, account_id, request.id, code=notification.code
-        )
-        return request
 
     request = await db.driver.run(work)
     if request is not None:
