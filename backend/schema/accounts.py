@@ -7,6 +7,7 @@ backend.schema.account_refs, which the two types here accept as their own (`is_t
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Annotated, Any
 
@@ -25,7 +26,6 @@ from backend.schema.common import (
     InvalidToken,
     Node,
     RateLimited,
-    to_global_id,
 )
 from backend.schema.custom_fields import CustomFieldType
 from backend.schema.delegations import DelegationType
@@ -46,13 +46,7 @@ class AccountType(Node):
 
     @classmethod
     def from_model(cls, row: models.Account) -> AccountType:
-        return cls(
-            id=to_global_id("Account", row.id),
-            name=row.name,
-            number=row.number,
-            kind=row.kind,
-            account_id=row.id,
-        )
+        return cls(**dataclasses.asdict(AccountRow.from_model(row)))
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -175,13 +169,7 @@ class UserType(Node):
 
     @classmethod
     def from_model(cls, row: models.User) -> UserType:
-        return cls(
-            id=to_global_id("User", row.id),
-            email=row.email,
-            name=row.name,
-            email_verified=row.email_verified_at is not None,
-            user_id=row.id,
-        )
+        return cls(**dataclasses.asdict(UserRow.from_model(row)))
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
