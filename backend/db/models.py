@@ -158,6 +158,7 @@ class KeyRequestKind(enum.StrEnum):
     NEW = "NEW"  # Get a Key: new purchases and renewals
     UPGRADE = "UPGRADE"
     REHOST = "REHOST"
+    FLEX = "FLEX"  # Enterprise Flexible: a draw-down against a contract
 
 
 class KeyRequestStatus(enum.StrEnum):
@@ -367,6 +368,8 @@ class KeyRequest(Base):
     )
     source_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("license_keys.id", use_alter=True))
     upgrade_quantity: Mapped[int | None] = mapped_column(Integer)
+    # FLEX: the contract drawn from (its cart lines are in flex_cart_lines).
+    flex_contract_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("flex_contracts.id"), index=True)
     # Scoped to this request: a confirm retried with the same key gets the same answer.
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -610,4 +613,96 @@ class MaintenanceReminder(Base):
     license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
     maintenance_until: Mapped[date] = mapped_column(Date)
     days_before: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlexOverage(enum.StrEnum):
+    HARD = "HARD"  # never past the commitment
+    SOFT = "SOFT"  # up to overage_percent past it, recorded for true-up
+
+
+class FlexRole(enum.StrEnum):
+    SUPER_USER = "SUPER_USER"
+    CONTRACT_USER = "CONTRACT_USER"
+    VIEWER = "VIEWER"  # a partner acting under a VIEW delegation: sees, never draws
+
+
+class FlexContract(Base):
+    """An Enterprise Flexible contract: a term, committed points and a catalog to draw down from.
+    consumed_points is the one hot counter every draw-down moves with a conditional UPDATE."""
+
+    __tablename__ = "flex_contracts"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    committed_points: Mapped[int] = mapped_column(Integer)
+    overage_policy: Mapped[FlexOverage] = mapped_column(_enum(FlexOverage))
+    overage_percent: Mapped[int] = mapped_column(Integer, default=0)
+    consumed_points: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlexCatalogItem(Base):
+    __tablename__ = "flex_catalog_items"
+    __table_args__ = (UniqueConstraint("contract_id", "product_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("flex_contracts.id", ondelete="CASCADE"))
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    points_per_unit: Mapped[int] = mapped_column(Integer)
+
+
+class FlexRoleGrant(Base):
+    """A user's role on one contract (account admins are super users without a row)."""
+
+    __tablename__ = "flex_roles"
+    __table_args__ = (UniqueConstraint("contract_id", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("flex_contracts.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[FlexRole] = mapped_column(_enum(FlexRole))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlexCartLine(Base):
+    """One line of a FLEX draft's cart: a catalog product and how many units."""
+
+    __tablename__ = "flex_cart_lines"
+    __table_args__ = (UniqueConstraint("key_request_id", "product_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("key_requests.id", ondelete="CASCADE"))
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class FlexDraw(Base):
+    """A deployment: one license drawn from a contract, its points (and the part past the
+    commitment), and when it was returned if it was."""
+
+    __tablename__ = "flex_draws"
+    __table_args__ = (Index("ix_flex_draws_contract_drawn", "contract_id", "drawn_at", "id"),)
+    id: Mapped[uuid.UUID] = _id()
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("flex_contracts.id"))
+    license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), unique=True)
+    key_request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("key_requests.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    acting_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+    overage_points: Mapped[int] = mapped_column(Integer, default=0)
+    drawn_at: Mapped[datetime] = mapped_column(default=utcnow)
+    returned_at: Mapped[datetime | None]
+
+
+class FlexReminder(Base):
+    """A consumption or term-end reminder sent for a contract: each kind once."""
+
+    __tablename__ = "flex_reminders"
+    __table_args__ = (UniqueConstraint("contract_id", "kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("flex_contracts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
