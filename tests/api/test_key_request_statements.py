@@ -4,7 +4,7 @@ their products after the step (`resolvers/steps.py` primes the loaders with what
 Counted, not spelled: every statement sent on the engines and the driver counts, whatever its SQL
 says. Asking a step's answer for the serials and their products costs no statement more than asking
 for its id; and a step costs the same number of statements whether the request holds one serial of
-one product or four serials of three products."""
+one product or four serials of two products."""
 
 from __future__ import annotations
 
