@@ -73,8 +73,15 @@ def validate_registration(data: dict[str, Any]) -> dict[str, Any]:
     return {"company": company, "address": address, "technicalContact": technical, "primaryContact": primary}
 
 
+def normalize_host_id(host_id: str | None) -> str:
+    """The one normal form a host ID is stored, compared and signed in: trimmed, lower case
+    ("00:1A:2B:3C:4D:5E" and "00:1a:2b:3c:4d:5e" are one host)."""
+    return (host_id or "").strip().lower()
+
+
 def validate_host_id(host_id: str | None, *, required: bool) -> str | None:
-    value = (host_id or "").strip()
+    """The host ID in its normal form (normalize_host_id), or the typed problem."""
+    value = normalize_host_id(host_id)
     if not value:
         if required:
             raise InvalidInputError(

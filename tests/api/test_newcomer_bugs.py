@@ -1,0 +1,36 @@
+"""Issue 19: what a newcomer tripped over first (each test failed before its fix)."""
+
+from __future__ import annotations
+
+import jwt
+
+from backend.portal import Portal
+from tests.api.flows import account_id, get_a_key, license_of, sign_in
+from tests.api.test_rehost_activation import activate, rehost_set_host, rehost_start
+from tests.support import GraphQLClient
+
+
+async def test_host_ids_differing_only_in_case_are_the_same_host(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    # given: a host-locked key issued for a MAC address typed in upper case
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me), sku="MGW-10", host_id=" 00:1A:2B:3C:4D:5E ")
+    key = ready["keys"][0]
+
+    # when: the same host is typed in lower case for a re-host, and the product activates with it
+    kr = (await rehost_start(client, key["id"]))["keyRequest"]["id"]
+    same = await rehost_set_host(client, kr, "00:1a:2b:3c:4d:5e")
+    activated = await activate(other_client, key["activationKey"], "00:1a:2B:3c:4D:5e")
+
+    # then: one host, in one normal form everywhere (key, license, activation, license file)
+    assert (same["__typename"], same["code"], same["field"]) == ("RehostRefused", "SAME_HOST", "hostId")
+    assert activated["__typename"] == "ActivateSuccess", activated
+    assert key["hostId"] == "00:1a:2b:3c:4d:5e"
+    assert jwt.decode(key["licenseFile"], options={"verify_signature": False})["host"] == "00:1a:2b:3c:4d:5e"
+    assert jwt.decode(activated["licenseFile"], options={"verify_signature": False})["host"] == (
+        "00:1a:2b:3c:4d:5e"
+    )
+    detail = await license_of(client, ready["licenses"][0]["id"])
+    assert detail["hostId"] == "00:1a:2b:3c:4d:5e"
+    assert [a["hostId"] for a in detail["activations"]] == ["00:1a:2b:3c:4d:5e"]
