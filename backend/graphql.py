@@ -27,6 +27,7 @@ from backend.resolvers import (
     activations,
     custom_fields,
     delegations,
+    flex,
     key_requests,
     licenses,
     members,
@@ -34,6 +35,7 @@ from backend.resolvers import (
     nodes,
     partners,
     rehost,
+    security,
     shares,
     upgrades,
 )
@@ -100,6 +102,8 @@ Query = merge_types(
         messages.Query,
         nodes.Query,
         partners.Query,
+        security.Query,
+        flex.Query,
     ),
 )
 Mutation = merge_types(
@@ -115,6 +119,8 @@ Mutation = merge_types(
         shares.Mutation,
         custom_fields.Mutation,
         licenses.Mutation,
+        security.Mutation,
+        flex.Mutation,
     ),
 )
 Subscription = key_requests.Subscription

@@ -24,6 +24,7 @@ from backend.db.models import (
 )
 from backend.domain.access import Actor
 from backend.domain.catalog import issue_serials
+from backend.domain.key_requests import doors
 from backend.domain.key_requests import get_a_key as key_requests
 from backend.domain.key_requests.upgrades import notify
 from backend.portal import Portal
@@ -103,12 +104,10 @@ async def licenses_with_keys(
     for number in serials:
         request = (await key_requests.start(portal.db, actor, user.account_id)).request
         await key_requests.enter_serials(portal.db, portal.bus, portal.settings, actor, request.id, [number])
-        await key_requests.set_registration(
+        await doors.set_registration(
             portal.db, portal.bus, portal.settings, actor, request.id, documents.REGISTRATION, None
         )
-        await key_requests.confirm(
-            portal.db, portal.bus, portal.settings, actor, request.id, uuid.uuid4().hex
-        )
+        await doors.confirm(portal.db, portal.bus, portal.settings, actor, request.id, uuid.uuid4().hex)
         await worker.run_once()
     await worker.drain()
     async with portal.db.read() as session:

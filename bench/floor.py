@@ -50,7 +50,7 @@ from backend.db.models import (
 )
 from backend.domain.access import Actor
 from backend.domain.dates import add_months
-from backend.domain.key_requests import fulfilment, pipeline
+from backend.domain.key_requests import doors, fulfilment, pipeline
 from backend.domain.key_requests import get_a_key as key_requests
 from backend.domain.key_requests.registration import validate_registration
 from backend.domain.licenses import search as license_search
@@ -73,13 +73,11 @@ def domain_flow(portal: Portal, worker: Worker, user: BenchUser) -> Flow:
         began = time.perf_counter()
         request = (await key_requests.start(portal.db, actor, user.account_id)).request
         await key_requests.enter_serials(portal.db, portal.bus, portal.settings, actor, request.id, [serial])
-        await key_requests.set_registration(
+        await doors.set_registration(
             portal.db, portal.bus, portal.settings, actor, request.id, documents.REGISTRATION, None
         )
         confirm_at = time.perf_counter()
-        await key_requests.confirm(
-            portal.db, portal.bus, portal.settings, actor, request.id, uuid.uuid4().hex
-        )
+        await doors.confirm(portal.db, portal.bus, portal.settings, actor, request.id, uuid.uuid4().hex)
         # One job per key: with many tasks this may run another task's job; the total is the same.
         await worker.run_once()
         done = time.perf_counter()

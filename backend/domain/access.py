@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction, ids_match
 from backend.db.models import (
+    Account,
+    AccountKind,
     Delegation,
     DelegationScope,
     DelegationStatus,
+    FlexRole,
     License,
     LicenseShare,
     Membership,
@@ -309,3 +312,53 @@ async def require_licenses(
             raise NotFoundError(field, "license")
     order = {license_id: i for i, license_id in enumerate(ids)}
     return sorted(rows, key=lambda r: order[r.id])
+
+
+class FlexPermission(enum.Enum):
+    VIEW = "view"  # the contract, its catalog and points
+    DRAW = "draw"  # draw down; return one's own draw-downs
+    ADMINISTER = "administer"  # every deployment, reports, roles, any return
+
+
+_FLEX_ALLOWS = {
+    FlexRole.SUPER_USER: {FlexPermission.VIEW, FlexPermission.DRAW, FlexPermission.ADMINISTER},
+    FlexRole.CONTRACT_USER: {FlexPermission.VIEW, FlexPermission.DRAW},
+    FlexRole.VIEWER: {FlexPermission.VIEW},
+}
+
+
+def flex_role(grant: Grant | None, account_id: uuid.UUID, assigned: FlexRole | str | None) -> FlexRole | None:
+    """A user's role on a contract of `account_id`: account admins are super users; other members
+    have the role a super user gave them (an account viewer no more than VIEWER); a partner acting
+    for the customer is a contract user under a MANAGE delegation, a viewer under VIEW."""
+    if grant is None:
+        return None
+    if grant.acting_account_id != account_id:
+        return FlexRole.CONTRACT_USER if allows(grant.role, Permission.REQUEST_KEYS) else FlexRole.VIEWER
+    if grant.role == Role.ADMIN:
+        return FlexRole.SUPER_USER
+    if assigned is None:
+        return None
+    return FlexRole.VIEWER if grant.role == Role.VIEWER else FlexRole(assigned)
+
+
+def flex_allows(role: FlexRole | None, permission: FlexPermission) -> bool:
+    return role is not None and permission in _FLEX_ALLOWS[role]
+
+
+_OPERATOR = Prepared(
+    select(Membership.id)
+    .join(Account, Account.id == Membership.account_id)
+    .where(
+        Membership.user_id == bindparam("user_id"),
+        Account.kind == AccountKind.VENDOR,
+        or_(Membership.role == Role.ADMIN, Membership.role == Role.MEMBER),
+    )
+    .limit(1)
+)
+
+
+async def require_operator(tx: DriverTransaction, actor: Actor, field: str) -> None:
+    """Vendor operations (ADMIN or MEMBER of a VENDOR account); anyone else gets the unknown-id answer."""
+    if await tx.one(_OPERATOR, {"user_id": actor.user_id}) is None:
+        raise NotFoundError(field, "operation")

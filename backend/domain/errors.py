@@ -4,7 +4,7 @@ mapped to typed GraphQL UserError members in one place (schema/errors.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,58 @@ class LastAdminError(UserError):
 
     def __init__(self, field: str | None = "userId") -> None:
         super().__init__("An account needs at least one admin: make someone else an admin first.", field)
+
+
+class FlexRefusedError(RefusedError):
+    """ROLE (the caller's contract role does not allow it), NOT_IN_CATALOG, ALREADY_RETURNED,
+    NOT_READY (keys still being signed), NOT_A_DRAW."""
+
+
+class FlexPointsExhaustedError(UserError):
+    """The cart costs more points than the contract's overage policy leaves."""
+
+    code = "FLEX_POINTS_EXHAUSTED"
+
+    def __init__(self, remaining_points: int, cost_points: int, field: str | None = "keyRequestId") -> None:
+        super().__init__(
+            f"This draw-down costs {cost_points} points but only {max(remaining_points, 0)} remain "
+            "on the contract. Remove items or ask your super user to extend the contract.",
+            field,
+        )
+        self.remaining_points = max(remaining_points, 0)
+
+
+class FlexContractNotActiveError(UserError):
+    """Draw-downs are possible only between the contract's start and end dates."""
+
+    code = "FLEX_CONTRACT_NOT_ACTIVE"
+
+    def __init__(self, starts_on: date, ends_on: date, today: date, field: str | None = "contractId") -> None:
+        message = (
+            f"This contract starts on {starts_on.isoformat()}; draw-downs open then."
+            if today < starts_on
+            else f"This contract ended on {ends_on.isoformat()}; draw-downs are closed."
+        )
+        super().__init__(message, field)
+        self.starts_on, self.ends_on = starts_on, ends_on
+
+
+class FlexReturnWindowClosedError(UserError):
+    """A draw-down can be returned for 30 days."""
+
+    code = "FLEX_RETURN_WINDOW_CLOSED"
+
+    def __init__(self, closed_at: datetime, field: str | None = "licenseId") -> None:
+        super().__init__(
+            f"The return window for this license closed on {closed_at.date().isoformat()} "
+            "(30 days after the draw-down).",
+            field,
+        )
+        self.closed_at = closed_at
+
+
+class TwoFactorRefusedError(RefusedError):
+    """ALREADY_ENABLED, NOT_ENABLED, NO_SETUP (confirming with no setup begun)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(code, message, field)

@@ -1,11 +1,11 @@
 """Per-request DataLoaders, one module per area (base, catalog, accounts, licenses, key_requests,
-partners): one batched query per relation and request shape, never one per row. Each area's class
+partners, flex): one batched query per relation and request shape, never one per row. Each area's class
 extends the one below it, so a loader may prime the loaders of the areas it reads with."""
 
-from backend.loaders.partners import PartnerLoaders
+from backend.loaders.flex import FlexLoaders
 
 
-class Loaders(PartnerLoaders):
+class Loaders(FlexLoaders):
     """The request's DataLoaders, of every area."""
 
 

@@ -10,8 +10,8 @@ import strawberry
 from graphql import GraphQLError
 
 from backend.context import Info
+from backend.domain.key_requests import doors, pipeline
 from backend.domain.key_requests import get_a_key as domain
-from backend.domain.key_requests import pipeline
 from backend.domain.partners import deliveries
 from backend.resolvers.steps import key_request_step
 from backend.schema.common import from_global_id
@@ -137,7 +137,7 @@ class Mutation:
     ) -> KeyRequestSetRegistrationResult:
         ctx = info.context
         portal = ctx.portal
-        step = domain.set_registration(
+        step = doors.set_registration(
             portal.db,
             portal.bus,
             portal.settings,
@@ -157,7 +157,7 @@ class Mutation:
     async def key_request_confirm(self, info: Info, input: KeyRequestConfirmInput) -> KeyRequestConfirmResult:
         ctx = info.context
         portal = ctx.portal
-        step = domain.confirm(
+        step = doors.confirm(
             portal.db,
             portal.bus,
             portal.settings,

@@ -7,7 +7,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -156,6 +156,36 @@ class LastAdmin(UserError):
     pass
 
 
+@strawberry.type(
+    description="ALREADY_ENABLED, NOT_ENABLED, NO_SETUP (a code to confirm with no setup begun)."
+)
+class TwoFactorRefused(UserError):
+    pass
+
+
+@strawberry.type(
+    description="ROLE (your contract role does not allow it), NOT_IN_CATALOG, ALREADY_RETURNED, NOT_READY."
+)
+class FlexRefused(UserError):
+    pass
+
+
+@strawberry.type(description="The cart costs more points than the contract's overage policy leaves.")
+class FlexPointsExhausted(UserError):
+    remaining_points: int
+
+
+@strawberry.type(description="Draw-downs are open only between the contract's start and end dates.")
+class FlexContractNotActive(UserError):
+    starts_on: date
+    ends_on: date
+
+
+@strawberry.type(description="A draw-down can be returned for 30 days.")
+class FlexReturnWindowClosed(UserError):
+    closed_at: datetime
+
+
 def error_member(exc: domain.UserError) -> Any:
     """The GraphQL union member for a domain error (typed Any: each union lists the ones it can get)."""
     base: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
@@ -194,4 +224,14 @@ def error_member(exc: domain.UserError) -> Any:
         return DelegationRefused(**base)
     if isinstance(exc, domain.LastAdminError):
         return LastAdmin(**base)
+    if isinstance(exc, domain.TwoFactorRefusedError):
+        return TwoFactorRefused(**base)
+    if isinstance(exc, domain.FlexRefusedError):
+        return FlexRefused(**base)
+    if isinstance(exc, domain.FlexPointsExhaustedError):
+        return FlexPointsExhausted(**base, remaining_points=exc.remaining_points)
+    if isinstance(exc, domain.FlexContractNotActiveError):
+        return FlexContractNotActive(**base, starts_on=exc.starts_on, ends_on=exc.ends_on)
+    if isinstance(exc, domain.FlexReturnWindowClosedError):
+        return FlexReturnWindowClosed(**base, closed_at=exc.closed_at)
     raise TypeError(f"unmapped user error {type(exc).__name__}")

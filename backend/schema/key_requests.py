@@ -17,6 +17,9 @@ from backend.domain.key_requests.wizard import WizardStep, current_step
 from backend.schema.account_refs import AccountRef, AccountRow
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
+    FlexContractNotActive,
+    FlexPointsExhausted,
+    FlexRefused,
     InvalidInput,
     KeyRequestNotEditable,
     Node,
@@ -25,6 +28,7 @@ from backend.schema.common import (
     SerialNumbersRejected,
     to_global_id,
 )
+from backend.schema.flex import FlexCartLineType, FlexContractType
 from backend.schema.licenses import LicenseKeyType, LicenseType
 from backend.schema.registration import RegistrationInput, SupportRegistration
 
@@ -193,6 +197,53 @@ class KeyRequestType(Node):
     async def _new_products(self, info: Info) -> list[models.Product]:
         return [p for s, p in await self._serials(info) if s.kind == models.SerialKind.NEW]
 
+    async def _cart_products(self, info: Info) -> list[models.Product]:
+        if self.row.kind != models.KeyRequestKind.FLEX:
+            return []
+        lines = await info.context.loaders.flex_cart.load(self.row.id)
+        return list(await info.context.loaders.product.load_many([line.product_id for line in lines]))
+
+    # ---- Enterprise Flexible draw-downs
+
+    @strawberry.field(description="The contract a draw-down (FLEX) draws from.")
+    async def flex_contract(self, info: Info) -> FlexContractType | None:
+        if self.row.flex_contract_id is None:
+            return None
+        loaders = info.context.loaders
+        contract = await loaders.flex_contract.load(self.row.flex_contract_id)
+        role = await loaders.flex_role.load((info.context.actor.user_id, contract.id))
+        return FlexContractType.from_model(contract, role)
+
+    @strawberry.field(description="A draw-down's cart, in the order it was given.")
+    async def flex_items(self, info: Info) -> list[FlexCartLineType]:
+        return await self._flex_lines(info)
+
+    async def _flex_lines(self, info: Info) -> list[FlexCartLineType]:
+        if self.row.kind != models.KeyRequestKind.FLEX or self.row.flex_contract_id is None:
+            return []
+        loaders = info.context.loaders
+        lines = await loaders.flex_cart.load(self.row.id)
+        prices = {
+            i.product_id: i.points_per_unit
+            for i in await loaders.flex_catalog.load(self.row.flex_contract_id)
+        }
+        return [
+            FlexCartLineType(
+                quantity=line.quantity,
+                points_per_unit=prices.get(line.product_id),
+                product_id=line.product_id,
+            )
+            for line in lines
+        ]
+
+    @strawberry.field(
+        description="What the draw-down's cart costs in points at the catalog's current prices."
+    )
+    async def flex_cost_points(self, info: Info) -> int | None:
+        if self.row.kind != models.KeyRequestKind.FLEX:
+            return None
+        return sum(line.quantity * (line.points_per_unit or 0) for line in await self._flex_lines(info))
+
     @strawberry.field
     async def account(self, info: Info) -> AccountRef:
         return AccountRow.from_model(await info.context.loaders.account.load(self.row.account_id))
@@ -207,6 +258,8 @@ class KeyRequestType(Node):
     async def requires_host_id(self, info: Info) -> bool:
         if self.row.kind == models.KeyRequestKind.REHOST:
             return True
+        if self.row.kind == models.KeyRequestKind.FLEX:
+            return domain.requires_host(await self._cart_products(info))
         return domain.requires_host(await self._new_products(info))
 
     @strawberry.field
@@ -214,7 +267,9 @@ class KeyRequestType(Node):
         async def renewal_targets() -> set[uuid.UUID]:
             return {r.serial_id for r in await info.context.loaders.renewals_by_key_request.load(self.row.id)}
 
-        return await current_step(self.row, lambda: self._serials(info), renewal_targets)
+        return await current_step(
+            self.row, lambda: self._serials(info), renewal_targets, lambda: self._cart_products(info)
+        )
 
     @strawberry.field(description="The registration entered in this request, or null before that step.")
     def registration(self) -> SupportRegistration | None:
@@ -441,7 +496,14 @@ KeyRequestSetRegistrationResult = Annotated[
     strawberry.union("KeyRequestSetRegistrationResult"),
 ]
 KeyRequestConfirmResult = Annotated[
-    KeyRequestConfirmSuccess | SerialNumbersRejected | NotFound | KeyRequestNotEditable | InvalidInput,
+    KeyRequestConfirmSuccess
+    | SerialNumbersRejected
+    | NotFound
+    | KeyRequestNotEditable
+    | InvalidInput
+    | FlexPointsExhausted
+    | FlexContractNotActive
+    | FlexRefused,
     strawberry.union("KeyRequestConfirmResult"),
 ]
 KeyRequestSelectRenewalsResult = Annotated[

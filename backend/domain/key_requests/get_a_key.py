@@ -49,7 +49,6 @@ from backend.domain.key_requests.pipeline import (
     Confirmed,
     add_registration,
     change_draft,
-    confirm_draft,
     mark_submitted,
     new_draft,
     submit,
@@ -434,45 +433,44 @@ async def select_renewals(
     return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY, change)
 
 
-async def set_registration(
-    db: Database,
+async def registration_step(
+    tx: DriverTransaction,
     bus: EventBus,
-    settings: Settings,
     actor: Actor,
-    key_request_id: uuid.UUID | None,
+    request: KeyRequest,
+    grant: Grant,
     registration: dict[str, Any],
     host_id: str | None,
 ) -> Drafted:
-    async def change(tx: DriverTransaction, request: KeyRequest, grant: Grant) -> Drafted:
-        rows = await serial_rows(tx, request.id)
-        if not rows:
-            raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
-        problems: list[FieldProblem] = []
-        cleaned: dict[str, Any] = {}
-        host: str | None = None
-        try:
-            cleaned = validate_registration(registration)
-        except InvalidInputError as exc:
-            problems += exc.problems
-        new_products = [p for s, p in rows if s.kind == SerialKind.NEW]
-        try:
-            host = validate_host_id(host_id, required=requires_host(new_products))
-        except InvalidInputError as exc:
-            problems += exc.problems
-        if problems:
-            raise InvalidInputError(problems)
-        touched = await touch(
-            tx,
-            bus,
-            actor,
-            request,
-            grant,
-            "key_request.registration_set",
-            changes={"registration": cleaned, "host_id": host},
-        )
-        return Drafted(touched, rows)
-
-    return await change_draft(db, settings.draft_ttl_days, actor, key_request_id, GET_A_KEY, change)
+    """Get a Key's half of keyRequestSetRegistration (key_requests/doors.py): the support
+    registration, and the host ID when a new purchase is host-locked."""
+    rows = await serial_rows(tx, request.id)
+    if not rows:
+        raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
+    problems: list[FieldProblem] = []
+    cleaned: dict[str, Any] = {}
+    host: str | None = None
+    try:
+        cleaned = validate_registration(registration)
+    except InvalidInputError as exc:
+        problems += exc.problems
+    new_products = [p for s, p in rows if s.kind == SerialKind.NEW]
+    try:
+        host = validate_host_id(host_id, required=requires_host(new_products))
+    except InvalidInputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InvalidInputError(problems)
+    touched = await touch(
+        tx,
+        bus,
+        actor,
+        request,
+        grant,
+        "key_request.registration_set",
+        changes={"registration": cleaned, "host_id": host},
+    )
+    return Drafted(touched, rows)
 
 
 _RENEWAL_TARGETS = Prepared(
@@ -519,105 +517,101 @@ def _register_serials(dialect: str) -> Prepared:
     )
 
 
-async def confirm(
-    db: Database,
+async def commit(
+    tx: DriverTransaction,
     bus: EventBus,
-    settings: Settings,
+    _settings: Settings,
     actor: Actor,
-    key_request_id: uuid.UUID | None,
-    idempotency_key: str,
+    request: KeyRequest,
+    grant: Grant,
+    key: str,
 ) -> Confirmed:
-    async def commit(tx: DriverTransaction, request: KeyRequest, grant: Grant, key: str) -> Confirmed:
-        rows = await serial_rows(tx, request.id)
-        serials = [s for s, _ in rows]
-        if not rows:
-            raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
-        targets: dict[uuid.UUID, uuid.UUID] = {}
-        if any(s.kind == SerialKind.RENEWAL for s in serials):
-            targets = {
-                row["serial_id"]: row["license_id"]
-                for row in await tx.all(_RENEWAL_TARGETS, {"key_request_id": request.id})
-            }
-        if any(s.kind == SerialKind.RENEWAL and s.id not in targets for s in serials):
-            raise KeyRequestStateError("INCOMPLETE", "Choose the license each renewal extends.", "renewals")
-        if needs_registration(serials) and request.registration is None:
-            raise KeyRequestStateError("INCOMPLETE", "Enter the support registration first.", "registration")
-        if requires_host([p for s, p in rows if s.kind == SerialKind.NEW]) and not request.host_id:
-            raise KeyRequestStateError(
-                "INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId"
-            )
-
-        submitted_request = await mark_submitted(tx, request, key)
-        now = submitted_request.submitted_at
-        assert now is not None
-        registered = {
-            row["id"]
-            for row in await tx.all(
-                _register_serials(tx.dialect), {"serial_ids": [s.id for s in serials], "now": now}
-            )
+    """Get a Key's half of keyRequestConfirm (key_requests/doors.py): register the serials, create
+    or renew the licenses, submit."""
+    rows = await serial_rows(tx, request.id)
+    serials = [s for s, _ in rows]
+    if not rows:
+        raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
+    targets: dict[uuid.UUID, uuid.UUID] = {}
+    if any(s.kind == SerialKind.RENEWAL for s in serials):
+        targets = {
+            row["serial_id"]: row["license_id"]
+            for row in await tx.all(_RENEWAL_TARGETS, {"key_request_id": request.id})
         }
-        lost = [serial for serial in serials if serial.id not in registered]
-        if lost:
-            raise SerialsRejectedError(
-                [_problem(display(serial.number), "ALREADY_REGISTERED") for serial in lost]
-            )
+    if any(s.kind == SerialKind.RENEWAL and s.id not in targets for s in serials):
+        raise KeyRequestStateError("INCOMPLETE", "Choose the license each renewal extends.", "renewals")
+    if needs_registration(serials) and request.registration is None:
+        raise KeyRequestStateError("INCOMPLETE", "Enter the support registration first.", "registration")
+    if requires_host([p for s, p in rows if s.kind == SerialKind.NEW]) and not request.host_id:
+        raise KeyRequestStateError("INCOMPLETE", "Enter the host ID for the host-locked product.", "hostId")
 
-        today = now.date()
-        license_ids: list[uuid.UUID] = []
-        renewed: list[uuid.UUID] = []
-        for serial, product in rows:
-            if serial.kind == SerialKind.RENEWAL:
-                row = await tx.one(_LOCK_LICENSE, {"license_id": targets[serial.id]})
-                license_ = None if row is None else entity(License, row)
-                if (
-                    license_ is None
-                    or license_.state != LicenseState.CURRENT
-                    or license_.account_id != request.account_id
-                ):
-                    raise KeyRequestStateError(
-                        "INCOMPLETE", "A chosen license can no longer be renewed.", "renewals"
-                    )
-                until = renewed_until(license_.maintenance_until, serial.maintenance_months, today)
-                await tx.one(_RENEW, {"renewed_id": license_.id, "until": until})
-                license_id = license_.id
-                renewed.append(license_id)
-            else:
-                license_id = uuid.uuid4()
-                await tx.one(
-                    NEW_LICENSE,
-                    {
-                        "id": license_id,
-                        "account_id": request.account_id,
-                        "product_id": product.id,
-                        "owner_user_id": actor.user_id,
-                        "origin_serial_id": serial.id,
-                        "key_request_id": request.id,
-                        "quantity": serial.quantity,
-                        "maintenance_until": add_months(today, serial.maintenance_months),
-                        "host_id": request.host_id if product.locking == Locking.HOST else None,
-                        "state": LicenseState.CURRENT,
-                        # All of a new license's search text is known here: its serial and product.
-                        "search_text": search.compose([serial.number], [], (product.sku, product.name), []),
-                        "created_at": now,
-                    },
-                )
-                assert request.registration is not None
-                await add_registration(tx, request.account_id, license_id, request.registration)
-            await tx.one(LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
-            if license_id not in license_ids:
-                license_ids.append(license_id)
-        await search.refresh(tx, renewed)
-        return await submit(
-            tx,
-            bus,
-            actor,
-            grant,
-            submitted_request,
-            license_ids,
-            "key_request.confirm",
-            serials=[s.number for s in serials],
+    submitted_request = await mark_submitted(tx, request, key)
+    now = submitted_request.submitted_at
+    assert now is not None
+    registered = {
+        row["id"]
+        for row in await tx.all(
+            _register_serials(tx.dialect), {"serial_ids": [s.id for s in serials], "now": now}
+        )
+    }
+    lost = [serial for serial in serials if serial.id not in registered]
+    if lost:
+        raise SerialsRejectedError(
+            [_problem(display(serial.number), "ALREADY_REGISTERED") for serial in lost]
         )
 
-    return await confirm_draft(
-        db, settings.draft_ttl_days, actor, key_request_id, idempotency_key, GET_A_KEY, commit
+    today = now.date()
+    license_ids: list[uuid.UUID] = []
+    renewed: list[uuid.UUID] = []
+    for serial, product in rows:
+        if serial.kind == SerialKind.RENEWAL:
+            row = await tx.one(_LOCK_LICENSE, {"license_id": targets[serial.id]})
+            license_ = None if row is None else entity(License, row)
+            if (
+                license_ is None
+                or license_.state != LicenseState.CURRENT
+                or license_.account_id != request.account_id
+            ):
+                raise KeyRequestStateError(
+                    "INCOMPLETE", "A chosen license can no longer be renewed.", "renewals"
+                )
+            until = renewed_until(license_.maintenance_until, serial.maintenance_months, today)
+            await tx.one(_RENEW, {"renewed_id": license_.id, "until": until})
+            license_id = license_.id
+            renewed.append(license_id)
+        else:
+            license_id = uuid.uuid4()
+            await tx.one(
+                NEW_LICENSE,
+                {
+                    "id": license_id,
+                    "account_id": request.account_id,
+                    "product_id": product.id,
+                    "owner_user_id": actor.user_id,
+                    "origin_serial_id": serial.id,
+                    "key_request_id": request.id,
+                    "quantity": serial.quantity,
+                    "maintenance_until": add_months(today, serial.maintenance_months),
+                    "host_id": request.host_id if product.locking == Locking.HOST else None,
+                    "state": LicenseState.CURRENT,
+                    # All of a new license's search text is known here: its serial and product.
+                    "search_text": search.compose([serial.number], [], (product.sku, product.name), []),
+                    "created_at": now,
+                },
+            )
+            assert request.registration is not None
+            await add_registration(tx, request.account_id, license_id, request.registration)
+        await tx.one(LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
+        if license_id not in license_ids:
+            license_ids.append(license_id)
+    await search.refresh(tx, renewed)
+    return await submit(
+        tx,
+        bus,
+        actor,
+        grant,
+        submitted_request,
+        license_ids,
+        "key_request.confirm",
+        serials=[s.number for s in serials],
     )

@@ -35,6 +35,14 @@ from backend.jobs import enqueue
 
 FULFIL = "fulfil_key_request"
 T = TypeVar("T")
+# One kind, or the kinds a step shared by several doors accepts (keyRequestSetRegistration).
+Kinds = KeyRequestKind | frozenset[KeyRequestKind]
+
+
+def _of_kind(kind: str, kinds: Kinds | None) -> bool:
+    if kinds is None:
+        return True
+    return kind in kinds if isinstance(kinds, frozenset) else kind == kinds
 
 
 def topic(key_request_id: uuid.UUID) -> str:
@@ -103,6 +111,7 @@ _NEW_DRAFT = Prepared(
         "license_id",
         "source_key_id",
         "notification_id",
+        "flex_contract_id",
         "created_at",
         "updated_at",
     ],
@@ -120,6 +129,7 @@ async def new_draft(
     license_id: uuid.UUID | None = None,
     source_key_id: uuid.UUID | None = None,
     notification_id: uuid.UUID | None = None,
+    flex_contract_id: uuid.UUID | None = None,
     **audit_data: Any,
 ) -> KeyRequest:
     """A new draft of `kind` on the account (the door has checked the actor's grant and what the
@@ -136,6 +146,7 @@ async def new_draft(
             "license_id": license_id,
             "source_key_id": source_key_id,
             "notification_id": notification_id,
+            "flex_contract_id": flex_contract_id,
             "created_at": now,
             "updated_at": now,
         },
@@ -152,7 +163,7 @@ async def load(
     key_request_id: uuid.UUID | None,
     permission: Permission,
     *,
-    kind: KeyRequestKind | None = None,
+    kind: Kinds | None = None,
     field: str = "keyRequestId",
     for_update: bool = False,
 ) -> tuple[KeyRequest, Grant]:
@@ -163,7 +174,7 @@ async def load(
         raise NotFoundError(field, "key request")
     params = {"key_request_id": key_request_id, "user_id": actor.user_id}
     row = await tx.one(_LOCK_VIEW if for_update else _VIEW, params)
-    if row is None or (kind is not None and row["kind"] != kind):
+    if row is None or not _of_kind(row["kind"], kind):
         raise NotFoundError(field, "key request")
     grant = await require(
         tx, actor, row["account_id"], permission, field=field, what="key request", own_role=row["own_role"]
@@ -176,7 +187,7 @@ async def load_draft(
     ttl_days: int,
     actor: Actor,
     key_request_id: uuid.UUID | None,
-    kind: KeyRequestKind,
+    kind: Kinds,
 ) -> tuple[KeyRequest, Grant]:
     """A draft the actor may fill in, still open for changes."""
     request, grant = await load(tx, actor, key_request_id, Permission.REQUEST_KEYS, kind=kind)
@@ -189,7 +200,7 @@ async def change_draft(
     ttl_days: int,
     actor: Actor,
     key_request_id: uuid.UUID | None,
-    kind: KeyRequestKind,
+    kind: Kinds,
     change: Callable[[DriverTransaction, KeyRequest, Grant], Awaitable[T]],
 ) -> T:
     """One wizard step, in one transaction: the draft the actor may fill in (else the unknown-id,
@@ -300,7 +311,7 @@ async def begin_confirm(
     actor: Actor,
     key_request_id: uuid.UUID | None,
     idempotency_key: str,
-    kind: KeyRequestKind,
+    kind: Kinds,
 ) -> tuple[KeyRequest, Grant] | Confirmed:
     """Lock the draft for confirmation; a retry with the same idempotency key gets the earlier result."""
     request, grant = await load(
@@ -320,7 +331,7 @@ async def confirm_draft(
     actor: Actor,
     key_request_id: uuid.UUID | None,
     idempotency_key: str,
-    kind: KeyRequestKind,
+    kind: Kinds,
     commit: Callable[[DriverTransaction, KeyRequest, Grant, str], Awaitable[Confirmed]],
 ) -> Confirmed:
     """Confirm a draft, in one transaction: lock it (a retry with the same idempotency key gets the

@@ -18,16 +18,13 @@ from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
-    AccountKind,
     KeyRequest,
     KeyRequestKind,
     KeyStatus,
     License,
     LicenseKey,
     LicenseState,
-    Membership,
     Product,
-    Role,
     SupportRegistration,
     UpgradeLine,
     UpgradeNotification,
@@ -35,7 +32,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, ratelimit
-from backend.domain.access import Actor, Grant, Permission, may, require
+from backend.domain.access import Actor, Grant, Permission, may, require, require_operator
 from backend.domain.errors import (
     FieldProblem,
     InvalidInputError,
@@ -106,20 +103,6 @@ class Notified:
     license_ids: list[uuid.UUID]
 
 
-async def require_operator(session: AsyncSession, actor: Actor) -> None:
-    operator = await session.scalar(
-        select(Membership.id)
-        .join(Account, Account.id == Membership.account_id)
-        .where(
-            Membership.user_id == actor.user_id,
-            Account.kind == AccountKind.VENDOR,
-            Membership.role.in_([Role.ADMIN, Role.MEMBER]),
-        )
-    )
-    if operator is None:
-        raise NotFoundError("fromSku", "operation")
-
-
 async def notify(
     db: Database,
     bus: EventBus,
@@ -135,7 +118,7 @@ async def notify(
     async with db.write() as session:
         tx = as_driver_transaction(session)
         if actor is not None:
-            await require_operator(session, actor)
+            await require_operator(tx, actor, "fromSku")
         source = await session.scalar(select(Product).where(Product.sku == from_sku.strip().upper()))
         target = await session.scalar(select(Product).where(Product.sku == to_sku.strip().upper()))
         problems = []

@@ -16,6 +16,7 @@ class WizardStep(enum.Enum):
     RENEWAL_TARGETS = "RENEWAL_TARGETS"
     UPGRADE_PRODUCT = "UPGRADE_PRODUCT"
     UPGRADE_QUANTITY = "UPGRADE_QUANTITY"
+    FLEX_ITEMS = "FLEX_ITEMS"
     HOST = "HOST"
     REGISTRATION = "REGISTRATION"
     CONFIRM = "CONFIRM"
@@ -26,9 +27,11 @@ async def current_step(
     request: KeyRequest,
     serials: Callable[[], Awaitable[list[tuple[Serial, Product]]]],
     renewal_targets: Callable[[], Awaitable[set[uuid.UUID]]],
+    cart: Callable[[], Awaitable[list[Product]]],
 ) -> WizardStep:
-    """The request's next step. `serials` (with their products) and `renewal_targets` (the serials
-    whose renewed license is chosen) are read only when the answer depends on them."""
+    """The request's next step. `serials` (with their products), `renewal_targets` (the serials
+    whose renewed license is chosen) and `cart` (a draw-down's products) are read only when the
+    answer depends on them."""
     if request.status != KeyRequestStatus.DRAFT:
         return WizardStep.KEYS
     if request.kind == KeyRequestKind.REHOST:
@@ -39,6 +42,13 @@ async def current_step(
         if request.upgrade_quantity is None:
             return WizardStep.UPGRADE_QUANTITY
         return WizardStep.CONFIRM if request.registration else WizardStep.REGISTRATION
+    if request.kind == KeyRequestKind.FLEX:
+        products = await cart()
+        if not products:
+            return WizardStep.FLEX_ITEMS
+        if request.registration is None or (requires_host(products) and not request.host_id):
+            return WizardStep.REGISTRATION
+        return WizardStep.CONFIRM
     held = await serials()
     if not held:
         return WizardStep.SERIALS

@@ -190,24 +190,29 @@ def next_run(now: datetime) -> datetime:
     return today_at if now < today_at else today_at + timedelta(days=1)
 
 
-async def _schedule(bus: EventBus, session: AsyncSession, at: datetime) -> None:
+async def schedule(bus: EventBus, session: AsyncSession, at: datetime, job: str = JOB) -> None:
+    """Queue a daily job's next run unless one is pending (every daily job is scheduled this way)."""
     pending = await session.scalar(
-        select(Job.id).where(Job.kind == JOB, Job.status == JobStatus.QUEUED).limit(1)
+        select(Job.id).where(Job.kind == job, Job.status == JobStatus.QUEUED).limit(1)
     )
     if pending is None:
-        await enqueue(as_driver_transaction(session), bus, JOB, {}, run_after=at, max_attempts=3)
+        await enqueue(as_driver_transaction(session), bus, job, {}, run_after=at, max_attempts=3)
 
 
-async def ensure_scheduled(db: Database, bus: EventBus) -> None:
+async def ensure_scheduled(db: Database, bus: EventBus, job: str = JOB) -> None:
     """At start-up: make sure the daily run is queued (once, however many processes start)."""
     async with db.write() as session:
-        await _schedule(bus, session, next_run(utcnow()))
+        await schedule(bus, session, next_run(utcnow()), job)
+
+
+async def schedule_tomorrow(db: Database, bus: EventBus, job: str = JOB) -> None:
+    async with db.write() as session:
+        # This job is RUNNING, so it does not count as pending: the next day's run is queued.
+        await schedule(bus, session, next_run(utcnow() + timedelta(minutes=1)), job)
 
 
 async def daily(db: Database, bus: EventBus, settings: Settings, _payload: dict[str, Any]) -> None:
     """The daily job: send what is due, then queue tomorrow's run."""
     sent = await run(db, bus, settings, utcnow().date())
     log.info("maintenance reminders: %d sent", len(sent))
-    async with db.write() as session:
-        # This job is RUNNING, so it does not count as pending: the next day's run is queued.
-        await _schedule(bus, session, next_run(utcnow() + timedelta(minutes=1)))
+    await schedule_tomorrow(db, bus)
