@@ -511,10 +511,14 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ip: Mapped[str | None] = mapped_column(String(64))
+    # The browser's User-Agent at sign-in, so the sessions list tells devices apart.
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class EmailToken(Base):
-    """Single-use tokens mailed to a user (e-mail verification); only the hash is stored."""
+    """Single-use secrets handed to one user: mailed links (e-mail verification, password reset)
+    and the short-lived challenge between a correct password and the second factor; only the
+    hash is stored."""
 
     __tablename__ = "email_tokens"
     id: Mapped[uuid.UUID] = _id()
@@ -706,3 +710,28 @@ class FlexReminder(Base):
     contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("flex_contracts.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TotpCredential(Base):
+    """A user's authenticator app (TOTP, RFC 6238): the shared secret encrypted with a key derived
+    from PORTAL_SECRET_KEY; unconfirmed until the user enters a first code. last_step is the
+    newest time step accepted, so a code is never accepted twice."""
+
+    __tablename__ = "totp_credentials"
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class RecoveryCode(Base):
+    """One-time codes that stand in for the authenticator app; only their SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

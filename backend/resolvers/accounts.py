@@ -16,6 +16,7 @@ from backend.schema.accounts import (
     LoginResult,
     LoginSuccess,
     LogoutSuccess,
+    SecondFactorRequired,
     SignUpInput,
     SignUpResult,
     SignUpSuccess,
@@ -34,7 +35,12 @@ def _secure(info: Info) -> bool:
     )
 
 
-def _set_session_cookies(info: Info, token: str) -> None:
+def user_agent(info: Info) -> str | None:
+    """The browser's User-Agent, kept with a new session so the sessions list tells devices apart."""
+    return info.context.request.headers.get("user-agent")
+
+
+def set_session_cookies(info: Info, token: str) -> None:
     response = info.context.response
     assert isinstance(response, Response)
     settings = info.context.portal.settings
@@ -71,11 +77,22 @@ class Mutation:
         try:
             portal = info.context.portal
             done = await accounts.login(
-                portal.db, portal.bus, portal.settings, input.email, input.password, info.context.ip
+                portal.db,
+                portal.bus,
+                portal.settings,
+                input.email,
+                input.password,
+                info.context.ip,
+                user_agent(info),
             )
         except UserError as exc:
             return cast(LoginResult, error_member(exc))
-        _set_session_cookies(info, done.session_token)
+        if isinstance(done, accounts.SecondFactorNeeded):
+            return SecondFactorRequired(
+                challenge=done.challenge,
+                message="Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
+            )
+        set_session_cookies(info, done.session_token)
         return LoginSuccess(user=UserType.from_model(done.user))
 
     @strawberry.mutation

@@ -207,6 +207,15 @@ class LoginSuccess:
     user: UserType
 
 
+@strawberry.type(
+    description="The password was right; the user signs in with a code from an authenticator app "
+    "(or a recovery code) and this challenge: loginSecondFactor. The challenge works once, for 5 minutes."
+)
+class SecondFactorRequired:
+    challenge: str
+    message: str
+
+
 @strawberry.type
 class LogoutSuccess:
     ok: bool
@@ -224,7 +233,7 @@ class VerifyEmailSuccess:
 
 
 LoginResult = Annotated[
-    LoginSuccess | InvalidCredentials | EmailNotVerified | RateLimited | InvalidInput,
+    LoginSuccess | SecondFactorRequired | InvalidCredentials | EmailNotVerified | RateLimited | InvalidInput,
     strawberry.union("LoginResult"),
 ]
 SignUpResult = Annotated[SignUpSuccess | InvalidInput | RateLimited, strawberry.union("SignUpResult")]

@@ -24,6 +24,7 @@ from backend.db.models import (
     EmailToken,
     Membership,
     Role,
+    TotpCredential,
     User,
     UserSession,
     utcnow,
@@ -188,9 +189,28 @@ class LoggedIn:
     session_token: str
 
 
+@dataclass(frozen=True)
+class SecondFactorNeeded:
+    """The password was right and the user has an authenticator app: the sign-in continues with
+    a code and this challenge (single use, CHALLENGE_TTL), see security.complete_login."""
+
+    user: User
+    challenge: str
+
+
+LOGIN_CHALLENGE = "login_challenge"
+CHALLENGE_TTL = timedelta(minutes=5)
+
+
 async def login(
-    db: Database, bus: EventBus, settings: Settings, email: str, password: str, ip: str | None
-) -> LoggedIn:
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    email: str,
+    password: str,
+    ip: str | None,
+    user_agent: str | None = None,
+) -> LoggedIn | SecondFactorNeeded:
     email = normalize_email(email)
     if not email or not password:
         raise InvalidCredentialsError()
@@ -223,26 +243,67 @@ async def login(
             if recent is None:
                 await _verification_mail(bus, settings, session, user)
         raise EmailNotVerifiedError()
-    token = new_token()
     async with db.write() as session:
-        session.add(
-            UserSession(
-                token_hash=token_hash(token),
-                user_id=user.id,
-                expires_at=utcnow() + timedelta(days=settings.session_ttl_days),
-                ip=ip,
-            )
-        )
         if needs_rehash(user.password_hash):
             await session.execute(
                 update(User).where(User.id == user.id).values(password_hash=hash_password(password))
             )
-        await audit.record(
-            as_driver_transaction(session), "user.login", actor=Actor(user.id, ip), target=("User", user.id)
+        confirmed = await session.scalar(
+            select(TotpCredential.confirmed_at).where(TotpCredential.user_id == user.id)
         )
-        await members.claim_invitations(session, user)
-        await shares.claim_shares(session, user)
+        if confirmed is not None:
+            challenge = new_token()
+            session.add(
+                EmailToken(
+                    token_hash=token_hash(challenge),
+                    user_id=user.id,
+                    purpose=LOGIN_CHALLENGE,
+                    expires_at=utcnow() + CHALLENGE_TTL,
+                )
+            )
+            await audit.record(
+                as_driver_transaction(session),
+                "user.login_password_ok",
+                actor=Actor(user.id, ip),
+                target=("User", user.id),
+            )
+            return SecondFactorNeeded(user, challenge)
+        token = await start_session(session, settings, user, ip, user_agent, method="password")
     return LoggedIn(user, token)
+
+
+async def start_session(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    ip: str | None,
+    user_agent: str | None,
+    *,
+    method: str,
+) -> str:
+    """A new sign-in session for `user` (every factor checked), in the caller's transaction;
+    returns its secret for the cookie. `method` is what the audit records: password, totp or
+    recovery_code."""
+    token = new_token()
+    session.add(
+        UserSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            expires_at=utcnow() + timedelta(days=settings.session_ttl_days),
+            ip=ip,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    await audit.record(
+        as_driver_transaction(session),
+        "user.login",
+        actor=Actor(user.id, ip),
+        target=("User", user.id),
+        method=method,
+    )
+    await members.claim_invitations(session, user)
+    await shares.claim_shares(session, user)
+    return token
 
 
 async def logout(db: Database, session_token: str) -> None:
