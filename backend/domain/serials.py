@@ -35,13 +35,15 @@ def normalize(text: str) -> str:
 @dataclass(frozen=True)
 class Parsed:
     number: str
-    problem: str | None  # MALFORMED | CHECK_DIGIT | None
+    problem: str | None  # MALFORMED | UNKNOWN_PREFIX | CHECK_DIGIT | None
 
 
 def parse(text: str) -> Parsed:
     number = normalize(text)
-    if not _SHAPE.match(number) or number[0] not in LETTER_KIND:
+    if not _SHAPE.match(number):
         return Parsed(number, "MALFORMED")
+    if number[0] not in LETTER_KIND:
+        return Parsed(number, "UNKNOWN_PREFIX")
     if luhn_digit(number[1:10]) != number[10]:
         return Parsed(number, "CHECK_DIGIT")
     return Parsed(number, None)

@@ -117,7 +117,7 @@ class KeyRequestNotEditable(UserError):
 class SerialProblem:
     serial_number: str
     code: str = strawberry.field(
-        description="MALFORMED | CHECK_DIGIT | UNKNOWN | ALREADY_REGISTERED | VOID | NOT_ELIGIBLE | RATE_LIMITED"
+        description="MALFORMED | UNKNOWN_PREFIX | CHECK_DIGIT | UNKNOWN | ALREADY_REGISTERED | VOID | NOT_ELIGIBLE | RATE_LIMITED"
     )
     message: str
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 
 from backend.portal import Portal
-from tests.api.flows import account_id, get_a_key, license_of, sign_in
+from tests.api.flows import account_id, enter, get_a_key, license_of, sign_in, start
 from tests.api.test_rehost_activation import activate, rehost_set_host, rehost_start
 from tests.support import GraphQLClient
 
@@ -34,3 +34,21 @@ async def test_host_ids_differing_only_in_case_are_the_same_host(
     detail = await license_of(client, ready["licenses"][0]["id"])
     assert detail["hostId"] == "00:1a:2b:3c:4d:5e"
     assert [a["hostId"] for a in detail["activations"]] == ["00:1a:2b:3c:4d:5e"]
+
+
+async def test_a_wrong_serial_is_refused_for_its_real_problem(client: GraphQLClient, portal: Portal) -> None:
+    # given
+    me = await sign_in(client)
+    request = await start(client, account_id(me))
+
+    # when: an unknown prefix, a typo in the check digit, and a well-formed number never issued
+    refused = await enter(client, request["id"], ["X1234567890", "M123-456-7890", "M123-456-7897"])
+
+    # then: each names what is wrong with it, not its shape
+    assert refused["__typename"] == "SerialNumbersRejected"
+    problems = {p["serialNumber"]: (p["code"], p["message"]) for p in refused["problems"]}
+    assert problems["X1234567890"][0] == "UNKNOWN_PREFIX"
+    assert "start with M" in problems["X1234567890"][1]
+    assert "one letter followed by ten digits" not in problems["X1234567890"][1]
+    assert problems["M123-456-7890"][0] == "CHECK_DIGIT"
+    assert problems["M123-456-7897"][0] == "UNKNOWN"

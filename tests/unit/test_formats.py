@@ -43,9 +43,13 @@ def test_input_is_normalised() -> None:
     assert normalize(" m123-456 7890 ") == "M1234567890"
 
 
-@pytest.mark.parametrize("text", ["", "M123", "X1234567890", "M12345678901", "MABCDEFGHIJ"])
+@pytest.mark.parametrize("text", ["", "M123", "M12345678901", "MABCDEFGHIJ"])
 def test_malformed_numbers(text: str) -> None:
     assert parse(text).problem == "MALFORMED"
+
+
+def test_a_well_shaped_number_with_a_letter_we_do_not_issue_is_an_unknown_prefix() -> None:
+    assert parse("X1234567890").problem == "UNKNOWN_PREFIX"
 
 
 def test_a_single_digit_typo_is_a_check_digit_problem() -> None:

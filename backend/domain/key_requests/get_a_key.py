@@ -64,6 +64,8 @@ GET_A_KEY = KeyRequestKind.NEW
 
 PROBLEM_TEXT = {
     "MALFORMED": "A serial number is one letter followed by ten digits, e.g. M123-456-7890.",
+    "UNKNOWN_PREFIX": "Our serial numbers start with M (new purchase), R (renewal) or U (upgrade): "
+    "check the first letter against your license certificate.",
     "CHECK_DIGIT": "The check digit does not match: please check the number for a typo.",
     "UNKNOWN": "We do not know this serial number. Check it against your license certificate.",
     "ALREADY_REGISTERED": "This serial number has already been registered.",
