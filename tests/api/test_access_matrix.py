@@ -1,28 +1,36 @@
-"""The access matrix: every query and mutation that takes an ID, called with ACME's ids by
+"""The access matrix: every query and mutation that takes an ID, `node(id:)` for every type that
+implements Node, and the `keyRequestUpdated` subscription over a real WebSocket.
 
-(a) a partner with no delegation, (b) a partner after its delegation was revoked, (c) a partner
-with VIEW scope (mutations), (d) a user of another customer —
+Each operation runs against a real object of the world below (an upgrade draft, a re-host draft, a
+pending delegation, … — `OPERATIONS` says which), first as an outsider, then as the object's owner:
 
-answers exactly what the same call with an unknown id of the same type answers. The operations
-come from the schema itself, so a new one that takes an ID is in the matrix the day it is added."""
+* the owner's answer differs from the answer to the same call with unknown ids — so the ids are
+  real and the operation reaches them (otherwise "outsider = unknown" proves nothing);
+* the outsider's answer equals the answer to the unknown ids, for (a) a partner with no delegation,
+  (b) a partner whose delegation was revoked, (c) a partner with VIEW scope (mutations), (d) a user
+  of another customer.
+
+The outsider goes first, so an owner's mutation never changes what the outsider meets; the rows run
+in table order, so a row that uses up its object (confirm, delete, transfer) comes after the rows
+that need it. A new operation that takes an ID fails `test_every_operation_that_takes_an_id_has_a_row`
+until it has a row here: its variables (from the world's named objects) and who owns them."""
 
 from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from graphql import (
-    GraphQLEnumType,
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLInterfaceType,
-    GraphQLList,
     GraphQLNamedType,
-    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLUnionType,
@@ -30,45 +38,133 @@ from graphql import (
 )
 from sqlalchemy import select
 
-from backend.db.models import Account, AccountKind, Delegation, DelegationScope, DelegationStatus
+from backend.auth.passwords import hash_password
+from backend.db.models import (
+    Account,
+    AccountKind,
+    Delegation,
+    DelegationScope,
+    DelegationStatus,
+    EmailMessage,
+    LicenseShare,
+    Membership,
+    Product,
+    Role,
+    User,
+)
 from backend.domain.accounts.users import create_account
+from backend.domain.demo import DEMO_PASSWORD
+from backend.domain.key_requests.upgrades import notify
 from backend.graphql import build_schema
 from backend.portal import Portal
-from backend.schema.common import type_of_global_id
-from tests.api.flows import BOB, REGISTRATION, account_id, get_a_key, mutate, sign_in
+from backend.schema.common import from_global_id, type_of_global_id
+from tests.api.flows import (
+    BOB,
+    REGISTRATION,
+    VICTOR,
+    account_id,
+    enter,
+    get_a_key,
+    mutate,
+    new_serials,
+    set_registration,
+    sign_in,
+    start,
+)
+from tests.api.sockets import first_answer, served, session_cookie
 from tests.api.test_delegations import CAROL, answer, invite, partner_number
+from tests.conftest import client_for
 from tests.support import GraphQLClient
 
-# Which object an ID argument names, by argument name (per field where the name alone is ambiguous).
-ID_KINDS = {
-    "accountId": "Account",
-    "licenseId": "License",
-    "licenseIds": "License",
-    "keyRequestId": "KeyRequest",
-    "licenseKeyId": "LicenseKey",
-    "delegationId": "Delegation",
-    "customFieldId": "CustomField",
-    "fieldId": "CustomField",
-    "invitationId": "AccountInvitation",
-    "userId": "User",
-}
-FIELD_ID_KINDS = {"keyRequest": "KeyRequest", "license": "License", "node": "License"}
-# Not an access question: subscriptions are covered by their own tests; `activate` and
-# `deactivate` take activation keys, not ids.
-SKIPPED = {"keyRequestUpdated"}
+PAT = "pat@umbrella.example"  # admin of two partner accounts ACME invited (pending delegations)
+SAM = "sam@outside.example"  # a license of ACME's is shared with them
+World = dict[str, Any]
 
 
 def global_id(kind: str, value: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
 
 
-def _unwrap(type_: Any) -> Any:
-    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+@dataclass(frozen=True)
+class Op:
+    """One operation: its variables from the world's named objects, and who owns those objects
+    ("customer": ACME's admin, "partner": the partners' admin ACME invited, "share": the user a
+    license is shared with)."""
+
+    variables: Callable[[World], dict[str, Any]]
+    owner: str = "customer"
 
 
-def is_id(type_: GraphQLInputType) -> bool:
-    named = get_named_type(type_)
-    return isinstance(named, GraphQLScalarType) and named.name == "ID"
+def inp(**fields: Callable[[World], Any] | Any) -> Callable[[World], dict[str, Any]]:
+    """`{"input": {...}}` where a string value names an object of the world (other values as is)."""
+
+    def build(w: World) -> dict[str, Any]:
+        return {"input": {k: w[v] if isinstance(v, str) and v in w else v for k, v in fields.items()}}
+
+    return build
+
+
+# In the order they run. Queries first: the mutations below use objects up.
+OPERATIONS: dict[str, Op] = {
+    "keyRequest": Op(lambda w: {"id": w["ready"]}),
+    "license": Op(lambda w: {"id": w["license"]}),
+    "accountLicenses": Op(lambda w: {"accountId": w["account"], "first": 10}),
+    "licenses": Op(lambda w: {"accountId": w["account"]}),
+    "sharedWithMe": Op(
+        lambda w: {"filter": {"customFields": [{"fieldId": w["field"], "value": "CC-1"}]}}, owner="share"
+    ),
+    "upgradeNotifications": Op(lambda w: {"accountId": w["account"]}),
+    # node(id:) runs for every Node type in test_node_*; here with a license.
+    "node": Op(lambda w: {"id": w["license"]}),
+    # Get a Key on its draft
+    "keyRequestStart": Op(inp(accountId="account")),
+    "keyRequestEnterSerials": Op(lambda w: inp(keyRequestId="draft", serialNumbers=[w["spare_serial"]])(w)),
+    "keyRequestRemoveSerial": Op(lambda w: inp(keyRequestId="draft", serialNumber=w["spare_serial"])(w)),
+    "keyRequestSelectRenewals": Op(
+        lambda w: inp(
+            keyRequestId="draft", renewals=[{"serialNumber": w["draft_serial"], "licenseId": w["license"]}]
+        )(w)
+    ),
+    "keyRequestSetRegistration": Op(inp(keyRequestId="draft", registration=REGISTRATION)),
+    "keyRequestConfirm": Op(inp(keyRequestId="draft", idempotencyKey="matrix-confirm")),
+    "keyRequestResendKeys": Op(inp(keyRequestId="ready")),
+    # Version Upgrade on its draft
+    "upgradeRequestStart": Op(inp(accountId="account", notificationId="notification")),
+    "upgradeRequestSelectProduct": Op(inp(keyRequestId="upgrade", licenseId="license")),
+    "upgradeRequestSetQuantity": Op(inp(keyRequestId="upgrade", quantity=1)),
+    "upgradeRequestSetRegistration": Op(inp(keyRequestId="upgrade", registration=REGISTRATION)),
+    "upgradeRequestConfirm": Op(inp(keyRequestId="upgrade", idempotencyKey="matrix-upgrade")),
+    # re-host on its draft (a host-locked key)
+    "rehostRequestStart": Op(inp(licenseKeyId="locked_key")),
+    "rehostRequestSetHost": Op(inp(keyRequestId="rehost", hostId="host-b")),
+    "rehostRequestConfirm": Op(inp(keyRequestId="rehost", idempotencyKey="matrix-rehost")),
+    # delegations: two pending (the partner answers), one active (the customer revokes)
+    "delegationInvite": Op(inp(accountId="account", scope="VIEW", partnerUserEmail=PAT)),
+    "delegationAccept": Op(inp(delegationId="pending"), owner="partner"),
+    "delegationDecline": Op(inp(delegationId="pending_too"), owner="partner"),
+    "delegationRevoke": Op(inp(delegationId="active")),
+    # members
+    "accountMemberInvite": Op(inp(accountId="account", email="newcomer2@acme.example", role="MEMBER")),
+    "accountMemberSetRole": Op(inp(accountId="account", userId="viewer", role="MEMBER")),
+    "accountMemberRemove": Op(inp(accountId="account", userId="viewer")),
+    "accountInvitationRevoke": Op(inp(invitationId="invitation")),
+    # custom fields
+    "customFieldCreate": Op(inp(accountId="account", name="Region", type="TEXT")),
+    "customFieldUpdate": Op(inp(customFieldId="field", name="Cost centre")),
+    "licensesSetCustomValues": Op(
+        lambda w: {
+            "input": {"licenseIds": [w["license"]], "values": [{"fieldId": w["field"], "value": "CC-2"}]}
+        }
+    ),
+    "customFieldDelete": Op(inp(customFieldId="spare_field")),
+    "licensesSetRegistration": Op(
+        lambda w: {"input": {"licenseIds": [w["license"]], "registration": REGISTRATION}}
+    ),
+    # shares, and last the transfer, which gives the license away
+    "licenseShare": Op(inp(licenseId="license", email="matrix@example.com", permission="VIEW")),
+    "licenseUnshare": Op(inp(licenseId="license", email="matrix@example.com")),
+    "licenseTransferOwnership": Op(inp(licenseId="license", email=BOB)),
+}
 
 
 def takes_id(type_: GraphQLInputType, seen: frozenset[str] = frozenset()) -> bool:
@@ -80,49 +176,21 @@ def takes_id(type_: GraphQLInputType, seen: frozenset[str] = frozenset()) -> boo
     return False
 
 
-class Values:
-    """Builds arguments: ids from a table, every other required input a plausible valid value."""
-
-    def __init__(self, ids: dict[str, str], field_name: str) -> None:
-        self.ids = ids
-        self.field_name = field_name
-
-    def id_for(self, name: str) -> str:
-        kind = FIELD_ID_KINDS.get(self.field_name) if name == "id" else ID_KINDS.get(name)
-        assert kind is not None, f"{self.field_name}: no id kind for argument {name!r}"
-        return self.ids[kind]
-
-    def value(self, name: str, type_: Any) -> Any:
-        type_ = _unwrap(type_)
-        if isinstance(type_, GraphQLList):
-            return [self.value(name, type_.of_type)]
-        if isinstance(type_, GraphQLEnumType):
-            return next(iter(type_.values))
-        if isinstance(type_, GraphQLInputObjectType):
-            if type_.name == "RegistrationInput":
-                return REGISTRATION
-            return {
-                field_name: self.value(field_name, field.type)
-                for field_name, field in type_.fields.items()
-                if isinstance(field.type, GraphQLNonNull) or is_id(field.type)
-            }
-        assert isinstance(type_, GraphQLScalarType)
-        if type_.name == "ID":
-            return self.id_for(name)
-        if type_.name == "String":
-            return "matrix@example.com" if "mail" in name.lower() else "matrix-0001"
-        if type_.name in ("Int", "Float"):
-            return 1
-        if type_.name == "Boolean":
-            return False
-        if type_.name == "Date":
-            return (date.today() + timedelta(days=30)).isoformat()
-        if type_.name == "DateTime":
-            return datetime.now(UTC).isoformat()
-        return {}
+SCHEMA = build_schema(False)._schema
 
 
-def selection(type_: Any, depth: int = 0) -> str:
+def root_fields() -> dict[str, tuple[str, GraphQLField]]:
+    """Every query and mutation that takes an ID, by name: (kind, field)."""
+    found = {}
+    for kind, root in (("query", SCHEMA.query_type), ("mutation", SCHEMA.mutation_type)):
+        assert root is not None
+        for name, field in root.fields.items():
+            if any(takes_id(arg.type) for arg in field.args.values()):
+                found[name] = (kind, field)
+    return found
+
+
+def selection(type_: Any) -> str:
     named: GraphQLNamedType = get_named_type(type_)
     if isinstance(named, GraphQLUnionType):
         return "{ __typename ... on UserError { code message field } }"
@@ -132,58 +200,124 @@ def selection(type_: Any, depth: int = 0) -> str:
     return ""
 
 
-def operations(kind: str) -> list[tuple[str, GraphQLField]]:
-    schema = build_schema(False)._schema
-    root = schema.mutation_type if kind == "mutation" else schema.query_type
-    assert root is not None
-    return [
-        (name, field)
-        for name, field in root.fields.items()
-        if name not in SKIPPED and any(takes_id(arg.type) for arg in field.args.values())
-    ]
-
-
-def document(kind: str, name: str, field: GraphQLField) -> str:
-    args = ", ".join(f"{a}: ${a}" for a in field.args)
+def document(name: str) -> str:
+    kind, field = root_fields()[name]
     params = ", ".join(f"${a}: {arg.type}" for a, arg in field.args.items())
+    args = ", ".join(f"{a}: ${a}" for a in field.args)
     return f"{kind} M({params}) {{ {name}({args}) {selection(field.type)} }}"
 
 
-def variables(field: GraphQLField, name: str, ids: dict[str, str]) -> dict[str, Any]:
-    values = Values(ids, name)
+def id_kind(value: Any) -> str | None:
+    """The type inside a global id ("Type:uuid"), None for any other value."""
+    if not isinstance(value, str):
+        return None
+    kind = type_of_global_id(value)
+    return kind if kind and from_global_id(value, kind) is not None else None
+
+
+def unknown(world: World) -> World:
+    """The same world with every global id replaced by an unknown id of the same type."""
     return {
-        arg_name: values.value(arg_name, arg.type)
-        for arg_name, arg in field.args.items()
-        if isinstance(arg.type, GraphQLNonNull) or is_id(arg.type)
+        key: global_id(kind, uuid.uuid4()) if (kind := id_kind(value)) else value
+        for key, value in world.items()
     }
 
 
-async def run_matrix(client: GraphQLClient, kind: str, real: dict[str, str]) -> list[str]:
-    """Each operation with ACME's ids and with unknown ids; the names whose answers differ."""
-    unknown = {k: global_id(k, uuid.uuid4()) for k in real}
-    differing = []
-    for name, field in operations(kind):
-        query = document(kind, name, field)
-        with_real = await client.raw(query, variables(field, name, real))
-        with_unknown = await client.raw(query, variables(field, name, unknown))
-        # Both must be real answers, not the same validation error twice.
-        assert "errors" not in with_unknown, (name, with_unknown)
-        if with_real != with_unknown:
-            differing.append(f"{name}: {with_real} != {with_unknown}")
-    return differing
+# ------------------------------------------------------------------------------------ the world
 
 
-async def acme_ids(portal: Portal, client: GraphQLClient) -> dict[str, str]:
-    """One object of every kind on ACME's account, made through the API as its admin would."""
+async def add_user(portal: Portal, email: str, *accounts: tuple[str, AccountKind]) -> dict[str, str]:
+    """A verified user with ADMIN on new accounts of these names; the accounts' numbers by name."""
+    async with portal.db.write() as session:
+        user = User(
+            id=uuid.uuid4(),
+            email=email,
+            name=email.split("@")[0].title(),
+            password_hash=hash_password(DEMO_PASSWORD),
+            email_verified_at=datetime.now(UTC),
+        )
+        session.add(user)
+        await session.flush()
+        numbers = {}
+        for name, kind in accounts:
+            account = await create_account(session, name, kind)
+            session.add(Membership(user_id=user.id, account_id=account.id, role=Role.ADMIN))
+            numbers[name] = account.number
+    return numbers
+
+
+@dataclass
+class Owners:
+    customer: GraphQLClient
+    partner: GraphQLClient
+    share: GraphQLClient
+
+    def __getitem__(self, name: str) -> GraphQLClient:
+        client: GraphQLClient = getattr(self, name)
+        return client
+
+
+async def build_world(portal: Portal, owners: Owners) -> World:
+    """One object of every kind an operation takes, made through the API as their owners would."""
+    client = owners.customer
     me = await sign_in(client)
     acme = account_id(me)
+    await add_user(portal, SAM)
+    numbers = await add_user(
+        portal, PAT, ("Umbrella Partners", AccountKind.PARTNER), ("Hooli Partners", AccountKind.PARTNER)
+    )
+    await sign_in(owners.partner, PAT)
+    await sign_in(owners.share, SAM)
+
     ready = await get_a_key(client, portal, acme)
-    field = await mutate(
+    license_id = ready["licenses"][0]["id"]
+    locked = await get_a_key(client, portal, acme, sku="MGW-10", host_id="host-a")
+    notified = await notify(portal.db, portal.bus, portal.settings, "EPS-14", "EPS-15", 30)
+    code = notified[0].notification.code
+
+    draft = await start(client, acme)
+    draft_serial, spare_serial = await new_serials(portal, count=2)
+    assert (await enter(client, draft["id"], [draft_serial]))["__typename"] == "KeyRequestEnterSerialsSuccess"
+    assert (await set_registration(client, draft["id"]))["__typename"] == "KeyRequestSetRegistrationSuccess"
+
+    upgrade = await mutate(
         client,
-        "customFieldCreate",
-        "CustomFieldCreateInput",
-        {"accountId": acme, "name": "Cost center", "type": "TEXT"},
-        "... on CustomFieldCreateSuccess { customField { id } }",
+        "upgradeRequestStart",
+        "UpgradeRequestStartInput",
+        {"accountId": acme, "notificationId": code},
+        "... on UpgradeRequestStartSuccess { keyRequest { id } }",
+    )
+    rehost = await mutate(
+        client,
+        "rehostRequestStart",
+        "RehostRequestStartInput",
+        {"licenseKeyId": locked["keys"][0]["id"]},
+        "... on RehostRequestStartSuccess { keyRequest { id } }",
+    )
+    fields = [
+        await mutate(
+            client,
+            "customFieldCreate",
+            "CustomFieldCreateInput",
+            {"accountId": acme, "name": name, "type": "TEXT"},
+            "... on CustomFieldCreateSuccess { customField { id } }",
+        )
+        for name in ("Cost center", "Spare")
+    ]
+    valued = await mutate(
+        client,
+        "licensesSetCustomValues",
+        "LicensesSetCustomValuesInput",
+        {
+            "licenseIds": [license_id],
+            "values": [{"fieldId": fields[0]["customField"]["id"], "value": "CC-1"}],
+        },
+    )
+    shared = await mutate(
+        client,
+        "licenseShare",
+        "LicenseShareInput",
+        {"licenseId": license_id, "email": SAM, "permission": "VIEW"},
     )
     invited = await mutate(
         client,
@@ -192,78 +326,193 @@ async def acme_ids(portal: Portal, client: GraphQLClient) -> dict[str, str]:
         {"accountId": acme, "email": "newcomer@acme.example", "role": "MEMBER"},
         "... on AccountMemberInviteSuccess { invitation { id } }",
     )
+    pending = [
+        await invite(client, acme, scope="MANAGE", partnerAccountNumber=numbers[name])
+        for name in ("Umbrella Partners", "Hooli Partners")
+    ]
     async with portal.db.write() as session:
-        # A delegation of ACME to a partner that is not the one under test.
-        other = await create_account(session, "Umbrella Partners", AccountKind.PARTNER)
+        # An active delegation of ACME to a third partner, for the customer to revoke.
+        other = await create_account(session, "Stark Partners", AccountKind.PARTNER)
         acme_row = await session.scalar(select(Account).where(Account.name == "Acme Corp"))
         assert acme_row is not None
-        delegation = Delegation(
+        active = Delegation(
             id=uuid.uuid4(),
             customer_account_id=acme_row.id,
             partner_account_id=other.id,
             scope=DelegationScope.MANAGE,
             status=DelegationStatus.ACTIVE,
         )
-        session.add(delegation)
-    ids = {
-        "Account": acme,
-        "License": ready["licenses"][0]["id"],
-        "KeyRequest": ready["id"],
-        "LicenseKey": ready["keys"][0]["id"],
-        "CustomField": field["customField"]["id"],
-        "AccountInvitation": invited["invitation"]["id"],
-        "User": me["id"],
-        "Delegation": global_id("Delegation", delegation.id),
+        session.add(active)
+        viewer = await session.scalar(select(User.id).where(User.email == VICTOR))
+        share = await session.scalar(select(LicenseShare.id).where(LicenseShare.email == SAM))
+        mail = await session.scalar(
+            select(EmailMessage.id).where(EmailMessage.to_address == "tess@acme.example")
+        )
+        product = await session.scalar(select(Product.id).where(Product.sku == "EPS-14"))
+    assert viewer and share and mail and product
+    for made in (upgrade, rehost, *fields, invited, *pending):
+        assert "Success" in made["__typename"], made
+    assert (valued["__typename"], shared["__typename"]) == (
+        "LicensesSetCustomValuesSuccess",
+        "LicenseShareSuccess",
+    )
+    world: World = {
+        "account": acme,
+        "ready": ready["id"],
+        "license": license_id,
+        "key": ready["keys"][0]["id"],
+        "locked_key": locked["keys"][0]["id"],
+        "notification": code,
+        "draft": draft["id"],
+        "draft_serial": draft_serial,
+        "spare_serial": spare_serial,
+        "upgrade": upgrade["keyRequest"]["id"],
+        "rehost": rehost["keyRequest"]["id"],
+        "field": fields[0]["customField"]["id"],
+        "spare_field": fields[1]["customField"]["id"],
+        "invitation": invited["invitation"]["id"],
+        "pending": pending[0]["delegation"]["id"],
+        "pending_too": pending[1]["delegation"]["id"],
+        "active": global_id("Delegation", active.id),
+        "viewer": global_id("User", viewer),
+        "user": me["id"],
+        "share": global_id("LicenseShare", share),
+        "mail": global_id("EmailMessage", mail),
+        "product": global_id("Product", product),
     }
-    assert all(type_of_global_id(v) == k for k, v in ids.items())
-    return ids
+    return world
 
 
-def test_the_matrix_covers_every_operation_that_takes_an_id() -> None:
-    names = {name for name, _ in operations("mutation")} | {name for name, _ in operations("query")}
-    for expected in (
-        "keyRequestStart",
-        "licenseShare",
-        "licensesSetCustomValues",
-        "delegationRevoke",
-        "licenses",
-    ):
-        assert expected in names
-    for kind in ("query", "mutation"):
-        for name, field in operations(kind):
-            variables(field, name, {k: global_id(k, uuid.uuid4()) for k in set(ID_KINDS.values())})
+# ---------------------------------------------------------------------------------- the checks
+
+# node(id:) for every type that implements Node: the world's object of that type, and what node()
+# answers its owner. RESOLVED types go through their access rule; PUBLIC ones answer everyone;
+# the rest node() does not resolve for anyone (null) — when it starts to, move the type up.
+NODES = {
+    "Account": "account",
+    "License": "license",
+    "KeyRequest": "ready",
+    "Product": "product",
+    "User": "user",
+    "LicenseKey": "key",
+    "LicenseShare": "share",
+    "CustomField": "field",
+    "AccountInvitation": "invitation",
+    "Delegation": "active",
+    "EmailMessage": "mail",
+}
+RESOLVED = {"Account", "License", "KeyRequest"}
+PUBLIC = {"Product"}
+NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 
 
-async def test_the_matrix_sees_what_the_owner_sees(portal: Portal, client: GraphQLClient) -> None:
-    """The ids are real: for ACME's own admin, the reads with them differ from unknown ids."""
-    ids = await acme_ids(portal, client)
-    differing = {line.split(":")[0] for line in await run_matrix(client, "query", ids)}
-    assert {"keyRequest", "license", "accountLicenses", "licenses", "node"} <= differing
-    acted = {line.split(":")[0] for line in await run_matrix(client, "mutation", ids)}
-    assert {"keyRequestStart", "licenseShare", "customFieldUpdate", "licensesSetCustomValues"} <= acted
+def node_types() -> set[str]:
+    node = SCHEMA.get_type("Node")
+    assert isinstance(node, GraphQLInterfaceType)
+    return {t.name for t in SCHEMA.get_implementations(node).objects}
+
+
+def test_every_operation_that_takes_an_id_has_a_row() -> None:
+    assert set(root_fields()) == set(OPERATIONS)
+    assert {"keyRequestStart", "rehostRequestConfirm", "delegationAccept", "sharedWithMe"} <= set(OPERATIONS)
+    assert node_types() == set(NODES)
+    assert node_types() >= RESOLVED | PUBLIC
+
+
+async def call(client: GraphQLClient, name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    return await client.raw(document(name), variables)
+
+
+async def matrix(outsider: GraphQLClient, owners: Owners, world: World, kind: str) -> list[str]:
+    """Each operation of this kind with the outsider, then with its owner: what went wrong."""
+    nowhere = unknown(world)
+    problems = []
+    for name, op in OPERATIONS.items():
+        if root_fields()[name][0] != kind:
+            continue
+        owner = owners[op.owner]
+        outsiders = await call(outsider, name, op.variables(world))
+        outsiders_unknown = await call(outsider, name, op.variables(nowhere))
+        owners_unknown = await call(owner, name, op.variables(nowhere))
+        owners_answer = await call(owner, name, op.variables(world))
+        # All four are real answers, not the same validation error.
+        for got in (outsiders, outsiders_unknown, owners_unknown, owners_answer):
+            assert "errors" not in got, (name, got)
+        if owners_answer == owners_unknown:
+            problems.append(f"{name}: the owner gets the unknown-id answer {owners_answer}")
+        if outsiders != outsiders_unknown:
+            problems.append(f"{name}: the outsider gets {outsiders}, unknown ids get {outsiders_unknown}")
+    return problems
+
+
+async def nodes(outsider: GraphQLClient, owner: GraphQLClient, world: World) -> list[str]:
+    problems = []
+    for type_name, key in NODES.items():
+        assert id_kind(world[key]) == type_name, (type_name, world[key])
+        unknown_id = global_id(type_name, uuid.uuid4())
+        owners = await owner(NODE, {"id": world[key]})
+        outsiders = await outsider(NODE, {"id": world[key]})
+        owners_unknown = await owner(NODE, {"id": unknown_id})
+        outsiders_unknown = await outsider(NODE, {"id": unknown_id})
+        if owners_unknown != {"node": None} or outsiders_unknown != {"node": None}:
+            problems.append(f"node({type_name}) unknown: {owners_unknown} / {outsiders_unknown}")
+        if type_name in RESOLVED | PUBLIC:
+            if owners != {"node": {"__typename": type_name, "id": world[key]}}:
+                problems.append(f"node({type_name}): the owner gets {owners}")
+            expected = owners if type_name in PUBLIC else outsiders_unknown
+            if outsiders != expected:
+                problems.append(f"node({type_name}): the outsider gets {outsiders}, not {expected}")
+        elif owners != {"node": None} or outsiders != {"node": None}:
+            problems.append(f"node({type_name}) resolves now ({owners}): add it to RESOLVED or PUBLIC")
+    return problems
+
+
+async def subscription(host: str, outsider: GraphQLClient, owner: GraphQLClient, world: World) -> list[str]:
+    """keyRequestUpdated over a real WebSocket: the first message for each id."""
+    nowhere = unknown(world)["ready"]
+    owners = await first_answer(host, session_cookie(owner), world["ready"])
+    owners_unknown = await first_answer(host, session_cookie(owner), nowhere)
+    outsiders = await first_answer(host, session_cookie(outsider), world["ready"])
+    outsiders_unknown = await first_answer(host, session_cookie(outsider), nowhere)
+    problems = []
+    if owners["type"] != "next" or owners["payload"]["data"]["keyRequestUpdated"]["status"] != "READY":
+        problems.append(f"keyRequestUpdated: the owner gets {owners}")
+    codes = [e["extensions"]["code"] for e in owners_unknown.get("payload", {}).get("errors") or []]
+    if codes != ["NOT_FOUND"] or outsiders_unknown != owners_unknown:
+        problems.append(f"keyRequestUpdated unknown: {owners_unknown} / {outsiders_unknown}")
+    if outsiders != outsiders_unknown:
+        problems.append(
+            f"keyRequestUpdated: the outsider gets {outsiders}, unknown ids get {outsiders_unknown}"
+        )
+    return problems
 
 
 @pytest.mark.parametrize("case", ["no_delegation", "revoked", "view_scope", "other_customer"])
 async def test_foreign_ids_answer_like_unknown_ids(
-    case: str, portal: Portal, client: GraphQLClient, other_client: GraphQLClient
+    case: str, portal_app: tuple[Any, Portal], client: GraphQLClient, other_client: GraphQLClient
 ) -> None:
-    ids = await acme_ids(portal, client)
-    kinds = ["query", "mutation"]
-    if case == "other_customer":
-        await sign_in(other_client, BOB)
-    else:
-        await sign_in(other_client, CAROL)
-    if case in ("revoked", "view_scope"):
-        scope = "VIEW" if case == "view_scope" else "MANAGE"
-        invited = await invite(
-            client, ids["Account"], scope=scope, partnerAccountNumber=await partner_number(portal)
-        )
-        assert (await answer(other_client, "delegationAccept", invited["delegation"]["id"]))[
-            "__typename"
-        ] == ("DelegationAcceptSuccess")
-        if case == "revoked":
-            await answer(client, "delegationRevoke", invited["delegation"]["id"])
-        else:
-            kinds = ["mutation"]  # a VIEW delegation reads; it must not act
-    for kind in kinds:
-        assert await run_matrix(other_client, kind, ids) == []
+    app, portal = portal_app
+    async with client_for(app) as partner_http, client_for(app) as share_http:
+        owners = Owners(client, GraphQLClient(partner_http), GraphQLClient(share_http))
+        world = await build_world(portal, owners)
+        outsider = other_client
+        await sign_in(outsider, BOB if case == "other_customer" else CAROL)
+        if case in ("revoked", "view_scope"):
+            scope = "VIEW" if case == "view_scope" else "MANAGE"
+            invited = await invite(
+                client, world["account"], scope=scope, partnerAccountNumber=await partner_number(portal)
+            )
+            accepted = await answer(outsider, "delegationAccept", invited["delegation"]["id"])
+            assert accepted["__typename"] == "DelegationAcceptSuccess", accepted
+            if case == "revoked":
+                revoked = await answer(client, "delegationRevoke", invited["delegation"]["id"])
+                assert revoked["__typename"] == "DelegationRevokeSuccess", revoked
+
+        problems = []
+        if case != "view_scope":  # a VIEW delegation reads; it must not act
+            problems += await matrix(outsider, owners, world, "query")
+            problems += await nodes(outsider, client, world)
+            async with served(app) as host:
+                problems += await subscription(host, outsider, client, world)
+        problems += await matrix(outsider, owners, world, "mutation")
+        assert problems == []
