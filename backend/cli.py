@@ -10,14 +10,15 @@ import os
 import signal
 import sys
 import urllib.request
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from backend.config import Settings
 from backend.db.migrate import upgrade
-from backend.db.models import SerialKind
+from backend.db.models import FlexContract, FlexOverage, SerialKind
 from backend.domain import demo
-from backend.domain.errors import InvalidInputError
+from backend.domain.errors import InvalidInputError, UserError
 from backend.keys import InvalidLicenseFile, verify_license_file
 from backend.portal import Portal
 
@@ -194,6 +195,72 @@ def cmd_serials_issue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _overage(text: str) -> tuple[FlexOverage, int]:
+    """`hard` or `soft:PCT`."""
+    kind, _, percent = text.strip().lower().partition(":")
+    if kind == "hard" and not percent:
+        return FlexOverage.HARD, 0
+    if kind == "soft" and percent.isdigit():
+        return FlexOverage.SOFT, int(percent)
+    raise argparse.ArgumentTypeError("--overage is 'hard' or 'soft:PCT' (e.g. soft:10)")
+
+
+def _print_problems(exc: UserError) -> int:
+    problems = exc.problems if isinstance(exc, InvalidInputError) else [None]
+    for problem in problems:
+        if problem is None:
+            print(f"error: {exc.field or 'input'}: {exc.message}", file=sys.stderr)
+        else:
+            print(f"error: {problem.field}: {problem.message}", file=sys.stderr)
+    return 2
+
+
+def cmd_flex_create(args: argparse.Namespace) -> int:
+    from backend.domain.flex import contracts
+
+    settings = Settings.from_env()
+    overage, percent = args.overage
+
+    async def run(portal: Portal) -> FlexContract:
+        account_id = await contracts.account_id_by_number(portal.db, args.account)
+        new = contracts.NewContract(
+            account_id, args.number, args.starts, args.ends, args.points, overage, percent
+        )
+        return await contracts.create(portal.db, None, new)
+
+    try:
+        contract = asyncio.run(_with_portal(settings, run))
+    except UserError as exc:
+        return _print_problems(exc)
+    print(
+        f"{contract.number}  {contract.starts_on} to {contract.ends_on}  {contract.committed_points} points"
+        f"  overage {contract.overage_policy.value.lower()}"
+        + (f":{contract.overage_percent}" if contract.overage_percent else "")
+    )
+    return 0
+
+
+def cmd_flex_catalog_set(args: argparse.Namespace) -> int:
+    from backend.domain.flex import contracts
+
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> None:
+        contract_id = await contracts.contract_id_by_number(portal.db, args.contract)
+        product_id = await contracts.product_id_by_sku(portal.db, args.product)
+        await contracts.set_catalog_price(
+            portal.db, None, contract_id, product_id, None if args.remove else args.points
+        )
+
+    try:
+        asyncio.run(_with_portal(settings, run))
+    except UserError as exc:
+        return _print_problems(exc)
+    what = "removed from" if args.remove else f"priced at {args.points} points per unit in"
+    print(f"{args.product.upper()} {what} {args.contract.upper()}")
+    return 0
+
+
 def _load_jwks(source: str | None) -> dict[str, Any]:
     if source is None:
         source = Settings.from_env().public_url + "/.well-known/jwks.json"
@@ -295,6 +362,30 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run a standalone job worker").set_defaults(func=cmd_worker)
+
+    flex = sub.add_parser("flex", help="Enterprise Flexible contracts").add_subparsers(
+        dest="flex_command", required=True
+    )
+    flex_create = flex.add_parser("create", help="a contract for a customer account")
+    flex_create.add_argument("--account", required=True, help="the customer's account number")
+    flex_create.add_argument("--number", required=True, help="EF-…")
+    flex_create.add_argument("--starts", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    flex_create.add_argument("--ends", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    flex_create.add_argument("--points", required=True, type=int, help="committed points")
+    flex_create.add_argument(
+        "--overage", type=_overage, default=(FlexOverage.HARD, 0), help="hard | soft:PCT"
+    )
+    flex_create.set_defaults(func=cmd_flex_create)
+    flex_catalog = flex.add_parser("catalog", help="a contract's catalog").add_subparsers(
+        dest="flex_catalog_command", required=True
+    )
+    catalog_set = flex_catalog.add_parser("set", help="price a product in a contract's catalog")
+    catalog_set.add_argument("--contract", required=True, help="EF-…")
+    catalog_set.add_argument("--product", required=True, help="SKU")
+    points = catalog_set.add_mutually_exclusive_group(required=True)
+    points.add_argument("--points", type=int, help="points per unit")
+    points.add_argument("--remove", action="store_true", help="take the product out of the catalog")
+    catalog_set.set_defaults(func=cmd_flex_catalog_set)
 
     reminders_cmd = sub.add_parser("reminders", help="maintenance reminder mails").add_subparsers(
         dest="reminders_command", required=True

@@ -8,6 +8,7 @@ import functools
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain import mail
+from backend.domain.flex import reminders as flex_reminders
 from backend.domain.key_requests import fulfilment, pipeline
 from backend.domain.licenses import reminders
 from backend.events import EventBus, PostgresEventBus, asyncpg_dsn
@@ -28,6 +29,7 @@ def job_kinds(db: Database, bus: EventBus, settings: Settings, key_store: KeySto
             on_final_failure=functools.partial(mail.give_up, db),
         ),
         reminders.JOB: JobKind(run=functools.partial(reminders.daily, db, bus, settings)),
+        flex_reminders.JOB: JobKind(run=functools.partial(flex_reminders.daily, db, bus, settings)),
     }
 
 
@@ -47,6 +49,7 @@ class Portal:
         await self.keys.ensure()
         if run_worker:
             await reminders.ensure_scheduled(self.db, self.bus)
+            await reminders.ensure_scheduled(self.db, self.bus, flex_reminders.JOB)
             self.worker = self.new_worker(1 if self.db.is_sqlite else self.settings.worker_concurrency)
             self.worker.start()
 

@@ -30,7 +30,7 @@ from backend.db.models import (
     SharePermission,
     utcnow,
 )
-from backend.domain.errors import NotFoundError
+from backend.domain.errors import NotAllowedError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -198,12 +198,22 @@ async def require(
     field: str,
     what: str,
     own_role: Any = _NOT_READ,
+    action: str | None = None,
 ) -> Grant:
-    """The actor's grant on the account if it allows `permission`; else the unknown-id answer."""
+    """The actor's grant on the account if it allows `permission`; else the unknown-id answer, or,
+    when the step names its `action` and the actor may see the account, "Your role (…) cannot
+    <action>"."""
     found = await grant(tx, actor.user_id, account_id, own_role)
     if found is None or not allows(found.role, permission):
+        if action is not None and found is not None:
+            raise NotAllowedError(field, role_label(found.role), action)
         raise NotFoundError(field, what)
     return found
+
+
+def role_label(role: Role) -> str:
+    """A role as the SPA names it: Viewer, Member, Admin."""
+    return role.value.capitalize()
 
 
 class LicenseAccess(enum.Enum):
@@ -270,9 +280,13 @@ async def require_license(
     *,
     field: str,
     for_update: bool = False,
+    action: str | None = None,
 ) -> License:
-    """The license if the actor has at least `needed` on it; otherwise the unknown-id answer."""
-    [row] = await require_licenses(session, actor, [license_id], needed, field=field, for_update=for_update)
+    """The license if the actor has at least `needed` on it; otherwise the unknown-id answer (or
+    NotAllowed, see require_licenses)."""
+    [row] = await require_licenses(
+        session, actor, [license_id], needed, field=field, for_update=for_update, action=action
+    )
     return row
 
 
@@ -284,9 +298,11 @@ async def require_licenses(
     *,
     field: str,
     for_update: bool = False,
+    action: str | None = None,
 ) -> list[License]:
     """Every license, if the actor has at least `needed` on each; one unknown or forbidden id
-    gives the unknown-id answer for all (nothing is done on any)."""
+    gives the unknown-id answer for all (nothing is done on any). When the step names its
+    `action`, a license the actor may see but not change answers "Your role (…) cannot <action>"."""
     ids = list(dict.fromkeys(license_ids))
     if not ids or any(i is None for i in ids):
         raise NotFoundError(field, "license")
@@ -309,6 +325,9 @@ async def require_licenses(
             roles[row.account_id], row.owner_user_id == actor.user_id, shares.get(row.id)
         )
         if not access_allows(access, needed):
+            if action is not None and access is not None:
+                role = roles[row.account_id]
+                raise NotAllowedError(field, role_label(role) if role else "View-only share", action)
             raise NotFoundError(field, "license")
     order = {license_id: i for i, license_id in enumerate(ids)}
     return sorted(rows, key=lambda r: order[r.id])
@@ -329,7 +348,7 @@ _FLEX_ALLOWS = {
 
 def flex_role(grant: Grant | None, account_id: uuid.UUID, assigned: FlexRole | str | None) -> FlexRole | None:
     """A user's role on a contract of `account_id`: account admins are super users; other members
-    have the role a super user gave them (an account viewer no more than VIEWER); a partner acting
+    have the role a super user gave them, whatever their account role; a partner acting
     for the customer is a contract user under a MANAGE delegation, a viewer under VIEW."""
     if grant is None:
         return None
@@ -337,9 +356,7 @@ def flex_role(grant: Grant | None, account_id: uuid.UUID, assigned: FlexRole | s
         return FlexRole.CONTRACT_USER if allows(grant.role, Permission.REQUEST_KEYS) else FlexRole.VIEWER
     if grant.role == Role.ADMIN:
         return FlexRole.SUPER_USER
-    if assigned is None:
-        return None
-    return FlexRole.VIEWER if grant.role == Role.VIEWER else FlexRole(assigned)
+    return None if assigned is None else FlexRole(assigned)
 
 
 def flex_allows(role: FlexRole | None, permission: FlexPermission) -> bool:

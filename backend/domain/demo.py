@@ -20,6 +20,8 @@ from backend.db.models import (
     AccountKind,
     CustomField,
     CustomFieldType,
+    FlexOverage,
+    FlexRole,
     KeyStatus,
     License,
     LicenseCustomValue,
@@ -39,6 +41,7 @@ from backend.db.models import (
 )
 from backend.domain.accounts.users import create_account
 from backend.domain.catalog import issue_serials, upsert_product
+from backend.domain.flex import contracts
 from backend.domain.key_requests.fulfilment import license_claims
 from backend.domain.licenses.finding import number_text
 from backend.domain.licenses.search import compose
@@ -126,7 +129,46 @@ async def seed(db: Database) -> bool:
                     order_ref="DEMO",
                 )
         await _hold_partner_serials(session)
+    await _flex_contract(db)
     return created
+
+
+# Enterprise Flexible: Acme's contract, a year into its three-year term.
+FLEX_CONTRACT = "EF-ACME-2026"
+FLEX_CATALOG = [("EPS-15", 12), ("DLP-16", 20), ("MGW-10", 150)]  # sku, points per unit
+FLEX_CONTRACT_USERS = ["victor@acme.example"]
+
+
+async def _flex_contract(db: Database) -> None:
+    """The demo contract (once): alice is a super user as Acme's admin; victor a contract user."""
+    if await contracts.contract_id_by_number(db, FLEX_CONTRACT) is not None:
+        return
+    async with db.read() as session:
+        account_id = await session.scalar(select(Account.id).where(Account.name == "Acme Corp"))
+        user_ids = list(await session.scalars(select(User.id).where(User.email.in_(FLEX_CONTRACT_USERS))))
+    if account_id is None:
+        return
+    today = datetime.now(UTC).date()
+    starts = today - timedelta(days=365)
+    contract = await contracts.create(
+        db,
+        None,
+        contracts.NewContract(
+            account_id=account_id,
+            number=FLEX_CONTRACT,
+            starts_on=starts,
+            ends_on=starts.replace(year=starts.year + 3) - timedelta(days=1),
+            committed_points=20_000,
+            overage=FlexOverage.SOFT,
+            overage_percent=10,
+        ),
+    )
+    for sku, points in FLEX_CATALOG:
+        await contracts.set_catalog_price(
+            db, None, contract.id, await contracts.product_id_by_sku(db, sku), points
+        )
+    for user_id in user_ids:
+        await contracts.grant_role(db, contract.id, user_id, FlexRole.CONTRACT_USER)
 
 
 async def _hold_partner_serials(session: AsyncSession) -> None:

@@ -1,5 +1,5 @@
-"""GET downloads with the session cookie: the CSV export of a filter, a zip of license files and
-one license file. Same access rules as GraphQL; an unknown or foreign id is a 404."""
+"""GET downloads with the session cookie: the CSV export of a filter, a zip of license files, one
+license file, an Enterprise Flexible contract's true-up CSV. Same access rules as GraphQL; an unknown or foreign id is a 404."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from backend.auth.tokens import SESSION_COOKIE
 from backend.db.models import User
 from backend.domain.access import Actor
 from backend.domain.accounts.users import user_for_session
-from backend.domain.errors import InvalidInputError, NotFoundError
+from backend.domain.errors import FlexRefusedError, InvalidInputError, NotFoundError
+from backend.domain.flex import consumption
 from backend.domain.licenses import exports, finding
 from backend.portal import Portal
 from backend.schema.common import from_global_id
@@ -154,7 +155,25 @@ def routes(portal: Portal) -> list[Route]:
             return _not_found()
         return Response(content + "\n", media_type="application/jwt", headers=_attachment(name))
 
+    async def flex_true_up(request: Request) -> Response:
+        actor = await _actor(portal, request)
+        if actor is None:
+            return _not_found()
+        contract_id = from_global_id(request.path_params["contract_id"], "FlexContract")
+        try:
+            contract, rows = await consumption.true_up(portal.db, actor, contract_id)
+        except NotFoundError:
+            return _not_found()
+        except FlexRefusedError as exc:
+            return PlainTextResponse(exc.message, status_code=403)
+        return Response(
+            consumption.true_up_csv(contract, rows),
+            media_type="text/csv; charset=utf-8",
+            headers=_attachment(f"{contract.number}-true-up.csv"),
+        )
+
     return [
+        Route("/exports/flex/{contract_id}/true-up.csv", flex_true_up, methods=["GET"]),
         Route("/api/licenses/export.csv", export_csv, methods=["GET"]),
         Route("/api/licenses/files.zip", files_zip, methods=["GET"]),
         Route("/api/licenses/{license_id}/license.lic", license_file, methods=["GET"]),

@@ -11,6 +11,7 @@ from backend.resolvers.key_requests import load_key_request
 from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType
 from backend.schema.common import Node, from_global_id, type_of_global_id
+from backend.schema.flex import FlexContractType
 from backend.schema.licenses import LicenseType
 
 
@@ -33,6 +34,10 @@ class Query:
             if not allows(await loaders.account_role.load((user_id, value)), Permission.VIEW):
                 return None
             return AccountType.from_model(await loaders.account.load(value))
+        if kind == "FlexContract":
+            contract = await loaders.flex_contract.load(value)
+            role = None if contract is None else await loaders.flex_role.load((user_id, value))
+            return None if role is None else FlexContractType.from_model(contract, role)
         if kind == "License":
             if await loaders.license_access.load((user_id, value)) is None:
                 return None

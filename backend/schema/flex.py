@@ -69,7 +69,8 @@ class FlexConsumptionType:
 
 
 @strawberry.type(name="FlexDeployment", description="A license drawn from a contract.")
-class FlexDeploymentType(Node):
+class FlexDeploymentType:
+    id: strawberry.ID = strawberry.field(description="Stable within the contract (the license is the node).")
     quantity: int
     points: int
     overage_points: int

@@ -4,7 +4,9 @@ drawn, by whom, when), and the true-up rows — each aggregated in SQL."""
 from __future__ import annotations
 
 import base64
+import csv
 import enum
+import io
 import json
 import uuid
 from dataclasses import dataclass
@@ -267,3 +269,51 @@ async def true_up(
         ]
 
     return await db.driver.run(read, transaction=False)
+
+
+TRUE_UP_HEADER = [
+    "contract",
+    "sku",
+    "product",
+    "points_per_unit",
+    "drawn_units",
+    "returned_units",
+    "net_units",
+    "points",
+    "overage_points",
+]
+
+
+def true_up_csv(contract: FlexContract, rows: list[TrueUpRow]) -> str:
+    """The true-up as CSV: one line per product drawn, then the contract's totals."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(TRUE_UP_HEADER)
+    for row in rows:
+        writer.writerow(
+            [
+                contract.number,
+                row.sku,
+                row.product,
+                "" if row.points_per_unit is None else row.points_per_unit,
+                row.drawn_units,
+                row.returned_units,
+                row.drawn_units - row.returned_units,
+                row.points,
+                row.overage_points,
+            ]
+        )
+    writer.writerow(
+        [
+            contract.number,
+            "TOTAL",
+            f"committed {contract.committed_points}",
+            "",
+            sum(r.drawn_units for r in rows),
+            sum(r.returned_units for r in rows),
+            sum(r.drawn_units - r.returned_units for r in rows),
+            sum(r.points for r in rows),
+            sum(r.overage_points for r in rows),
+        ]
+    )
+    return out.getvalue()

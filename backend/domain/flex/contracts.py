@@ -464,6 +464,25 @@ async def set_role(
     return await db.driver.run(work)
 
 
+async def grant_role(db: Database, contract_id: uuid.UUID, user_id: uuid.UUID, role: FlexRole) -> None:
+    """An operator's (or the demo's) grant, without a super user's access check."""
+
+    async def work(tx: DriverTransaction) -> None:
+        await tx.one(
+            _ROLE_ADD, {"contract_id": contract_id, "user_id": user_id, "role": role, "created_at": utcnow()}
+        )
+        await audit.record(
+            tx,
+            "flex.role_set",
+            actor=None,
+            target=("FlexContract", contract_id),
+            user_id=str(user_id),
+            role=role.value,
+        )
+
+    await db.driver.run(work)
+
+
 @dataclass(frozen=True)
 class RoleHolder:
     user_id: uuid.UUID

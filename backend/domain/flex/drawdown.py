@@ -246,6 +246,7 @@ async def registration_step(
     host_id: str | None,
 ) -> KeyRequest:
     """The draw-down's half of keyRequestSetRegistration (key_requests/doors.py)."""
+    await contracts.load(tx, actor, request.flex_contract_id, FlexPermission.DRAW, field="keyRequestId")
     lines = await cart_lines(tx, request.id)
     if not lines:
         raise KeyRequestStateError("INCOMPLETE", "Add at least one product to the cart first.", "items")
@@ -460,7 +461,7 @@ _REVOKE_LICENSE = Prepared(
 )
 _REVOKE_KEYS = Prepared(
     update(_keys)
-    .where(_keys.c.license_id == bindparam("license_id"), _keys.c.status == KeyStatus.ACTIVE)
+    .where(_keys.c.license_id == bindparam("revoked_license"), _keys.c.status == KeyStatus.ACTIVE)
     .values(status=KeyStatus.REVOKED)
 )
 _FREE_SEATS = Prepared(delete(_activations).where(_activations.c.license_id == bindparam("license_id")))
@@ -514,7 +515,7 @@ async def return_license(db: Database, bus: EventBus, actor: Actor, license_id: 
         assert credited is not None
         draw.returned_at = now
         await tx.one(_REVOKE_LICENSE, {"license_id": draw.license_id})
-        await tx.one(_REVOKE_KEYS, {"license_id": draw.license_id})
+        await tx.one(_REVOKE_KEYS, {"revoked_license": draw.license_id})
         await tx.one(_FREE_SEATS, {"license_id": draw.license_id})
         await audit.record(
             tx,
