@@ -5,11 +5,12 @@ export type ServerStep =
   | 'REGISTRATION'
   | 'UPGRADE_PRODUCT'
   | 'UPGRADE_QUANTITY'
+  | 'FLEX_ITEMS'
   | 'HOST'
   | 'CONFIRM'
   | 'KEYS';
 export type RequestStatus = 'DRAFT' | 'SUBMITTED' | 'FULFILLING' | 'READY' | 'FAILED' | 'EXPIRED';
-export type RequestKind = 'NEW' | 'UPGRADE' | 'REHOST';
+export type RequestKind = 'NEW' | 'UPGRADE' | 'REHOST' | 'FLEX';
 
 export interface StepDefinition {
   number: number;
@@ -96,10 +97,30 @@ export const REHOST_FLOW: WizardFlow = {
   startPath: '/licenses',
 };
 
+/** The steps of an Enterprise Flexible draw-down. */
+export const FLEX_DRAW_DOWN_STEPS: readonly StepDefinition[] = [
+  { number: 1, label: 'Choose Products' },
+  { number: 2, label: 'Support Registration' },
+  { number: 3, label: 'Confirm Draw-down' },
+  { number: 4, label: 'Receive Keys' },
+];
+
+export const FLEX_DRAW_DOWN_FLOW: WizardFlow = {
+  kind: 'FLEX',
+  title: 'Draw down licenses',
+  noun: 'draw-down',
+  steps: FLEX_DRAW_DOWN_STEPS,
+  order: ['FLEX_ITEMS', 'REGISTRATION', 'CONFIRM', 'KEYS'],
+  numbers: { FLEX_ITEMS: 1, REGISTRATION: 2, CONFIRM: 3, KEYS: 4 },
+  path: (id) => `/flex/draw-downs/${encodeURIComponent(id)}`,
+  startPath: '/flex',
+};
+
 const FLOWS: Record<RequestKind, WizardFlow> = {
   NEW: GET_A_KEY_FLOW,
   UPGRADE: VERSION_UPGRADE_FLOW,
   REHOST: REHOST_FLOW,
+  FLEX: FLEX_DRAW_DOWN_FLOW,
 };
 
 /** The wizard that handles key requests of `kind` (Get a Key for unknown kinds). */

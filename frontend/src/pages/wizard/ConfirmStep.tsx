@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
 import { describeError } from '../../components/ErrorNotice';
@@ -18,21 +18,46 @@ interface ConfirmStepProps {
   keyRequest: KeyRequestData;
   onUpdate: (keyRequest: KeyRequestUpdate<KeyRequestData>) => void;
   onBack: () => void;
-  onEditSerials: () => void;
+  onEditSerials?: () => void;
   /** Back to choosing the licenses the renewal serials renew. */
-  onEditRenewals: () => void;
+  onEditRenewals?: () => void;
   onConfirmed: () => void;
   /** Reloads the request from the server (e.g. when it was confirmed elsewhere). */
   onRefresh: () => void;
+  /** Other kinds of request (a draw-down): what it holds, instead of its serials and renewals. */
+  summary?: ReactNode;
+  /** The sentence above the summary, instead of the serial numbers' one. */
+  intro?: ReactNode;
+  /** Whether the registration is shown and required (by default: the request holds new serials). */
+  registrationRequired?: boolean;
+  confirmLabel?: string;
+  /** Shows a refusal next to what it is about; returns false to leave it to the step. */
+  onRefused?: (outcome: { __typename: string; code: string; message: string; field?: string | null }) => boolean;
+  /** Called before each confirmation, e.g. to clear errors the caller shows. */
+  onConfirming?: () => void;
 }
 
-export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onEditRenewals, onConfirmed, onRefresh }: ConfirmStepProps) {
+export function ConfirmStep({
+  keyRequest,
+  onUpdate,
+  onBack,
+  onEditSerials,
+  onEditRenewals,
+  onConfirmed,
+  onRefresh,
+  summary,
+  intro,
+  registrationRequired,
+  confirmLabel = 'Confirm and get keys',
+  onRefused,
+  onConfirming,
+}: ConfirmStepProps) {
   const [{ fetching }, confirm] = useMutation(KeyRequestConfirmMutation);
   const [error, setError] = useState<string | null>(null);
   const [problems, setProblems] = useState<SerialProblemLike[]>([]);
   const inFlight = useRef(false);
   const registration = keyRequest.registration;
-  const registrationNeeded = needsRegistration(keyRequest.serials);
+  const registrationNeeded = registrationRequired ?? needsRegistration(keyRequest.serials);
   const renewals = keyRequest.renewals;
   const renewalCount = keyRequest.serials.filter((serial) => serial.kind === 'RENEWAL').length;
   const renewalsMissing = renewals.length < renewalCount;
@@ -44,6 +69,7 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onEdi
     inFlight.current = true;
     setError(null);
     setProblems([]);
+    onConfirming?.();
     try {
       const idempotencyKey = confirmIdempotencyKey(keyRequest.id);
       const result = await confirm({ input: { keyRequestId: keyRequest.id, idempotencyKey } });
@@ -60,6 +86,10 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onEdi
         return;
       }
       resetConfirmIdempotencyKey(keyRequest.id);
+      if (outcome.code !== 'ALREADY_CONFIRMED' && onRefused?.(outcome)) {
+        if (outcome.__typename === 'KeyRequestNotEditable') onRefresh();
+        return;
+      }
       switch (outcome.__typename) {
         case 'SerialNumbersRejected':
           setError(outcome.message || 'Some serial numbers can no longer be used.');
@@ -88,124 +118,134 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onEdi
 
   return (
     <div className="step step--confirm">
-      <p className="step__intro">
-        Check the details below.{' '}
-        {registrationNeeded ? (
-          <>
-            When you confirm, the serial numbers are registered to <strong>{registration?.company ?? 'your company'}</strong>{' '}
-            and the license keys are signed.
-          </>
-        ) : (
-          <>When you confirm, the maintenance of the chosen licenses is extended and their new keys are signed.</>
-        )}{' '}
-        Serial numbers can be used only once.
-      </p>
+      {intro !== undefined ? (
+        <p className="step__intro">{intro}</p>
+      ) : (
+        <p className="step__intro">
+          Check the details below.{' '}
+          {registrationNeeded ? (
+            <>
+              When you confirm, the serial numbers are registered to <strong>{registration?.company ?? 'your company'}</strong>{' '}
+              and the license keys are signed.
+            </>
+          ) : (
+            <>When you confirm, the maintenance of the chosen licenses is extended and their new keys are signed.</>
+          )}{' '}
+          Serial numbers can be used only once.
+        </p>
+      )}
 
-      <section className="subsection" aria-labelledby="confirm-serials">
-        <div className="subsection__header">
-          <h3 className="section-title" id="confirm-serials">
-            Serial numbers and products
-          </h3>
-          <button type="button" className="button button--link" onClick={onEditSerials}>
-            Edit serial numbers
-          </button>
-        </div>
-        <div className="table-wrap">
-          <table className="table table--stack">
-            <thead>
-              <tr>
-                <th scope="col">Serial number</th>
-                <th scope="col">Product</th>
-                <th scope="col">Seats</th>
-                <th scope="col">Maintenance term</th>
-                <th scope="col">Kind</th>
-              </tr>
-            </thead>
-            <tbody>
-              {keyRequest.serials.map((serial) => (
-                <tr key={serial.number}>
-                  <td data-label="Serial number">
-                    <code className="mono">{serial.number}</code>
-                  </td>
-                  <td data-label="Product">
-                    <span>
-                      {serial.product.name} <span className="muted">{serial.product.version}</span>
-                    </span>
-                  </td>
-                  <td data-label="Seats">{serial.quantity}</td>
-                  <td data-label="Maintenance term">{formatMonths(serial.maintenanceMonths)}</td>
-                  <td data-label="Kind">{humanize(serial.kind)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row" colSpan={2}>
-                  Total seats
-                </th>
-                <td data-label="Total seats" colSpan={3}>
-                  {totalSeats}
-                </td>
-              </tr>
-            </tfoot>
-          </table>
-        </div>
-      </section>
-
-      {renewalCount > 0 ? (
-        <section className="subsection" aria-labelledby="confirm-renewals">
+      {summary !== undefined ? (
+        summary
+      ) : (
+        <>
+        <section className="subsection" aria-labelledby="confirm-serials">
           <div className="subsection__header">
-            <h3 className="section-title" id="confirm-renewals">
-              Licenses to renew
+            <h3 className="section-title" id="confirm-serials">
+              Serial numbers and products
             </h3>
-            <button type="button" className="button button--link" onClick={onEditRenewals}>
-              Change licenses
+            <button type="button" className="button button--link" onClick={onEditSerials}>
+              Edit serial numbers
             </button>
           </div>
-          {renewalsMissing ? (
-            <Alert tone="warning">
-              <p>Choose the license each renewal serial number renews before you confirm.</p>
-            </Alert>
-          ) : null}
-          {renewals.length > 0 ? (
-            <div className="table-wrap">
-              <table className="table table--stack">
-                <caption className="visually-hidden">Licenses to renew and their new maintenance end</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Renewal serial</th>
-                    <th scope="col">License</th>
-                    <th scope="col">Maintenance until</th>
-                    <th scope="col">New maintenance until</th>
+          <div className="table-wrap">
+            <table className="table table--stack">
+              <thead>
+                <tr>
+                  <th scope="col">Serial number</th>
+                  <th scope="col">Product</th>
+                  <th scope="col">Seats</th>
+                  <th scope="col">Maintenance term</th>
+                  <th scope="col">Kind</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keyRequest.serials.map((serial) => (
+                  <tr key={serial.number}>
+                    <td data-label="Serial number">
+                      <code className="mono">{serial.number}</code>
+                    </td>
+                    <td data-label="Product">
+                      <span>
+                        {serial.product.name} <span className="muted">{serial.product.version}</span>
+                      </span>
+                    </td>
+                    <td data-label="Seats">{serial.quantity}</td>
+                    <td data-label="Maintenance term">{formatMonths(serial.maintenanceMonths)}</td>
+                    <td data-label="Kind">{humanize(serial.kind)}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {renewals.map((renewal) => (
-                    <tr key={renewal.serialNumber}>
-                      <td data-label="Renewal serial">
-                        <code className="mono">{renewal.serialNumber}</code>
-                      </td>
-                      <td data-label="License">
-                        <span>
-                          {renewal.license.product.name} <span className="muted">{renewal.license.product.version}</span>
-                          <span className="block muted small">
-                            {formatSeats(renewal.license.quantity)}
-                            {renewal.license.hostId ? ` · Host ID ${renewal.license.hostId}` : ''}
-                          </span>
-                        </span>
-                      </td>
-                      <td data-label="Maintenance until">{formatDate(renewal.license.maintenanceUntil)}</td>
-                      <td data-label="New maintenance until">
-                        <strong>{formatDate(renewal.newMaintenanceUntil)}</strong>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ) : null}
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row" colSpan={2}>
+                    Total seats
+                  </th>
+                  <td data-label="Total seats" colSpan={3}>
+                    {totalSeats}
+                  </td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
         </section>
-      ) : null}
+
+        {renewalCount > 0 ? (
+          <section className="subsection" aria-labelledby="confirm-renewals">
+            <div className="subsection__header">
+              <h3 className="section-title" id="confirm-renewals">
+                Licenses to renew
+              </h3>
+              <button type="button" className="button button--link" onClick={onEditRenewals}>
+                Change licenses
+              </button>
+            </div>
+            {renewalsMissing ? (
+              <Alert tone="warning">
+                <p>Choose the license each renewal serial number renews before you confirm.</p>
+              </Alert>
+            ) : null}
+            {renewals.length > 0 ? (
+              <div className="table-wrap">
+                <table className="table table--stack">
+                  <caption className="visually-hidden">Licenses to renew and their new maintenance end</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Renewal serial</th>
+                      <th scope="col">License</th>
+                      <th scope="col">Maintenance until</th>
+                      <th scope="col">New maintenance until</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {renewals.map((renewal) => (
+                      <tr key={renewal.serialNumber}>
+                        <td data-label="Renewal serial">
+                          <code className="mono">{renewal.serialNumber}</code>
+                        </td>
+                        <td data-label="License">
+                          <span>
+                            {renewal.license.product.name} <span className="muted">{renewal.license.product.version}</span>
+                            <span className="block muted small">
+                              {formatSeats(renewal.license.quantity)}
+                              {renewal.license.hostId ? ` · Host ID ${renewal.license.hostId}` : ''}
+                            </span>
+                          </span>
+                        </td>
+                        <td data-label="Maintenance until">{formatDate(renewal.license.maintenanceUntil)}</td>
+                        <td data-label="New maintenance until">
+                          <strong>{formatDate(renewal.newMaintenanceUntil)}</strong>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : null}
+          </section>
+        ) : null}
+        </>
+      )}
 
       {registrationNeeded ? (
         <section className="subsection" aria-labelledby="confirm-registration">
@@ -244,7 +284,7 @@ export function ConfirmStep({ keyRequest, onUpdate, onBack, onEditSerials, onEdi
           Back
         </button>
         <SubmitButton type="button" busy={fetching} disabled={!ready} onClick={onConfirm}>
-          Confirm and get keys
+          {confirmLabel}
         </SubmitButton>
       </div>
     </div>

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useMutation } from 'urql';
 import { describeError } from '../../components/ErrorNotice';
 import { initialRegistrationForm, type RegistrationFormState } from '../../lib/registration';
@@ -16,9 +17,11 @@ interface RegistrationStepProps {
   /** Unsaved form state from an earlier visit to this step (kept when going back to the serials). */
   draft: RegistrationFormState | null;
   onDraftChange: (state: RegistrationFormState) => void;
+  /** What the request holds, instead of the products of its serials (e.g. a draw-down's cart). */
+  summary?: ReactNode;
 }
 
-export function RegistrationStep({ keyRequest, onUpdate, onBack, onSaved, draft, onDraftChange }: RegistrationStepProps) {
+export function RegistrationStep({ keyRequest, onUpdate, onBack, onSaved, draft, onDraftChange, summary }: RegistrationStepProps) {
   const [{ fetching }, save] = useMutation(KeyRequestSetRegistrationMutation);
   const prefilled = !keyRequest.registration && !!keyRequest.suggestedRegistration;
 
@@ -47,7 +50,7 @@ export function RegistrationStep({ keyRequest, onUpdate, onBack, onSaved, draft,
         <h3 className="section-title" id="products-heading">
           Products
         </h3>
-        <ProductSummary keyRequest={keyRequest} />
+        {summary ?? <ProductSummary keyRequest={keyRequest} />}
       </section>
 
       <RegistrationForm

@@ -27,6 +27,10 @@ const TEXTS: Record<WizardFlow['kind'], FlowTexts> = {
     restart: 'Back to your licenses',
     expired: 'Drafts are kept for a limited time. The key was not moved; start the re-host again from the license.',
   },
+  FLEX: {
+    restart: 'Back to your contracts',
+    expired: 'Drafts are kept for a limited time. No points were drawn; start a new draw-down from the contract.',
+  },
 };
 
 /**
