@@ -431,6 +431,8 @@ class Activation(Base):
     host_id: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # SHA-256 of the token handed to the host when it first activated: its proof for deactivation.
+    token_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class UpgradeNotification(Base):

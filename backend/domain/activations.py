@@ -1,6 +1,11 @@
 """Product activation: an installed product presents its activation key and host ID and receives a
 license file bound to that host. No session: the activation key is the credential, so failed
-attempts are rate-limited per IP and every use is audited."""
+attempts are rate-limited per IP and every use is audited.
+
+Deactivation frees a seat. The installed product proves it holds the activation with the token
+`activate` handed it when the host first activated (only its SHA-256 is stored; a host activated
+again gets none, so knowing the key and the host ID is not enough); from the portal it takes a
+session with MANAGE on the license."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, exists, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
+from backend.auth.tokens import new_token, token_hash
 from backend.config import Settings
 from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
 from backend.db.engine import Database
@@ -28,6 +34,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit, ratelimit
+from backend.domain.access import Actor, LicenseAccess, require_license
 from backend.domain.errors import ActivationRefusedError, RateLimitedError
 from backend.domain.key_requests.fulfilment import claims
 from backend.domain.key_requests.registration import validate_host_id
@@ -38,13 +45,14 @@ MESSAGES = {
     "INVALID_KEY": "This activation key is not valid.",
     "HOST_MISMATCH": "This key is locked to another host. Re-host it in the portal to move it.",
     "SEATS_EXHAUSTED": "Every seat of this license is in use. Deactivate a host to free one.",
+    "INVALID_TOKEN": "This activation token does not belong to this host's activation. "
+    "Deactivate the host on the license's page in the portal instead.",
 }
+_FIELD = {"INVALID_KEY": "activationKey", "INVALID_TOKEN": "activationToken"}
 
 
 def refused(code: str) -> ActivationRefusedError:
-    return ActivationRefusedError(
-        code, MESSAGES[code], "activationKey" if code == "INVALID_KEY" else "hostId"
-    )
+    return ActivationRefusedError(code, MESSAGES[code], _FIELD.get(code, "hostId"))
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,9 @@ class Activated:
     host_id: str
     first_seen_at: datetime
     last_seen_at: datetime
+    # Handed out once, when the host first activates (or first since tokens exist): the proof
+    # the installed product deactivates with. None when the host already has one.
+    token: str | None = None
 
 
 def _buckets(ip: str | None) -> list[str]:
@@ -67,13 +78,15 @@ async def _retry_after(db: Database, settings: Settings, ip: str | None) -> int:
         )
 
 
-async def _refuse_invalid(db: Database, ip: str | None, key_text: str, action: str) -> ActivationRefusedError:
+async def _refuse_invalid(
+    db: Database, ip: str | None, key_text: str, action: str, code: str = "INVALID_KEY"
+) -> ActivationRefusedError:
     """Count a failed attempt for the caller's IP and audit it; the refusal to raise."""
     async with db.write() as session:
         tx = as_driver_transaction(session)
         await ratelimit.hit(tx, _buckets(ip))
-        await audit.record(tx, f"{action}_refused", actor=None, key=key_text[:40], ip=ip)
-    return refused("INVALID_KEY")
+        await audit.record(tx, f"{action}_refused", actor=None, key=key_text[:40], ip=ip, code=code)
+    return refused(code)
 
 
 # Activation is the portal's busiest call (installed products phone home), so its statements are
@@ -115,8 +128,17 @@ _NEW_VALUES = [
     bindparam("host", type_=_activation.c.host_id.type),
     bindparam("now", type_=_activation.c.first_seen_at.type),
     bindparam("now", type_=_activation.c.last_seen_at.type),
+    bindparam("token_hash", type_=_activation.c.token_hash.type),
 ]
-_NEW_COLUMNS = ["id", "license_id", "license_key_id", "host_id", "first_seen_at", "last_seen_at"]
+_NEW_COLUMNS = [
+    "id",
+    "license_id",
+    "license_key_id",
+    "host_id",
+    "first_seen_at",
+    "last_seen_at",
+    "token_hash",
+]
 # A seat is free, or this host already holds one (then the insert conflicts and touches it). The
 # license row is locked and this is a new statement, so the count sees every committed activation
 # and cannot race another activation of the same license.
@@ -131,13 +153,16 @@ _SEAT_FREE_OR_HELD = or_(
 
 def _upsert(dialect_insert: Callable[[Table], Any], seats_counted: bool) -> Any:
     """The host's activation, new or touched again, in one statement: RETURNING its first and last
-    sighting (first == now: it is new)."""
+    sighting (first == now: it is new) and its token hash (the one offered: the token is new)."""
     condition = _SEAT_FREE_OR_HELD if seats_counted else true()
     statement = dialect_insert(_activation).from_select(_NEW_COLUMNS, select(*_NEW_VALUES).where(condition))
     return statement.on_conflict_do_update(
         index_elements=[_activation.c.license_key_id, _activation.c.host_id],
-        set_={"last_seen_at": statement.excluded.last_seen_at},
-    ).returning(_activation.c.first_seen_at, _activation.c.last_seen_at)
+        set_={
+            "last_seen_at": statement.excluded.last_seen_at,
+            "token_hash": func.coalesce(_activation.c.token_hash, statement.excluded.token_hash),
+        },
+    ).returning(_activation.c.first_seen_at, _activation.c.last_seen_at, _activation.c.token_hash)
 
 
 # (dialect, seats counted): host-locked products count users on their one host, not hosts.
@@ -194,6 +219,7 @@ async def activate(
     if row["locking"] == Locking.HOST and row["host_id"] != host:
         raise refused("HOST_MISMATCH")
     seats_counted = row["locking"] == Locking.NONE
+    token = new_token()
     seen = await tx.one(
         UPSERTS[(tx.dialect, seats_counted)],
         {
@@ -203,6 +229,7 @@ async def activate(
             "host": host,
             "now": now,
             "quantity": row["quantity"],
+            "token_hash": token_hash(token),
         },
     )
     if seen is None:
@@ -232,43 +259,98 @@ async def activate(
             host=host,
         )
     )
-    return Activated(license_file, host, seen["first_seen_at"], seen["last_seen_at"])
+    issued = token if seen["token_hash"] == token_hash(token) else None
+    return Activated(license_file, host, seen["first_seen_at"], seen["last_seen_at"], issued)
 
 
 def _usable(row: Mapping[str, Any]) -> bool:
     return bool(row["status"] == KeyStatus.ACTIVE and row["state"] == LicenseState.CURRENT)
 
 
-async def deactivate(db: Database, settings: Settings, key_text: str, host_text: str, ip: str | None) -> str:
-    """Free the seat the host holds on the key's license; a host that holds none is a no-op."""
+_KEY_BY_ACTIVATION_KEY = Prepared(
+    select(_key.c.id, _key.c.license_id, _license.c.account_id)
+    .join(_license, _license.c.id == _key.c.license_id)
+    .where(_key.c.activation_key == bindparam("activation_key"))
+)
+# Any key the license ever had may free its seat (an upgrade or re-host may have revoked the key
+# the host activated with); the token proves the caller is that host.
+_FREE_PROVEN = Prepared(
+    delete(_activation)
+    .where(
+        _activation.c.license_id == bindparam("license_id"),
+        _activation.c.host_id == bindparam("host"),
+        _activation.c.token_hash == bindparam("token_hash"),
+    )
+    .returning(_activation.c.id)
+)
+_FREE_HOST = Prepared(
+    delete(_activation)
+    .where(_activation.c.license_id == bindparam("license_id"), _activation.c.host_id == bindparam("host"))
+    .returning(_activation.c.id)
+)
+
+
+async def deactivate(
+    db: Database, settings: Settings, key_text: str, host_text: str, token: str, ip: str | None
+) -> str:
+    """The installed product frees the seat its host holds, proving it with the activation token.
+    An unknown key and a token that proves no activation of this host are refused (and counted
+    against the caller's IP)."""
     host = validate_host_id(host_text, required=True)
     assert host is not None
     wait = await _retry_after(db, settings, ip)
     if wait:
         raise RateLimitedError(wait, "activationKey")
     activation_key = normalize_activation_key(key_text)
-    async with db.write() as session:
-        key = (
-            await session.scalar(select(LicenseKey).where(LicenseKey.activation_key == activation_key))
-            if activation_key
-            else None
+
+    async def work(tx: DriverTransaction) -> str | None:
+        """The refusal's code, or None when the seat was freed."""
+        key = await tx.one(_KEY_BY_ACTIVATION_KEY, {"activation_key": activation_key})
+        if key is None:
+            return "INVALID_KEY"
+        freed = await tx.all(
+            _FREE_PROVEN, {"license_id": key["license_id"], "host": host, "token_hash": token_hash(token)}
         )
-        # Any key the license ever had may free a seat on it (an upgrade or re-host may have revoked the
-        # key the host activated with); only unknown keys are refused.
-        if key is not None:
-            await session.execute(
-                delete(Activation).where(Activation.license_id == key.license_id, Activation.host_id == host)
-            )
-            license_ = await session.get_one(License, key.license_id)
-            await audit.record(
-                as_driver_transaction(session),
-                "license.deactivate",
-                actor=None,
-                account_id=license_.account_id,
-                target=("License", license_.id),
-                host=host,
-                key=str(key.id),
-                ip=ip,
-            )
-            return host
-    raise await _refuse_invalid(db, ip, key_text, "license.deactivate")
+        if not freed:
+            return "INVALID_TOKEN"
+        await audit.record(
+            tx,
+            "license.deactivate",
+            actor=None,
+            account_id=key["account_id"],
+            target=("License", key["license_id"]),
+            host=host,
+            key=str(key["id"]),
+            ip=ip,
+        )
+        return None
+
+    problem = await db.driver.run(work) if activation_key else "INVALID_KEY"
+    if problem is None:
+        return host
+    raise await _refuse_invalid(db, ip, key_text, "license.deactivate", problem)
+
+
+async def deactivate_host(
+    db: Database, actor: Actor, license_id: uuid.UUID | None, host_text: str
+) -> tuple[License, str]:
+    """From the portal: free the seat a host holds on a license (MANAGE on it; a viewer who sees
+    the license is told his role cannot). A host that holds no seat is a no-op, audited too."""
+    async with db.write() as session:
+        license_ = await require_license(
+            session, actor, license_id, LicenseAccess.MANAGE, field="licenseId", action="deactivate hosts"
+        )
+        host = validate_host_id(host_text, required=True)
+        assert host is not None
+        tx = as_driver_transaction(session)
+        freed = await tx.all(_FREE_HOST, {"license_id": license_.id, "host": host})
+        await audit.record(
+            tx,
+            "license.deactivate",
+            actor=actor,
+            account_id=license_.account_id,
+            target=("License", license_.id),
+            host=host,
+            freed=bool(freed),
+        )
+        return license_, host

@@ -39,6 +39,16 @@ class NotFoundError(UserError):
         super().__init__(f"No such {what}, or you do not have access to it.", field)
 
 
+class NotAllowedError(UserError):
+    """The caller may see the object but not make this change: their role says so (objects the
+    caller cannot see still answer NotFoundError)."""
+
+    code = "NOT_ALLOWED"
+
+    def __init__(self, field: str, role: str, action: str) -> None:
+        super().__init__(f"Your role ({role}) cannot {action}.", field)
+
+
 class InvalidInputError(UserError):
     code = "INVALID_INPUT"
 

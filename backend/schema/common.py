@@ -86,6 +86,14 @@ class NotFound(UserError):
     pass
 
 
+@strawberry.type(
+    description="NOT_ALLOWED: you may see this object, but your role does not allow the change "
+    "(the message names the role)."
+)
+class NotAllowed(UserError):
+    pass
+
+
 @strawberry.type
 class RateLimited(UserError):
     retry_after_seconds: int
@@ -196,6 +204,8 @@ def error_member(exc: domain.UserError) -> Any:
         )
     if isinstance(exc, domain.NotFoundError):
         return NotFound(**base)
+    if isinstance(exc, domain.NotAllowedError):
+        return NotAllowed(**base)
     if isinstance(exc, domain.RateLimitedError):
         return RateLimited(**base, retry_after_seconds=exc.retry_after_seconds)
     if isinstance(exc, domain.InvalidCredentialsError):

@@ -217,7 +217,7 @@ ACTIVATE = """
 mutation Activate($input: ActivateInput!) {
   activate(input: $input) {
     __typename
-    ... on ActivateSuccess { licenseFile activation { hostId firstSeenAt lastSeenAt } }
+    ... on ActivateSuccess { licenseFile activationToken activation { hostId firstSeenAt lastSeenAt } }
     ... on UserError { code message field }
   }
 }"""

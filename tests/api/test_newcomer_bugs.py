@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jwt
 
 from backend.portal import Portal
-from tests.api.flows import account_id, enter, get_a_key, license_of, sign_in, start
+from tests.api.flows import ALICE, VICTOR, account_id, enter, get_a_key, license_of, sign_in, start
 from tests.api.test_rehost_activation import activate, rehost_set_host, rehost_start
 from tests.support import GraphQLClient
 
@@ -52,3 +54,90 @@ async def test_a_wrong_serial_is_refused_for_its_real_problem(client: GraphQLCli
     assert "one letter followed by ten digits" not in problems["X1234567890"][1]
     assert problems["M123-456-7890"][0] == "CHECK_DIGIT"
     assert problems["M123-456-7897"][0] == "UNKNOWN"
+
+
+ACTIVATE_WITH_TOKEN = """
+mutation Activate($input: ActivateInput!) {
+  activate(input: $input) {
+    __typename
+    ... on ActivateSuccess { activationToken activation { hostId } }
+    ... on UserError { code message field }
+  }
+}"""
+DEACTIVATE_WITH_TOKEN = """
+mutation Deactivate($input: DeactivateInput!) {
+  deactivate(input: $input) {
+    __typename ... on DeactivateSuccess { hostId } ... on UserError { code message field }
+  }
+}"""
+DEACTIVATE_HOST = """
+mutation DeactivateHost($input: LicenseDeactivateHostInput!) {
+  licenseDeactivateHost(input: $input) {
+    __typename
+    ... on LicenseDeactivateHostSuccess { hostId license { id activations { hostId } } }
+    ... on UserError { code message field }
+  }
+}"""
+
+
+async def test_deactivation_needs_proof_of_the_activation_or_a_session_that_may_manage(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    # given: two hosts activated by the installed product (signed out), each handed its token once
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me))
+    key, license_id = ready["keys"][0]["activationKey"], ready["licenses"][0]["id"]
+
+    async def activate_(host: str) -> dict[str, Any]:
+        answer: dict[str, Any] = (
+            await other_client(ACTIVATE_WITH_TOKEN, {"input": {"activationKey": key, "hostId": host}})
+        )["activate"]
+        return answer
+
+    async def deactivate_(host: str, token: str) -> dict[str, Any]:
+        variables = {"input": {"activationKey": key, "hostId": host, "activationToken": token}}
+        answer: dict[str, Any] = (await other_client(DEACTIVATE_WITH_TOKEN, variables))["deactivate"]
+        return answer
+
+    first = await activate_("pc-1")
+    again = await activate_("pc-1")
+    second = await activate_("pc-2")
+    assert first["activationToken"] and second["activationToken"]
+    # a host already activated gets no token: whoever knows the key and host ID cannot fetch one
+    assert again["__typename"] == "ActivateSuccess" and again["activationToken"] is None
+
+    # when / then: the key and host ID alone, or another host's token, free nothing
+    for token in ("", "guess", second["activationToken"]):
+        refused = await deactivate_("pc-1", token)
+        assert (refused["__typename"], refused["code"], refused["field"]) == (
+            "ActivationRefused",
+            "INVALID_TOKEN",
+            "activationToken",
+        )
+    assert [a["hostId"] for a in (await license_of(client, license_id))["activations"]] == ["pc-1", "pc-2"]
+    assert (await deactivate_("pc-1", first["activationToken"]))["__typename"] == "DeactivateSuccess"
+
+    # when / then: from the portal, a viewer who sees the license is told his role cannot do it
+    await sign_in(other_client, VICTOR)
+    viewer = (await other_client(DEACTIVATE_HOST, {"input": {"licenseId": license_id, "hostId": "pc-2"}}))[
+        "licenseDeactivateHost"
+    ]
+    assert (viewer["__typename"], viewer["field"]) == ("NotAllowed", "licenseId")
+    assert viewer["message"].startswith("Your role (Viewer) cannot")
+    assert [a["hostId"] for a in (await license_of(client, license_id))["activations"]] == ["pc-2"]
+
+    # and an admin frees the seat from the portal (the host in any case), audited with who did it
+    done = (await client(DEACTIVATE_HOST, {"input": {"licenseId": license_id, "hostId": "PC-2"}}))[
+        "licenseDeactivateHost"
+    ]
+    assert done["__typename"] == "LicenseDeactivateHostSuccess", done
+    assert done["hostId"] == "pc-2" and done["license"]["activations"] == []
+    history = (
+        await client(
+            "query($id: ID!) { license(id: $id) { history { action actor { email } } } }", {"id": license_id}
+        )
+    )["license"]["history"]
+    actors = sorted(
+        (e["actor"] or {}).get("email", "") for e in history if e["action"] == "license.deactivate"
+    )
+    assert actors == ["", ALICE]  # the product's (no user) and Alice's

@@ -63,10 +63,9 @@ async def activate(client: GraphQLClient, key: str, host: str) -> dict[str, Any]
     return result
 
 
-async def deactivate(client: GraphQLClient, key: str, host: str) -> dict[str, Any]:
-    result: dict[str, Any] = (await client(DEACTIVATE, {"input": {"activationKey": key, "hostId": host}}))[
-        "deactivate"
-    ]
+async def deactivate(client: GraphQLClient, key: str, host: str, token: str) -> dict[str, Any]:
+    variables = {"input": {"activationKey": key, "hostId": host, "activationToken": token}}
+    result: dict[str, Any] = (await client(DEACTIVATE, variables))["deactivate"]
     return result
 
 
@@ -176,7 +175,8 @@ async def test_activation_counts_seats_and_is_idempotent_per_host(
         "SEATS_EXHAUSTED",
         "hostId",
     )
-    assert (await deactivate(client, key, "pc-1"))["__typename"] == "DeactivateSuccess"
+    token = first["activationToken"]
+    assert (await deactivate(client, key, "pc-1", token))["__typename"] == "DeactivateSuccess"
     assert (await activate(client, key, "pc-3"))["__typename"] == "ActivateSuccess"
     await sign_in(client)
     hosts = [a["hostId"] for a in (await license_of(client, ready["licenses"][0]["id"]))["activations"]]
@@ -267,7 +267,8 @@ async def test_a_revoked_key_still_frees_its_hosts_seat(client: GraphQLClient, p
     acc = account_id(me)
     ready = await get_a_key(client, portal, acc)
     old_key, license_id = ready["keys"][0]["activationKey"], ready["licenses"][0]["id"]
-    assert (await activate(client, old_key, "pc-old"))["__typename"] == "ActivateSuccess"
+    activated = await activate(client, old_key, "pc-old")
+    assert activated["__typename"] == "ActivateSuccess"
     code = (await notify(portal.db, portal.bus, portal.settings, "EPS-14", "EPS-15"))[0].notification.code
     kr = (await upgrade_start(client, acc, code))["keyRequest"]["id"]
     await select_product(client, kr, license_id)
@@ -278,7 +279,7 @@ async def test_a_revoked_key_still_frees_its_hosts_seat(client: GraphQLClient, p
     assert [a["hostId"] for a in (await license_of(client, license_id))["activations"]] == ["pc-old"]
 
     # when
-    freed = await deactivate(client, old_key, "pc-old")
+    freed = await deactivate(client, old_key, "pc-old", activated["activationToken"])
 
     # then
     assert freed["__typename"] == "DeactivateSuccess"
