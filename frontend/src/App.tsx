@@ -1,5 +1,9 @@
 import { Route, Routes } from 'react-router-dom';
 import { CustomFieldsPage } from './pages/account/CustomFieldsPage';
+import { ForgotPasswordPage } from './pages/account/ForgotPasswordPage';
+import { ProfilePage } from './pages/account/ProfilePage';
+import { ResetPasswordPage } from './pages/account/ResetPasswordPage';
+import { SecurityPage } from './pages/account/SecurityPage';
 import { MembersPage } from './pages/account/MembersPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
@@ -29,6 +33,8 @@ export function App() {
         <Route path="/login" element={<LoginPage />} />
         <Route path="/signup" element={<SignUpPage />} />
         <Route path="/verify-email" element={<VerifyEmailPage />} />
+        <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="/reset-password" element={<ResetPasswordPage />} />
       </Route>
       <Route element={<AppLayout />}>
         <Route index element={<HomePage />} />
@@ -40,6 +46,8 @@ export function App() {
         <Route path="/licenses/shared" element={<SharedLicensesPage />} />
         <Route path="/licenses/:id" element={<LicenseDetailPage />} />
         <Route path="/rehost/:id" element={<RehostWizardPage />} />
+        <Route path="/account/profile" element={<ProfilePage />} />
+        <Route path="/account/security" element={<SecurityPage />} />
         <Route path="/account/members" element={<MembersPage />} />
         <Route path="/account/custom-fields" element={<CustomFieldsPage />} />
         <Route path="/account/partners" element={<AccountPartnersPage />} />

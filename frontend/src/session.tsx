@@ -90,7 +90,7 @@ interface SessionValue {
 
 const SessionContext = createContext<SessionValue | null>(null);
 
-const PUBLIC_PATHS = ['/login', '/signup', '/verify-email'];
+const PUBLIC_PATHS = ['/login', '/signup', '/verify-email', '/forgot-password', '/reset-password'];
 
 interface PortalProviderProps {
   children: ReactNode;

@@ -55,6 +55,8 @@ describe('<AppLayout>', () => {
     expect(screen.getByRole('link', { name: 'Members' })).toHaveAttribute('href', '/account/members');
     expect(screen.getByRole('link', { name: 'Custom fields' })).toHaveAttribute('href', '/account/custom-fields');
     expect(screen.getByText('dana@example.com')).toBeInTheDocument();
+    // The user menu: the address leads to the user's own account pages.
+    expect(screen.getByRole('link', { name: 'dana@example.com' })).toHaveAttribute('href', '/account/profile');
     expect(screen.getByRole('button', { name: 'Sign out' })).toBeInTheDocument();
 
     const switcher = screen.getByLabelText('Account');

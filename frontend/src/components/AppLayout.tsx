@@ -165,9 +165,9 @@ function Header() {
             </span>
           ) : null}
           {partnerUser ? <CustomerSwitcher /> : null}
-          <span className="user-email" title={user.name}>
+          <Link to="/account/profile" className="user-email" title={`${user.name}: your profile, password, two-factor sign-in and sessions`}>
             {user.email}
-          </span>
+          </Link>
           <button type="button" className="button button--ghost button--small" onClick={signOut} disabled={signingOut}>
             Sign out
           </button>

@@ -11,6 +11,7 @@ import { graphql } from '../gql';
 import { mapFieldErrors } from '../lib/fieldErrors';
 import { formatWait } from '../lib/format';
 import { useSession } from '../session';
+import { SecondFactorForm } from './account/SecondFactorForm';
 
 const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
@@ -21,6 +22,9 @@ const LoginMutation = graphql(`
           id
           email
         }
+      }
+      ... on SecondFactorRequired {
+        challenge
       }
       ...UserErrorFields
       ...RateLimitedFields
@@ -52,10 +56,30 @@ export function LoginPage() {
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [retryAt, setRetryAt] = useState<number | null>(null);
+  const [challenge, setChallenge] = useState<string | null>(null);
   const waitSeconds = useCountdown(retryAt);
   const [{ fetching }, login] = useMutation(LoginMutation);
 
   if (session.user) return <Navigate to={returnPath(location.state)} replace />;
+
+  const signedIn = () => {
+    navigate(returnPath(location.state), { replace: true });
+    session.resetSession();
+  };
+
+  if (challenge) {
+    return (
+      <SecondFactorForm
+        challenge={challenge}
+        onSignedIn={signedIn}
+        onRestart={(message) => {
+          setChallenge(null);
+          setPassword('');
+          setError(message ? { code: 'EXPIRED', message } : null);
+        }}
+      />
+    );
+  }
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
@@ -69,8 +93,11 @@ export function LoginPage() {
     const outcome = result.data?.login;
     if (!outcome) return;
     if (outcome.__typename === 'LoginSuccess') {
-      navigate(returnPath(location.state), { replace: true });
-      session.resetSession();
+      signedIn();
+      return;
+    }
+    if (outcome.__typename === 'SecondFactorRequired') {
+      setChallenge(outcome.challenge);
       return;
     }
     if (outcome.__typename === 'RateLimited') {
@@ -116,6 +143,9 @@ export function LoginPage() {
           onValueChange={setPassword}
           error={fieldErrors['password']}
         />
+        <p className="small">
+          <Link to="/forgot-password">Forgot your password?</Link>
+        </p>
         <SubmitButton block busy={fetching} disabled={waitSeconds > 0}>
           Sign in
         </SubmitButton>

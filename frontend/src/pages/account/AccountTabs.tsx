@@ -1,0 +1,15 @@
+import { NavLink } from 'react-router-dom';
+
+/** Between the pages about the signed-in user (not the company account). */
+export function AccountTabs() {
+  return (
+    <nav className="tabs" aria-label="Your account">
+      <NavLink to="/account/profile" className="tabs__link">
+        Profile and password
+      </NavLink>
+      <NavLink to="/account/security" className="tabs__link">
+        Two-factor sign-in and sessions
+      </NavLink>
+    </nav>
+  );
+}
