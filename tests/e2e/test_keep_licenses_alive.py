@@ -126,7 +126,7 @@ def test_rehost_and_deactivate_on_the_license_page(live_portal: dict[str, Any], 
     page.goto(f"{live_portal['base']}/licenses/{license_id}")
     expect(page.get_by_text("REVOKED", exact=False).first).to_be_visible()
 
-    # and Deactivate frees a host's seat
+    # and Deactivate asks first, then frees a host's seat
     new_key = next(
         k
         for k in api(
@@ -142,4 +142,10 @@ def test_rehost_and_deactivate_on_the_license_page(live_portal: dict[str, Any], 
     hosts = page.get_by_role("table", name="Hosts that hold a seat of this license")
     expect(hosts).to_contain_text("host-b")
     hosts.get_by_role("button", name="Deactivate").first.click()
+    dialog = page.get_by_role("dialog", name="Deactivate host host-b?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    expect(hosts).to_contain_text("host-b")
+    hosts.get_by_role("button", name="Deactivate").first.click()
+    dialog.get_by_role("button", name="Deactivate host").click()
     expect(page.get_by_text("Host host-b was deactivated; its seat is free again.")).to_be_visible()

@@ -100,26 +100,49 @@ describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
     expect(screen.getByRole('link', { name: 'Renew' })).toHaveAttribute('href', '/get-a-key?renew=lic-mgw');
   });
 
-  it('deactivates a host with the key in use and shows refusals', async () => {
+  it('asks before deactivating a host, then frees its seat from the portal and shows refusals', async () => {
     const user = userEvent.setup();
     let answer: unknown = {
-      deactivate: { __typename: 'ActivationRefused', code: 'HOST_MISMATCH', message: 'This host does not hold a seat.', field: 'hostId' },
+      licenseDeactivateHost: {
+        __typename: 'NotAllowed',
+        code: 'NOT_ALLOWED',
+        message: 'Your role (Viewer) cannot deactivate hosts.',
+        field: 'licenseId',
+      },
     };
     const { calls } = renderDetail(detail(), () => answer);
     const hosts = await screen.findByRole('table', { name: 'Hosts that hold a seat of this license' });
     const row = within(hosts).getByRole('row', { name: /AA:BB:CC:DD:EE:FF/ });
     const button = within(row).getByRole('button', { name: 'Deactivate' });
     expect(button).toHaveAccessibleDescription('AA:BB:CC:DD:EE:FF');
-    await user.click(button);
-    expect(calls[0]).toEqual({
-      operationName: 'Deactivate',
-      variables: { input: { activationKey: 'NEW11-NEW22', hostId: 'AA:BB:CC:DD:EE:FF' } },
-    });
-    expect(await screen.findByText('This host does not hold a seat.')).toBeInTheDocument();
 
-    answer = { deactivate: { __typename: 'DeactivateSuccess', hostId: 'AA:BB:CC:DD:EE:FF' } };
+    // nothing happens until the dialog is confirmed; Cancel sends nothing
     await user.click(button);
-    expect(await screen.findByText('Host AA:BB:CC:DD:EE:FF was deactivated; its seat is free again.')).toBeInTheDocument();
+    let dialog = await screen.findByRole('dialog', { name: 'Deactivate host AA:BB:CC:DD:EE:FF?' });
+    expect(calls).toEqual([]);
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(calls).toEqual([]);
+
+    await user.click(button);
+    dialog = await screen.findByRole('dialog', { name: 'Deactivate host AA:BB:CC:DD:EE:FF?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Deactivate host' }));
+    expect(calls[0]).toEqual({
+      operationName: 'DeactivateHost',
+      variables: { input: { licenseId: 'lic-mgw', hostId: 'AA:BB:CC:DD:EE:FF' } },
+    });
+    expect(await screen.findByText('Your role (Viewer) cannot deactivate hosts.')).toBeInTheDocument();
+
+    answer = {
+      licenseDeactivateHost: {
+        __typename: 'LicenseDeactivateHostSuccess',
+        hostId: 'aa:bb:cc:dd:ee:ff',
+        license: { __typename: 'License', id: 'lic-mgw', activations: [] },
+      },
+    };
+    await user.click(button);
+    await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Deactivate host' }));
+    expect(await screen.findByText('Host aa:bb:cc:dd:ee:ff was deactivated; its seat is free again.')).toBeInTheDocument();
   });
 
   it('starts a re-host of the active key and opens the re-host wizard', async () => {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
+import { Dialog } from '../../components/Dialog';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
 import { KeyActions } from '../../components/KeyActions';
 import { LoadingPanel } from '../../components/Spinner';
@@ -10,14 +11,14 @@ import { SubmitButton } from '../../components/SubmitButton';
 import { usePageTitle } from '../../components/usePageTitle';
 import type { LicenseDetailQuery } from '../../gql/graphql';
 import { canRequestKeys } from '../../lib/accounts';
-import { formatDate, formatDateTime, formatMonths, formatSeats, formatWait, humanize } from '../../lib/format';
-import { activationRefusalText, activeKey, canRehost, isLicenseCurrent } from '../../lib/licenses';
+import { formatDate, formatDateTime, formatMonths, formatSeats, humanize } from '../../lib/format';
+import { activeKey, canRehost, isLicenseCurrent } from '../../lib/licenses';
 import { nextRehostText, rehostAllowance, rehostRefusalText, rehostUsageText } from '../../lib/rehost';
 import { useSession } from '../../session';
 import { RehostRequestStartMutation } from '../rehost/documents';
 import { userErrorText } from '../wizard/messages';
 import { RegistrationSummary } from '../wizard/RegistrationSummary';
-import { DeactivateMutation, LicenseDetailQuery as LicenseDetailDocument } from './documents';
+import { DeactivateHostMutation, LicenseDetailQuery as LicenseDetailDocument } from './documents';
 import { LicenseCustomValues } from './LicenseCustomValues';
 import { LicenseHistory } from './LicenseHistory';
 import { PERMISSION_LABELS, ShareDialog, TransferOwnershipDialog } from './LicenseSharing';
@@ -229,7 +230,7 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
         <KeysTable license={license} />
       </section>
 
-      <ActivationsSection license={license} keyInUse={keyInUse} mayChange={mayChange} onReload={onReload} />
+      <ActivationsSection license={license} mayChange={mayChange} onReload={onReload} />
 
       <section className="section" aria-labelledby="registration-heading">
         <h2 className="section__title" id="registration-heading">
@@ -441,43 +442,40 @@ function KeysTable({ license }: { license: License }) {
 
 interface ActivationsSectionProps {
   license: License;
-  keyInUse: License['keys'][number] | null;
   /** Viewers see the hosts but cannot deactivate them. */
   mayChange: boolean;
   onReload: () => void;
 }
 
-/** Hosts holding a seat, each with "Deactivate" (frees the seat of the key in use). */
-function ActivationsSection({ license, keyInUse, mayChange, onReload }: ActivationsSectionProps) {
-  const [{ fetching }, deactivate] = useMutation(DeactivateMutation);
+/**
+ * Hosts holding a seat, each with "Deactivate": asks first, then frees the
+ * host's seat from the portal (a session with manage rights on the license).
+ */
+function ActivationsSection({ license, mayChange, onReload }: ActivationsSectionProps) {
+  const [{ fetching }, deactivate] = useMutation(DeactivateHostMutation);
+  const [confirming, setConfirming] = useState<string | null>(null);
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const activations = license.activations;
 
   const onDeactivate = async (hostId: string) => {
-    if (!keyInUse) return;
+    setConfirming(null);
     setError(null);
     setDone(null);
     setPending(hostId);
-    const result = await deactivate({ input: { activationKey: keyInUse.activationKey, hostId } });
+    const result = await deactivate({ input: { licenseId: license.id, hostId } });
     setPending(null);
     if (result.error) {
       setError(describeError(result.error));
       return;
     }
-    const outcome = result.data?.deactivate;
+    const outcome = result.data?.licenseDeactivateHost;
     if (!outcome) return;
     switch (outcome.__typename) {
-      case 'DeactivateSuccess':
+      case 'LicenseDeactivateHostSuccess':
         setDone(`Host ${outcome.hostId} was deactivated; its seat is free again.`);
         onReload();
-        return;
-      case 'ActivationRefused':
-        setError(activationRefusalText(outcome));
-        return;
-      case 'RateLimited':
-        setError(`${outcome.message || 'Too many attempts.'} Try again in ${formatWait(outcome.retryAfterSeconds)}.`);
         return;
       case 'InvalidInput': {
         const details = outcome.fieldErrors.map((e) => e.message).filter(Boolean);
@@ -547,8 +545,8 @@ function ActivationsSection({ license, keyInUse, mayChange, onReload }: Activati
                             variant="ghost"
                             className="button--small button--danger-text"
                             busy={pending === activation.hostId}
-                            disabled={!keyInUse || (fetching && pending !== activation.hostId)}
-                            onClick={() => onDeactivate(activation.hostId)}
+                            disabled={fetching && pending !== activation.hostId}
+                            onClick={() => setConfirming(activation.hostId)}
                             aria-describedby={hostCellId}
                           >
                             Deactivate
@@ -563,8 +561,21 @@ function ActivationsSection({ license, keyInUse, mayChange, onReload }: Activati
           </div>
         </div>
       )}
-      {mayChange && !keyInUse && activations.length > 0 ? (
-        <p className="muted small">This license has no active key, so its hosts cannot be deactivated here.</p>
+      {confirming ? (
+        <Dialog
+          title={`Deactivate host ${confirming}?`}
+          description="Its seat is freed at once. The product on that host stops working until it is activated again."
+          onClose={() => setConfirming(null)}
+        >
+          <div className="form__actions">
+            <button type="button" className="button button--secondary" onClick={() => setConfirming(null)}>
+              Cancel
+            </button>
+            <SubmitButton type="button" variant="danger" busy={fetching} onClick={() => onDeactivate(confirming)}>
+              Deactivate host
+            </SubmitButton>
+          </div>
+        </Dialog>
       ) : null}
     </section>
   );

@@ -57,15 +57,22 @@ export const LicenseDetailQuery = graphql(`
   }
 `);
 
-export const DeactivateMutation = graphql(`
-  mutation Deactivate($input: DeactivateInput!) {
-    deactivate(input: $input) {
+export const DeactivateHostMutation = graphql(`
+  mutation DeactivateHost($input: LicenseDeactivateHostInput!) {
+    licenseDeactivateHost(input: $input) {
       __typename
-      ... on DeactivateSuccess {
+      ... on LicenseDeactivateHostSuccess {
         hostId
+        license {
+          id
+          activations {
+            hostId
+            firstSeenAt
+            lastSeenAt
+          }
+        }
       }
       ...UserErrorFields
-      ...RateLimitedFields
       ...InvalidInputFields
     }
   }
