@@ -1,7 +1,9 @@
-"""The Get a Key wizard in headless Chromium: all six steps to a visible key."""
+"""The Get a Key wizard in headless Chromium: all six steps to a visible key, the key delivered by
+the keyRequestUpdated subscription."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -21,8 +23,38 @@ def sign_in(page: Any, base: str, email: str, password: str) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+class Wire:
+    """What the page sends and receives on /graphql: the operations it POSTs, the frames its
+    WebSocket gets."""
+
+    def __init__(self, page: Any) -> None:
+        self.posted: list[str] = []
+        self.frames: list[dict[str, Any]] = []
+        page.on("request", self._request)
+        page.on("websocket", self._websocket)
+
+    def _request(self, request: Any) -> None:
+        if request.method == "POST" and request.url.endswith("/graphql"):
+            self.posted.append(json.loads(request.post_data or "{}").get("operationName") or "")
+
+    def _websocket(self, ws: Any) -> None:
+        if ws.url.endswith("/graphql"):
+            ws.on("framereceived", lambda payload: self.frames.append(json.loads(payload)))
+
+    def streamed(self, status: str) -> list[dict[str, Any]]:
+        """The keyRequestUpdated payloads with this status the socket delivered."""
+        return [
+            update
+            for frame in self.frames
+            if frame.get("type") == "next"
+            and (update := ((frame.get("payload") or {}).get("data") or {}).get("keyRequestUpdated"))
+            and update["status"] == status
+        ]
+
+
 def test_get_a_key_in_the_browser(live_portal: dict[str, Any], page: Any) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    wire = Wire(page)
     base = live_portal["base"]
     alice = live_portal["users"][0]
     serials = [s["number"] for s in live_portal["serials"] if s["locking"] == "NONE"]
@@ -66,6 +98,7 @@ def test_get_a_key_in_the_browser(live_portal: dict[str, Any], page: Any) -> Non
     # 5 Confirm Information
     expect(page.locator("[aria-current=step]")).to_contain_text("Confirm Information")
     expect(page.get_by_text("tess@acme.example").first).to_be_visible()
+    loaded = wire.posted.count("KeyRequest")  # the page's one load of the request
     page.get_by_role("button", name="Confirm and get keys").click()
 
     # 6 Receive a Key — live
@@ -73,6 +106,16 @@ def test_get_a_key_in_the_browser(live_portal: dict[str, Any], page: Any) -> Non
     key_pattern = re.compile(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){4}")
     expect(page.get_by_text(key_pattern).first).to_be_visible(timeout=20_000)
     assert page.get_by_text(key_pattern).count() >= 2
+    # The keys came over the subscription: the socket delivered READY with them, the page never
+    # asked for the request again (the polling fallback re-runs the KeyRequest query) and never
+    # said it fell back.
+    (ready,) = wire.streamed("READY")
+    shown = {key["activationKey"] for key in ready["keys"]}
+    assert len(shown) == 2
+    for activation_key in shown:
+        expect(page.get_by_text(activation_key).first).to_be_visible()
+    assert wire.posted.count("KeyRequest") == loaded, wire.posted
+    expect(page.get_by_text("Live updates are unavailable")).to_have_count(0)
     expect(page.get_by_role("button", name=re.compile("Download", re.I)).first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "get-a-key-keys.png"), full_page=True)
 
