@@ -6,6 +6,7 @@ as SHA-256 like every other opaque secret (backend/auth/tokens.py)."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
@@ -43,8 +44,13 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """The URI as a QR code, an SVG document the SPA shows as an image."""
-    return str(segno.make(uri, error="m").svg_inline(scale=4, border=2, dark="#111827", light="#ffffff"))
+    """The URI as a QR code: a standalone SVG document (with its namespace, so it also works as
+    an image) that scales to whatever size the SPA gives it (a viewBox, no fixed size)."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(
+        out, kind="svg", border=2, xmldecl=False, svgns=True, omitsize=True, dark="#111827", light="#ffffff"
+    )
+    return out.getvalue().decode()
 
 
 def matching_step(secret: str, code: str, after_step: int | None, at: float | None = None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,28 +29,31 @@ def chromium_path() -> str | None:
     return path if Path(path).exists() else None
 
 
-@pytest.fixture(scope="module")
-def live_portal() -> Iterator[dict[str, Any]]:
+@contextlib.contextmanager
+def serve_portal(extra_env: Callable[[str], dict[str, str]] | None = None) -> Iterator[dict[str, Any]]:
+    """`portal serve` with demo data on a fresh SQLite database; `extra_env(base_url)` adds
+    variables (an SMTP server, the public URL mailed links point at)."""
     if not (ROOT / "frontend" / "dist" / "index.html").exists():
         pytest.fail("frontend/dist is missing: run `make setup` first")
     data_dir = Path(tempfile.mkdtemp(prefix="portal-e2e-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "PORTAL_DATA_DIR": str(data_dir),
         "PORTAL_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir}/p.db",
     }
     env.pop("PORTAL_SMTP_URL", None)
+    env.update(extra_env(base) if extra_env else {})
     info = json.loads(
         subprocess.run([PORTAL, "demo", "--json"], env=env, check=True, capture_output=True).stdout
     )
-    port = free_port()
     proc = subprocess.Popen(
         [PORTAL, "serve", "--no-demo", "--port", str(port), "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             try:
@@ -64,6 +68,12 @@ def live_portal() -> Iterator[dict[str, Any]]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def live_portal() -> Iterator[dict[str, Any]]:
+    with serve_portal() as portal:
+        yield portal
 
 
 # Module scope: Playwright's sync API keeps an event loop running in this thread while it is open,

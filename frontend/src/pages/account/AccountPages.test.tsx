@@ -18,7 +18,7 @@ describe('<ProfilePage>', () => {
     const name = await screen.findByLabelText('Name');
     expect(name).toHaveValue('Dana');
     expect(screen.getByText('dana@example.com')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: 'Two-factor sign-in and sessions' })).toHaveAttribute('href', '/account/security');
+    expect(screen.getByRole('link', { name: 'Security' })).toHaveAttribute('href', '/account/security');
     await user.clear(name);
     await user.type(name, 'Dana Scully');
     await user.click(screen.getByRole('button', { name: 'Save profile' }));

@@ -8,7 +8,7 @@ export function AccountTabs() {
         Profile and password
       </NavLink>
       <NavLink to="/account/security" className="tabs__link">
-        Two-factor sign-in and sessions
+        Security
       </NavLink>
     </nav>
   );

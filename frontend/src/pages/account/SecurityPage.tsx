@@ -31,7 +31,7 @@ type Session = Security['sessions'][number];
 
 /** Two-factor sign-in with an authenticator app, and the browsers signed in as you. */
 export function SecurityPage() {
-  usePageTitle('Two-factor sign-in and sessions');
+  usePageTitle('Security');
   const [result, reexecute] = useQuery({ query: AccountSecurityQuery, requestPolicy: 'cache-and-network' });
   const reload = () => reexecute({ requestPolicy: 'network-only' });
   const security = result.data?.accountSecurity;
@@ -374,7 +374,7 @@ function SessionsSection({ sessions, onChanged }: { sessions: readonly Session[]
 
   return (
     <section className="section card card--padded" aria-labelledby="sessions-title">
-      <div className="section__header">
+      <div className="section__header account-section-header">
         <h2 className="section__title" id="sessions-title">
           Where you are signed in
         </h2>
