@@ -23,6 +23,7 @@ from backend.schema.common import (
     InvalidInput,
     KeyRequestNotEditable,
     Node,
+    NotAllowed,
     NotFound,
     RateLimited,
     SerialNumbersRejected,
@@ -481,24 +482,30 @@ class KeyRequestConfirmSuccess:
 
 
 KeyRequestStartResult = Annotated[
-    KeyRequestStartSuccess | NotFound | InvalidInput, strawberry.union("KeyRequestStartResult")
+    KeyRequestStartSuccess | NotFound | NotAllowed | InvalidInput, strawberry.union("KeyRequestStartResult")
 ]
 KeyRequestEnterSerialsResult = Annotated[
-    KeyRequestEnterSerialsSuccess | SerialNumbersRejected | NotFound | KeyRequestNotEditable | InvalidInput,
+    KeyRequestEnterSerialsSuccess
+    | SerialNumbersRejected
+    | NotFound
+    | NotAllowed
+    | KeyRequestNotEditable
+    | InvalidInput,
     strawberry.union("KeyRequestEnterSerialsResult"),
 ]
 KeyRequestRemoveSerialResult = Annotated[
-    KeyRequestRemoveSerialSuccess | NotFound | KeyRequestNotEditable,
+    KeyRequestRemoveSerialSuccess | NotFound | NotAllowed | KeyRequestNotEditable,
     strawberry.union("KeyRequestRemoveSerialResult"),
 ]
 KeyRequestSetRegistrationResult = Annotated[
-    KeyRequestSetRegistrationSuccess | InvalidInput | NotFound | KeyRequestNotEditable,
+    KeyRequestSetRegistrationSuccess | InvalidInput | NotFound | NotAllowed | KeyRequestNotEditable,
     strawberry.union("KeyRequestSetRegistrationResult"),
 ]
 KeyRequestConfirmResult = Annotated[
     KeyRequestConfirmSuccess
     | SerialNumbersRejected
     | NotFound
+    | NotAllowed
     | KeyRequestNotEditable
     | InvalidInput
     | FlexPointsExhausted
@@ -507,7 +514,7 @@ KeyRequestConfirmResult = Annotated[
     strawberry.union("KeyRequestConfirmResult"),
 ]
 KeyRequestSelectRenewalsResult = Annotated[
-    KeyRequestSelectRenewalsSuccess | InvalidInput | NotFound | KeyRequestNotEditable,
+    KeyRequestSelectRenewalsSuccess | InvalidInput | NotFound | NotAllowed | KeyRequestNotEditable,
     strawberry.union("KeyRequestSelectRenewalsResult"),
 ]
 
@@ -526,6 +533,6 @@ class KeyRequestResendKeysSuccess:
 
 
 KeyRequestResendKeysResult = Annotated[
-    KeyRequestResendKeysSuccess | KeyRequestNotEditable | InvalidInput | RateLimited | NotFound,
+    KeyRequestResendKeysSuccess | KeyRequestNotEditable | InvalidInput | RateLimited | NotFound | NotAllowed,
     strawberry.union("KeyRequestResendKeysResult"),
 ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from backend.schema.common import InvalidInput, KeyRequestNotEditable, NotFound, RehostRefused
+from backend.schema.common import InvalidInput, KeyRequestNotEditable, NotAllowed, NotFound, RehostRefused
 from backend.schema.key_requests import KeyRequestType
 
 
@@ -43,13 +43,24 @@ class RehostRequestConfirmSuccess:
 
 
 RehostRequestStartResult = Annotated[
-    RehostRequestStartSuccess | RehostRefused | NotFound, strawberry.union("RehostRequestStartResult")
+    RehostRequestStartSuccess | RehostRefused | NotFound | NotAllowed,
+    strawberry.union("RehostRequestStartResult"),
 ]
 RehostRequestSetHostResult = Annotated[
-    RehostRequestSetHostSuccess | RehostRefused | InvalidInput | NotFound | KeyRequestNotEditable,
+    RehostRequestSetHostSuccess
+    | RehostRefused
+    | InvalidInput
+    | NotFound
+    | NotAllowed
+    | KeyRequestNotEditable,
     strawberry.union("RehostRequestSetHostResult"),
 ]
 RehostRequestConfirmResult = Annotated[
-    RehostRequestConfirmSuccess | RehostRefused | InvalidInput | NotFound | KeyRequestNotEditable,
+    RehostRequestConfirmSuccess
+    | RehostRefused
+    | InvalidInput
+    | NotFound
+    | NotAllowed
+    | KeyRequestNotEditable,
     strawberry.union("RehostRequestConfirmResult"),
 ]

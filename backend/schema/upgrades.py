@@ -7,7 +7,14 @@ from typing import Annotated
 
 import strawberry
 
-from backend.schema.common import InvalidInput, KeyRequestNotEditable, NotFound, RateLimited, UpgradeRefused
+from backend.schema.common import (
+    InvalidInput,
+    KeyRequestNotEditable,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    UpgradeRefused,
+)
 from backend.schema.key_requests import KeyRequestType, UpgradeNotificationType
 from backend.schema.registration import RegistrationInput
 
@@ -88,22 +95,32 @@ class UpgradeRequestConfirmSuccess:
 
 
 UpgradeRequestStartResult = Annotated[
-    UpgradeRequestStartSuccess | UpgradeRefused | NotFound | RateLimited,
+    UpgradeRequestStartSuccess | UpgradeRefused | NotFound | NotAllowed | RateLimited,
     strawberry.union("UpgradeRequestStartResult"),
 ]
 UpgradeRequestSelectProductResult = Annotated[
-    UpgradeRequestSelectProductSuccess | UpgradeRefused | NotFound | KeyRequestNotEditable,
+    UpgradeRequestSelectProductSuccess | UpgradeRefused | NotFound | NotAllowed | KeyRequestNotEditable,
     strawberry.union("UpgradeRequestSelectProductResult"),
 ]
 UpgradeRequestSetQuantityResult = Annotated[
-    UpgradeRequestSetQuantitySuccess | UpgradeRefused | InvalidInput | NotFound | KeyRequestNotEditable,
+    UpgradeRequestSetQuantitySuccess
+    | UpgradeRefused
+    | InvalidInput
+    | NotFound
+    | NotAllowed
+    | KeyRequestNotEditable,
     strawberry.union("UpgradeRequestSetQuantityResult"),
 ]
 UpgradeRequestSetRegistrationResult = Annotated[
-    UpgradeRequestSetRegistrationSuccess | InvalidInput | NotFound | KeyRequestNotEditable,
+    UpgradeRequestSetRegistrationSuccess | InvalidInput | NotFound | NotAllowed | KeyRequestNotEditable,
     strawberry.union("UpgradeRequestSetRegistrationResult"),
 ]
 UpgradeRequestConfirmResult = Annotated[
-    UpgradeRequestConfirmSuccess | UpgradeRefused | InvalidInput | NotFound | KeyRequestNotEditable,
+    UpgradeRequestConfirmSuccess
+    | UpgradeRefused
+    | InvalidInput
+    | NotFound
+    | NotAllowed
+    | KeyRequestNotEditable,
     strawberry.union("UpgradeRequestConfirmResult"),
 ]

@@ -131,7 +131,7 @@ async def test_view_scope_reads_but_cannot_act(
     seen = (await other_client(LICENSES, {"id": acme}))["accountLicenses"]
     assert ready["licenses"][0]["id"] in [lic["id"] for lic in seen]
     refused = (await other_client(KEY_REQUEST_START, {"input": {"accountId": acme}}))["keyRequestStart"]
-    assert refused["__typename"] == "NotFound"
+    assert refused["__typename"] == "NotAllowed"  # he sees the account: his role is named
 
 
 async def test_invite_by_partner_user_email_then_decline(

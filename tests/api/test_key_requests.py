@@ -360,7 +360,7 @@ async def test_a_viewer_cannot_start_a_key_request(client: GraphQLClient) -> Non
             {"i": {"accountId": account_id(me)}},
         )
     )["keyRequestStart"]
-    assert result == {"__typename": "NotFound", "code": "NOT_FOUND"}
+    assert result == {"__typename": "NotAllowed", "code": "NOT_ALLOWED"}  # he sees the account
 
 
 async def test_failed_serials_are_rate_limited_per_user(client: GraphQLClient, portal: Portal) -> None:

@@ -141,3 +141,37 @@ async def test_deactivation_needs_proof_of_the_activation_or_a_session_that_may_
         (e["actor"] or {}).get("email", "") for e in history if e["action"] == "license.deactivate"
     )
     assert actors == ["", ALICE]  # the product's (no user) and Alice's
+
+
+async def test_a_viewer_is_told_his_role_cannot_change_what_he_sees(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    from tests.api.test_rehost_activation import rehost_start as rehost
+
+    # given: Alice's draft and key on Acme, where Victor is a viewer
+    alice = await sign_in(client)
+    acme = account_id(alice)
+    draft = await start(client, acme)
+    ready = await get_a_key(client, portal, acme, sku="MGW-10", host_id="host-a")
+    viewer = await sign_in(other_client, VICTOR)
+    assert account_id(viewer) == acme
+
+    # when
+    started = (await other_client(START_ONLY, {"input": {"accountId": acme}}))["keyRequestStart"]
+    entered = await enter(other_client, draft["id"], ["M123-456-7897"])
+    rehosted = await rehost(other_client, ready["keys"][0]["id"])
+
+    # then: each names his role; an unknown draft keeps the unknown-id answer
+    for answer, field in ((started, "accountId"), (entered, "keyRequestId"), (rehosted, "licenseKeyId")):
+        assert (answer["__typename"], answer["code"], answer["field"]) == ("NotAllowed", "NOT_ALLOWED", field)
+        assert answer["message"] == "Your role (Viewer) cannot request keys."
+    unknown = await enter(
+        other_client, "S2V5UmVxdWVzdDowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA", ["x"]
+    )
+    assert unknown["__typename"] == "NotFound"
+
+
+START_ONLY = """
+mutation Start($input: KeyRequestStartInput!) {
+  keyRequestStart(input: $input) { __typename ... on UserError { code message field } }
+}"""

@@ -46,6 +46,7 @@ from backend.domain.errors import (
     SerialsRejectedError,
 )
 from backend.domain.key_requests.pipeline import (
+    REQUEST_KEYS,
     Confirmed,
     add_registration,
     change_draft,
@@ -122,7 +123,13 @@ async def start(db: Database, actor: Actor, account_id: uuid.UUID | None) -> Dra
 
     async def work(tx: DriverTransaction) -> KeyRequest:
         grant = await require(
-            tx, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account"
+            tx,
+            actor,
+            account_id,
+            Permission.REQUEST_KEYS,
+            field="accountId",
+            what="account",
+            action=REQUEST_KEYS,
         )
         params = {"for_account": account_id, "for_user": actor.user_id, "now": utcnow()}
         empty = await tx.one(_REUSE_EMPTY_DRAFT, params)

@@ -34,6 +34,9 @@ from backend.events import EventBus
 from backend.jobs import enqueue
 
 FULFIL = "fulfil_key_request"
+# What a viewer is told he cannot do on a key request or account he sees ("Your role (Viewer)
+# cannot request keys.").
+REQUEST_KEYS = "request keys"
 T = TypeVar("T")
 # One kind, or the kinds a step shared by several doors accepts (keyRequestSetRegistration).
 Kinds = KeyRequestKind | frozenset[KeyRequestKind]
@@ -181,7 +184,14 @@ async def load(
         # (a super user may permission an account viewer to draw): here, seeing the account.
         permission = Permission.VIEW
     grant = await require(
-        tx, actor, row["account_id"], permission, field=field, what="key request", own_role=row["own_role"]
+        tx,
+        actor,
+        row["account_id"],
+        permission,
+        field=field,
+        what="key request",
+        own_role=row["own_role"],
+        action=REQUEST_KEYS if permission == Permission.REQUEST_KEYS else None,
     )
     return entity(KeyRequest, row), grant
 

@@ -29,6 +29,7 @@ from backend.db.models import (
 from backend.domain.access import Actor, Grant, Permission, require
 from backend.domain.errors import KeyRequestStateError, NotFoundError, RehostRefusedError
 from backend.domain.key_requests.pipeline import (
+    REQUEST_KEYS,
     Confirmed,
     change_draft,
     confirm_draft,
@@ -127,7 +128,13 @@ async def start(
             raise NotFoundError("licenseKeyId", "license key")
         key, license_ = entity(LicenseKey, row, "k_"), entity(License, row, "l_")
         grant = await require(
-            tx, actor, license_.account_id, Permission.REQUEST_KEYS, field="licenseKeyId", what="license key"
+            tx,
+            actor,
+            license_.account_id,
+            Permission.REQUEST_KEYS,
+            field="licenseKeyId",
+            what="license key",
+            action=REQUEST_KEYS,
         )
         if row["locking"] != Locking.HOST:
             raise RehostRefusedError(

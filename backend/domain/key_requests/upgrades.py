@@ -42,6 +42,7 @@ from backend.domain.errors import (
     UpgradeRefusedError,
 )
 from backend.domain.key_requests.pipeline import (
+    REQUEST_KEYS,
     Confirmed,
     add_registration,
     change_draft,
@@ -310,7 +311,13 @@ async def start(
 
     async def work(tx: DriverTransaction) -> KeyRequest | None:
         grant = await require(
-            tx, actor, account_id, Permission.REQUEST_KEYS, field="accountId", what="account"
+            tx,
+            actor,
+            account_id,
+            Permission.REQUEST_KEYS,
+            field="accountId",
+            what="account",
+            action=REQUEST_KEYS,
         )
         wait = await ratelimit.retry_after(tx, buckets, settings.notification_failures)
         if wait:
