@@ -21,7 +21,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,6 +39,7 @@ from graphql import (
 from sqlalchemy import select
 
 from backend.auth.passwords import hash_password
+from backend.auth.tokens import new_token, token_hash
 from backend.db.models import (
     Account,
     AccountKind,
@@ -51,6 +52,8 @@ from backend.db.models import (
     Product,
     Role,
     User,
+    UserSession,
+    utcnow,
 )
 from backend.domain.accounts.users import create_account
 from backend.domain.demo import DEMO_PASSWORD
@@ -165,6 +168,8 @@ OPERATIONS: dict[str, Op] = {
     "licenseUnshare": Op(inp(licenseId="license", email="matrix@example.com")),
     "licenseDeactivateHost": Op(inp(licenseId="license", hostId="matrix-host")),
     "licenseTransferOwnership": Op(inp(licenseId="license", email=BOB)),
+    # your account: another browser's session of the customer's admin
+    "signOutSession": Op(inp(sessionId="session")),
 }
 
 
@@ -350,6 +355,14 @@ async def build_world(portal: Portal, owners: Owners) -> World:
             select(EmailMessage.id).where(EmailMessage.to_address == "tess@acme.example")
         )
         product = await session.scalar(select(Product.id).where(Product.sku == "EPS-14"))
+        # The customer's admin signed in on a second browser, for signOutSession.
+        other_browser = UserSession(
+            id=uuid.uuid4(),
+            token_hash=token_hash(new_token()),
+            user_id=from_global_id(me["id"], "User"),
+            expires_at=utcnow() + timedelta(days=1),
+        )
+        session.add(other_browser)
     assert viewer and share and mail and product
     for made in (upgrade, rehost, *fields, invited, *pending):
         assert "Success" in made["__typename"], made
@@ -380,6 +393,7 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "share": global_id("LicenseShare", share),
         "mail": global_id("EmailMessage", mail),
         "product": global_id("Product", product),
+        "session": global_id("UserSession", other_browser.id),
     }
     return world
 
@@ -401,6 +415,7 @@ NODES = {
     "AccountInvitation": "invitation",
     "Delegation": "active",
     "EmailMessage": "mail",
+    "UserSession": "session",
 }
 RESOLVED = {"Account", "License", "KeyRequest"}
 PUBLIC = {"Product"}
