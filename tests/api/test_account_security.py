@@ -255,6 +255,8 @@ async def test_a_reset_link_expires_after_one_hour_and_checks_the_new_password(
         assert short["__typename"] == "InvalidInput" and short["fieldErrors"] == [
             {"field": "password", "code": "TOO_SHORT"}
         ]
+        async with portal.db.read() as session:
+            assert await session.scalar(select(EmailToken.used_at).where(EmailToken.id == row.id)) is None
         # when the hour is over
         async with portal.db.write() as session:
             await session.execute(
