@@ -50,4 +50,31 @@ describe('<HomePage>', () => {
     expect(links).toEqual(['/get-a-key/kr-new', '/version-upgrade/kr-up', '/rehost/kr-rh']);
     expect(within(table).getByRole('link', { name: /^Resume ?re-host request created/ })).toBeInTheDocument();
   });
+
+  it('offers a viewer nothing he cannot do: no Start on Get a Key or Version Upgrade, View instead of Resume', async () => {
+    renderPage({
+      path: '/',
+      role: 'VIEWER',
+      routes: <Route path="/" element={<HomePage />} />,
+      query: (call) =>
+        call.operationName === 'AccountKeyRequests'
+          ? {
+              __typename: 'Query',
+              node: { __typename: 'Account', id: ACCOUNT.id, keyRequests: [row('kr-draft', 'NEW', 'DRAFT', ['M1'])] },
+            }
+          : undefined,
+    });
+
+    const functions = await screen.findByRole('region', { name: 'What would you like to do?' });
+    expect(within(functions).queryByRole('link', { name: /^Get a Key/ })).not.toBeInTheDocument();
+    expect(within(functions).queryByRole('link', { name: /^Version Upgrade/ })).not.toBeInTheDocument();
+    expect(within(functions).getByText('Get a Key').closest('[aria-disabled]')).toHaveTextContent(
+      'Your role (Viewer) cannot request keys',
+    );
+    expect(within(functions).getByRole('link', { name: /^Manage My Licenses/ })).toHaveAttribute('href', '/licenses');
+
+    const table = await screen.findByRole('table', { name: 'Key requests of Acme Corp' });
+    expect(within(table).queryByRole('link', { name: /^Resume/ })).not.toBeInTheDocument();
+    expect(within(table).getByRole('link', { name: /^View ?key request created/ })).toHaveAttribute('href', '/get-a-key/kr-draft');
+  });
 });

@@ -5,7 +5,7 @@ import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, UpgradeIcon, VoucherIc
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LoadingPanel } from '../components/Spinner';
 import { usePageTitle } from '../components/usePageTitle';
-import { asAccount } from '../lib/accounts';
+import { asAccount, canRequestKeys } from '../lib/accounts';
 import { humanize } from '../lib/format';
 import { useSession } from '../session';
 import { AccountKeyRequestsQuery } from './keyRequestsDocument';
@@ -21,6 +21,8 @@ interface Feature {
 interface LiveFeature extends Feature {
   to: string;
   cta: string;
+  /** Only members and admins may use it (a viewer sees it, with the reason it is not for him). */
+  requestsKeys?: boolean;
 }
 
 const LIVE: readonly LiveFeature[] = [
@@ -30,6 +32,7 @@ const LIVE: readonly LiveFeature[] = [
     icon: <KeyIcon />,
     to: '/get-a-key',
     cta: 'Start',
+    requestsKeys: true,
   },
   {
     title: 'Version Upgrade',
@@ -37,6 +40,7 @@ const LIVE: readonly LiveFeature[] = [
     icon: <UpgradeIcon />,
     to: '/version-upgrade',
     cta: 'Start',
+    requestsKeys: true,
   },
   {
     title: 'Manage My Licenses',
@@ -68,6 +72,7 @@ export function HomePage() {
   if (partnerHome) return <PartnerCustomersPage />;
 
   const account = membership.account;
+  const mayRequestKeys = canRequestKeys(membership.role);
   // Get a Key drafts nobody has added a serial number to yet are noise: leave them out.
   const rows = (asAccount(result.data?.node)?.keyRequests ?? []).filter(
     (row) => row.kind !== 'NEW' || row.status !== 'DRAFT' || row.serials.length > 0,
@@ -95,7 +100,19 @@ export function HomePage() {
           What would you like to do?
         </h2>
         <ul className="feature-grid">
-          {LIVE.map((feature) => (
+          {LIVE.map((feature) =>
+            feature.requestsKeys && !mayRequestKeys ? (
+              <li key={feature.title}>
+                <div className="feature-card feature-card--disabled" aria-disabled="true">
+                  <span className="feature-card__icon" aria-hidden="true">
+                    {feature.icon}
+                  </span>
+                  <span className="feature-card__title">{feature.title}</span>
+                  <span className="feature-card__text">{feature.description}</span>
+                  <span className="muted small">Your role ({humanize(membership.role)}) cannot request keys.</span>
+                </div>
+              </li>
+            ) : (
             <li key={feature.title}>
               <Link to={feature.to} className="feature-card feature-card--live">
                 <span className="feature-card__icon" aria-hidden="true">
@@ -108,7 +125,8 @@ export function HomePage() {
                 </span>
               </Link>
             </li>
-          ))}
+            ),
+          )}
           {COMING_SOON.map((feature) => (
             <li key={feature.title}>
               <div className="feature-card feature-card--disabled" aria-disabled="true">
@@ -147,7 +165,7 @@ export function HomePage() {
           </div>
         ) : (
           <div className="card card--flush">
-            <KeyRequestTable rows={rows} caption={`Key requests of ${account.name}`} />
+            <KeyRequestTable rows={rows} caption={`Key requests of ${account.name}`} mayChange={mayRequestKeys} />
           </div>
         )}
       </section>

@@ -6,10 +6,10 @@ import { flowFor, stepLabelFor, stepNumberFor } from '../lib/steps';
 
 export type KeyRequestRow = Extract<NonNullable<AccountKeyRequestsQuery['node']>, { __typename: 'Account' }>['keyRequests'][number];
 
-function actionLabel(row: KeyRequestRow): string {
+function actionLabel(row: KeyRequestRow, mayChange: boolean): string {
   switch (row.status) {
     case 'DRAFT':
-      return 'Resume';
+      return mayChange ? 'Resume' : 'View';
     case 'READY':
       return 'View keys';
     default:
@@ -23,8 +23,20 @@ function progress(row: KeyRequestRow): string {
   return `Step ${stepNumberFor(row.step, flow)}: ${stepLabelFor(row.step, flow)}`;
 }
 
-/** A table of key requests with kind, status, serial count, creation time and a link to open each in its wizard. */
-export function KeyRequestTable({ rows, caption }: { rows: readonly KeyRequestRow[]; caption: string }) {
+/**
+ * A table of key requests with kind, status, serial count, creation time and
+ * a link to open each in its wizard ("Resume" a draft only for those who may
+ * change it, `mayChange`; others "View" it).
+ */
+export function KeyRequestTable({
+  rows,
+  caption,
+  mayChange = true,
+}: {
+  rows: readonly KeyRequestRow[];
+  caption: string;
+  mayChange?: boolean;
+}) {
   return (
     <div className="table-wrap">
       <table className="table table--stack">
@@ -68,7 +80,7 @@ export function KeyRequestTable({ rows, caption }: { rows: readonly KeyRequestRo
                 </td>
                 <td className="table__actions">
                   <Link to={flow.path(row.id)} className="button button--secondary button--small">
-                    {actionLabel(row)}
+                    {actionLabel(row, mayChange)}
                     <span className="visually-hidden">
                       {' '}
                       {flow.noun} created {formatDateTime(row.createdAt)}

@@ -5,8 +5,10 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { LoadingPanel } from '../../components/Spinner';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Stepper } from '../../components/Stepper';
-import { formatDateTime } from '../../lib/format';
+import { canRequestKeys } from '../../lib/accounts';
+import { formatDateTime, humanize } from '../../lib/format';
 import type { RequestStatus, ServerStep, WizardFlow } from '../../lib/steps';
+import { useSession } from '../../session';
 import type { KeyRequestState } from './useKeyRequest';
 
 interface FlowTexts {
@@ -86,9 +88,16 @@ interface WizardFrameProps {
   children: ReactNode;
 }
 
-/** Title, status line, stepper and the panel of the current step; an expired request shows a notice instead. */
+/**
+ * Title, status line, stepper and the panel of the current step; an expired
+ * request shows a notice instead, and so does a draft the user may see but not
+ * change (a viewer: no live buttons that would then fail).
+ */
 export function WizardFrame({ flow, keyRequest, step, headingRef, meta, children }: WizardFrameProps) {
   const texts = TEXTS[flow.kind];
+  const { membership } = useSession();
+  // A draw-down's right to draw is the user's role on its contract, not on the account.
+  const readOnly = keyRequest.status === 'DRAFT' && flow.kind !== 'FLEX' && membership !== null && !canRequestKeys(membership.role);
   const label = flow.steps.find((s) => s.number === step)?.label ?? '';
   return (
     <section className="page wizard">
@@ -113,6 +122,16 @@ export function WizardFrame({ flow, keyRequest, step, headingRef, meta, children
             <p>{texts.expired}</p>
             <p>
               <Link to={flow.startPath}>{texts.restart}</Link>
+            </p>
+          </Alert>
+        ) : readOnly && membership ? (
+          <Alert tone="info" title={`Your role (${humanize(membership.role)}) cannot request keys`}>
+            <p>
+              You can follow this {flow.noun}, but only a member or an administrator of {membership.account.name} can change or
+              confirm it.
+            </p>
+            <p>
+              <Link to="/">Back to the home page</Link>
             </p>
           </Alert>
         ) : (

@@ -11,8 +11,14 @@ import { WizardPage } from './WizardPage';
 const eps = { __typename: 'Product' as const, id: 'p-eps', name: 'Endpoint Protection', version: '14.3' };
 const target = license({ id: 'lic-a' });
 
-function renderWizard(request: KeyRequestFieldsFragment, search = '', mutation: (call: MockCall) => unknown = () => null) {
+function renderWizard(
+  request: KeyRequestFieldsFragment,
+  search = '',
+  mutation: (call: MockCall) => unknown = () => null,
+  role: 'ADMIN' | 'MEMBER' | 'VIEWER' = 'ADMIN',
+) {
   return renderPage({
+    role,
     path: `/get-a-key/${request.id}${search}`,
     routes: <Route path="/get-a-key/:id" element={<WizardPage />} />,
     query: (call) => {
@@ -67,5 +73,13 @@ describe('<WizardPage> with renewal serials', () => {
   it('sends requests of another kind to their own wizard', async () => {
     renderWizard({ ...keyRequest(), kind: 'UPGRADE' });
     expect(await screen.findByTestId('location')).toHaveTextContent('/version-upgrade/kr-1');
+  });
+
+  it("opens an admin's draft read-only for a viewer, with the reason instead of live buttons", async () => {
+    renderWizard(keyRequest(), '', () => null, 'VIEWER');
+    expect(await screen.findByText('Your role (Viewer) cannot request keys')).toBeInTheDocument();
+    expect(screen.getByText(/only a member or an administrator of Acme Corp can change or confirm it/)).toBeInTheDocument();
+    expect(screen.queryByLabelText('Serial numbers')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Continue|Add/ })).not.toBeInTheDocument();
   });
 });
