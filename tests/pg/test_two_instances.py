@@ -1,4 +1,5 @@
-"""Two `portal serve` processes on one PostgreSQL: subscribe on one, confirm on the other."""
+"""Two `portal serve` processes on one PostgreSQL: subscribe on one, confirm on the other; thirty
+confirms racing for one serial through both."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import websockets
+from sqlalchemy.engine import make_url
 
+from backend.schema.common import from_global_id
 from tests.api.flows import CONFIRM, ENTER, LOGIN_VARS, REGISTRATION, SET_REGISTRATION, START
 from tests.conftest import run_in_thread
-from tests.support import LOGIN, create_database, drop_database, free_port
+from tests.support import LOGIN, create_database, drop_database, eventually, free_port
 
 pytestmark = pytest.mark.pg
 PORTAL = str(Path(sys.executable).with_name("portal"))
@@ -62,6 +66,115 @@ async def _gql(http: httpx.AsyncClient, query: str, variables: dict[str, Any]) -
     assert not body.get("errors"), body
     data: dict[str, Any] = body["data"]
     return data
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [PORTAL, "serve", "--no-demo", "--port", str(port), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+CONFIRM_TYPENAME = """
+mutation C($input: KeyRequestConfirmInput!) {
+  keyRequestConfirm(input: $input) {
+    __typename
+    ... on SerialNumbersRejected { problems { serialNumber code } }
+  }
+}"""
+
+
+async def test_thirty_confirms_racing_through_two_processes_make_exactly_one_license(
+    shared_database: str, tmp_path: Path
+) -> None:
+    """tests/pg/test_concurrency.py races thirty confirms in one process; here half go to each of two
+    `portal serve` processes, and the test shows they overlapped: it holds the serial's row lock
+    while they run, and sees open confirm transactions of both processes waiting on it at once."""
+    env = _env(shared_database, tmp_path)
+    demo_info = json.loads(
+        subprocess.run([PORTAL, "demo", "--json"], env=env, check=True, capture_output=True).stdout
+    )
+    serial = next(s["number"] for s in demo_info["serials"] if s["locking"] == "NONE")
+    ports = [free_port(), free_port()]
+    procs = [_serve(env, port) for port in ports]
+    dsn = make_url(shared_database).set(drivername="postgresql").render_as_string(hide_password=False)
+    lock = await asyncpg.connect(dsn)
+    try:
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        for base, proc in zip(bases, procs, strict=True):
+            await _wait_healthy(base, proc)
+        async with httpx.AsyncClient(base_url=bases[0]) as one, httpx.AsyncClient(base_url=bases[1]) as two:
+            assert (await _gql(one, LOGIN, LOGIN_VARS))["login"]["__typename"] == "LoginSuccess"
+            two.cookies = one.cookies  # one session, both processes
+            me = (await _gql(one, "{ me { memberships { account { id kind } } } }", {}))["me"]
+            acc = next(m["account"]["id"] for m in me["memberships"] if m["account"]["kind"] == "CUSTOMER")
+            drafts = []
+            for i in range(30):
+                http = (one, two)[i % 2]
+                draft = (await _gql(http, START, {"input": {"accountId": acc}}))["keyRequestStart"][
+                    "keyRequest"
+                ]
+                entered = await _gql(
+                    http, ENTER, {"input": {"keyRequestId": draft["id"], "serialNumbers": [serial]}}
+                )
+                assert entered["keyRequestEnterSerials"]["__typename"] == "KeyRequestEnterSerialsSuccess"
+                await _gql(
+                    http,
+                    SET_REGISTRATION,
+                    {"input": {"keyRequestId": draft["id"], "registration": REGISTRATION}},
+                )
+                drafts.append(draft["id"])
+
+            # when: the serial's row is locked, all thirty confirm — even ones to process one, odd
+            # ones to process two — and wait on it
+            async with lock.transaction():
+                await lock.fetchval("SELECT id FROM serials WHERE number = $1 FOR UPDATE", serial)
+                confirms = [
+                    asyncio.create_task(
+                        _gql(
+                            (one, two)[i % 2],
+                            CONFIRM_TYPENAME,
+                            {"input": {"keyRequestId": kr, "idempotencyKey": f"two-process-race-{i:02d}"}},
+                        )
+                    )
+                    for i, kr in enumerate(drafts)
+                ]
+                sent_to = {from_global_id(kr, "KeyRequest"): i % 2 for i, kr in enumerate(drafts)}
+
+                async def waiting_in_both() -> list[int] | None:
+                    # A confirm waiting on the serial has already marked its request SUBMITTED in
+                    # its open transaction: the request row's xmax is that transaction's id. So
+                    # the waiting transactions name their requests, and the requests the process
+                    # they were sent to.
+                    rows = await lock.fetch(
+                        "SELECT kr.id FROM key_requests AS kr JOIN pg_stat_activity AS a"
+                        " ON a.backend_xid::text = kr.xmax::text"
+                        " WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'"
+                        " AND kr.id = ANY($1::uuid[])",
+                        list(sent_to),
+                    )
+                    per_process = [sum(sent_to[r["id"]] == n for r in rows) for n in (0, 1)]
+                    return per_process if min(per_process) >= 2 else None
+
+                overlapped = await eventually(waiting_in_both, timeout=30)
+                assert not any(task.done() for task in confirms)  # all still held by the lock
+            results = [r["keyRequestConfirm"] for r in await asyncio.gather(*confirms)]
+
+        # then: one of thirty won (`overlapped`: how many waited on the serial at once, per process)
+        winners = [r for r in results if r["__typename"] == "KeyRequestConfirmSuccess"]
+        losers = [r for r in results if r["__typename"] == "SerialNumbersRejected"]
+        assert (len(winners), len(losers)) == (1, 29), (overlapped, results)
+        assert {p["code"] for r in losers for p in r["problems"]} == {"ALREADY_REGISTERED"}
+        assert await lock.fetchval("SELECT count(*) FROM licenses") == 1
+        assert await lock.fetchval("SELECT status FROM serials WHERE number = $1", serial) == "REGISTERED"
+    finally:
+        await lock.close()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=20)
 
 
 async def test_subscription_on_one_instance_sees_the_key_confirmed_on_the_other(
