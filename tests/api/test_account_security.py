@@ -510,7 +510,7 @@ async def test_wrong_codes_are_rate_limited(client: GraphQLClient, other_client:
         (await other_client(SECOND_FACTOR, {"input": {"challenge": challenge, "code": wrong}}))[
             "loginSecondFactor"
         ]
-        for _ in range(10)
+        for _ in range(5)
     ]
     limited = (await other_client(SECOND_FACTOR, {"input": {"challenge": challenge, "code": right}}))[
         "loginSecondFactor"

@@ -50,6 +50,9 @@ RESET_TTL = timedelta(hours=1)
 # unknown addresses too, so the limit tells nothing about which addresses have an account.
 RESET_PER_EMAIL = (3, 3600)
 RESET_PER_IP = (20, 3600)
+# Wrong authenticator or recovery codes per user: (failures, window seconds). Stricter than the
+# password's limit: a code has 6 digits, and the caller already proved the password.
+CODE_FAILURES = (5, 900)
 MAX_PASSWORD = 1000
 MAX_NAME = 200
 
@@ -458,7 +461,7 @@ async def confirm_totp_setup(
     bucket = _code_bucket(actor.user_id)
     async with db.write() as session:
         tx = as_driver_transaction(session)
-        wait = await ratelimit.retry_after(tx, [bucket], settings.login_failures_per_email)
+        wait = await ratelimit.retry_after(tx, [bucket], CODE_FAILURES)
         if wait:
             raise RateLimitedError(wait, "code")
         credential = await session.get(TotpCredential, actor.user_id)
@@ -586,7 +589,7 @@ async def complete_login(
     bucket = _code_bucket(user_id)
     async with db.write() as session:
         tx = as_driver_transaction(session)
-        wait = await ratelimit.retry_after(tx, [bucket], settings.login_failures_per_email)
+        wait = await ratelimit.retry_after(tx, [bucket], CODE_FAILURES)
         if wait:
             raise RateLimitedError(wait, "code")
         credential = await session.get(TotpCredential, user_id)
