@@ -29,6 +29,7 @@ from backend.db.models import (
 from backend.domain.access import LicenseAccess, license_access_from
 from backend.domain.key_requests.rehost import rehosts_in_window
 from backend.domain.licenses import finding
+from backend.domain.licenses.provenance import Requested, requesters
 from backend.loaders.accounts import AccountLoaders
 
 HISTORY_LIMIT = 100
@@ -68,6 +69,14 @@ class LicenseLoaders(AccountLoaders):
             for license_id, serial in rows:
                 grouped[license_id].append(serial)
         return [grouped[i] for i in ids]
+
+    @cached_property
+    def requester_by_license(self) -> DataLoader[uuid.UUID, Requested | None]:
+        return DataLoader(self._requesters)
+
+    async def _requesters(self, ids: Sequence[uuid.UUID]) -> list[Requested | None]:
+        found = await self._db.driver.run(lambda tx: requesters(tx, ids), transaction=False)
+        return [found.get(i) for i in ids]
 
     @cached_property
     def rehosts_by_license(self) -> DataLoader[uuid.UUID, list[datetime]]:

@@ -247,6 +247,27 @@ class LicenseType(Node):
         user = await info.context.loaders.user.load(self.row.owner_user_id)
         return UserRow.from_model(user) if user else None
 
+    @strawberry.field(
+        description="Who requested the license (the user of the key request that made it); null for "
+        "licenses made outside the portal's key requests."
+    )
+    async def requested_by(self, info: Info) -> UserRef | None:
+        requested = await info.context.loaders.requester_by_license.load(self.row.id)
+        if requested is None:
+            return None
+        user = await info.context.loaders.user.load(requested.user_id)
+        return UserRow.from_model(user) if user else None
+
+    @strawberry.field(
+        description="The partner account the requester acted from when a partner got the license "
+        "for this account (then `owner` is null: the account owns it)."
+    )
+    async def requested_through(self, info: Info) -> AccountRef | None:
+        requested = await info.context.loaders.requester_by_license.load(self.row.id)
+        if requested is None or requested.through_account_id is None:
+            return None
+        return AccountRow.from_model(await info.context.loaders.account.load(requested.through_account_id))
+
     @strawberry.field(description="Only for OWNER/ADMIN access; empty list otherwise.")
     async def shares(self, info: Info) -> list[LicenseShareType]:
         return await license_shares(info, self.row.id)

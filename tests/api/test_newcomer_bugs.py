@@ -7,6 +7,7 @@ from typing import Any
 import jwt
 
 from backend.portal import Portal
+from backend.schema.common import from_global_id
 from tests.api.flows import ALICE, VICTOR, account_id, enter, get_a_key, license_of, sign_in, start
 from tests.api.test_rehost_activation import activate, rehost_set_host, rehost_start
 from tests.support import GraphQLClient
@@ -174,4 +175,43 @@ async def test_a_viewer_is_told_his_role_cannot_change_what_he_sees(
 START_ONLY = """
 mutation Start($input: KeyRequestStartInput!) {
   keyRequestStart(input: $input) { __typename ... on UserError { code message field } }
+}"""
+
+
+async def test_a_license_a_partner_got_for_a_customer_is_owned_by_the_customer_account(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    import csv
+    import io
+
+    from tests.api.test_delegations import CAROL, answer, delegated
+
+    # given: Initech's Carol gets a key for Acme under a MANAGE delegation
+    acme, delegation_id = await delegated(portal, client, other_client)
+    ready = await get_a_key(other_client, portal, acme)
+    license_id = ready["licenses"][0]["id"]
+    assert (await answer(client, "delegationRevoke", delegation_id))[
+        "__typename"
+    ] == "DelegationRevokeSuccess"
+
+    # when
+    shown = (await client(PROVENANCE, {"id": license_id}))["license"]
+    export = await client.http.get("/api/licenses/export.csv", params={"accountId": acme})
+    plain_id = str(from_global_id(license_id, "License"))
+    row = next(r for r in csv.DictReader(io.StringIO(export.text)) if r["License ID"] == plain_id)
+
+    # then: no partner user owns it (he has no access after the revocation); he is who requested it
+    assert shown["owner"] is None
+    assert shown["account"]["name"] == "Acme Corp"
+    assert shown["requestedBy"]["email"] == CAROL
+    assert shown["requestedThrough"]["name"] == "Initech Partners"
+    assert row["Owner"] == "Acme Corp"
+    assert row["Requested by"] == f"{CAROL} (Initech Partners)"
+
+
+PROVENANCE = """
+query P($id: ID!) {
+  license(id: $id) {
+    owner { email } account { name } requestedBy { email } requestedThrough { name }
+  }
 }"""

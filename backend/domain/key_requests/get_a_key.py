@@ -57,6 +57,7 @@ from backend.domain.key_requests.pipeline import (
 )
 from backend.domain.key_requests.registration import validate_host_id, validate_registration
 from backend.domain.licenses import search
+from backend.domain.licenses.provenance import owner_for
 from backend.domain.serials import display, parse
 from backend.events import EventBus
 
@@ -596,7 +597,7 @@ async def commit(
                     "id": license_id,
                     "account_id": request.account_id,
                     "product_id": product.id,
-                    "owner_user_id": actor.user_id,
+                    "owner_user_id": owner_for(grant.acting_account_id, request.account_id, actor.user_id),
                     "origin_serial_id": serial.id,
                     "key_request_id": request.id,
                     "quantity": serial.quantity,

@@ -54,6 +54,7 @@ from backend.domain.key_requests.pipeline import (
 )
 from backend.domain.key_requests.registration import validate_registration
 from backend.domain.licenses import search
+from backend.domain.licenses.provenance import owner_for
 from backend.domain.mail import queue_email
 from backend.domain.mail_texts import upgrade_mail
 from backend.events import EventBus
@@ -503,7 +504,7 @@ async def confirm(
                 "id": upgraded_id,
                 "account_id": old.account_id,
                 "product_id": notification.to_product_id,
-                "owner_user_id": actor.user_id,
+                "owner_user_id": owner_for(grant.acting_account_id, old.account_id, actor.user_id),
                 "key_request_id": request.id,
                 "quantity": quantity,
                 "maintenance_until": old.maintenance_until,

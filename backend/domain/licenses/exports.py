@@ -16,6 +16,7 @@ from sqlalchemy import select
 from backend.db.driver import as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
+    Account,
     CustomField,
     KeyStatus,
     License,
@@ -28,7 +29,7 @@ from backend.db.models import (
 )
 from backend.domain.access import Actor, LicenseAccess, Permission, require, require_licenses
 from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
-from backend.domain.licenses import finding
+from backend.domain.licenses import finding, provenance
 from backend.domain.licenses.custom_fields import fields_of
 from backend.domain.serials import display
 
@@ -46,6 +47,7 @@ COLUMNS = [
     "Serial numbers",
     "Activation keys",
     "Owner",
+    "Requested by",
     "Created",
 ]
 
@@ -104,6 +106,7 @@ async def stream_csv(db: Database, export: CsvExport) -> AsyncIterator[bytes]:
             keys: dict[uuid.UUID, list[str]] = defaultdict(list)
             values: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
             owners: dict[uuid.UUID, str] = {}
+            requested: dict[uuid.UUID, str] = {}
             if ids:
                 for license_id, number in await session.execute(
                     select(LicenseSerial.license_id, Serial.number)
@@ -127,14 +130,29 @@ async def stream_csv(db: Database, export: CsvExport) -> AsyncIterator[bytes]:
                         ).where(LicenseCustomValue.license_id.in_(ids))
                     ):
                         values[(license_id, field_id)] = text or ""
-                owner_ids = {row.owner_user_id for row in rows if row.owner_user_id is not None}
-                if owner_ids:
-                    owners = {
-                        uid: email
-                        for uid, email in await session.execute(
-                            select(User.id, User.email).where(User.id.in_(owner_ids))
-                        )
-                    }
+                requesters = await provenance.requesters(as_driver_transaction(session), ids)
+                user_ids = {row.owner_user_id for row in rows if row.owner_user_id is not None}
+                user_ids |= {r.user_id for r in requesters.values()}
+                # A license without an owning user is owned by its account (a partner got it).
+                account_ids = {row.account_id for row in rows if row.owner_user_id is None}
+                account_ids |= {r.through_account_id for r in requesters.values() if r.through_account_id}
+                owners = {
+                    uid: email
+                    for uid, email in await session.execute(
+                        select(User.id, User.email).where(User.id.in_(user_ids))
+                    )
+                }
+                names = {
+                    aid: name
+                    for aid, name in await session.execute(
+                        select(Account.id, Account.name).where(Account.id.in_(account_ids))
+                    )
+                }
+                owners |= names
+                for license_id, r in requesters.items():
+                    who = owners.get(r.user_id, "")
+                    through = names.get(r.through_account_id) if r.through_account_id else None
+                    requested[license_id] = f"{who} ({through})" if through else who
         buffer = io.StringIO()
         for row in rows:
             product = products[row.product_id]
@@ -152,7 +170,8 @@ async def stream_csv(db: Database, export: CsvExport) -> AsyncIterator[bytes]:
                     row.host_id or "",
                     " ".join(numbers[row.id]),
                     " ".join(keys[row.id]),
-                    owners.get(row.owner_user_id, "") if row.owner_user_id else "",
+                    owners.get(row.owner_user_id or row.account_id, ""),
+                    requested.get(row.id, ""),
                     row.created_at.isoformat(timespec="seconds"),
                     *(values.get((row.id, f.id), "") for f in export.fields),
                 ],

@@ -24,6 +24,8 @@ function detail(overrides: Partial<Detail> = {}): Detail {
     nextRehostAllowedAt: null,
     access: 'ADMIN',
     owner: { __typename: 'User', id: 'u1', name: 'Dana', email: 'dana@example.com' },
+    requestedBy: null,
+    requestedThrough: null,
     shares: [],
     customValues: [],
     history: [],
@@ -329,5 +331,19 @@ describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
     expect(screen.queryByRole('button', { name: 'Transfer ownership…' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Edit Cost center' })).not.toBeInTheDocument();
     expect(screen.getByText('4711')).toBeInTheDocument();
+  });
+
+  it('names the account as owner of a license a partner got for it, and the partner as who requested it', async () => {
+    renderDetail(
+      detail({
+        owner: null,
+        requestedBy: { __typename: 'User', id: 'u-carol', name: 'Carol Channel', email: 'carol@initech.example' },
+        requestedThrough: { __typename: 'Account', id: 'acc-initech', name: 'Initech Partners' },
+      }),
+    );
+    const owner = (await screen.findByText('Owner', { selector: 'dt' })).nextElementSibling;
+    expect(owner).toHaveTextContent('Acme Corp (the account)');
+    const requested = screen.getByText('Requested by', { selector: 'dt' }).nextElementSibling;
+    expect(requested).toHaveTextContent('Carol Channel for Acme Corp, from Initech Partners');
   });
 });

@@ -181,10 +181,21 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
                   {license.owner.name ? <span className="muted">({license.owner.email})</span> : null}
                 </>
               ) : (
-                <span className="muted">No owner recorded</span>
+                <>
+                  {license.account.name} <span className="muted">(the account)</span>
+                </>
               )}
             </dd>
           </div>
+          {license.requestedBy ? (
+            <div className="summary__row">
+              <dt>Requested by</dt>
+              <dd>
+                {license.requestedBy.name || license.requestedBy.email}
+                {license.requestedThrough ? <span className="muted"> for {license.account.name}, from {license.requestedThrough.name}</span> : null}
+              </dd>
+            </div>
+          ) : null}
           <div className="summary__row">
             <dt>Your access</dt>
             <dd>{humanize(license.access)}</dd>

@@ -10,6 +10,15 @@ export const LicenseDetailQuery = graphql(`
       nextRehostAllowedAt
       access
       ...LicenseSharingFields
+      requestedBy {
+        id
+        name
+        email
+      }
+      requestedThrough {
+        id
+        name
+      }
       customValues {
         value
         field {
