@@ -152,6 +152,9 @@ class LicenseState(enum.StrEnum):
 class KeyStatus(enum.StrEnum):
     ACTIVE = "ACTIVE"
     REVOKED = "REVOKED"
+    # A renewal signed a newer key for the license: this one's file carries the earlier maintenance
+    # end; its activation key still activates hosts (they get the license's current terms).
+    SUPERSEDED = "SUPERSEDED"
 
 
 class KeyRequestKind(enum.StrEnum):

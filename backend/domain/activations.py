@@ -264,7 +264,11 @@ async def activate(
 
 
 def _usable(row: Mapping[str, Any]) -> bool:
-    return bool(row["status"] == KeyStatus.ACTIVE and row["state"] == LicenseState.CURRENT)
+    return bool(row["status"] in _ACTIVATES and row["state"] == LicenseState.CURRENT)
+
+
+# A superseded key (a renewal signed a newer one) still activates: installed products keep working.
+_ACTIVATES = (KeyStatus.ACTIVE, KeyStatus.SUPERSEDED)
 
 
 _KEY_BY_ACTIVATION_KEY = Prepared(

@@ -215,3 +215,51 @@ query P($id: ID!) {
     owner { email } account { name } requestedBy { email } requestedThrough { name }
   }
 }"""
+
+
+async def test_a_renewal_supersedes_the_earlier_key_and_must_cover_the_licenses_seats(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    from backend.db.models import SerialKind
+    from tests.api.flows import confirm, new_serials, wait_ready
+    from tests.api.test_renewals import select
+
+    # given: a 15-seat license with its key, a renewal for 15 seats and one for 25
+    me = await sign_in(client)
+    acme = account_id(me)
+    numbers = await new_serials(portal, "EPS-14", quantity=15)
+    request = await start(client, acme)
+    await enter(client, request["id"], numbers)
+    from tests.api.flows import set_registration
+
+    await set_registration(client, request["id"])
+    await confirm(client, request["id"], "first-key")
+    first = await wait_ready(client, request["id"])
+    license_id, old_key = first["licenses"][0]["id"], first["keys"][0]
+    fits = (await new_serials(portal, "EPS-14", quantity=15, kind=SerialKind.RENEWAL))[0]
+    too_big = (await new_serials(portal, "EPS-14", quantity=25, kind=SerialKind.RENEWAL))[0]
+
+    # when: the 25-seat renewal is chosen for it
+    renewal = await start(client, acme)
+    await enter(client, renewal["id"], [too_big])
+    refused = await select(client, renewal["id"], [(too_big, license_id)])
+
+    # then: refused, saying what the renewal covers
+    assert refused["__typename"] == "InvalidInput"
+    [problem] = refused["fieldErrors"]
+    assert (problem["field"], problem["code"]) == ("renewals.0.licenseId", "QUANTITY_MISMATCH")
+    assert "25 seats" in problem["message"] and "15 seats" in problem["message"]
+
+    # when: the 15-seat renewal is confirmed
+    matching = await start(client, acme)
+    await enter(client, matching["id"], [fits])
+    assert (await select(client, matching["id"], [(fits, license_id)]))["__typename"] == (
+        "KeyRequestSelectRenewalsSuccess"
+    )
+    assert (await confirm(client, matching["id"], "renewal-key"))["__typename"] == "KeyRequestConfirmSuccess"
+    new_key = (await wait_ready(client, matching["id"]))["keys"][0]
+
+    # then: the earlier key is superseded, not active beside the new one; hosts using it keep working
+    statuses = {k["id"]: k["status"] for k in (await license_of(client, license_id))["keys"]}
+    assert statuses == {old_key["id"]: "SUPERSEDED", new_key["id"]: "ACTIVE"}
+    assert (await activate(other_client, old_key["activationKey"], "pc-1"))["__typename"] == "ActivateSuccess"

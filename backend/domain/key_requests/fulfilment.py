@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, exists, insert, select, update
 
 from backend.config import Settings
-from backend.db.driver import DriverTransaction, Prepared, entity, prefixed
+from backend.db.driver import DriverTransaction, Prepared, entity, ids_match, prefixed
 from backend.db.engine import Database
 from backend.db.models import (
     KeyRequest,
@@ -132,6 +133,19 @@ _KEY_COLUMNS = [
     "issued_at",
 ]
 NEW_KEY = Prepared(insert(_keys), _KEY_COLUMNS)
+
+
+@cache
+def _supersede(dialect: str) -> Prepared:
+    """The active keys of licenses about to get a new one (parameter `signing`): a license has
+    one current key; the earlier ones are superseded (a renewal's new file has the new terms)."""
+    return Prepared(
+        update(_keys)
+        .where(ids_match(_keys.c.license_id, dialect, "signing"), _keys.c.status == KeyStatus.ACTIVE)
+        .values(status=KeyStatus.SUPERSEDED)
+    )
+
+
 _READY = Prepared(
     update(_key_requests)
     .where(_key_requests.c.id == bindparam("key_request_id"))
@@ -174,6 +188,8 @@ async def fulfil(
             key = new_key(settings.issuer, signer, license_, product, request_id)
             key.status, key.issued_at = KeyStatus.ACTIVE, utcnow()
             issued.append((license_, product, key))
+        if issued:
+            await tx.one(_supersede(tx.dialect), {"signing": [license_.id for license_, _, _ in issued]})
         await tx.many(NEW_KEY, [{name: getattr(key, name) for name in _KEY_COLUMNS} for _, _, key in issued])
         await search.refresh(tx, [license_.id for license_, _, _ in issued])
         await tx.one(_READY, {"key_request_id": request_id, "now": utcnow()})

@@ -419,6 +419,16 @@ async def select_renewals(
                         "This license can no longer be renewed.",
                     )
                 )
+            elif row["quantity"] != serial.quantity:
+                problems.append(
+                    FieldProblem(
+                        f"renewals.{index}.licenseId",
+                        "QUANTITY_MISMATCH",
+                        f"This renewal covers {serial.quantity} seats and the license has "
+                        f"{row['quantity']} seats: choose a license with {serial.quantity} seats, "
+                        "or ask your reseller for a renewal of the license's seats.",
+                    )
+                )
             else:
                 chosen.append((serial, row["id"]))
         if problems:
@@ -581,6 +591,7 @@ async def commit(
                 license_ is None
                 or license_.state != LicenseState.CURRENT
                 or license_.account_id != request.account_id
+                or license_.quantity != serial.quantity
             ):
                 raise KeyRequestStateError(
                     "INCOMPLETE", "A chosen license can no longer be renewed.", "renewals"

@@ -249,7 +249,10 @@ _DRAW = Prepared(
 )
 _REVOKE_KEYS = Prepared(
     update(_keys)
-    .where(_keys.c.license_id == bindparam("of_license"), _keys.c.status == KeyStatus.ACTIVE)
+    .where(
+        _keys.c.license_id == bindparam("of_license"),
+        _keys.c.status.in_([KeyStatus.ACTIVE, KeyStatus.SUPERSEDED]),
+    )
     .values(status=KeyStatus.REVOKED)
 )
 _SUPERSEDE = Prepared(

@@ -263,7 +263,8 @@ export type LicenseFilter = {
 
 export type LicenseKeyStatus =
   | 'ACTIVE'
-  | 'REVOKED';
+  | 'REVOKED'
+  | 'SUPERSEDED';
 
 export type LicenseModel =
   | 'PERPETUAL'
