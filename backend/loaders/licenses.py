@@ -28,7 +28,7 @@ from backend.db.models import (
 )
 from backend.domain.access import LicenseAccess, license_access_from
 from backend.domain.key_requests.rehost import rehosts_in_window
-from backend.domain.licenses import finding
+from backend.domain.licenses import finding, history
 from backend.domain.licenses.provenance import Requested, requesters
 from backend.loaders.accounts import AccountLoaders
 
@@ -186,7 +186,8 @@ class LicenseLoaders(AccountLoaders):
 
     async def _history(self, ids: Sequence[uuid.UUID]) -> list[list[AuditEvent]]:
         """A license's audit events: those about the license and those of the key requests that
-        signed its keys; newest first, at most HISTORY_LIMIT each."""
+        changed it (not their draft steps, domain/licenses/history.py); newest first, at most
+        HISTORY_LIMIT each."""
         grouped: dict[uuid.UUID, list[AuditEvent]] = defaultdict(list)
         async with self.session() as session:
             links: dict[str, set[uuid.UUID]] = defaultdict(set)
@@ -200,15 +201,19 @@ class LicenseLoaders(AccountLoaders):
             rows = await session.scalars(
                 select(AuditEvent)
                 .where(
-                    ((AuditEvent.target_type == "License") & AuditEvent.target_id.in_(targets))
-                    | ((AuditEvent.target_type == "KeyRequest") & AuditEvent.target_id.in_(list(links)))
+                    (AuditEvent.target_type.in_(history.LICENSE_TARGETS) & AuditEvent.target_id.in_(targets))
+                    | (
+                        (AuditEvent.target_type == "KeyRequest")
+                        & AuditEvent.target_id.in_(list(links))
+                        & AuditEvent.action.in_(history.REQUEST_ACTIONS)
+                    )
                 )
                 .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             )
             for event in rows:
                 owners = (
                     {uuid.UUID(event.target_id)}
-                    if event.target_type == "License" and event.target_id
+                    if event.target_type in history.LICENSE_TARGETS and event.target_id
                     else links.get(event.target_id or "", set())
                 )
                 for license_id in owners:

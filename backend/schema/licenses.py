@@ -16,7 +16,7 @@ from backend.context import Info
 from backend.db import models
 from backend.domain.access import LicenseAccess, access_allows
 from backend.domain.key_requests import rehost
-from backend.domain.licenses import finding
+from backend.domain.licenses import finding, history
 from backend.domain.licenses.finding import EXPIRING_WITHIN_DAYS, LicenseStatus, license_status
 from backend.schema.account_refs import AccountRef, AccountRow, UserRef, UserRow
 from backend.schema.catalog import ProductType, SerialType
@@ -108,8 +108,9 @@ def order_to_domain(order: LicenseOrder | None) -> finding.Order:
 @strawberry.type(name="AuditEntry")
 class AuditEntry:
     at: datetime
-    action: str
+    action: str  # the event's code, e.g. license.activate
     data: JSON | None
+    summary: str  # the event as a sentence: "Host pc-1 activated"
     actor_user_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field
@@ -281,7 +282,13 @@ class LicenseType(Node):
     async def history(self, info: Info) -> list[AuditEntry]:
         rows = await info.context.loaders.history_by_license.load(self.row.id)
         return [
-            AuditEntry(at=r.at, action=r.action, data=cast(JSON, r.data), actor_user_id=r.actor_user_id)
+            AuditEntry(
+                at=r.at,
+                action=r.action,
+                data=cast(JSON, r.data),
+                summary=history.summary(r.action, r.data),
+                actor_user_id=r.actor_user_id,
+            )
             for r in rows
         ]
 

@@ -263,3 +263,38 @@ async def test_a_renewal_supersedes_the_earlier_key_and_must_cover_the_licenses_
     statuses = {k["id"]: k["status"] for k in (await license_of(client, license_id))["keys"]}
     assert statuses == {old_key["id"]: "SUPERSEDED", new_key["id"]: "ACTIVE"}
     assert (await activate(other_client, old_key["activationKey"], "pc-1"))["__typename"] == "ActivateSuccess"
+
+
+async def test_a_licenses_history_reads_as_sentences_about_that_license_only(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    from tests.api.flows import confirm, new_serials, set_registration, wait_ready
+
+    # given: one request where a mistyped serial was rejected before the right one went in
+    me = await sign_in(client)
+    [number] = await new_serials(portal, "EPS-14")
+    request = await start(client, account_id(me))
+    assert (await enter(client, request["id"], [number, "M123-456-7890"]))["__typename"] == (
+        "SerialNumbersRejected"
+    )
+    await enter(client, request["id"], [number])
+    await set_registration(client, request["id"])
+    await confirm(client, request["id"], "history-1")
+    ready = await wait_ready(client, request["id"])
+    license_id = ready["licenses"][0]["id"]
+    await activate(other_client, ready["keys"][0]["activationKey"], "pc-1")
+
+    # when
+    history = (
+        await client(
+            "query($id: ID!) { license(id: $id) { history { action summary } } }", {"id": license_id}
+        )
+    )["license"]["history"]
+
+    # then: what changed this license, newest first, each a sentence (no draft steps of the request)
+    assert [e["summary"] for e in history] == [
+        "Host pc-1 activated",
+        "Keys signed and mailed (1 key)",
+        "Keys requested (Get a Key)",
+    ]
+    assert not any(e["action"].startswith("key_request.serials") for e in history)

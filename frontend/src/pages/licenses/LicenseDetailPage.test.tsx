@@ -206,6 +206,7 @@ describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
             __typename: 'AuditEntry',
             at: '2025-03-02T10:00:00Z',
             action: 'license.share',
+            summary: 'Shared with sam@example.com (view)',
             actor: { __typename: 'User', id: 'u1', name: 'Dana', email: 'dana@example.com' },
           },
         ],
@@ -215,7 +216,9 @@ describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
     expect(await screen.findByText('Owner')).toBeInTheDocument();
     expect(screen.getByText('(dana@example.com)')).toBeInTheDocument();
     const history = screen.getByRole('table', { name: 'History of this license, newest first' });
-    expect(within(history).getAllByRole('row')[1]).toHaveTextContent(/Shared.*dana@example\.com/);
+    expect(within(history).getAllByRole('row')[1]).toHaveTextContent(/Shared with sam@example\.com \(view\).*dana@example\.com/);
+    // a sentence, not the event's code
+    expect(within(history).queryByText('license.share')).not.toBeInTheDocument();
     expect(screen.getByText('4711')).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Edit Cost center' }));

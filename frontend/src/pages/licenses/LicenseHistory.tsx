@@ -3,29 +3,12 @@ import { formatDateTime } from '../../lib/format';
 interface Entry {
   at: string;
   action: string;
+  /** The event as a sentence, from the server ("Host pc-1 activated"). */
+  summary: string;
   actor: { id: string; name: string; email: string } | null;
 }
 
-const ACTIONS: Record<string, string> = {
-  'license.share': 'Shared',
-  'license.unshare': 'Sharing removed',
-  'license.custom_values': 'Custom fields changed',
-  'license.registration': 'Support registration changed',
-  'license.transfer_ownership': 'Ownership transferred',
-  'key_request.confirm': 'Keys requested',
-  'rehost.confirm': 'Re-hosted',
-  'activation.deactivate': 'Host deactivated',
-};
-
-/** "license.custom_values" → "Custom fields changed"; unknown actions are shown readably. */
-export function historyActionText(action: string): string {
-  const known = ACTIONS[action];
-  if (known) return known;
-  const text = action.replace(/[._]+/g, ' ').trim();
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The license's audit trail, newest first. */
+/** The license's audit trail, newest first, one sentence per event. */
 export function LicenseHistory({ entries }: { entries: readonly Entry[] }) {
   return (
     <section className="section" aria-labelledby="history-heading">
@@ -51,9 +34,7 @@ export function LicenseHistory({ entries }: { entries: readonly Entry[] }) {
                   <tr key={`${entry.at}-${index}`}>
                     <td data-label="Time">{formatDateTime(entry.at)}</td>
                     <td data-label="Action">
-                      <span>
-                        {historyActionText(entry.action)} <span className="muted small mono">{entry.action}</span>
-                      </span>
+                      <span>{entry.summary}</span>
                     </td>
                     <td data-label="By">{entry.actor ? entry.actor.email : <span className="muted">System</span>}</td>
                   </tr>

@@ -28,6 +28,7 @@ export const LicenseDetailQuery = graphql(`
       history {
         at
         action
+        summary
         actor {
           id
           name
