@@ -21,7 +21,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -56,7 +56,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain.accounts.users import create_account
-from backend.domain.demo import DEMO_PASSWORD
+from backend.domain.demo import DEMO_PASSWORD, FLEX_CONTRACT
 from backend.domain.key_requests.upgrades import notify
 from backend.graphql import build_schema
 from backend.portal import Portal
@@ -76,6 +76,7 @@ from tests.api.flows import (
 )
 from tests.api.sockets import first_answer, served, session_cookie
 from tests.api.test_delegations import CAROL, answer, invite, partner_number
+from tests.api.test_flex import OPS, contracts_of, draw_down, draw_start, product_id
 from tests.conftest import client_for
 from tests.support import GraphQLClient
 
@@ -92,7 +93,7 @@ def global_id(kind: str, value: uuid.UUID) -> str:
 class Op:
     """One operation: its variables from the world's named objects, and who owns those objects
     ("customer": ACME's admin, "partner": the partners' admin ACME invited, "share": the user a
-    license is shared with)."""
+    license is shared with, "operator": the vendor's operator)."""
 
     variables: Callable[[World], dict[str, Any]]
     owner: str = "customer"
@@ -141,6 +142,26 @@ OPERATIONS: dict[str, Op] = {
     "rehostRequestStart": Op(inp(licenseKeyId="locked_key")),
     "rehostRequestSetHost": Op(inp(keyRequestId="rehost", hostId="host-b")),
     "rehostRequestConfirm": Op(inp(keyRequestId="rehost", idempotencyKey="matrix-rehost")),
+    # Enterprise Flexible: the demo contract (ACME's admin is its super user), a draw-down draft, a
+    # license drawn down; the vendor's operator sets contracts up
+    "flexContracts": Op(lambda w: {"accountId": w["account"]}),
+    "flexContractCreate": Op(
+        lambda w: inp(
+            accountId="account",
+            number="EF-MATRIX-1",
+            startsOn=date.today().isoformat(),
+            endsOn=(date.today() + timedelta(days=365)).isoformat(),
+            committedPoints=1000,
+        )(w),
+        owner="operator",
+    ),
+    "flexCatalogSet": Op(inp(contractId="contract", productId="product", pointsPerUnit=7), owner="operator"),
+    "flexRoleSet": Op(inp(contractId="contract", userId="viewer", role="SUPER_USER")),
+    "flexDrawDownStart": Op(inp(contractId="contract")),
+    "flexDrawDownSetItems": Op(
+        lambda w: inp(keyRequestId="flex_draft", items=[{"productId": w["flex_product"], "quantity": 1}])(w)
+    ),
+    "flexReturn": Op(inp(licenseId="flex_license")),
     # delegations: two pending (the partner answers), one active (the customer revokes)
     "delegationInvite": Op(inp(accountId="account", scope="VIEW", partnerUserEmail=PAT)),
     "delegationAccept": Op(inp(delegationId="pending"), owner="partner"),
@@ -257,6 +278,7 @@ class Owners:
     customer: GraphQLClient
     partner: GraphQLClient
     share: GraphQLClient
+    operator: GraphQLClient
 
     def __getitem__(self, name: str) -> GraphQLClient:
         client: GraphQLClient = getattr(self, name)
@@ -274,10 +296,15 @@ async def build_world(portal: Portal, owners: Owners) -> World:
     )
     await sign_in(owners.partner, PAT)
     await sign_in(owners.share, SAM)
+    await sign_in(owners.operator, OPS)
 
     ready = await get_a_key(client, portal, acme)
     license_id = ready["licenses"][0]["id"]
     locked = await get_a_key(client, portal, acme, sku="MGW-10", host_id="host-a")
+    contract = next(c for c in await contracts_of(client, acme) if c["number"] == FLEX_CONTRACT)
+    flex_product = product_id(contract, "EPS-15")
+    flex_ready = await draw_down(client, contract["id"], [(flex_product, 1)])
+    flex_draft = await draw_start(client, contract["id"])
     notified = await notify(portal.db, portal.bus, portal.settings, "EPS-14", "EPS-15", 30)
     code = notified[0].notification.code
 
@@ -394,6 +421,10 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "mail": global_id("EmailMessage", mail),
         "product": global_id("Product", product),
         "session": global_id("UserSession", other_browser.id),
+        "contract": contract["id"],
+        "flex_product": flex_product,
+        "flex_draft": flex_draft["keyRequest"]["id"],
+        "flex_license": flex_ready["licenses"][0]["id"],
     }
     return world
 
@@ -416,8 +447,9 @@ NODES = {
     "Delegation": "active",
     "EmailMessage": "mail",
     "UserSession": "session",
+    "FlexContract": "contract",
 }
-RESOLVED = {"Account", "License", "KeyRequest"}
+RESOLVED = {"Account", "License", "KeyRequest", "FlexContract"}
 PUBLIC = {"Product"}
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 
@@ -443,7 +475,14 @@ def role_refusal(answer: dict[str, Any], name: str) -> bool:
     """Whether the answer is "Your role (Viewer) cannot …": what a caller who may see the object
     but not change it is told (decision record 0013), instead of the unknown-id answer."""
     got = (answer.get("data") or {}).get(name) or {}
-    return bool(got.get("__typename") == "NotAllowed" and got["message"].startswith("Your role (Viewer)"))
+    # Enterprise Flexible says it with its own member: FlexRefused, code ROLE, the contract role.
+    return bool(
+        (got.get("__typename") == "NotAllowed" and got["message"].startswith("Your role (Viewer)"))
+        or (
+            (got.get("__typename"), got.get("code")) == ("FlexRefused", "ROLE")
+            and got["message"].startswith("Your role on this contract (Viewer)")
+        )
+    )
 
 
 async def matrix(
@@ -518,8 +557,10 @@ async def test_foreign_ids_answer_like_unknown_ids(
     case: str, portal_app: tuple[Any, Portal], client: GraphQLClient, other_client: GraphQLClient
 ) -> None:
     app, portal = portal_app
-    async with client_for(app) as partner_http, client_for(app) as share_http:
-        owners = Owners(client, GraphQLClient(partner_http), GraphQLClient(share_http))
+    async with client_for(app) as partner_http, client_for(app) as share_http, client_for(app) as ops_http:
+        owners = Owners(
+            client, GraphQLClient(partner_http), GraphQLClient(share_http), GraphQLClient(ops_http)
+        )
         world = await build_world(portal, owners)
         outsider = other_client
         await sign_in(outsider, BOB if case == "other_customer" else CAROL)
