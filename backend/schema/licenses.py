@@ -273,6 +273,15 @@ class LicenseType(Node):
     async def shares(self, info: Info) -> list[LicenseShareType]:
         return await license_shares(info, self.row.id)
 
+    @strawberry.field(
+        description="The custom fields of the account that owns the license, by position: what "
+        "anyone who may see the license may read (a shared license shows its owner's fields; "
+        "`access` says whether they may be edited)."
+    )
+    async def custom_fields(self, info: Info) -> list[CustomFieldType]:
+        rows = await info.context.loaders.custom_fields_by_account.load(self.row.account_id)
+        return [CustomFieldType.from_model(r) for r in rows]
+
     @strawberry.field(description="Values of the account's custom fields, by field position.")
     async def custom_values(self, info: Info) -> list[CustomValue]:
         rows = await info.context.loaders.custom_values_by_license.load(self.row.id)

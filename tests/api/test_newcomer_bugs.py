@@ -298,3 +298,30 @@ async def test_a_licenses_history_reads_as_sentences_about_that_license_only(
         "Keys requested (Get a Key)",
     ]
     assert not any(e["action"].startswith("key_request.serials") for e in history)
+
+
+async def test_a_shared_license_shows_the_owning_accounts_custom_fields(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal
+) -> None:
+    from backend.db.models import SharePermission
+    from tests.api.flows import BOB
+    from tests.api.licenses_world import create_field, make_license, plain, share, user_id
+
+    # given: Acme has a custom field; a license without a value for it is shared with Bob to view
+    acme = account_id(await sign_in(client))
+    mine = await make_license(portal, plain(acme, "Account"), owner_id=await user_id(portal, ALICE))
+    await create_field(client, acme, "Department", "TEXT")
+    await share(portal, mine.license_id, BOB, SharePermission.VIEW)
+    await sign_in(other_client, BOB)
+
+    # when
+    seen = (
+        await other_client(
+            "query($id: ID!) { license(id: $id) { access customFields { name type } customValues { value } } }",
+            {"id": mine.global_id},
+        )
+    )["license"]
+
+    # then: the owner's fields, to read (his access says whether he may edit them)
+    assert seen["customFields"] == [{"name": "Department", "type": "TEXT"}]
+    assert seen["customValues"] == [] and seen["access"] == "VIEW"

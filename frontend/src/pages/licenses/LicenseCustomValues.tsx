@@ -1,20 +1,18 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
 import { CustomValueInput } from '../../components/CustomValueInput';
 import { describeError } from '../../components/ErrorNotice';
 import { SubmitButton } from '../../components/SubmitButton';
 import { byPosition, formatCustomValue, type CustomFieldLike } from '../../lib/customFields';
-import { asAccount } from '../../lib/accounts';
-import { useSession } from '../../session';
 import { userErrorText } from '../wizard/messages';
-import { CustomFieldSettingsQuery } from '../account/documents';
 import { customValueOutcome } from './customValueOutcome';
 import { LicensesSetCustomValuesMutation } from './documents';
 
 interface LicenseCustomValuesProps {
   licenseId: string;
-  accountId: string;
+  /** The custom fields of the account that owns the license (also when it is shared with you). */
+  accountFields: readonly CustomFieldLike[];
   values: readonly { value: string; field: CustomFieldLike }[];
   /** MANAGE access or more. */
   mayEdit: boolean;
@@ -22,22 +20,11 @@ interface LicenseCustomValuesProps {
 }
 
 /** The license's custom field values, each with inline "Edit" for users who may manage the license. */
-export function LicenseCustomValues({ licenseId, accountId, values, mayEdit, onSaved }: LicenseCustomValuesProps) {
-  const { user, membership } = useSession();
-  // Members of the account, and partner users acting for it, see all its fields.
-  const member = !!user?.memberships.some((m) => m.account.id === accountId) || membership?.account.id === accountId;
-  const [settings] = useQuery({
-    query: CustomFieldSettingsQuery,
-    variables: { accountId },
-    pause: !member,
-    requestPolicy: 'cache-and-network',
-    context: useMemo(() => ({ additionalTypenames: ['CustomField'] }), []),
-  });
-  const accountFields = asAccount(settings.data?.node)?.customFields;
-  // The account's fields (members), plus any field that has a value here (shared licenses).
+export function LicenseCustomValues({ licenseId, accountFields, values, mayEdit, onSaved }: LicenseCustomValuesProps) {
+  // The owning account's fields, plus any field that has a value here.
   const fields = useMemo(() => {
     const map = new Map<string, CustomFieldLike>();
-    for (const field of accountFields ?? []) map.set(field.id, field);
+    for (const field of accountFields) map.set(field.id, field);
     for (const value of values) if (!map.has(value.field.id)) map.set(value.field.id, value.field);
     return byPosition([...map.values()]);
   }, [accountFields, values]);
@@ -68,7 +55,9 @@ export function LicenseCustomValues({ licenseId, accountId, values, mayEdit, onS
         </Alert>
       ) : null}
       {fields.length === 0 ? (
-        <p className="empty-note">This account has no custom fields. Administrators can add them under Custom fields.</p>
+        <p className="empty-note">
+          The account that owns this license has no custom fields. Its administrators can add them under Custom fields.
+        </p>
       ) : (
         <dl className="summary summary--card">
           {fields.map((field) => (

@@ -3,9 +3,9 @@ import userEvent from '@testing-library/user-event';
 import { Route } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDetailQuery } from '../../gql/graphql';
-import { customField, customFieldSettings, license, registration } from '../../test/fixtures';
+import { customField, license, registration } from '../../test/fixtures';
 import type { MockCall } from '../../test/mockClient';
-import { ACCOUNT, renderPage, type TestRole } from '../../test/renderPage';
+import { ACCOUNT, meData, renderPage, type TestRole } from '../../test/renderPage';
 import { LicenseDetailPage } from './LicenseDetailPage';
 
 type Detail = NonNullable<LicenseDetailQuery['license']>;
@@ -27,6 +27,7 @@ function detail(overrides: Partial<Detail> = {}): Detail {
     requestedBy: null,
     requestedThrough: null,
     shares: [],
+    customFields: [customField(), customField({ id: 'cf-due', name: 'Audit date', type: 'DATE', position: 2 })],
     customValues: [],
     history: [],
     account: { __typename: 'Account', id: ACCOUNT.id, name: ACCOUNT.name, number: ACCOUNT.number },
@@ -62,16 +63,15 @@ function detail(overrides: Partial<Detail> = {}): Detail {
   };
 }
 
-function renderDetail(data: Detail, mutation?: (call: MockCall) => unknown, role: TestRole = 'ADMIN') {
+function renderDetail(data: Detail, mutation?: (call: MockCall) => unknown, role: TestRole = 'ADMIN', me?: unknown) {
   return renderPage({
+    me,
     path: `/licenses/${data.id}`,
     routes: <Route path="/licenses/:id" element={<LicenseDetailPage />} />,
     query: (call) =>
       call.operationName === 'LicenseDetail'
         ? { __typename: 'Query', license: data }
-        : call.operationName === 'CustomFieldSettings'
-          ? customFieldSettings([customField(), customField({ id: 'cf-due', name: 'Audit date', type: 'DATE', position: 2 })])
-          : undefined,
+        : undefined,
     mutation,
     role,
   });
@@ -348,5 +348,21 @@ describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
     expect(owner).toHaveTextContent('Acme Corp (the account)');
     const requested = screen.getByText('Requested by', { selector: 'dt' }).nextElementSibling;
     expect(requested).toHaveTextContent('Carol Channel for Acme Corp, from Initech Partners');
+  });
+
+  it("shows the owning account's custom fields on a license shared with someone outside it, read-only for VIEW", async () => {
+    const globex = { __typename: 'Account' as const, id: 'acc-g', name: 'Globex Inc', number: 'C-2002', kind: 'CUSTOMER' as const };
+    const bob = meData('ADMIN');
+    bob.me.memberships = [{ __typename: 'Membership', role: 'ADMIN', account: globex }];
+    renderDetail(
+      detail({ access: 'VIEW', customFields: [customField({ id: 'cf-dept', name: 'Department', type: 'TEXT', position: 1 })] }),
+      undefined,
+      'ADMIN',
+      bob,
+    );
+    const section = await screen.findByRole('region', { name: 'Custom fields' });
+    expect(within(section).getByText('Department')).toBeInTheDocument();
+    expect(within(section).queryByText(/has no custom fields/)).not.toBeInTheDocument();
+    expect(within(section).queryByRole('button', { name: /Edit/ })).not.toBeInTheDocument();
   });
 });

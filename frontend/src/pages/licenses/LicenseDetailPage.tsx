@@ -209,7 +209,7 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
 
       <LicenseCustomValues
         licenseId={license.id}
-        accountId={license.account.id}
+        accountFields={license.customFields}
         values={license.customValues}
         mayEdit={mayEditValues}
         onSaved={onReload}

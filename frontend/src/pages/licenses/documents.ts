@@ -10,6 +10,9 @@ export const LicenseDetailQuery = graphql(`
       nextRehostAllowedAt
       access
       ...LicenseSharingFields
+      customFields {
+        ...CustomFieldFields
+      }
       requestedBy {
         id
         name
