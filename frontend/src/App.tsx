@@ -7,6 +7,10 @@ import { SecurityPage } from './pages/account/SecurityPage';
 import { MembersPage } from './pages/account/MembersPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
+import { FlexContractsPage } from './pages/flex/FlexContractsPage';
+import { FlexDeploymentsPage } from './pages/flex/FlexDeploymentsPage';
+import { FlexDrawDownPage } from './pages/flex/FlexDrawDownPage';
+import { FlexReportPage } from './pages/flex/FlexReportPage';
 import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
 import { HomePage } from './pages/HomePage';
 import { LicenseDetailPage } from './pages/licenses/LicenseDetailPage';
@@ -54,6 +58,10 @@ export function App() {
         <Route path="/partner" element={<PartnerCustomersPage />} />
         <Route path="/partner/delegations" element={<PartnerDelegationsPage />} />
         <Route path="/partner/held-serials" element={<HeldSerialsPage />} />
+        <Route path="/flex" element={<FlexContractsPage />} />
+        <Route path="/flex/contracts/:id/deployments" element={<FlexDeploymentsPage />} />
+        <Route path="/flex/contracts/:id/report" element={<FlexReportPage />} />
+        <Route path="/flex/draw-downs/:id" element={<FlexDrawDownPage />} />
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -3,6 +3,7 @@ import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react
 import { useMutation } from 'urql';
 import { graphql } from '../gql';
 import { humanize } from '../lib/format';
+import { FlexNavLink } from '../pages/flex/FlexShared';
 import { useSession } from '../session';
 import { isPartnerUser } from '../lib/accounts';
 import { Alert } from './Alert';
@@ -115,6 +116,7 @@ function Header() {
           <NavLink to="/licenses" className="mainnav__link">
             Licenses
           </NavLink>
+          <FlexNavLink />
           {partnerUser ? (
             <NavLink to="/partner" className="mainnav__link">
               Customers

@@ -49,10 +49,16 @@ const LIVE: readonly LiveFeature[] = [
     to: '/licenses',
     cta: 'Open',
   },
+  {
+    title: 'Enterprise Flexible',
+    description: 'Draw licenses down from your enterprise contract’s points as you deploy, and follow what is consumed.',
+    icon: <LayersIcon />,
+    to: '/flex',
+    cta: 'Open',
+  },
 ];
 
 const COMING_SOON: readonly Feature[] = [
-  { title: 'Enterprise Flexible', description: 'Draw keys as needed from an enterprise agreement’s pool of seats.', icon: <LayersIcon /> },
   { title: 'Voucher Center', description: 'Redeem vouchers for licenses, training and services.', icon: <VoucherIcon /> },
   { title: 'FileConnect', description: 'Download installers, updates and documentation for your products.', icon: <DownloadIcon /> },
 ];
