@@ -13,10 +13,11 @@ from backend.context import Info
 from backend.domain.key_requests import doors, pipeline
 from backend.domain.key_requests import get_a_key as domain
 from backend.domain.partners import deliveries
-from backend.resolvers.steps import key_request_step
+from backend.resolvers.steps import key_request_step, run_step
 from backend.schema.common import from_global_id
 from backend.schema.key_requests import (
     TERMINAL,
+    KeyDelivery,
     KeyRequestConfirmInput,
     KeyRequestConfirmResult,
     KeyRequestConfirmSuccess,
@@ -183,7 +184,15 @@ class Mutation:
             from_global_id(input.key_request_id, "KeyRequest"),
             input.email,
         )
-        result: KeyRequestResendKeysResult = await key_request_step(info, step, KeyRequestResendKeysSuccess)
+        ttl = ctx.portal.settings.draft_ttl_days
+
+        def answer(done: deliveries.Resent) -> KeyRequestResendKeysSuccess:
+            return KeyRequestResendKeysSuccess(
+                key_request=KeyRequestType.from_model(done.request, ttl),
+                delivery=KeyDelivery.from_model(done.delivery),
+            )
+
+        result: KeyRequestResendKeysResult = await run_step(step, answer)
         return result
 
 

@@ -530,6 +530,10 @@ class KeyRequestResendKeysInput:
 @strawberry.type
 class KeyRequestResendKeysSuccess:
     key_request: KeyRequestType
+    delivery: KeyDelivery = strawberry.field(
+        description="The mail just made: QUEUED (it goes out shortly) or HELD (no mail server is "
+        "configured: it waits on the Messages page)."
+    )
 
 
 KeyRequestResendKeysResult = Annotated[

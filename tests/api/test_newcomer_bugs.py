@@ -325,3 +325,29 @@ async def test_a_shared_license_shows_the_owning_accounts_custom_fields(
     # then: the owner's fields, to read (his access says whether he may edit them)
     assert seen["customFields"] == [{"name": "Department", "type": "TEXT"}]
     assert seen["customValues"] == [] and seen["access"] == "VIEW"
+
+
+async def test_sending_keys_again_answers_what_happens_to_the_mail(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    # given: a ready request on a portal without a mail server (mails are held for the Messages page)
+    me = await sign_in(client)
+    ready = await get_a_key(client, portal, account_id(me))
+
+    # when
+    resent = (
+        await client(
+            """mutation R($input: KeyRequestResendKeysInput!) {
+              keyRequestResendKeys(input: $input) {
+                __typename
+                ... on KeyRequestResendKeysSuccess { delivery { recipient status } }
+                ... on UserError { code message }
+              }
+            }""",
+            {"input": {"keyRequestId": ready["id"], "email": "ops@acme.example"}},
+        )
+    )["keyRequestResendKeys"]
+
+    # then: the answer is the mail just made, with its status
+    assert resent["__typename"] == "KeyRequestResendKeysSuccess", resent
+    assert resent["delivery"] == {"recipient": "ops@acme.example", "status": "HELD"}

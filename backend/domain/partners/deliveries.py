@@ -8,6 +8,7 @@ A partner or customer may send the keys again, to the same contact or a correcte
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from backend.config import Settings
 from backend.db.driver import as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
+    EmailMessage,
     KeyRequest,
     KeyRequestLicense,
     KeyRequestStatus,
@@ -47,6 +49,14 @@ def _recipient(raw: str | None, fallback: str | None) -> str:
         raise InvalidInputError([FieldProblem("email", "INVALID", str(exc))]) from exc
 
 
+@dataclass(frozen=True)
+class Resent:
+    request: KeyRequest
+    # The mail just made: QUEUED (a mail server will send it) or HELD (none is configured: it waits
+    # on the Messages page), so the answer can say what happens next.
+    delivery: EmailMessage
+
+
 async def resend(
     db: Database,
     bus: EventBus,
@@ -54,7 +64,7 @@ async def resend(
     actor: Actor,
     key_request_id: uuid.UUID | None,
     email: str | None = None,
-) -> KeyRequest:
+) -> Resent:
     """Queue the request's current keys again, to the technical contact or to `email`."""
     async with db.write() as session:
         tx = as_driver_transaction(session)
@@ -85,7 +95,7 @@ async def resend(
         ).all()
         if not issued:
             raise KeyRequestStateError("NO_ACTIVE_KEYS", "The keys of this request have since been revoked.")
-        await queue_email(
+        mail_id = await queue_email(
             tx,
             bus,
             settings,
@@ -105,4 +115,5 @@ async def resend(
             to=to,
         )
         publish_after_commit(tx, bus, request.id)
-        return request
+        delivery = await session.get_one(EmailMessage, mail_id)
+        return Resent(request, delivery)

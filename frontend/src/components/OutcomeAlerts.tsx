@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Alert } from './Alert';
 
 export interface ActionError {
@@ -5,8 +6,16 @@ export interface ActionError {
   text: string;
 }
 
-/** The outcome of the last action on a page: an error with its title, or a success notice. */
-export function OutcomeAlerts({ error, notice }: { error: ActionError | null; notice: string | null }) {
+/** The outcome of the last action on a page: an error with its title, or a notice (success unless told). */
+export function OutcomeAlerts({
+  error,
+  notice,
+  noticeTone = 'success',
+}: {
+  error: ActionError | null;
+  notice: ReactNode;
+  noticeTone?: 'success' | 'info';
+}) {
   return (
     <>
       {error ? (
@@ -15,7 +24,7 @@ export function OutcomeAlerts({ error, notice }: { error: ActionError | null; no
         </Alert>
       ) : null}
       {notice ? (
-        <Alert tone="success">
+        <Alert tone={noticeTone}>
           <p>{notice}</p>
         </Alert>
       ) : null}

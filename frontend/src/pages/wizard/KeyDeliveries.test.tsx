@@ -59,7 +59,16 @@ describe('<KeyDeliveries>', { timeout: 15000 }, () => {
                 fieldErrors: [{ __typename: 'FieldError', field: 'email', code: 'INVALID', message: 'This is not an e-mail address.' }],
               },
             }
-          : { keyRequestResendKeys: { __typename: 'KeyRequestResendKeysSuccess', keyRequest: { __typename: 'KeyRequest', id: 'kr-1', deliveries: [failed] } } };
+          : {
+              keyRequestResendKeys: {
+                __typename: 'KeyRequestResendKeysSuccess',
+                keyRequest: { __typename: 'KeyRequest', id: 'kr-1', deliveries: [failed] },
+                // with an address: a mail server sends it; without: none is configured, it is held
+                delivery: input.email
+                  ? delivery({ recipient: input.email, status: 'QUEUED', sentAt: null })
+                  : delivery({ recipient: 'tess@acme.example', status: 'HELD', sentAt: null }),
+              },
+            };
       },
     );
     const items = await screen.findAllByTestId('delivery');
@@ -82,12 +91,24 @@ describe('<KeyDeliveries>', { timeout: 15000 }, () => {
     await user.type(email, 'tina.tech@acme.example');
     await user.click(screen.getByRole('button', { name: 'Send keys again' }));
     expect(calls[1]).toEqual({ operationName: 'KeyRequestResendKeys', variables: { input: { keyRequestId: 'kr-1', email: 'tina.tech@acme.example' } } });
-    expect(await screen.findByText('The keys are on their way to tina.tech@acme.example.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('The e-mail to tina.tech@acme.example is queued and goes out within a minute; its status is listed above.'),
+    ).toBeInTheDocument();
 
     // Without an address the keys go to the technical contact again.
     await user.click(screen.getByRole('button', { name: 'Send keys again' }));
     expect(calls[2]?.variables).toEqual({ input: { keyRequestId: 'kr-1' } });
-    expect(await screen.findByText('The keys are on their way to the technical contact.')).toBeInTheDocument();
+    // a held mail is not "on its way": say where it is
+    expect(
+      await screen.findByText(
+        (_, element) =>
+          element?.tagName === 'P' &&
+          element.textContent ===
+            'No mail server is set up for this portal, so the e-mail to tess@acme.example is held, not sent. Read the keys on the Messages page.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Messages page' })).toHaveAttribute('href', '/messages');
+    expect(screen.queryByText(/on their way/)).not.toBeInTheDocument();
   });
 
   it('checks the address before sending and explains a rate limit', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { describeError } from '../../components/ErrorNotice';
@@ -21,6 +21,25 @@ const EMPTY_POLLS = 5;
 /** True while the list may still change on its own: a mail is queued. */
 export function deliveriesPending(deliveries: readonly Pick<KeyDeliveryFieldsFragment, 'status'>[]): boolean {
   return deliveries.some((d) => d.status === 'QUEUED');
+}
+
+/** What happens to the mail "Send keys again" just made, from its status. */
+export function resentText(delivery: Pick<KeyDeliveryFieldsFragment, 'recipient' | 'status'>): ReactNode {
+  switch (delivery.status) {
+    case 'HELD':
+      return (
+        <>
+          No mail server is set up for this portal, so the e-mail to {delivery.recipient} is held, not sent. Read the keys on the{' '}
+          <Link to="/messages">Messages page</Link>.
+        </>
+      );
+    case 'SENT':
+      return `The e-mail to ${delivery.recipient} has been sent.`;
+    case 'FAILED':
+      return `The e-mail to ${delivery.recipient} could not be sent; its status above says why.`;
+    default:
+      return `The e-mail to ${delivery.recipient} is queued and goes out within a minute; its status is listed above.`;
+  }
 }
 
 /** The e-mails of a ready key request's keys, with their status, and "Send keys again". */
@@ -88,7 +107,7 @@ function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: ()
   const id = useId();
   const emailId = `${id}-email`;
   const { email, setEmail, emailError, formError, setFormError, showEmailError, begin } = useEmailForm(emailId);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ text: ReactNode; held: boolean } | null>(null);
   const [{ fetching }, resend] = useMutation(KeyRequestResendKeysMutation);
 
   const onSubmit = async (event: FormEvent) => {
@@ -102,7 +121,7 @@ function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: ()
     if (!outcome) return;
     if (outcome.__typename === 'KeyRequestResendKeysSuccess') {
       setEmail('');
-      setNotice(address ? `The keys are on their way to ${address}.` : 'The keys are on their way to the technical contact.');
+      setNotice({ text: resentText(outcome.delivery), held: outcome.delivery.status === 'HELD' });
       onSent();
     } else if (outcome.__typename === 'InvalidInput') {
       const message = fieldMessage(outcome, 'email');
@@ -117,7 +136,7 @@ function ResendForm({ keyRequestId, onSent }: { keyRequestId: string; onSent: ()
 
   return (
     <form className="deliveries__resend" onSubmit={onSubmit} noValidate aria-label="Send keys again">
-      <OutcomeAlerts error={formError ? { title: 'The keys could not be sent again', text: formError } : null} notice={notice} />
+      <OutcomeAlerts error={formError ? { title: 'The keys could not be sent again', text: formError } : null} notice={notice?.text ?? null} noticeTone={notice?.held ? 'info' : 'success'} />
       <div className="deliveries__resend-row">
         <TextField
           id={emailId}

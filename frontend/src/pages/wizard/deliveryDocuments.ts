@@ -33,6 +33,9 @@ export const KeyRequestResendKeysMutation = graphql(`
             ...KeyDeliveryFields
           }
         }
+        delivery {
+          ...KeyDeliveryFields
+        }
       }
       ...UserErrorFields
       ...RateLimitedFields
