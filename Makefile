@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PORTAL_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: setup run test lint typecheck schema schema-check test-py test-frontend bench clean
+.PHONY: setup run test lint typecheck schema schema-check test-py test-frontend bench mutate clean
 
 setup: $(STAMP) node_modules/.installed frontend/dist/index.html
 
@@ -53,6 +53,11 @@ test: setup lint typecheck schema-check test-frontend test-py
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Mutation testing of one rule module, e.g. `make mutate MODULE=rehost` (long: not part of `make test`;
+# figures in docs/testing.md).
+mutate: $(STAMP)
+	bash tests/mutation/mutate.sh $(MODULE)
 
 clean:
 	rm -rf $(VENV) node_modules frontend/dist var
