@@ -14,7 +14,7 @@ export function formatNumber(value: number): string {
 export function overageText(policy: string, percent: number, committed: number): string {
   if (policy !== 'SOFT') return 'Hard: draw-downs stop at the commitment';
   const extra = Math.floor((committed * percent) / 100);
-  return `Soft: up to ${percent} % over the commitment (${formatPoints(extra)}), billed at true-up`;
+  return `Soft: up to ${percent}\u00a0% over the commitment (${formatPoints(extra)}), billed at true-up`;
 }
 
 /** What share of `whole` `part` is, 0 to 100, rounded to one decimal. */

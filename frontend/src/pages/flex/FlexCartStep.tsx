@@ -176,8 +176,8 @@ export function FlexCartStep({ keyRequest, onUpdate, cart, onCartChange, onSaved
                     onClick={() => add(item.product.id)}
                     disabled={!inCart.has(item.product.id) && cart.length >= MAX_LINES}
                   >
-                    {inCart.has(item.product.id) ? 'Add one more' : 'Add'}
-                    <span className="visually-hidden"> {item.product.name}</span>
+                    {inCart.has(item.product.id) ? 'Add one more' : 'Add'}{' '}
+                    <span className="visually-hidden">{item.product.name}</span>
                   </button>
                 </li>
               ))}
@@ -228,7 +228,7 @@ export function FlexCartStep({ keyRequest, onUpdate, cart, onCartChange, onSaved
                       {item && quantity ? formatPoints(quantity * item.pointsPerUnit) : '—'}
                     </div>
                     <button type="button" className="button button--link flex-cart__remove" onClick={() => remove(index)}>
-                      Remove<span className="visually-hidden"> {item?.product.name ?? 'product'}</span>
+                      Remove <span className="visually-hidden">{item?.product.name ?? 'product'}</span>
                     </button>
                     {error ? (
                       <p className="field__error flex-cart__error" id={`${qtyId}-error`} role="alert">

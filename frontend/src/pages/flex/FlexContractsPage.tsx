@@ -104,7 +104,10 @@ function ContractCard({ contract }: { contract: Contract }) {
         </div>
         <div className="flex-figures__item">
           <dt>Drawable now</dt>
-          <dd>{formatNumber(contract.drawablePoints)}</dd>
+          <dd>
+            {formatNumber(contract.drawablePoints)}
+            {contract.ceilingPoints > contract.committedPoints ? <span className="flex-figures__note">incl. the overage allowance</span> : null}
+          </dd>
         </div>
       </dl>
       <p className="small muted flex-contract__policy">

@@ -169,11 +169,11 @@ function Deployments({ contract, onContractChanged }: { contract: FlexContractDa
           cell: ({ row }) => (
             <span className="row-actions">
               <Link to={`/licenses/${encodeURIComponent(row.original.license.id)}`} className="button button--secondary button--small">
-                License<span className="visually-hidden"> of {row.original.product.name} drawn {formatDateTime(row.original.drawnAt)}</span>
+                License <span className="visually-hidden">of {row.original.product.name} drawn {formatDateTime(row.original.drawnAt)}</span>
               </Link>
               {canReturn && isReturnable(row.original) ? (
                 <button type="button" className="button button--ghost button--small" onClick={() => setReturning(row.original)}>
-                  Return<span className="visually-hidden"> {row.original.product.name} drawn {formatDateTime(row.original.drawnAt)}</span>
+                  Return <span className="visually-hidden">{row.original.product.name} drawn {formatDateTime(row.original.drawnAt)}</span>
                 </button>
               ) : null}
             </span>

@@ -81,7 +81,7 @@ function FlexDrawDown({ id }: { id: string }) {
           intro={
             <>
               Check the details below. When you confirm, {formatPoints(current.flexCostPoints ?? 0)} are deducted from{' '}
-              <strong>{contract?.number ?? 'the contract'}</strong>, one license per product is registered to{' '}
+              <strong className="flex-nowrap">{contract?.number ?? 'the contract'}</strong>, one license per product is registered to{' '}
               <strong>{current.registration?.company ?? 'your company'}</strong> and its keys are signed. You can return a
               draw-down within 30 days.
             </>

@@ -146,8 +146,8 @@ function ReportView({ report }: { report: Report }) {
                   <YAxis tickFormatter={(value: number) => formatNumber(value)} tick={{ fontSize: 12 }} width={56} />
                   <Tooltip formatter={(value) => (typeof value === 'number' ? formatPoints(value) : String(value))} />
                   <Legend verticalAlign="bottom" height={28} />
-                  <Bar dataKey="kept" name="Points within the commitment" stackId="p" fill="#1d5fbf" isAnimationActive={false} />
-                  <Bar dataKey="overagePoints" name="Overage points" stackId="p" fill="#c2410c" isAnimationActive={false} />
+                  <Bar maxBarSize={56} dataKey="kept" name="Points within the commitment" stackId="p" fill="#1d5fbf" isAnimationActive={false} />
+                  <Bar maxBarSize={56} dataKey="overagePoints" name="Overage points" stackId="p" fill="#c2410c" isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
             </div>
@@ -338,10 +338,17 @@ function Roles({ contractId, contractNumber, roles: initial }: { contractId: str
               </option>
             ))}
           </SelectField>
-          <SelectField id="role-role" label="Role" value={role} onValueChange={(value) => setNewRole(value as FlexRole)} error={errors.role}>
+          <SelectField
+            id="role-role"
+            label="Role"
+            value={role}
+            onValueChange={(value) => setNewRole(value as FlexRole)}
+            error={errors.role}
+            hint={ROLE_CHOICES.find((choice) => choice.role === role)?.hint}
+          >
             {ROLE_CHOICES.map((choice) => (
               <option key={choice.role} value={choice.role}>
-                {choice.label} — {choice.hint}
+                {choice.label}
               </option>
             ))}
           </SelectField>

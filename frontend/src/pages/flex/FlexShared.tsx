@@ -50,7 +50,7 @@ export function FlexNavLink() {
   if (!result.data?.flexContracts.length) return null;
   return (
     <NavLink to="/flex" className="mainnav__link">
-      Enterprise Flexible
+      <span className="mainnav__long">Enterprise </span>Flexible
     </NavLink>
   );
 }
@@ -96,7 +96,7 @@ export function DrawDownButton({ contract, variant = 'primary' }: { contract: Fl
         onClick={onStart}
         aria-describedby={error ? errorId : undefined}
       >
-        Draw down licenses<span className="visually-hidden"> from {contract.number}</span>
+        Draw down licenses <span className="visually-hidden">from {contract.number}</span>
       </SubmitButton>
       {error ? (
         <span className="field__error" id={errorId} role="alert">
@@ -154,7 +154,7 @@ export function FlexContractHeader({ contract, title }: { contract: FlexContract
       <div className="page__header">
         <div>
           <h1 className="page__title">
-            {title} <span className="muted">· {contract.number}</span>
+            {title} <span className="muted flex-nowrap">· {contract.number}</span>
           </h1>
           <p className="page__meta">
             <ContractStatusBadge status={contract.status} />
