@@ -1,7 +1,7 @@
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { useClient, useMutation, useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
 import { Dialog } from '../../components/Dialog';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
@@ -57,7 +57,6 @@ const column = createColumnHelper<typeof features, Deployment>();
 
 function Deployments({ contract, onContractChanged }: { contract: FlexContractData; onContractChanged: () => void }) {
   const { user } = useSession();
-  const client = useClient();
   const [product, setProduct] = useState('');
   const [kept, setKept] = useState('');
   const [mine, setMine] = useState('');
@@ -75,31 +74,38 @@ function Deployments({ contract, onContractChanged }: { contract: FlexContractDa
     requestPolicy: 'cache-and-network',
   });
   const [more, setMore] = useState<{ rows: Deployment[]; endCursor: string | null; hasNext: boolean } | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const [requested, setRequested] = useState<string | null>(null);
+  const loadingMore = requested !== null;
   const [moreError, setMoreError] = useState<string | null>(null);
   const [returning, setReturning] = useState<Deployment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const first = result.data?.node?.__typename === 'FlexContract' ? result.data.node.deployments : null;
 
   // A new first page (filters changed, or a return) starts the list again.
-  useEffect(() => setMore(null), [first]);
+  useEffect(() => {
+    setMore(null);
+    setRequested(null);
+  }, [first]);
 
   const rows = useMemo(() => [...(first?.nodes ?? []), ...(more?.rows ?? [])], [first, more]);
   const hasNext = more ? more.hasNext : (first?.pageInfo.hasNextPage ?? false);
   const endCursor = more ? more.endCursor : (first?.pageInfo.endCursor ?? null);
   const canReturn = contract.myRole === 'SUPER_USER' || contract.myRole === 'CONTRACT_USER';
 
-  const loadMore = async () => {
-    if (!endCursor) return;
-    setLoadingMore(true);
-    setMoreError(null);
-    const answer = await client
-      .query(FlexDeploymentsQuery, { id: contract.id, first: PAGE_SIZE, after: endCursor, filter }, { requestPolicy: 'network-only' })
-      .toPromise();
-    setLoadingMore(false);
-    const page = answer.data?.node?.__typename === 'FlexContract' ? answer.data.node.deployments : null;
-    if (answer.error || !page) {
-      setMoreError(answer.error ? describeError(answer.error) : 'The next deployments could not be loaded.');
+  // "Load more" asks for the page after the last cursor; its answer is added to the rows shown.
+  const [moreResult] = useQuery({
+    query: FlexDeploymentsQuery,
+    variables: { id: contract.id, first: PAGE_SIZE, after: requested, filter },
+    pause: requested === null,
+    requestPolicy: 'network-only',
+  });
+  useEffect(() => {
+    if (requested === null || moreResult.fetching) return;
+    if (moreResult.operation?.variables.after !== requested) return;
+    const page = moreResult.data?.node?.__typename === 'FlexContract' ? moreResult.data.node.deployments : null;
+    setRequested(null);
+    if (moreResult.error || !page) {
+      setMoreError(moreResult.error ? describeError(moreResult.error) : 'The next deployments could not be loaded.');
       return;
     }
     setMore((current) => ({
@@ -107,6 +113,12 @@ function Deployments({ contract, onContractChanged }: { contract: FlexContractDa
       endCursor: page.pageInfo.endCursor ?? null,
       hasNext: page.pageInfo.hasNextPage,
     }));
+  }, [moreResult, requested]);
+
+  const loadMore = () => {
+    if (!endCursor) return;
+    setMoreError(null);
+    setRequested(endCursor);
   };
 
   const columns = useMemo(
