@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Collection
+from functools import cache
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.driver import DriverTransaction, Prepared, entity, ids_match
 from backend.db.models import (
     Account,
     AccountKind,
+    License,
     LicenseModel,
     Locking,
     Product,
@@ -129,3 +135,29 @@ async def held_serials(
     if status is not None:
         stmt = stmt.where(Serial.status == status)
     return [(serial, product) for serial, product in await session.execute(stmt)]
+
+
+_products, _licenses = (cast(Table, model.__table__) for model in (Product, License))
+
+
+@cache
+def _licensed(dialect: str) -> Prepared:
+    """The products the accounts (parameter `ids`) hold licenses of, by name, version, SKU."""
+    held = select(_licenses.c.account_id, _licenses.c.product_id).distinct().subquery()
+    return Prepared(
+        select(held.c.account_id, _products)
+        .join(_products, _products.c.id == held.c.product_id)
+        .where(ids_match(held.c.account_id, dialect))
+        .order_by(_products.c.name, _products.c.version, _products.c.sku)
+    )
+
+
+async def licensed_products(
+    tx: DriverTransaction, account_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[Product]]:
+    """Each account's licensed products (the license list's product picker), in one statement."""
+    found: dict[uuid.UUID, list[Product]] = defaultdict(list)
+    if account_ids:
+        for row in await tx.all(_licensed(tx.dialect), {"ids": list(account_ids)}):
+            found[row["account_id"]].append(entity(Product, row))
+    return found

@@ -23,10 +23,12 @@ from backend.db.models import (
     LicenseKey,
     LicenseSerial,
     LicenseShare,
+    Product,
     Serial,
     SupportRegistration,
 )
 from backend.domain.access import LicenseAccess, license_access_from
+from backend.domain.catalog import licensed_products
 from backend.domain.key_requests.rehost import rehosts_in_window
 from backend.domain.licenses import finding, history
 from backend.domain.licenses.provenance import Requested, requesters
@@ -126,6 +128,14 @@ class LicenseLoaders(AccountLoaders):
             CustomField.account_id,
             (CustomField.position, CustomField.created_at, CustomField.id),
         )
+
+    @cached_property
+    def licensed_products_by_account(self) -> DataLoader[uuid.UUID, list[Product]]:
+        return DataLoader(self._licensed_products)
+
+    async def _licensed_products(self, ids: Sequence[uuid.UUID]) -> list[list[Product]]:
+        found = await self._db.driver.run(lambda tx: licensed_products(tx, ids), transaction=False)
+        return [found[i] for i in ids]
 
     @cached_property
     def custom_values_by_license(self) -> DataLoader[uuid.UUID, list[tuple[CustomField, str]]]:

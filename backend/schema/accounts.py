@@ -18,7 +18,7 @@ from backend.db import models
 from backend.domain.access import Permission, allows
 from backend.domain.licenses import finding
 from backend.schema.account_refs import AccountRow, UserRow
-from backend.schema.catalog import SerialType
+from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
     EmailNotVerified,
     InvalidCredentials,
@@ -86,6 +86,17 @@ class AccountType(Node):
             return []
         rows = await info.context.loaders.custom_fields_by_account.load(self.account_id)
         return [CustomFieldType.from_model(r) for r in rows]
+
+    @strawberry.field(
+        description="The products this account holds licenses of (the license list's product "
+        "picker), by name and version; empty for those who may not see the account."
+    )
+    async def license_products(self, info: Info) -> list[ProductType]:
+        role = await info.context.loaders.account_role.load((info.context.actor.user_id, self.account_id))
+        if role is None:
+            return []
+        rows = await info.context.loaders.licensed_products_by_account.load(self.account_id)
+        return [ProductType.from_model(r) for r in rows]
 
     @strawberry.field(description="The signed-in user's effective role on this account.")
     async def viewer_role(self, info: Info) -> models.Role | None:

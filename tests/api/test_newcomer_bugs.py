@@ -351,3 +351,26 @@ async def test_sending_keys_again_answers_what_happens_to_the_mail(
     # then: the answer is the mail just made, with its status
     assert resent["__typename"] == "KeyRequestResendKeysSuccess", resent
     assert resent["delivery"] == {"recipient": "ops@acme.example", "status": "HELD"}
+
+
+async def test_the_product_filter_offers_the_accounts_products_and_ignores_case(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    acme = account_id(await sign_in(client))
+    eps = (await get_a_key(client, portal, acme, sku="EPS-14"))["licenses"][0]["id"]
+    await get_a_key(client, portal, acme, sku="DLP-16")
+
+    products = (
+        await client(
+            "query($id: ID!) { node(id: $id) { ... on Account { licenseProducts { sku } } } }", {"id": acme}
+        )
+    )["node"]["licenseProducts"]
+    found = (
+        await client(
+            "query($id: ID!, $f: LicenseFilter) { licenses(accountId: $id, filter: $f) { edges { node { id } } } }",
+            {"id": acme, "f": {"productSku": " eps-14 "}},
+        )
+    )["licenses"]["edges"]
+
+    assert sorted(p["sku"] for p in products) == ["DLP-16", "EPS-14"]
+    assert [e["node"]["id"] for e in found] == [eps]

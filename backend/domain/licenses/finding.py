@@ -336,7 +336,9 @@ async def prepare(
     if flt.product_sku:
         where.append(
             License.product_id.in_(
-                select(Product.id).where(Product.sku == flt.product_sku.strip()).scalar_subquery()
+                select(Product.id)
+                .where(func.upper(Product.sku) == flt.product_sku.strip().upper())
+                .scalar_subquery()
             )
         )
     if flt.statuses:

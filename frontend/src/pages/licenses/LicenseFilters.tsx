@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { DebouncedInput } from '../../components/DebouncedInput';
 import { ExpiringWithinField, FilterField } from '../../components/FilterField';
+import { SelectField } from '../../components/SelectField';
 import type { LicenseStatus } from '../../gql/graphql';
 import type { CustomFieldLike } from '../../lib/customFields';
 import { humanize } from '../../lib/format';
@@ -11,16 +12,17 @@ interface LicenseFiltersProps {
   onChange: (changes: Partial<LicenseListState>) => void;
   /** The account's custom fields; each gets a filter. Leave empty to offer none. */
   customFields: readonly CustomFieldLike[];
-  /** Product SKUs to suggest (those on the current page). */
-  skus?: readonly string[];
+  /** The products the account holds licenses of: the product picker's choices. */
+  products?: readonly { sku: string; name: string; version: string }[];
   /** Offer the product and "expiring within" filters (default true). */
   full?: boolean;
 }
 
 /** Search box, product, status chips, "expiring within N days" and one filter per custom field. */
-export function LicenseFilters({ state, onChange, customFields, skus = [], full = true }: LicenseFiltersProps) {
+export function LicenseFilters({ state, onChange, customFields, products = [], full = true }: LicenseFiltersProps) {
   const id = useId();
-  const suggestions = [...new Set(skus)].sort();
+  // A product from a shared link that this account holds no license of still shows as chosen.
+  const chosenUnknown = state.productSku !== '' && !products.some((p) => p.sku.toUpperCase() === state.productSku.toUpperCase());
   const active =
     state.search !== '' ||
     state.productSku !== '' ||
@@ -58,21 +60,21 @@ export function LicenseFilters({ state, onChange, customFields, skus = [], full 
         />
         {full ? (
           <>
-            <FilterField
+            <SelectField
               id={`${id}-product`}
-              label="Product SKU"
-              list={`${id}-skus`}
-              autoComplete="off"
-              spellCheck={false}
-              value={state.productSku}
-              onCommit={(productSku) => onChange({ productSku })}
+              label="Product"
+              className="filters__product"
+              value={products.find((p) => p.sku.toUpperCase() === state.productSku.toUpperCase())?.sku ?? state.productSku}
+              onValueChange={(productSku) => onChange({ productSku })}
             >
-              <datalist id={`${id}-skus`}>
-                {suggestions.map((sku) => (
-                  <option key={sku} value={sku} />
-                ))}
-              </datalist>
-            </FilterField>
+              <option value="">All products</option>
+              {products.map((product) => (
+                <option key={product.sku} value={product.sku}>
+                  {`${product.name} ${product.version} (${product.sku})`}
+                </option>
+              ))}
+              {chosenUnknown ? <option value={state.productSku}>{state.productSku}</option> : null}
+            </SelectField>
             <ExpiringWithinField
               id={`${id}-expiring`}
               className="filters__days"

@@ -58,6 +58,19 @@ function renderLicenses({ path = '/licenses', pages, mutation, role }: Options =
         return { __typename: 'Query', licenses: pages ? pages(call) : licenseConnection(rows, { totalCount: 100000, hasNextPage: true }) };
       }
       if (call.operationName === 'CustomFieldSettings') return customFieldSettings([costCenter, region], role ?? 'ADMIN');
+      if (call.operationName === 'LicenseProducts') {
+        return {
+          __typename: 'Query',
+          node: {
+            __typename: 'Account',
+            id: 'acc-1',
+            licenseProducts: [
+              { __typename: 'Product', id: 'p-dlp', sku: 'DLP-16', name: 'Data Loss Prevention', version: '16.0' },
+              { __typename: 'Product', id: 'p-eps', sku: 'EPS-14', name: 'Endpoint Protection', version: '14.3' },
+            ],
+          },
+        };
+      }
       if (call.operationName === 'LicenseRegistration') {
         return { __typename: 'Query', license: { __typename: 'License', id: call.variables['id'], registration } };
       }
@@ -314,5 +327,20 @@ describe('<LicensesPage>', { timeout: 15000 }, () => {
     expect(input.licenseIds).toEqual(['lic-1', 'lic-2']);
     expect(input.registration.company).toBe('Acme AG');
     expect(await screen.findByText('The support registration of 2 licenses was updated.')).toBeInTheDocument();
+  });
+
+  it("filters by a product picked from the account's products, not by a typed SKU", async () => {
+    const user = userEvent.setup();
+    const { lastQuery } = renderLicenses();
+    await screen.findByRole('table', { name: 'Licenses of Acme Corp' });
+    const picker = screen.getByRole('combobox', { name: 'Product' });
+    expect(within(picker).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'All products',
+      'Data Loss Prevention 16.0 (DLP-16)',
+      'Endpoint Protection 14.3 (EPS-14)',
+    ]);
+    await user.selectOptions(picker, 'Endpoint Protection 14.3 (EPS-14)');
+    await settle(() => expect(lastQuery()['filter']).toEqual({ productSku: 'EPS-14' }));
+    expect(screen.getByTestId('location')).toHaveTextContent('product=EPS-14');
   });
 });

@@ -28,7 +28,7 @@ import {
 import { useSession } from '../../session';
 import { CustomFieldSettingsQuery } from '../account/documents';
 import { ColumnChooser } from './ColumnChooser';
-import { LicensesQuery } from './documents';
+import { LicenseProductsQuery, LicensesQuery } from './documents';
 import { EditRegistrationDialog } from './EditRegistrationDialog';
 import { LicenseFilters } from './LicenseFilters';
 import { LicenseTabs } from './LicenseTabs';
@@ -76,6 +76,8 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
     requestPolicy: 'cache-and-network',
     context: useMemo(() => ({ additionalTypenames: ['CustomField'] }), []),
   });
+  const [productsResult] = useQuery({ query: LicenseProductsQuery, variables: { accountId }, requestPolicy: 'cache-and-network' });
+  const products = asAccount(productsResult.data?.node)?.licenseProducts ?? [];
   const account = asAccount(settings.data?.node);
   const customFields: CustomFieldLike[] = useMemo(() => byPosition(account?.customFields ?? []), [account]);
   const mayEdit = canRequestKeys(account?.viewerRole ?? role);
@@ -138,7 +140,7 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
 
       <LicenseTabs />
 
-      <LicenseFilters state={state} onChange={list.change} customFields={customFields} skus={rows.map((row) => row.product.sku)} />
+      <LicenseFilters state={state} onChange={list.change} customFields={customFields} products={products} />
 
       {notice ? (
         <Alert tone="success">

@@ -291,3 +291,21 @@ export const LicenseTransferOwnershipMutation = graphql(`
     }
   }
 `);
+
+/** The products the account holds licenses of: the license list's product picker. */
+export const LicenseProductsQuery = graphql(`
+  query LicenseProducts($accountId: ID!) {
+    node(id: $accountId) {
+      __typename
+      ... on Account {
+        id
+        licenseProducts {
+          id
+          sku
+          name
+          version
+        }
+      }
+    }
+  }
+`);
