@@ -15,6 +15,7 @@ export default defineConfig({
       '/healthz': { target: BACKEND },
       '/downloads': { target: BACKEND },
       '/api': { target: BACKEND },
+      '/exports': { target: BACKEND },
     },
   },
   preview: {
@@ -25,6 +26,7 @@ export default defineConfig({
       '/healthz': { target: BACKEND },
       '/downloads': { target: BACKEND },
       '/api': { target: BACKEND },
+      '/exports': { target: BACKEND },
     },
   },
   build: {
@@ -36,7 +38,11 @@ export default defineConfig({
         // Libraries and the generated GraphQL documents change less often than the pages: separate chunks cache better.
         codeSplitting: {
           groups: [
-            { name: 'vendor', test: /[\\/]node_modules[\\/]/ },
+            // The charts of Enterprise Flexible stay out of it: they load with its pages only.
+            {
+              name: 'vendor',
+              test: /[\\/]node_modules[\\/](?!(recharts|d3-[a-z-]+|victory-vendor|@reduxjs|redux|react-redux|immer|reselect|es-toolkit|decimal\.js-light|eventemitter3|internmap|tiny-invariant|clsx)[\\/])/,
+            },
             { name: 'graphql-documents', test: /[\\/]src[\\/]gql[\\/]/ },
           ],
         },

@@ -1,4 +1,6 @@
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router-dom';
+import { LoadingPanel } from './components/Spinner';
 import { CustomFieldsPage } from './pages/account/CustomFieldsPage';
 import { ForgotPasswordPage } from './pages/account/ForgotPasswordPage';
 import { ProfilePage } from './pages/account/ProfilePage';
@@ -7,10 +9,6 @@ import { SecurityPage } from './pages/account/SecurityPage';
 import { MembersPage } from './pages/account/MembersPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
-import { FlexContractsPage } from './pages/flex/FlexContractsPage';
-import { FlexDeploymentsPage } from './pages/flex/FlexDeploymentsPage';
-import { FlexDrawDownPage } from './pages/flex/FlexDrawDownPage';
-import { FlexReportPage } from './pages/flex/FlexReportPage';
 import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
 import { HomePage } from './pages/HomePage';
 import { LicenseDetailPage } from './pages/licenses/LicenseDetailPage';
@@ -29,6 +27,16 @@ import { UpgradeWizardPage } from './pages/upgrade/UpgradeWizardPage';
 import { VersionUpgradeStartPage } from './pages/upgrade/VersionUpgradeStartPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { WizardPage } from './pages/wizard/WizardPage';
+
+// Enterprise Flexible and its charts load when first opened.
+const FlexContractsPage = lazy(() => import('./pages/flex/FlexContractsPage').then((m) => ({ default: m.FlexContractsPage })));
+const FlexDeploymentsPage = lazy(() => import('./pages/flex/FlexDeploymentsPage').then((m) => ({ default: m.FlexDeploymentsPage })));
+const FlexDrawDownPage = lazy(() => import('./pages/flex/FlexDrawDownPage').then((m) => ({ default: m.FlexDrawDownPage })));
+const FlexReportPage = lazy(() => import('./pages/flex/FlexReportPage').then((m) => ({ default: m.FlexReportPage })));
+
+function Later({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<LoadingPanel label="Loading…" />}>{children}</Suspense>;
+}
 
 export function App() {
   return (
@@ -58,10 +66,10 @@ export function App() {
         <Route path="/partner" element={<PartnerCustomersPage />} />
         <Route path="/partner/delegations" element={<PartnerDelegationsPage />} />
         <Route path="/partner/held-serials" element={<HeldSerialsPage />} />
-        <Route path="/flex" element={<FlexContractsPage />} />
-        <Route path="/flex/contracts/:id/deployments" element={<FlexDeploymentsPage />} />
-        <Route path="/flex/contracts/:id/report" element={<FlexReportPage />} />
-        <Route path="/flex/draw-downs/:id" element={<FlexDrawDownPage />} />
+        <Route path="/flex" element={<Later><FlexContractsPage /></Later>} />
+        <Route path="/flex/contracts/:id/deployments" element={<Later><FlexDeploymentsPage /></Later>} />
+        <Route path="/flex/contracts/:id/report" element={<Later><FlexReportPage /></Later>} />
+        <Route path="/flex/draw-downs/:id" element={<Later><FlexDrawDownPage /></Later>} />
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -134,3 +134,22 @@ def test_flex_draw_down_in_the_browser(live_portal: dict[str, Any], page: Any) -
     page.goto(f"{base}/flex")
     expect(page.get_by_role("heading", name="EF-ACME-2026")).to_be_visible()
     shoot(page, "contracts")
+
+    # A new draw-down's cart on a phone (left as a draft)
+    page.get_by_role("button", name=re.compile("Draw down licenses")).click()
+    expect(page.locator("[aria-current=step]")).to_contain_text("Choose Products")
+    page.get_by_role("button", name=re.compile("Add Messaging Gateway")).click()
+    expect(page.get_by_test_id("cart-total")).to_have_text("150 points")
+    shoot(page, "cart")
+
+
+def test_flex_contract_user_sees_points_not_reports(live_portal: dict[str, Any], page: Any) -> None:
+    base = live_portal["base"]
+    victor = next(u for u in live_portal["users"] if u["email"].startswith("victor"))
+    sign_in(page, base, victor["email"], victor["password"])
+    page.goto(f"{base}/flex")
+    contract = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="EF-ACME-2026"))
+    expect(contract.get_by_text("Contract user")).to_be_visible()
+    expect(contract.get_by_role("meter")).to_be_visible()
+    expect(contract.get_by_role("link", name="Report and roles")).to_have_count(0)
+    shoot(page, "contract-user")
