@@ -88,6 +88,8 @@ def test_version_upgrade_wizard(live_portal: dict[str, Any], page: Any) -> None:
     expect(page.locator("[aria-current=step]")).to_contain_text("Edit Existing Support Registration")
     expect(page.get_by_label("Company")).to_have_value("Acme Corp")  # prefilled from the license
     page.get_by_role("button", name="Continue").click()
+    # the confirm screen has its own step, not the registration step's label
+    expect(page.locator("[aria-current=step]")).to_contain_text("Confirm Upgrade")
     page.get_by_role("button", name="Confirm upgrade").click()
 
     # then

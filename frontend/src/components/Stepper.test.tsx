@@ -32,11 +32,11 @@ describe('<Stepper>', () => {
     expect(current).toHaveTextContent('Receive a Key');
   });
 
-  it('shows the seven Version Upgrade steps under their own name', () => {
+  it('shows the eight Version Upgrade steps under their own name', () => {
     render(<Stepper current={6} steps={VERSION_UPGRADE_STEPS} label="Version Upgrade progress" />);
     const nav = screen.getByRole('navigation', { name: 'Version Upgrade progress' });
     const items = within(nav).getAllByRole('listitem');
-    expect(items).toHaveLength(7);
+    expect(items).toHaveLength(8);
     expect(items[5]).toHaveAttribute('aria-current', 'step');
     expect(items[5]).toHaveTextContent('Edit Existing Support Registration Information');
     expect(items[4]).toHaveTextContent('(completed)');

@@ -43,7 +43,7 @@ describe('Get a Key steps', () => {
 });
 
 describe('Version Upgrade and re-host steps', () => {
-  it('has the seven Version Upgrade steps with their exact labels', () => {
+  it('has the Version Upgrade steps with their exact labels, and a confirm step of its own', () => {
     expect(VERSION_UPGRADE_STEPS.map((s) => s.label)).toEqual([
       'Login',
       "Select 'Version Upgrade'",
@@ -51,6 +51,7 @@ describe('Version Upgrade and re-host steps', () => {
       'Select Product to Upgrade',
       'Select Quantity to Upgrade',
       'Edit Existing Support Registration Information',
+      'Confirm Upgrade',
       'Receive a Key',
     ]);
   });
@@ -59,8 +60,10 @@ describe('Version Upgrade and re-host steps', () => {
     const upgrade = (['UPGRADE_PRODUCT', 'UPGRADE_QUANTITY', 'REGISTRATION', 'CONFIRM', 'KEYS'] as const).map((s) =>
       stepNumberFor(s, VERSION_UPGRADE_FLOW),
     );
-    expect(upgrade).toEqual([4, 5, 6, 6, 7]);
-    expect(stepLabelFor('CONFIRM', VERSION_UPGRADE_FLOW)).toBe('Edit Existing Support Registration Information');
+    // the confirm screen has its own stepper label, not the registration step's
+    expect(upgrade).toEqual([4, 5, 6, 7, 8]);
+    expect(stepLabelFor('REGISTRATION', VERSION_UPGRADE_FLOW)).toBe('Edit Existing Support Registration Information');
+    expect(stepLabelFor('CONFIRM', VERSION_UPGRADE_FLOW)).toBe('Confirm Upgrade');
     expect((['HOST', 'CONFIRM', 'KEYS'] as const).map((s) => stepNumberFor(s, REHOST_FLOW))).toEqual([3, 4, 5]);
   });
 

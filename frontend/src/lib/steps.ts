@@ -27,7 +27,11 @@ export const GET_A_KEY_STEPS: readonly StepDefinition[] = [
   { number: 6, label: 'Receive a Key' },
 ];
 
-/** The seven steps of "Version Upgrade", as the upgrade notification names them. */
+/**
+ * The steps of "Version Upgrade", as the upgrade notification names them, with the confirmation
+ * the notification leaves out (as Get a Key has "Confirm Information"): the confirm screen never
+ * sits under the registration step's label.
+ */
 export const VERSION_UPGRADE_STEPS: readonly StepDefinition[] = [
   { number: 1, label: 'Login' },
   { number: 2, label: "Select 'Version Upgrade'" },
@@ -35,7 +39,8 @@ export const VERSION_UPGRADE_STEPS: readonly StepDefinition[] = [
   { number: 4, label: 'Select Product to Upgrade' },
   { number: 5, label: 'Select Quantity to Upgrade' },
   { number: 6, label: 'Edit Existing Support Registration Information' },
-  { number: 7, label: 'Receive a Key' },
+  { number: 7, label: 'Confirm Upgrade' },
+  { number: 8, label: 'Receive a Key' },
 ];
 
 /** The steps of moving a host-locked key to another machine. */
@@ -81,7 +86,7 @@ export const VERSION_UPGRADE_FLOW: WizardFlow = {
   noun: 'version upgrade',
   steps: VERSION_UPGRADE_STEPS,
   order: ['UPGRADE_PRODUCT', 'UPGRADE_QUANTITY', 'REGISTRATION', 'CONFIRM', 'KEYS'],
-  numbers: { UPGRADE_PRODUCT: 4, UPGRADE_QUANTITY: 5, REGISTRATION: 6, CONFIRM: 6, KEYS: 7 },
+  numbers: { UPGRADE_PRODUCT: 4, UPGRADE_QUANTITY: 5, REGISTRATION: 6, CONFIRM: 7, KEYS: 8 },
   path: (id) => `/version-upgrade/${encodeURIComponent(id)}`,
   startPath: '/version-upgrade',
 };

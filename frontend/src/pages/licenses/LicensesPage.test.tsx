@@ -343,4 +343,13 @@ describe('<LicensesPage>', { timeout: 15000 }, () => {
     await settle(() => expect(lastQuery()['filter']).toEqual({ productSku: 'EPS-14' }));
     expect(screen.getByTestId('location')).toHaveTextContent('product=EPS-14');
   });
+
+  it('keeps the search term in the address on its own, like sort and filters', async () => {
+    const user = userEvent.setup();
+    const { lastQuery } = renderLicenses({ path: '/licenses?sort=QUANTITY&dir=asc' });
+    await screen.findByRole('table', { name: 'Licenses of Acme Corp' });
+    await user.type(screen.getByRole('searchbox', { name: 'Search' }), 'M10');
+    await settle(() => expect(lastQuery()['filter']).toEqual({ search: 'M10' }));
+    await settle(() => expect(screen.getByTestId('location')).toHaveTextContent('/licenses?q=M10&sort=QUANTITY&dir=asc'));
+  });
 });

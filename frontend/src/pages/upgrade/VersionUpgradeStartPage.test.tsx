@@ -26,11 +26,11 @@ function renderStart(mutation: (call: MockCall) => unknown, role: TestRole = 'AD
 }
 
 describe('<VersionUpgradeStartPage>', () => {
-  it('shows the seven steps with "Input Notification ID" current', async () => {
+  it('shows the eight steps with "Input Notification ID" current', async () => {
     renderStart(() => null);
     const nav = await screen.findByRole('navigation', { name: 'Version Upgrade progress' });
     const items = within(nav).getAllByRole('listitem');
-    expect(items).toHaveLength(7);
+    expect(items).toHaveLength(8);
     expect(items[2]).toHaveAttribute('aria-current', 'step');
     expect(items[2]).toHaveTextContent('Input Notification ID');
   });
