@@ -4,6 +4,7 @@ import { Route } from 'react-router-dom';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { renderPage } from '../../test/renderPage';
 import { FlexContractsPage } from './FlexContractsPage';
+import { FlexNavLink } from './FlexShared';
 import { CATALOG, flexContract, NoResizeObserver } from './flexFixtures';
 
 beforeAll(() => vi.stubGlobal('ResizeObserver', NoResizeObserver));
@@ -68,5 +69,25 @@ describe('<FlexContractsPage>', () => {
     await user.click(within(screen.getByRole('listitem', { name: 'EF-ACME-2026' })).getByRole('button', { name: /Draw down licenses/ }));
     expect(await screen.findByTestId('location')).toHaveTextContent('/flex/draw-downs/kr-9');
     expect(calls[0]).toMatchObject({ operationName: 'FlexDrawDownStart', variables: { input: { contractId: 'fc-1' } } });
+  });
+});
+
+describe('<FlexNavLink>', () => {
+  it('links to Enterprise Flexible only when the account has a contract you hold a role on', async () => {
+    const render = (ids: string[]) =>
+      renderPage({
+        path: '/',
+        routes: <Route path="/" element={<nav aria-label="Main"><FlexNavLink /></nav>} />,
+        query: (call) =>
+          call.operationName === 'FlexContractIds'
+            ? { __typename: 'Query', flexContracts: ids.map((id) => ({ __typename: 'FlexContract', id })) }
+            : undefined,
+      });
+    const first = render(['fc-1']);
+    expect(await screen.findByRole('link', { name: 'Enterprise Flexible' })).toHaveAttribute('href', '/flex');
+    first.unmount();
+    render([]);
+    expect(await screen.findByRole('navigation', { name: 'Main' })).toBeInTheDocument();
+    expect(screen.queryByRole('link')).not.toBeInTheDocument();
   });
 });

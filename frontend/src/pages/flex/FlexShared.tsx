@@ -50,7 +50,7 @@ export function FlexNavLink() {
   if (!result.data?.flexContracts.length) return null;
   return (
     <NavLink to="/flex" className="mainnav__link">
-      <span className="mainnav__long">Enterprise </span>Flexible
+      <span className="mainnav__long">Enterprise</span> Flexible
     </NavLink>
   );
 }
@@ -137,6 +137,7 @@ export function PointsBar({ contract }: { contract: FlexContractData }) {
         </span>
         <span>
           <strong>{formatNumber(contract.drawablePoints)}</strong> can still be drawn
+          {ceilingPoints > committedPoints ? ' (past the mark: the overage allowance)' : ''}
         </span>
       </p>
     </div>
