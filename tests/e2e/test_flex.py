@@ -141,6 +141,21 @@ def test_flex_draw_down_in_the_browser(live_portal: dict[str, Any], page: Any) -
     page.get_by_role("button", name=re.compile("Add Messaging Gateway")).click()
     expect(page.get_by_test_id("cart-total")).to_have_text("150 points")
     shoot(page, "cart")
+    page.get_by_role("button", name="Continue").click()
+    # The registration is prefilled from the last one; the host-locked gateway needs its host ID
+    expect(page.locator("[aria-current=step]")).to_contain_text("Support Registration")
+    expect(page.get_by_label("Company")).to_have_value("Acme Corp")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#reg-hostId-error")).to_contain_text("enter its host ID")
+    shoot(page, "registration")
+    page.get_by_label("Host ID").fill("gw-01.acme.example")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("[aria-current=step]")).to_contain_text("Confirm Draw-down")
+    shoot(page, "confirm")
+    page.get_by_role("button", name="Confirm and draw down").click()
+    expect(page.get_by_role("list", name="License keys").get_by_role("listitem")).to_have_count(1, timeout=20_000)
+    expect(page.get_by_text("gw-01.acme.example").first).to_be_visible()
+    shoot(page, "keys")
 
 
 def test_flex_contract_user_sees_points_not_reports(live_portal: dict[str, Any], page: Any) -> None:
