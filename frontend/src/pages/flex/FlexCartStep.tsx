@@ -277,58 +277,81 @@ export function FlexCartStep({ keyRequest, onUpdate, cart, onCartChange, onSaved
 }
 
 /** The cart as a table, for the registration and confirm steps; `error` is shown under it. */
-export function FlexCartSummary({ keyRequest, errors = [], onEdit }: { keyRequest: FlexDrawDownData; errors?: string[]; onEdit?: () => void }) {
+export function FlexCartSummary({
+  keyRequest,
+  errors = [],
+  onEdit,
+  bare = false,
+}: {
+  keyRequest: FlexDrawDownData;
+  errors?: string[];
+  onEdit?: () => void;
+  /** Without its own section and heading, under a heading the step has already. */
+  bare?: boolean;
+}) {
   const contract = keyRequest.flexContract;
   const cost = keyRequest.flexCostPoints ?? 0;
+  const edit = onEdit ? (
+    <button type="button" className="button button--link" onClick={onEdit}>
+      Change products
+    </button>
+  ) : null;
+  const table = (
+    <div className="table-wrap">
+      <table className="table table--stack">
+        <thead>
+          <tr>
+            <th scope="col">Product</th>
+            <th scope="col">Units</th>
+            <th scope="col">Points per unit</th>
+            <th scope="col">Points</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keyRequest.flexItems.map((line) => (
+            <tr key={line.product.id}>
+              <td data-label="Product">
+                <span>
+                  {line.product.name} <span className="muted">{line.product.version}</span>
+                </span>
+              </td>
+              <td data-label="Units">{formatNumber(line.quantity)}</td>
+              <td data-label="Points per unit">{line.pointsPerUnit === null ? 'Not in the catalog' : formatNumber(line.pointsPerUnit)}</td>
+              <td data-label="Points">{formatNumber(line.points)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={3}>
+              Total
+            </th>
+            <td data-label="Total">
+              <strong>{formatPoints(cost)}</strong>
+              {contract ? <span className="block small muted">{formatPoints(contract.drawablePoints)} drawable</span> : null}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+  if (bare) {
+    return (
+      <div className="flex-cart-summary">
+        {table}
+        {edit}
+      </div>
+    );
+  }
   return (
     <section className="subsection" aria-labelledby="flex-cart-summary">
       <div className="subsection__header">
         <h3 className="section-title" id="flex-cart-summary">
           Products to draw down{contract ? ` from ${contract.number}` : ''}
         </h3>
-        {onEdit ? (
-          <button type="button" className="button button--link" onClick={onEdit}>
-            Change products
-          </button>
-        ) : null}
+        {edit}
       </div>
-      <div className="table-wrap">
-        <table className="table table--stack">
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col">Units</th>
-              <th scope="col">Points per unit</th>
-              <th scope="col">Points</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keyRequest.flexItems.map((line) => (
-              <tr key={line.product.id}>
-                <td data-label="Product">
-                  <span>
-                    {line.product.name} <span className="muted">{line.product.version}</span>
-                  </span>
-                </td>
-                <td data-label="Units">{formatNumber(line.quantity)}</td>
-                <td data-label="Points per unit">{line.pointsPerUnit === null ? 'Not in the catalog' : formatNumber(line.pointsPerUnit)}</td>
-                <td data-label="Points">{formatNumber(line.points)}</td>
-              </tr>
-            ))}
-          </tbody>
-          <tfoot>
-            <tr>
-              <th scope="row" colSpan={3}>
-                Total
-              </th>
-              <td data-label="Total">
-                <strong>{formatPoints(cost)}</strong>
-                {contract ? <span className="block small muted">{formatPoints(contract.drawablePoints)} drawable</span> : null}
-              </td>
-            </tr>
-          </tfoot>
-        </table>
-      </div>
+      {table}
       {errors.map((message) => (
         <p key={message} className="field__error" role="alert">
           {message}

@@ -67,7 +67,7 @@ function FlexDrawDown({ id }: { id: string }) {
           onSaved={() => goTo('CONFIRM')}
           draft={registrationDraft}
           onDraftChange={setRegistrationDraft}
-          summary={<FlexCartSummary keyRequest={current} onEdit={() => goTo('FLEX_ITEMS')} />}
+          summary={<FlexCartSummary keyRequest={current} onEdit={() => goTo('FLEX_ITEMS')} bare />}
         />
       ) : view === 'CONFIRM' ? (
         <ConfirmStep
