@@ -40,7 +40,8 @@ function FlexDrawDown({ id }: { id: string }) {
   const contract = current.flexContract;
   const meta = contract ? (
     <span>
-      Contract <strong>{contract.number}</strong> · {formatPoints(contract.drawablePoints)} drawable
+      Contract <strong>{contract.number}</strong>
+      {current.status === 'DRAFT' ? ` · ${formatPoints(contract.drawablePoints)} drawable` : ''}
     </span>
   ) : null;
   const contractPath = contract ? `/flex/contracts/${encodeURIComponent(contract.id)}/deployments` : '/flex';
