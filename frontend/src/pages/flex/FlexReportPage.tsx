@@ -330,7 +330,14 @@ function Roles({ contractId, contractNumber, roles: initial }: { contractId: str
           </Alert>
         ) : null}
         <div className="flex-role-form__row">
-          <SelectField id="role-member" label="Member of the account" value={userId} onValueChange={setUserId} error={errors.userId}>
+          <SelectField
+            id="role-member"
+            label="Member of the account"
+            value={userId}
+            onValueChange={setUserId}
+            error={errors.userId}
+            disabled={!!members.data && candidates.length === 0}
+          >
             <option value="">{members.data ? (candidates.length ? 'Choose a member…' : 'Every member holds a role') : 'Loading members…'}</option>
             {candidates.map((member) => (
               <option key={member.user.id} value={member.user.id}>
@@ -353,7 +360,9 @@ function Roles({ contractId, contractNumber, roles: initial }: { contractId: str
             ))}
           </SelectField>
           <div className="flex-role-form__submit">
-            <SubmitButton busy={fetching && pending === userId}>Give role</SubmitButton>
+            <SubmitButton busy={fetching && pending === userId} disabled={!!members.data && candidates.length === 0}>
+              Give role
+            </SubmitButton>
           </div>
         </div>
       </form>
