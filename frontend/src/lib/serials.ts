@@ -49,3 +49,31 @@ export function orderProblems<T extends SerialProblemLike>(problems: readonly T[
 export function serialCountLabel(count: number): string {
   return `${count} serial number${count === 1 ? '' : 's'}`;
 }
+
+/**
+ * The one way the portal shows a serial number: grouped for reading aloud,
+ * "M123-456-7890" (as on the certificate, in the CSV export and in the API's
+ * problems). Anything that is not a serial number is shown as it is.
+ */
+export function formatSerial(number: string): string {
+  const compact = number.replace(/[\s._-]+/g, '').toUpperCase();
+  return /^[A-Z]\d{10}$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4, 7)}-${compact.slice(7)}` : number;
+}
+
+interface SeatLike {
+  kind: string;
+  quantity: number;
+  product: { id: string; name: string; version: string };
+}
+
+/** New seats per product, in the order the products first appear; renewals add none. */
+export function newSeatsByProduct(serials: readonly SeatLike[]): { product: SeatLike['product']; seats: number }[] {
+  const byProduct = new Map<string, { product: SeatLike['product']; seats: number }>();
+  for (const serial of serials) {
+    if (serial.kind === 'RENEWAL') continue;
+    const entry = byProduct.get(serial.product.id) ?? { product: serial.product, seats: 0 };
+    entry.seats += serial.quantity;
+    byProduct.set(serial.product.id, entry);
+  }
+  return [...byProduct.values()];
+}

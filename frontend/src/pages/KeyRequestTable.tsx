@@ -3,6 +3,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import type { AccountKeyRequestsQuery } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
 import { flowFor, stepLabelFor, stepNumberFor } from '../lib/steps';
+import { formatSerial } from '../lib/serials';
 
 export type KeyRequestRow = Extract<NonNullable<AccountKeyRequestsQuery['node']>, { __typename: 'Account' }>['keyRequests'][number];
 
@@ -69,7 +70,7 @@ export function KeyRequestTable({
                     <span>
                       {row.serials.length}{' '}
                       {row.serials.length > 0 ? (
-                        <span className="muted small truncate">· {row.serials.map((s) => s.number).join(', ')}</span>
+                        <span className="muted small truncate">· {row.serials.map((s) => formatSerial(s.number)).join(', ')}</span>
                       ) : null}
                     </span>
                   )}

@@ -97,7 +97,7 @@ describe('<LicenseDetailPage>', { timeout: 15000 }, () => {
     expect(keys[1]).toHaveTextContent('Revoked');
     expect(within(keys[0]!).getByRole('button', { name: 'Copy' })).toHaveAccessibleDescription('NEW11-NEW22');
     expect(within(keys[0]!).getByRole('button', { name: 'Download .lic' })).toBeInTheDocument();
-    expect(screen.getByRole('cell', { name: 'R2576041111' })).toBeInTheDocument();
+    expect(screen.getByRole('cell', { name: 'R257-604-1111' })).toBeInTheDocument();
     expect(screen.getByText('1 of 4 re-hosts used in the last 12 months', { selector: 'dd' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Renew' })).toHaveAttribute('href', '/get-a-key?renew=lic-mgw');
   });

@@ -23,6 +23,7 @@ import { LicenseCustomValues } from './LicenseCustomValues';
 import { LicenseHistory } from './LicenseHistory';
 import { PERMISSION_LABELS, ShareDialog, TransferOwnershipDialog } from './LicenseSharing';
 import { licenseFileUrl } from '../../lib/licenseList';
+import { formatSerial } from '../../lib/serials';
 
 type License = NonNullable<LicenseDetailQuery['license']>;
 
@@ -277,7 +278,7 @@ function LicenseView({ license, onReload, refreshing }: { license: License; onRe
                   {license.serials.map((serial) => (
                     <tr key={serial.number}>
                       <td data-label="Serial number">
-                        <code className="mono">{serial.number}</code>
+                        <code className="mono">{formatSerial(serial.number)}</code>
                       </td>
                       <td data-label="Kind">{humanize(serial.kind)}</td>
                       <td data-label="Seats">{serial.quantity}</td>

@@ -11,6 +11,7 @@ import { useAccountQuery } from '../../lib/useAccountQuery';
 import { useSession } from '../../session';
 import { HeldSerialsQuery } from './documents';
 import { PartnerTabs } from './PartnerTabs';
+import { formatSerial } from '../../lib/serials';
 
 /** Serials the partner account bought for customers and has not registered yet. */
 export function HeldSerialsPage() {
@@ -77,7 +78,7 @@ export function HeldSerialsPage() {
                   <tr key={serial.number}>
                     <th scope="row" data-label="Serial number" className="table__row-title">
                       <span className="serial-cell">
-                        <code className="mono">{serial.number}</code>
+                        <code className="mono">{formatSerial(serial.number)}</code>
                         <CopyButton text={serial.number} label={`serial number ${serial.number}`} />
                       </span>
                     </th>

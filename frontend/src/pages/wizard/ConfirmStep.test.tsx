@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { formatDate } from '../../lib/format';
-import { keyRequest, license, serial } from '../../test/fixtures';
+import { keyRequest, license, product, serial } from '../../test/fixtures';
 import { renderWithClient } from '../../test/mockClient';
 import { ConfirmStep } from './ConfirmStep';
 
@@ -55,5 +55,37 @@ describe('<ConfirmStep>', () => {
     );
     expect(screen.getByRole('heading', { name: 'Support registration' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Confirm and get keys' })).toBeDisabled();
+  });
+
+  it('shows serials in the one grouped format and new seats per product, not one sum across products and renewals', () => {
+    const dlp = { ...product, id: 'p-dlp', sku: 'DLP-16', name: 'Data Loss Prevention', version: '16.0' };
+    renderWithClient(
+      <ConfirmStep
+        keyRequest={keyRequest({
+          step: 'CONFIRM',
+          serials: [
+            serial('M1234567897', { quantity: 25 }),
+            serial('M2234567896', { quantity: 10, product: dlp }),
+            serial('R1111111116', { kind: 'RENEWAL', quantity: 15 }),
+          ],
+        })}
+        onUpdate={vi.fn()}
+        onBack={vi.fn()}
+        onEditSerials={vi.fn()}
+        onEditRenewals={vi.fn()}
+        onConfirmed={vi.fn()}
+        onRefresh={vi.fn()}
+      />,
+      () => null,
+    );
+    expect(screen.getByText('M123-456-7897')).toBeInTheDocument();
+    expect(screen.queryByText('M1234567897')).not.toBeInTheDocument();
+    expect(screen.queryByText('Total seats')).not.toBeInTheDocument();
+    const seats = screen.getByRole('list', { name: 'New seats by product' });
+    expect(within(seats).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'Studio 9.2: 25 new seats',
+      'Data Loss Prevention 16.0: 10 new seats',
+    ]);
+    expect(screen.getByText('Renewals add no seats: they extend the maintenance of the licenses they renew.')).toBeInTheDocument();
   });
 });

@@ -6,7 +6,7 @@ import { SerialProblemList } from '../../components/SerialProblemList';
 import { SubmitButton } from '../../components/SubmitButton';
 import { formatDate, formatMonths, formatSeats, humanize } from '../../lib/format';
 import { confirmIdempotencyKey, resetConfirmIdempotencyKey } from '../../lib/idempotency';
-import type { SerialProblemLike } from '../../lib/serials';
+import { formatSerial, newSeatsByProduct, type SerialProblemLike } from '../../lib/serials';
 import { needsRegistration } from '../../lib/steps';
 import { KeyRequestConfirmMutation } from './documents';
 import { userErrorText } from './messages';
@@ -62,7 +62,8 @@ export function ConfirmStep({
   const renewalCount = keyRequest.serials.filter((serial) => serial.kind === 'RENEWAL').length;
   const renewalsMissing = renewals.length < renewalCount;
   const ready = (!registrationNeeded || !!registration) && !renewalsMissing;
-  const totalSeats = keyRequest.serials.reduce((sum, serial) => sum + serial.quantity, 0);
+  const newSeats = newSeatsByProduct(keyRequest.serials);
+  const hasRenewals = keyRequest.serials.some((serial) => serial.kind === 'RENEWAL');
 
   const onConfirm = async () => {
     if (inFlight.current) return;
@@ -163,7 +164,7 @@ export function ConfirmStep({
                 {keyRequest.serials.map((serial) => (
                   <tr key={serial.number}>
                     <td data-label="Serial number">
-                      <code className="mono">{serial.number}</code>
+                      <code className="mono">{formatSerial(serial.number)}</code>
                     </td>
                     <td data-label="Product">
                       <span>
@@ -176,18 +177,18 @@ export function ConfirmStep({
                   </tr>
                 ))}
               </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row" colSpan={2}>
-                    Total seats
-                  </th>
-                  <td data-label="Total seats" colSpan={3}>
-                    {totalSeats}
-                  </td>
-                </tr>
-              </tfoot>
             </table>
           </div>
+          {newSeats.length > 0 ? (
+            <ul className="plain-list small" aria-label="New seats by product">
+              {newSeats.map(({ product, seats }) => (
+                <li key={product.id}>{`${product.name} ${product.version}: ${seats} new seat${seats === 1 ? '' : 's'}`}</li>
+              ))}
+            </ul>
+          ) : null}
+          {hasRenewals ? (
+            <p className="muted small">Renewals add no seats: they extend the maintenance of the licenses they renew.</p>
+          ) : null}
         </section>
 
         {renewalCount > 0 ? (
@@ -221,7 +222,7 @@ export function ConfirmStep({
                     {renewals.map((renewal) => (
                       <tr key={renewal.serialNumber}>
                         <td data-label="Renewal serial">
-                          <code className="mono">{renewal.serialNumber}</code>
+                          <code className="mono">{formatSerial(renewal.serialNumber)}</code>
                         </td>
                         <td data-label="License">
                           <span>

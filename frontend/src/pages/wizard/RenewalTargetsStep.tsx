@@ -9,6 +9,7 @@ import { initialRenewalChoices, renewalErrorsBySerial, renewalTargets, type Rene
 import { KeyRequestSelectRenewalsMutation } from './documents';
 import { userErrorText } from './messages';
 import type { KeyRequestData } from './WizardPage';
+import { formatSerial } from '../../lib/serials';
 
 interface RenewalTargetsStepProps {
   keyRequest: KeyRequestData;
@@ -110,7 +111,7 @@ export function RenewalTargetsStep({ keyRequest, preferredLicenseId, onUpdate, o
               aria-describedby={error ? errorId : undefined}
             >
               <legend className="fieldset__legend" id={legendId}>
-                Renewal serial <code className="mono">{candidate.serialNumber}</code> · {candidate.product.name}{' '}
+                Renewal serial <code className="mono">{formatSerial(candidate.serialNumber)}</code> · {candidate.product.name}{' '}
                 <span className="muted">{candidate.product.version}</span>
               </legend>
               {error ? (

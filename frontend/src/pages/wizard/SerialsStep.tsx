@@ -5,7 +5,7 @@ import { describeError } from '../../components/ErrorNotice';
 import { SerialProblemList } from '../../components/SerialProblemList';
 import { SubmitButton } from '../../components/SubmitButton';
 import { formatMonths, humanize } from '../../lib/format';
-import { parseSerialText, serialCountLabel, type SerialProblemLike } from '../../lib/serials';
+import { formatSerial, parseSerialText, serialCountLabel, type SerialProblemLike } from '../../lib/serials';
 import { KeyRequestEnterSerialsMutation, KeyRequestRemoveSerialMutation } from './documents';
 import { userErrorText } from './messages';
 import type { KeyRequestData } from './WizardPage';
@@ -190,7 +190,7 @@ export function SerialsStep({ keyRequest, onUpdate, onContinue, onStay }: Serial
                 <tr key={serial.number}>
                   <td data-label="Serial number">
                     <code className="mono" id={`serial-${serial.number}`}>
-                      {serial.number}
+                      {formatSerial(serial.number)}
                     </code>
                   </td>
                   <td data-label="Product">
