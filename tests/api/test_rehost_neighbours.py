@@ -1,9 +1,12 @@
 """Re-host among neighbours: moving one license's key touches no other license, key or activation,
-and a re-host left as a draft does not count against the 12-month limit. (Written from the
+a re-host left as a draft or one that failed does not count against the 12-month limit. (Written from the
 mutation run of rehost.py: its statements' conditions survived in a world of one license.)"""
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
+from backend.db.models import KeyRequest, KeyRequestStatus
 from backend.portal import Portal
 from tests.api.flows import account_id, get_a_key, license_of, sign_in, wait_ready
 from tests.api.test_rehost_activation import activate, rehost_confirm, rehost_set_host, rehost_start
@@ -51,3 +54,23 @@ async def test_a_rehost_moves_only_its_own_license(
     # and the neighbour's draft still goes through
     moved_too = await rehost_set_host(client, draft["keyRequest"]["id"], "host-m")
     assert moved_too["__typename"] == "RehostRequestSetHostSuccess", moved_too
+
+
+async def test_a_failed_rehost_does_not_count(client: GraphQLClient, portal: Portal) -> None:
+    """Only re-hosts that went through (SUBMITTED, FULFILLING, READY) count: one whose signing
+    failed was confirmed too (it has a submitted_at) and must not use up the limit."""
+    acc = account_id(await sign_in(client))
+    ready = await get_a_key(client, portal, acc, sku="MGW-10", host_id="host-m")
+    license_id = ready["licenses"][0]["id"]
+    kr = (await rehost_start(client, ready["keys"][0]["id"]))["keyRequest"]["id"]
+    await rehost_set_host(client, kr, "host-f")
+    assert (await rehost_confirm(client, kr, "failed-1"))["__typename"] == "RehostRequestConfirmSuccess"
+    await wait_ready(client, kr)
+    assert (await license_of(client, license_id))["rehostsUsed"] == 1
+
+    async with portal.db.write() as session:
+        await session.execute(
+            update(KeyRequest).where(KeyRequest.kind == "REHOST").values(status=KeyRequestStatus.FAILED)
+        )
+
+    assert (await license_of(client, license_id))["rehostsUsed"] == 0
