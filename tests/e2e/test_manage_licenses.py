@@ -85,3 +85,66 @@ def test_filter_set_a_field_share_and_export(live_portal: dict[str, Any], page: 
     )["license"]
     assert license_["shares"] == [{"email": "auditor@example.com", "permission": "VIEW"}]
     assert license_["customValues"] == [{"value": "CC-4711"}]
+
+
+def _overflowing(page: Any, selector: str, width: int) -> list[str]:
+    """The texts of elements matching `selector` that are cut: clipped inside themselves, or
+    reaching past the right edge of a `width` px viewport or of the table box they sit in."""
+    found: list[str] = page.eval_on_selector_all(
+        selector,
+        """(els, width) => els
+            .filter((el) => el.offsetParent !== null)
+            .filter((el) => {
+                const right = el.getBoundingClientRect().right;
+                const box = el.closest('.table-wrap');
+                const visible = Math.min(width, box ? box.getBoundingClientRect().right : width);
+                return el.scrollWidth > el.clientWidth + 1 || right > visible + 1;
+            })
+            .map((el) => el.textContent.trim())""",
+        width,
+    )
+    return found
+
+
+def test_layout_at_1280_and_390_px(live_portal: dict[str, Any], page: Any) -> None:
+    # given: ACME's licenses with a custom field column
+    api = ApiClient(live_portal["base"])
+    account = api.login()
+    api.get_a_key(account, unused_serial(live_portal, "EPS-14"))
+    created = api(CREATE_FIELD, {"i": {"accountId": account, "name": "Department", "type": "TEXT"}})
+    assert created["customFieldCreate"]["__typename"] == "CustomFieldCreateSuccess"
+    alice = live_portal["users"][0]
+    sign_in(page, live_portal["base"], alice["email"], alice["password"])
+
+    # when: the licenses at 1280 px
+    page.goto(f"{live_portal['base']}/licenses")
+    expect(page.get_by_test_id("license-row").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "layout-licenses-1280.png"), full_page=True)
+
+    # then: no column header is clipped ("DEPART…"), the table fits or scrolls inside its card
+    assert _overflowing(page, ".table--licenses thead th", 1280) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+    # when: the same page at 390 px
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.get_by_test_id("license-row").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "layout-licenses-390.png"), full_page=True)
+
+    # then: product links are whole, and the page does not scroll sideways
+    assert _overflowing(page, ".table--licenses .license-title a", 390) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # and the top bar's links sit behind a menu, each on screen once it is open
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Messages")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
+    for name in ("Home", "Licenses", "Partners", "Custom fields", "Messages"):
+        link = nav.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+    page.screenshot(path=str(ARTIFACTS / "layout-menu-390.png"), full_page=True)
+    nav.get_by_role("link", name="Messages", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/messages$"))
+    expect(nav.get_by_role("link", name="Messages", exact=True)).to_be_hidden()  # the menu closed

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, Navigate, NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useMutation } from 'urql';
 import { graphql } from '../gql';
@@ -88,6 +88,10 @@ function Header() {
   const navigate = useNavigate();
   const [, logout] = useMutation(LogoutMutation);
   const [signingOut, setSigningOut] = useState(false);
+  // On narrow screens the main links sit behind "Menu"; following one closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const { pathname } = useLocation();
+  useEffect(() => setMenuOpen(false), [pathname]);
   if (!user) return null;
   const partnerUser = isPartnerUser(user.memberships);
 
@@ -106,7 +110,16 @@ function Header() {
           <Logo />
           <span className="brand__name">{PRODUCT_NAME}</span>
         </Link>
-        <nav className="mainnav" aria-label="Main">
+        <button
+          type="button"
+          className="mainnav-toggle button button--ghost button--small"
+          aria-expanded={menuOpen}
+          aria-controls="main-navigation"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          Menu
+        </button>
+        <nav id="main-navigation" className={`mainnav${menuOpen ? ' mainnav--open' : ''}`} aria-label="Main">
           <NavLink to="/" end className="mainnav__link">
             Home
           </NavLink>
