@@ -108,6 +108,8 @@ describe('<FlexReportPage>', () => {
     }));
     const select = await screen.findByLabelText('Role of Victor');
     await u.selectOptions(select, '');
+    expect(calls).toHaveLength(0);
+    await u.click(screen.getByRole('button', { name: 'Remove role of Victor' }));
     expect(calls[0]?.variables).toMatchObject({ input: { userId: 'u3', role: null } });
     expect(await screen.findByText('Only super users grant roles.')).toBeInTheDocument();
     expect(select).toHaveAttribute('aria-invalid', 'true');

@@ -248,9 +248,13 @@ function Roles({ contractId, contractNumber, roles: initial }: { contractId: str
     setUserId('');
   };
 
-  const onChange = async (holder: Holder, next: string) => {
+  // A row's new role is applied only with its Save button: a select changes value as one browses it with the keyboard.
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const onSave = async (holder: Holder) => {
+    const next = drafts[holder.user.id] ?? holder.role;
     const problems = await apply(holder.user.id, next ? (next as FlexRole) : null, holder.user.name || holder.user.email);
     setErrors(problems ? { row: { [holder.user.id]: Object.values(problems).join(' ') } } : {});
+    if (!problems) setDrafts(({ [holder.user.id]: _, ...rest }) => rest);
   };
 
   return (
@@ -281,6 +285,8 @@ function Roles({ contractId, contractNumber, roles: initial }: { contractId: str
               const who = holder.user.name || holder.user.email;
               const selectId = `role-${holder.user.id}`;
               const rowError = errors.row?.[holder.user.id];
+              const draft = drafts[holder.user.id];
+              const changed = draft !== undefined && draft !== holder.role;
               return (
                 <tr key={holder.user.id}>
                   <th scope="row" data-label="Person">
@@ -295,24 +301,46 @@ function Roles({ contractId, contractNumber, roles: initial }: { contractId: str
                         {roleLabel(holder.role)} <span className="muted small">(account administrator)</span>
                       </span>
                     ) : (
-                      <SelectField
-                        id={selectId}
-                        label={<span className="visually-hidden">Role of {who}</span>}
-                        value={holder.role}
-                        onValueChange={(value) => onChange(holder, value)}
-                        disabled={fetching && pending === holder.user.id}
-                        error={rowError}
-                        compact
-                        className="flex-role-select"
-                      >
-                        {ROLE_CHOICES.map((choice) => (
-                          <option key={choice.role} value={choice.role}>
-                            {choice.label}
-                          </option>
-                        ))}
-                        {holder.role === 'VIEWER' ? <option value="VIEWER">Viewer</option> : null}
-                        <option value="">No role (remove)</option>
-                      </SelectField>
+                      <div className="flex-role-row">
+                        <SelectField
+                          id={selectId}
+                          label={<span className="visually-hidden">Role of {who}</span>}
+                          value={draft ?? holder.role}
+                          onValueChange={(value) => setDrafts((current) => ({ ...current, [holder.user.id]: value }))}
+                          disabled={fetching && pending === holder.user.id}
+                          error={rowError}
+                          compact
+                          className="flex-role-select"
+                        >
+                          {ROLE_CHOICES.map((choice) => (
+                            <option key={choice.role} value={choice.role}>
+                              {choice.label}
+                            </option>
+                          ))}
+                          {holder.role === 'VIEWER' ? <option value="VIEWER">Viewer</option> : null}
+                          <option value="">No role (remove)</option>
+                        </SelectField>
+                        {changed ? (
+                          <span className="row-actions">
+                            <SubmitButton
+                              type="button"
+                              variant={draft === '' ? 'danger' : 'primary'}
+                              className="button--small"
+                              busy={fetching && pending === holder.user.id}
+                              onClick={() => onSave(holder)}
+                            >
+                              {draft === '' ? 'Remove role' : 'Save'} <span className="visually-hidden">of {who}</span>
+                            </SubmitButton>
+                            <button
+                              type="button"
+                              className="button button--ghost button--small"
+                              onClick={() => setDrafts(({ [holder.user.id]: _, ...rest }) => rest)}
+                            >
+                              Cancel
+                            </button>
+                          </span>
+                        ) : null}
+                      </div>
                     )}
                   </td>
                 </tr>
