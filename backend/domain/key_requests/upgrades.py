@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.config import Settings
@@ -251,7 +251,8 @@ _REVOKE_KEYS = Prepared(
     update(_keys)
     .where(
         _keys.c.license_id == bindparam("of_license"),
-        _keys.c.status.in_([KeyStatus.ACTIVE, KeyStatus.SUPERSEDED]),
+        # not IN (…): a prebuilt statement for asyncpg has no expanding parameters
+        or_(_keys.c.status == KeyStatus.ACTIVE, _keys.c.status == KeyStatus.SUPERSEDED),
     )
     .values(status=KeyStatus.REVOKED)
 )
