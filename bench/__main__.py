@@ -27,8 +27,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend.config import Settings
 from backend.db.engine import Database
+from backend.domain.flex import contracts as flex_contracts
 from backend.portal import Portal
 from bench import documents, extras, report
+from bench import flex as flex_bench
 from bench import licenses as license_bench
 from bench import partners as partner_bench
 from bench.activation_floor import ActivationFloor
@@ -52,7 +54,7 @@ from bench.world import (
 )
 
 CONCURRENCY = 32
-PHASES = ("getakey", "activations", "upgrades", "licenses", "partners")
+PHASES = ("getakey", "activations", "upgrades", "licenses", "partners", "flex")
 ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
 ACTIVATION_SEATS = 1000
 UPGRADE_SEATS = 5000
@@ -230,6 +232,69 @@ async def domain_phase(settings: Settings, profile: Profile) -> dict[str, Measur
     finally:
         await portal.stop()
     return runs
+
+
+async def flex_phase(settings: Settings, profile: Profile) -> dict[str, Any]:
+    """Draw-downs on 32 contracts, on one contract, and Get a Key keys, in one run, twice."""
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        prepared = await prepare(portal, "flexgak", profile, http=False)
+        spread_users = await add_users(portal, "flexspread", CONCURRENCY)
+        hot_users = await add_users(portal, "flexhot", CONCURRENCY)
+        product_id = await flex_contracts.product_id_by_sku(portal.db, flex_bench.SKU)
+        assert product_id is not None
+        spread = await flex_bench.spread(portal, spread_users)
+        hot = await flex_bench.hot(portal, hot_users)
+        worker = portal.new_worker()
+        window = profile.floor32
+        tokens: deque[str] = deque(str(i) for i in range(10**6))  # draw-downs need no serials
+        phases: dict[str, tuple[list[Flow], deque[str]]] = {
+            "spread": (
+                [
+                    flex_bench.flow(portal, worker, u, c, product_id)
+                    for u, c in zip(spread_users, spread, strict=True)
+                ],
+                tokens,
+            ),
+            "hot": (
+                [
+                    flex_bench.flow(portal, worker, u, c, product_id)
+                    for u, c in zip(hot_users, hot, strict=True)
+                ],
+                tokens,
+            ),
+            "getakey": ([domain_flow(portal, worker, u) for u in prepared.users[1:]], prepared.pool32),
+        }
+        measured: dict[str, list[Measured]] = {name: [] for name in phases}
+        async with Probe(None, settings.database_url) as probe:
+            # Two rounds in opposite orders: a drift of the machine's load hits all three alike.
+            for name in [*phases, *reversed(phases)]:
+                flows, pool = phases[name]
+                say(f"flex: {name}, {CONCURRENCY}")
+                measured[name].append(
+                    await measure(
+                        flows,
+                        pool,
+                        warmup=window.warmup,
+                        duration=window.duration,
+                        max_warmup=window.max_warmup,
+                        snapshot=probe.snapshot,
+                    )
+                )
+        await worker.drain()
+    finally:
+        await portal.stop()
+    rate = {name: sum(m.keys_per_s for m in runs) / len(runs) for name, runs in measured.items()}
+    result: dict[str, Any] = {
+        name: {"keys_per_s": round(rate[name], 1), "rounds": [m.as_dict() for m in runs]}
+        for name, runs in measured.items()
+    }
+    result["ratios"] = {
+        "hot_over_spread": report.ratio(rate["hot"], rate["spread"]),
+        "spread_over_getakey": report.ratio(rate["spread"], rate["getakey"]),
+    }
+    return result
 
 
 async def sql_phase(
@@ -456,6 +521,8 @@ async def bench_database(
                 result["licenses"] = await license_bench.run(settings, data_dir, profile is QUICK)
             if "partners" in phases:
                 result["partners"] = await partner_bench.run(settings, data_dir, profile is QUICK)
+            if "flex" in phases:
+                result["flex"] = await flex_phase(settings, profile)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -527,6 +594,8 @@ async def main(args: argparse.Namespace) -> int:
         print(license_bench.table(results))
     if "partners" in phases:
         print(partner_bench.table(results))
+    if "flex" in phases:
+        print(flex_bench.table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 

@@ -28,6 +28,8 @@ from backend.db.models import (
 )
 from backend.domain import demo
 from backend.domain.flex import reminders
+from backend.domain.key_requests import fulfilment, pipeline
+from backend.jobs import JobKind
 from backend.portal import Portal
 from backend.schema.common import to_global_id
 from tests.api.flows import (
@@ -537,3 +539,34 @@ async def test_consumption_reminders_go_once_to_super_users(
     sent = await reminders.run(portal.db, portal.bus, portal.settings, date.today())
     assert [kind for _, kind in sent] == ["ends-30"]
     assert await reminders.run(portal.db, portal.bus, portal.settings, date.today()) == []
+
+
+async def test_a_draw_down_whose_keys_cannot_be_signed_gives_its_points_back(
+    portal: Portal, client: GraphQLClient, ops: GraphQLClient
+) -> None:
+    acc = account_id(await sign_in(client, ALICE))
+    contract_id, eps = await small_contract(ops, client, acc, points=100, unit_points=10)
+
+    async def cannot_sign(_payload: dict[str, Any]) -> None:
+        raise RuntimeError("signing service down")
+
+    original = portal.job_kinds[pipeline.FULFIL]
+    portal.job_kinds[pipeline.FULFIL] = JobKind(run=cannot_sign, on_final_failure=original.on_final_failure)
+    kr = await draft(client, contract_id, [(eps, 4)])
+    assert (await flex_confirm(client, kr))["__typename"] == "KeyRequestConfirmSuccess"
+    await fulfilment.fulfil_failed(
+        portal.db, portal.bus, {"key_request_id": str(raw(kr))}, "signing service down"
+    )
+    portal.job_kinds[pipeline.FULFIL] = original
+    node = (
+        await client(
+            "query($id: ID!) { node(id: $id) { ... on FlexContract { consumedPoints } } }",
+            {"id": contract_id},
+        )
+    )["node"]
+    assert node["consumedPoints"] == 0
+    async with portal.db.read() as session:
+        draws = (await session.scalars(select(FlexDraw).where(FlexDraw.key_request_id == raw(kr)))).all()
+        assert [d.returned_at is not None for d in draws] == [True]
+        request = await session.get_one(KeyRequest, raw(kr))
+        assert request.status == KeyRequestStatus.FAILED

@@ -51,7 +51,7 @@ def test_flex_draw_down_in_the_browser(live_portal: dict[str, Any], page: Any) -
     catalog.get_by_role("button", name=re.compile("Add Data Loss Prevention")).click()
     page.get_by_label("Units of Endpoint Protection").fill("10")
     page.get_by_label("Units of Data Loss Prevention").fill("5")
-    expect(page.get_by_test_id("cart-total")).to_have_text("220 points")  # 10 × 12 + 5 × 20
+    expect(page.get_by_test_id("cart-total")).to_have_text("220 points")  # 10 x 12 + 5 x 20
     # Far over what the contract can draw: refused on the spot
     page.get_by_label("Units of Data Loss Prevention").fill("5000")
     expect(page.get_by_text(re.compile("only .* can be drawn from EF-ACME-2026"))).to_be_visible()

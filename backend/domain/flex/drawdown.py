@@ -397,7 +397,9 @@ async def commit(
     if consumed is None:
         current = await tx.one(_CONSUMED, {"contract_id": contract.id})
         assert current is not None
-        raise FlexPointsExhaustedError(contracts.ceiling_points(contract) - current["consumed_points"], cost)
+        raise FlexPointsExhaustedError(
+            contracts.ceiling_points(contract) - current["consumed_points"], cost, "items"
+        )
     after = consumed["consumed_points"]
     overage = overage_by_line(lines, after - cost, contract.committed_points)
     await tx.many(
@@ -531,3 +533,29 @@ async def return_license(db: Database, bus: EventBus, actor: Actor, license_id: 
         return Returned(draw, entity(FlexContract, credited))
 
     return await db.driver.run(work)
+
+
+_UNRETURNED_OF_REQUEST = Prepared(
+    select(_draws)
+    .where(_draws.c.key_request_id == bindparam("key_request_id"), _draws.c.returned_at.is_(None))
+    .with_for_update()
+)
+
+
+async def release(tx: DriverTransaction, key_request_id: uuid.UUID) -> int:
+    """A draw-down whose keys could not be signed gives its points back and its licenses up (the
+    fulfilment's final failure); nothing for other requests. Returns the points credited."""
+    credited = 0
+    now = utcnow()
+    for row in await tx.all(_UNRETURNED_OF_REQUEST, {"key_request_id": key_request_id}):
+        draw = entity(FlexDraw, row)
+        if await tx.one(_MARK_RETURNED, {"draw_id": draw.id, "now": now}) is None:
+            continue
+        await tx.one(_CREDIT, {"contract_id": draw.contract_id, "points": draw.points})
+        await tx.one(_REVOKE_LICENSE, {"license_id": draw.license_id})
+        credited += draw.points
+    if credited:
+        await audit.record(
+            tx, "flex.released", actor=None, target=("KeyRequest", key_request_id), points=credited
+        )
+    return credited

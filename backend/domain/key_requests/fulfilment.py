@@ -27,6 +27,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain import audit
+from backend.domain.flex import drawdown
 from backend.domain.key_requests.pipeline import publish_after_commit
 from backend.domain.licenses import search
 from backend.domain.mail import queue_email
@@ -233,11 +234,13 @@ FAILURE_REASON = (
 
 
 async def fulfil_failed(db: Database, bus: EventBus, payload: dict[str, Any], error: str) -> None:
-    """The FULFIL job failed for the last time: the request FAILED, with a reason the user can read."""
+    """The FULFIL job failed for the last time: the request FAILED, with a reason the user can read;
+    a draw-down's points go back to its contract."""
     request_id = uuid.UUID(payload["key_request_id"])
 
     async def work(tx: DriverTransaction) -> None:
         await tx.one(_FAILED, {"key_request_id": request_id, "reason": FAILURE_REASON, "now": utcnow()})
+        await drawdown.release(tx, request_id)
         await audit.record(
             tx, "key_request.failed", actor=None, target=("KeyRequest", request_id), error=error[:500]
         )
