@@ -153,7 +153,9 @@ def test_flex_draw_down_in_the_browser(live_portal: dict[str, Any], page: Any) -
     expect(page.locator("[aria-current=step]")).to_contain_text("Confirm Draw-down")
     shoot(page, "confirm")
     page.get_by_role("button", name="Confirm and draw down").click()
-    expect(page.get_by_role("list", name="License keys").get_by_role("listitem")).to_have_count(1, timeout=20_000)
+    expect(page.get_by_role("list", name="License keys").get_by_role("listitem")).to_have_count(
+        1, timeout=20_000
+    )
     expect(page.get_by_text("gw-01.acme.example").first).to_be_visible()
     shoot(page, "keys")
 
