@@ -118,7 +118,7 @@ _OF_ACCOUNT = Prepared(
 )
 
 
-async def _held(tx: DriverTransaction, actor: Actor, row: Any, account_grant: Grant | None) -> Held | None:
+def _held(row: Any, account_grant: Grant | None) -> Held | None:
     role = flex_role(account_grant, row["account_id"], row["assigned_role"])
     if role is None or account_grant is None:
         return None
@@ -142,7 +142,7 @@ async def load(
     )
     held = None
     if row is not None:
-        held = await _held(tx, actor, row, await grant(tx, actor.user_id, row["account_id"], row["own_role"]))
+        held = _held(row, await grant(tx, actor.user_id, row["account_id"], row["own_role"]))
     if held is None:
         raise NotFoundError(field, "contract")
     if not flex_allows(held.role, permission):
@@ -165,7 +165,7 @@ async def visible(db: Database, actor: Actor, account_id: uuid.UUID | None) -> l
         if not rows:
             return []
         account_grant = await grant(tx, actor.user_id, account_id, rows[0]["own_role"])
-        found = [await _held(tx, actor, row, account_grant) for row in rows]
+        found = [_held(row, account_grant) for row in rows]
         return [held for held in found if held is not None]
 
     return await db.driver.run(read, transaction=False)

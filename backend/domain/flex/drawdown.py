@@ -57,7 +57,7 @@ from backend.domain.key_requests.pipeline import (
     submit,
     touch,
 )
-from backend.domain.key_requests.registration import validate_host_id, validate_registration
+from backend.domain.key_requests.registration import validate_step
 from backend.domain.licenses import search
 from backend.events import EventBus
 
@@ -250,19 +250,7 @@ async def registration_step(
     lines = await cart_lines(tx, request.id)
     if not lines:
         raise KeyRequestStateError("INCOMPLETE", "Add at least one product to the cart first.", "items")
-    problems: list[FieldProblem] = []
-    cleaned: dict[str, Any] = {}
-    host: str | None = None
-    try:
-        cleaned = validate_registration(registration)
-    except InvalidInputError as exc:
-        problems += exc.problems
-    try:
-        host = validate_host_id(host_id, required=requires_host(lines))
-    except InvalidInputError as exc:
-        problems += exc.problems
-    if problems:
-        raise InvalidInputError(problems)
+    cleaned, host = validate_step(registration, host_id, host_required=requires_host(lines))
     return await touch(
         tx,
         bus,

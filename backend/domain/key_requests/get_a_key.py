@@ -55,7 +55,7 @@ from backend.domain.key_requests.pipeline import (
     submit,
     touch,
 )
-from backend.domain.key_requests.registration import validate_host_id, validate_registration
+from backend.domain.key_requests.registration import validate_step
 from backend.domain.licenses import search
 from backend.domain.licenses.provenance import owner_for
 from backend.domain.serials import display, parse
@@ -467,20 +467,8 @@ async def registration_step(
     rows = await serial_rows(tx, request.id)
     if not rows:
         raise KeyRequestStateError("INCOMPLETE", "Add at least one serial number first.", "serialNumbers")
-    problems: list[FieldProblem] = []
-    cleaned: dict[str, Any] = {}
-    host: str | None = None
-    try:
-        cleaned = validate_registration(registration)
-    except InvalidInputError as exc:
-        problems += exc.problems
     new_products = [p for s, p in rows if s.kind == SerialKind.NEW]
-    try:
-        host = validate_host_id(host_id, required=requires_host(new_products))
-    except InvalidInputError as exc:
-        problems += exc.problems
-    if problems:
-        raise InvalidInputError(problems)
+    cleaned, host = validate_step(registration, host_id, host_required=requires_host(new_products))
     touched = await touch(
         tx,
         bus,

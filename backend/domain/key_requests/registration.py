@@ -93,3 +93,24 @@ def validate_host_id(host_id: str | None, *, required: bool) -> str | None:
             [FieldProblem("hostId", "INVALID_HOST_ID", "Use 1 to 64 letters, digits and : . _ - only.")]
         )
     return value
+
+
+def validate_step(
+    registration: dict[str, Any], host_id: str | None, *, host_required: bool
+) -> tuple[dict[str, Any], str | None]:
+    """The registration step of every door: the cleaned registration and host ID, or every
+    problem of both at once."""
+    problems: list[FieldProblem] = []
+    cleaned: dict[str, Any] = {}
+    host: str | None = None
+    try:
+        cleaned = validate_registration(registration)
+    except InvalidInputError as exc:
+        problems += exc.problems
+    try:
+        host = validate_host_id(host_id, required=host_required)
+    except InvalidInputError as exc:
+        problems += exc.problems
+    if problems:
+        raise InvalidInputError(problems)
+    return cleaned, host
