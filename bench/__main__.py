@@ -1,4 +1,4 @@
-"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners]`:
+"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers]`:
 run everything (or the phases named), print the tables and write bench/results/latest.json."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from bench import documents, extras, report
 from bench import flex as flex_bench
 from bench import licenses as license_bench
 from bench import partners as partner_bench
+from bench import vouchers as voucher_bench
 from bench.activation_floor import ActivationFloor
 from bench.client import PortalClient
 from bench.cpu import Probe, StatementCounter, background_load
@@ -54,7 +55,7 @@ from bench.world import (
 )
 
 CONCURRENCY = 32
-PHASES = ("getakey", "activations", "upgrades", "licenses", "partners", "flex")
+PHASES = ("getakey", "activations", "upgrades", "licenses", "partners", "flex", "vouchers")
 ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
 ACTIVATION_SEATS = 1000
 UPGRADE_SEATS = 5000
@@ -83,6 +84,7 @@ class Profile:
     act32: Window = Window(1.0, 8.0, 2500, 10.0)
     up1: Window = Window(0.5, 6.0, 100, 5.0)
     up32: Window = Window(2.0, 10.0, 300, 20.0)
+    voucher_rounds: int = 2  # bulk conversions of voucher_bench.BULK codes, each timed to READY
 
 
 FULL = Profile(
@@ -104,6 +106,7 @@ QUICK = Profile(
     act32=Window(0.3, 1.5, 2500, 3.0),
     up1=Window(0.2, 1.0, 100, 2.0),
     up32=Window(0.5, 1.5, 300, 4.0),
+    voucher_rounds=1,
 )
 
 
@@ -295,6 +298,82 @@ async def flex_phase(settings: Settings, profile: Profile) -> dict[str, Any]:
         "spread_over_getakey": report.ratio(rate["spread"], rate["getakey"]),
     }
     return result
+
+
+async def vouchers_phase(settings: Settings, profile: Profile) -> dict[str, Any]:
+    """Bulk: one conversion of 10,000 codes timed to READY (`profile.voucher_rounds` times). Singles:
+    32 clients converting one code each per iteration beside Get a Key's domain flow, two rounds in
+    opposite orders."""
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        worker = portal.new_worker()
+        (bulk_owner,) = await voucher_bench.add_oem_users(portal, "vbulk", 1)
+        bulk: list[dict[str, Any]] = []
+        async with Probe(None, settings.database_url) as probe:
+            for i in range(profile.voucher_rounds):
+                say(f"vouchers: bulk conversion of {voucher_bench.BULK:,} codes, round {i + 1}")
+                bulk.append(
+                    await voucher_bench.bulk_round(
+                        portal, worker, bulk_owner, probe.snapshot, voucher_bench.BULK
+                    )
+                )
+
+        prepared = await prepare(portal, "vgak", profile, http=False)
+        window = profile.floor32
+        # Each client converts its own account's codes; measure()'s shared pool only counts turns.
+        turns = window.pool_size(CONCURRENCY)
+        per_client = 2 * (2 * turns // CONCURRENCY + 1)  # two rounds, twice a fair share each
+        say(f"vouchers: issuing {per_client} codes to each of {CONCURRENCY} OEM accounts")
+        oems = [
+            voucher_bench.Oem(user, deque(await voucher_bench.issue(portal, user.account_id, per_client)))
+            for user in await voucher_bench.add_oem_users(portal, "vsingle", CONCURRENCY)
+        ]
+        await worker.drain()
+        tokens: deque[str] = deque(str(i) for i in range(2 * turns))
+        phases: dict[str, tuple[list[Flow], deque[str]]] = {
+            "convert": ([voucher_bench.flow(portal, worker, oem) for oem in oems], tokens),
+            "getakey": ([domain_flow(portal, worker, u) for u in prepared.users[1:]], prepared.pool32),
+        }
+        measured: dict[str, list[Measured]] = {name: [] for name in phases}
+        with StatementCounter() as counter:
+            async with Probe(None, settings.database_url, counter) as probe:
+                # Two rounds in opposite orders: a drift of the machine's load hits both alike.
+                for name in [*phases, *reversed(phases)]:
+                    flows, pool = phases[name]
+                    say(f"vouchers: {name}, {CONCURRENCY}")
+                    measured[name].append(
+                        await measure(
+                            flows,
+                            pool,
+                            warmup=window.warmup,
+                            duration=window.duration,
+                            max_warmup=window.max_warmup,
+                            snapshot=probe.snapshot,
+                        )
+                    )
+                    await worker.drain()  # jobs left by the round (mail) do not slow the next
+    finally:
+        await portal.stop()
+    rate = {name: sum(m.keys_per_s for m in runs) / len(runs) for name, runs in measured.items()}
+    singles: dict[str, Any] = {
+        name: {
+            "keys_per_s": round(rate[name], 1),
+            "latency": runs[0].steps.get("convert" if name == "convert" else "confirm_to_ready", {}),
+            "statements_per_key": _mean([m.cpu.get("statements_per_key") for m in runs]),
+            "rounds": [m.as_dict() for m in runs],
+        }
+        for name, runs in measured.items()
+    }
+    singles["ratio_convert_over_getakey"] = report.ratio(rate["convert"], rate["getakey"])
+    keys = ("codes_per_s", "end_to_end_s", "convert_s", "fulfil_s", "signing_s", "signatures_per_s")
+    mean = {key: round(sum(r[key] for r in bulk) / len(bulk), 3) for key in keys}
+    return {"bulk": {"rounds": bulk, "mean": mean}, "singles": singles}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(sum(known) / len(known), 1) if known else None
 
 
 async def sql_phase(
@@ -523,6 +602,9 @@ async def bench_database(
                 result["partners"] = await partner_bench.run(settings, data_dir, profile is QUICK)
             if "flex" in phases:
                 result["flex"] = await flex_phase(settings, profile)
+            if "vouchers" in phases:
+                result["vouchers"] = await vouchers_phase(settings, profile)
+                result["vouchers"]["targets"] = voucher_bench.targets(result)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -596,6 +678,8 @@ async def main(args: argparse.Namespace) -> int:
         print(partner_bench.table(results))
     if "flex" in phases:
         print(flex_bench.table(results))
+    if "vouchers" in phases:
+        print(voucher_bench.table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 
