@@ -52,7 +52,19 @@ def _print_demo(info: dict[str, Any], url: str) -> None:
         print(f"\nVersion Upgrade: once you hold a key for {path['from']}, an operator runs")
         print(f"  portal upgrades notify --from {path['from']} --to {path['to']}")
         print("and the notification ID arrives on the Messages page.")
+    if info.get("vouchers"):
+        print("\nVoucher codes to convert in the Voucher Center (sign in as the OEM user):")
+        for voucher in info["vouchers"]:
+            print(f"  {voucher['code']}  {voucher['product']}")
     print(flush=True)
+
+
+async def _seed_demo(portal: Portal) -> dict[str, Any]:
+    await demo.seed(portal.db)
+    await demo.seed_vouchers(portal.db, portal.settings.secret_key)
+    info = await demo.describe(portal.db)
+    info["vouchers"] = await demo.available_demo_vouchers(portal.db, portal.settings.secret_key)
+    return info
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -65,8 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     async def prepare(portal: Portal) -> dict[str, Any] | None:
         if args.demo or (args.demo is None and not settings.production):
-            await demo.seed(portal.db)
-            return await demo.describe(portal.db)
+            return await _seed_demo(portal)
         return None
 
     processes = args.processes or int(os.environ.get("PORTAL_WEB_PROCESSES", "1"))
@@ -125,8 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run(portal: Portal) -> dict[str, Any]:
-        await demo.seed(portal.db)
-        info = await demo.describe(portal.db)
+        info = await _seed_demo(portal)
         if args.licenses is not None:
             info["licenses"] = await demo.seed_licenses(
                 portal.db, portal.settings, portal.keys, args.licenses
@@ -261,6 +271,44 @@ def cmd_flex_catalog_set(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vouchers_issue(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from backend.domain.flex import contracts
+    from backend.domain.vouchers import batches
+
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> batches.Issued:
+        account_id = await contracts.account_id_by_number(portal.db, args.oem)
+        new = batches.NewBatch(
+            account_id, args.product, args.quantity, args.count, args.expires, args.maintenance_months
+        )
+        with tqdm(total=args.count, unit="voucher", disable=args.count < 5_000, file=sys.stderr) as bar:
+
+            def progress(done: int) -> None:
+                bar.update(done - bar.n)
+
+            return await batches.issue(portal.db, portal.settings.secret_key, None, new, progress=progress)
+
+    try:
+        issued = asyncio.run(_with_portal(settings, run))
+    except UserError as exc:
+        return _print_problems(exc)
+    batch = issued.batch
+    expiry = f", expiring {batch.expires_on}" if batch.expires_on else ""
+    summary = f"{batch.count} voucher(s) for {batch.quantity} seat(s) of {args.product.upper()}{expiry}"
+    if args.output:
+        # Written once, at issue: the portal keeps only keyed hashes of the codes.
+        with open(args.output, "w", encoding="ascii", newline="") as out:
+            out.write("code\n" + "".join(code + "\n" for code in issued.codes))
+        print(f"{summary} written to {args.output}", file=sys.stderr)
+    else:
+        print("\n".join(issued.codes))
+        print(summary, file=sys.stderr)
+    return 0
+
+
 def _load_jwks(source: str | None) -> dict[str, Any]:
     if source is None:
         source = Settings.from_env().public_url + "/.well-known/jwks.json"
@@ -386,6 +434,21 @@ def parser() -> argparse.ArgumentParser:
     points.add_argument("--points", type=int, help="points per unit")
     points.add_argument("--remove", action="store_true", help="take the product out of the catalog")
     catalog_set.set_defaults(func=cmd_flex_catalog_set)
+
+    vouchers = sub.add_parser("vouchers", help="Voucher Center: OEM voucher batches").add_subparsers(
+        dest="vouchers_command", required=True
+    )
+    vouchers_issue = vouchers.add_parser(
+        "issue", help="a batch of vouchers for an OEM account (the codes are printed once)"
+    )
+    vouchers_issue.add_argument("--oem", required=True, help="the OEM's account number")
+    vouchers_issue.add_argument("--product", required=True, help="SKU")
+    vouchers_issue.add_argument("--quantity", required=True, type=int, help="seats per voucher")
+    vouchers_issue.add_argument("--count", required=True, type=int, help="vouchers in the batch")
+    vouchers_issue.add_argument("--expires", type=date.fromisoformat, help="YYYY-MM-DD (default: never)")
+    vouchers_issue.add_argument("--maintenance-months", type=int, default=12)
+    vouchers_issue.add_argument("-o", "--output", help="write the codes to this CSV file")
+    vouchers_issue.set_defaults(func=cmd_vouchers_issue)
 
     reminders_cmd = sub.add_parser("reminders", help="maintenance reminder mails").add_subparsers(
         dest="reminders_command", required=True

@@ -50,6 +50,7 @@ class Settings:
     rehost_limit: int = 4  # re-hosts per license per 12 months
     notification_failures: tuple[int, int] = (10, 600)
     activation_failures: tuple[int, int] = (30, 600)
+    voucher_failures: tuple[int, int] = (20, 3600)  # unknown or mistyped voucher codes
     session_ttl_days: int = 14
     job_lease_seconds: int = 60
     extra: dict[str, str] = field(default_factory=dict)

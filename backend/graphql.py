@@ -38,6 +38,7 @@ from backend.resolvers import (
     security,
     shares,
     upgrades,
+    vouchers,
 )
 from backend.schema import catalog
 from backend.schema import licenses as license_types
@@ -104,6 +105,7 @@ Query = merge_types(
         partners.Query,
         security.Query,
         flex.Query,
+        vouchers.Query,
     ),
 )
 Mutation = merge_types(
@@ -121,6 +123,7 @@ Mutation = merge_types(
         licenses.Mutation,
         security.Mutation,
         flex.Mutation,
+        vouchers.Mutation,
     ),
 )
 Subscription = key_requests.Subscription

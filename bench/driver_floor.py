@@ -350,7 +350,7 @@ class DriverFloor:
             request = await tx.one(LOCK_REQUEST, {"key_request_id": request_id})
             assert request is not None
             issued = []
-            for row in await tx.all(TO_SIGN, {"key_request_id": request_id}):
+            for row in await tx.all(TO_SIGN, {"key_request_id": request_id, "limit": 1_000_000}):
                 key_id = uuid.uuid4()
                 license_, product = _columns(row, "l_"), _columns(row, "p_")
                 product.license_model = LicenseModel(product.license_model)

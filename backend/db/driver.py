@@ -22,7 +22,8 @@ from functools import cached_property
 from typing import Any, Protocol, TypeVar, cast
 
 import asyncpg
-from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, inspect
+from sqlalchemy import ARRAY, ColumnElement, Insert, Table, any_, bindparam, func, insert, inspect, select
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Result, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -89,6 +90,28 @@ class Prepared:
         # A name in neither raises KeyError: a bind without a value the caller did not pass.
         return [_driver_value(params[name] if name in params else fixed[name]) for name in names]
 
+    @cached_property
+    def rows_at_once(self) -> Prepared | None:
+        """For a plain INSERT of the listed columns: the same INSERT of many rows as one statement
+        (PostgreSQL: `INSERT … SELECT * FROM unnest($1::t1[], $2::t2[], …)`, one array per
+        column), so that inserting 10,000 rows costs one statement, not 10,000 executions. None
+        for any other statement (those run once per parameter set)."""
+        statement = self.statement
+        if type(statement) is not Insert or not self.column_keys:
+            return None
+        if sorted(self._compiled[1]) != sorted(self.column_keys):  # a default or a fixed value beside them
+            return None
+        table = cast(Table, statement.table)
+        columns = [table.c[key] for key in self.column_keys]
+        arrays = [cast_(bindparam(c.key, type_=ARRAY(c.type)), ARRAY(c.type)) for c in columns]
+        rows = func.unnest(*arrays).table_valued(*(c.key for c in columns)).render_derived()
+        return Prepared(insert(table).from_select(columns, select(*(rows.c[c.key] for c in columns))))
+
+    def columns_of(self, params: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+        """rows_at_once's parameters: one list per column."""
+        assert self.column_keys is not None
+        return {key: [_driver_value(p[key]) for p in params] for key in self.column_keys}
+
 
 class DriverTransaction(Protocol):
     """Where every domain step sends its statements: one transaction (or, for reads, autocommit)
@@ -139,6 +162,8 @@ class _Asyncpg:
             return
         if len(params) == 1:  # one statement: no executemany pipeline to set up
             await self.conn.execute(prepared.sql, *prepared.args(params[0]))
+        elif (at_once := prepared.rows_at_once) is not None:
+            await self.conn.execute(at_once.sql, *at_once.args(prepared.columns_of(params)))
         else:
             await self.conn.executemany(prepared.sql, [prepared.args(p) for p in params])
 

@@ -162,6 +162,7 @@ class KeyRequestKind(enum.StrEnum):
     UPGRADE = "UPGRADE"
     REHOST = "REHOST"
     FLEX = "FLEX"  # Enterprise Flexible: a draw-down against a contract
+    VOUCHER = "VOUCHER"  # Voucher Center: an OEM converts vouchers into licenses
 
 
 class KeyRequestStatus(enum.StrEnum):
@@ -304,6 +305,10 @@ class License(Base):
     # The serial that created this license: unique, the last line of defence against double issue.
     origin_serial_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("serials.id"), unique=True)
     key_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("key_requests.id"), index=True)
+    # The voucher converted into this license: unique, like origin_serial_id.
+    voucher_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("vouchers.id", use_alter=True), unique=True
+    )
     quantity: Mapped[int] = mapped_column(Integer)
     maintenance_until: Mapped[date] = mapped_column(Date)
     host_id: Mapped[str | None] = mapped_column(String(64))
@@ -740,3 +745,65 @@ class RecoveryCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class VoucherState(enum.StrEnum):
+    """Stored states (EXPIRED is shown, never stored): an AVAILABLE voucher of a batch past its expiry date shows as EXPIRED."""
+
+    AVAILABLE = "AVAILABLE"
+    CONVERTED = "CONVERTED"
+    EXPIRED = "EXPIRED"
+    VOID = "VOID"
+
+
+class VoucherBatch(Base):
+    """Vouchers an operator issued to an OEM account at once: each converts into a license of the
+    product for `quantity` seats with `maintenance_months` of maintenance, until `expires_on`."""
+
+    __tablename__ = "voucher_batches"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    maintenance_months: Mapped[int] = mapped_column(Integer)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Voucher(Base):
+    """One voucher: only a keyed hash of its code is kept (HMAC with the server secret), and its
+    last four characters to tell it apart. Converted once, by a conditional UPDATE; its license
+    names it (licenses.voucher_id, unique)."""
+
+    __tablename__ = "vouchers"
+    __table_args__ = (Index("ix_vouchers_batch_state", "batch_id", "state"),)
+    id: Mapped[uuid.UUID] = _id()
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("voucher_batches.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_four: Mapped[str] = mapped_column(String(4))
+    state: Mapped[VoucherState] = mapped_column(_enum(VoucherState), default=VoucherState.AVAILABLE)
+    key_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("key_requests.id"), index=True)
+    converted_at: Mapped[datetime | None]
+
+
+class VoucherConversion(Base):
+    """One voucherConvert call (its key request of kind VOUCHER): the answer per line, kept so that
+    the same idempotency key gets the same answer, and the conversion history shows it."""
+
+    __tablename__ = "voucher_conversions"
+    __table_args__ = (UniqueConstraint("user_id", "idempotency_key"),)
+    key_request_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("key_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    target_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
+    target_email: Mapped[str | None] = mapped_column(String(254))
+    total: Mapped[int] = mapped_column(Integer)
+    converted: Mapped[int] = mapped_column(Integer)
+    # {"lines": [[line, last_four, result, license_id, converted_at, retry_after, detail], ...]}
+    lines: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import random
 import time
 import uuid
@@ -38,6 +40,9 @@ from backend.db.models import (
     SerialStatus,
     SupportRegistration,
     User,
+    Voucher,
+    VoucherBatch,
+    VoucherState,
 )
 from backend.domain.accounts.users import create_account
 from backend.domain.catalog import issue_serials, upsert_product
@@ -46,8 +51,9 @@ from backend.domain.key_requests.fulfilment import license_claims
 from backend.domain.licenses.finding import number_text
 from backend.domain.licenses.search import compose
 from backend.domain.serials import new_number
+from backend.domain.vouchers import batches, codes
 from backend.key_store import KeyStore
-from backend.keys import Signer, new_activation_key
+from backend.keys import CROCKFORD, Signer, check_symbol, new_activation_key
 
 DEMO_PASSWORD = "demo-portal-2026"
 USERS = [
@@ -56,6 +62,7 @@ USERS = [
     ("bob@globex.example", "Bob Builder", "Globex Inc", AccountKind.CUSTOMER, Role.ADMIN),
     ("carol@initech.example", "Carol Channel", "Initech Partners", AccountKind.PARTNER, Role.ADMIN),
     ("ops@vendor.example", "Olga Operator", "Vendor Operations", AccountKind.VENDOR, Role.ADMIN),
+    ("otto@oem.example", "Otto OEM", "Northwind Devices", AccountKind.OEM, Role.ADMIN),
 ]
 PRODUCTS = [
     ("EPS-14", "Endpoint Protection", "14.3", LicenseModel.PERPETUAL, Locking.NONE),
@@ -169,6 +176,57 @@ async def _flex_contract(db: Database) -> None:
         )
     for user_id in user_ids:
         await contracts.grant_role(db, contract.id, user_id, FlexRole.CONTRACT_USER)
+
+
+# Voucher Center: Northwind Devices (OEM) holds two batches. Demo codes are derived from their
+# batch and position, so `portal demo` can print available ones on every run (real codes are
+# random and shown once, at issue).
+OEM_ACCOUNT = "Northwind Devices"
+VOUCHER_BATCHES = [("EPS-15", 5, 40, 365), ("DLP-16", 1, 12, 20)]  # sku, seats, vouchers, days to expiry
+
+
+def demo_voucher_code(sku: str, position: int) -> str:
+    digest = hashlib.sha256(f"demo-voucher:{sku}:{position}".encode()).digest()
+    body = "".join(CROCKFORD[byte % 32] for byte in digest[:15])
+    return codes.grouped(body + check_symbol(body))
+
+
+async def seed_vouchers(db: Database, secret_key: str) -> None:
+    """The demo OEM's two batches (once)."""
+    async with db.read() as session:
+        account_id = await session.scalar(select(Account.id).where(Account.name == OEM_ACCOUNT))
+        if account_id is None or await session.scalar(
+            select(VoucherBatch.id).where(VoucherBatch.account_id == account_id).limit(1)
+        ):
+            return
+    today = datetime.now(UTC).date()
+    for sku, seats, count, days in VOUCHER_BATCHES:
+        await batches.issue(
+            db,
+            secret_key,
+            None,
+            batches.NewBatch(account_id, sku, seats, count, today + timedelta(days=days)),
+            make_code=functools.partial(demo_voucher_code, sku),
+        )
+
+
+async def available_demo_vouchers(db: Database, secret_key: str, per_batch: int = 3) -> list[dict[str, str]]:
+    """A few demo codes still available, per batch, for `portal demo` to print."""
+    found = []
+    async with db.read() as session:
+        for sku, _seats, count, _days in VOUCHER_BATCHES:
+            wanted = {
+                codes.code_hash(secret_key, demo_voucher_code(sku, i).replace("-", "")): i
+                for i in range(count)
+            }
+            rows = await session.scalars(
+                select(Voucher.code_hash).where(
+                    Voucher.code_hash.in_(list(wanted)), Voucher.state == VoucherState.AVAILABLE
+                )
+            )
+            positions = sorted(wanted[h] for h in rows)[:per_batch]
+            found += [{"code": demo_voucher_code(sku, i), "product": sku} for i in positions]
+    return found
 
 
 async def _hold_partner_serials(session: AsyncSession) -> None:

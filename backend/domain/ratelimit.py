@@ -30,6 +30,20 @@ async def retry_after(tx: DriverTransaction, buckets: Iterable[str], limit: tupl
     return _wait([(row["hits"], row["oldest"]) for row in rows], limit)
 
 
+async def allowance(tx: DriverTransaction, buckets: Iterable[str], limit: tuple[int, int]) -> tuple[int, int]:
+    """For a step that counts many attempts at once: how many more failures every bucket allows
+    now, and the seconds to wait once they are spent (until the oldest counted hit leaves the
+    window; a whole window when there is none yet)."""
+    rows = await tx.all(_hits(tx.dialect), _params(buckets, limit))
+    max_hits, window = limit
+    used = max((row["hits"] for row in rows), default=0)
+    oldest = min((row["oldest"] for row in rows if row["oldest"] is not None), default=None)
+    wait = (
+        window if oldest is None else int((oldest + timedelta(seconds=window) - utcnow()).total_seconds()) + 1
+    )
+    return max(0, max_hits - used), max(1, wait)
+
+
 def _params(buckets: Iterable[str], limit: tuple[int, int]) -> dict[str, Any]:
     return {"buckets": list(buckets), "since": utcnow() - timedelta(seconds=limit[1])}
 

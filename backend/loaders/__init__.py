@@ -1,11 +1,12 @@
 """Per-request DataLoaders, one module per area (base, catalog, accounts, licenses, key_requests,
-partners, flex): one batched query per relation and request shape, never one per row. Each area's class
-extends the one below it, so a loader may prime the loaders of the areas it reads with."""
+partners, flex, vouchers): one batched query per relation and request shape, never one per row.
+Each area's class extends the one below it, so a loader may prime the loaders of the areas it reads
+with."""
 
-from backend.loaders.flex import FlexLoaders
+from backend.loaders.vouchers import VoucherLoaders
 
 
-class Loaders(FlexLoaders):
+class Loaders(VoucherLoaders):
     """The request's DataLoaders, of every area."""
 
 

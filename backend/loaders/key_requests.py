@@ -61,6 +61,19 @@ def _last_registrations_of(dialect: str) -> Prepared:
     )
 
 
+@cache
+def _key_progress_of(dialect: str) -> Prepared:
+    """Per request: licenses linked to sign (total) and keys signed so far (ready)."""
+    requests, links, keys = (cast(Table, m.__table__) for m in (KeyRequest, KeyRequestLicense, LicenseKey))
+    total = select(func.count()).where(links.c.key_request_id == requests.c.id).scalar_subquery()
+    ready = select(func.count()).where(keys.c.key_request_id == requests.c.id).scalar_subquery()
+    return Prepared(
+        select(requests.c.id, total.label("total"), ready.label("ready")).where(
+            ids_match(requests.c.id, dialect)
+        )
+    )
+
+
 class KeyRequestLoaders(LicenseLoaders):
     """Key requests and what their wizards show."""
 
@@ -115,6 +128,18 @@ class KeyRequestLoaders(LicenseLoaders):
     @cached_property
     def renewals_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
         return self._many(KeyRequestRenewal, KeyRequestRenewal.key_request_id, (KeyRequestRenewal.id,))
+
+    @cached_property
+    def key_progress(self) -> DataLoader[uuid.UUID, tuple[int, int]]:
+        """(keys signed, keys to sign) of each request: a large conversion's progress."""
+        return DataLoader(self._key_progress)
+
+    async def _key_progress(self, ids: Sequence[uuid.UUID]) -> list[tuple[int, int]]:
+        found = {
+            row["id"]: (int(row["ready"]), int(row["total"]))
+            for row in await self._read(_key_progress_of(self._db.dialect), ids)
+        }
+        return [found.get(i, (0, 0)) for i in ids]
 
     @cached_property
     def keys_by_key_request(self) -> DataLoader[uuid.UUID, list[LicenseKey]]:

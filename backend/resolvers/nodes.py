@@ -7,12 +7,14 @@ import strawberry
 
 from backend.context import Info
 from backend.domain.access import Permission, allows
+from backend.domain.vouchers import batches, convert
 from backend.resolvers.key_requests import load_key_request
 from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType
 from backend.schema.common import Node, from_global_id, type_of_global_id
 from backend.schema.flex import FlexContractType
 from backend.schema.licenses import LicenseType
+from backend.schema.vouchers import VoucherBatchType, VoucherConversionType
 
 
 @strawberry.type
@@ -42,4 +44,12 @@ class Query:
             if await loaders.license_access.load((user_id, value)) is None:
                 return None
             return LicenseType.from_model(await loaders.license.load(value))
+        db, actor = info.context.portal.db, info.context.actor
+        if kind == "VoucherBatch":
+            usage = await batches.usage(db, actor, value)
+            return None if usage is None else VoucherBatchType.from_usage(usage)
+        if kind == "VoucherConversion":
+            found = await convert.one(db, actor, value)
+            ttl = info.context.portal.settings.draft_ttl_days
+            return None if found is None else VoucherConversionType.from_conversion(found, ttl)
         return None

@@ -304,6 +304,14 @@ class KeyRequestType(Node):
         rows = await info.context.loaders.keys_by_key_request.load(self.row.id)
         return [LicenseKeyType.from_model(r) for r in rows]
 
+    @strawberry.field(description="Keys signed so far: progress while a large request is FULFILLING.")
+    async def keys_ready(self, info: Info) -> int:
+        return (await info.context.loaders.key_progress.load(self.row.id))[0]
+
+    @strawberry.field(description="Keys this request signs (one per license it links; 0 for a draft).")
+    async def keys_total(self, info: Info) -> int:
+        return (await info.context.loaders.key_progress.load(self.row.id))[1]
+
     @strawberry.field(description="Every mail of this request's keys, oldest first, with its outbox status.")
     async def deliveries(self, info: Info) -> list[KeyDelivery]:
         rows = await info.context.loaders.mails_by_key_request.load(self.row.id)

@@ -82,6 +82,7 @@ from tests.support import GraphQLClient
 
 PAT = "pat@umbrella.example"  # admin of two partner accounts ACME invited (pending delegations)
 SAM = "sam@outside.example"  # a license of ACME's is shared with them
+OTTO = "otto@oem.example"  # the demo OEM's admin: its voucher batches and conversions
 World = dict[str, Any]
 
 
@@ -93,7 +94,7 @@ def global_id(kind: str, value: uuid.UUID) -> str:
 class Op:
     """One operation: its variables from the world's named objects, and who owns those objects
     ("customer": ACME's admin, "partner": the partners' admin ACME invited, "share": the user a
-    license is shared with, "operator": the vendor's operator)."""
+    license is shared with, "operator": the vendor's operator, "oem": the demo OEM's admin)."""
 
     variables: Callable[[World], dict[str, Any]]
     owner: str = "customer"
@@ -162,6 +163,19 @@ OPERATIONS: dict[str, Op] = {
         lambda w: inp(keyRequestId="flex_draft", items=[{"productId": w["flex_product"], "quantity": 1}])(w)
     ),
     "flexReturn": Op(inp(licenseId="flex_license")),
+    # Voucher Center: the OEM's batch and a conversion; the vendor's operator issues batches
+    "voucherBatches": Op(lambda w: {"accountId": w["oem_account"]}, owner="oem"),
+    "vouchers": Op(lambda w: {"batchId": w["voucher_batch"], "first": 50}, owner="oem"),
+    "voucherConversions": Op(lambda w: {"accountId": w["oem_account"], "first": 20}, owner="oem"),
+    "voucherConvert": Op(
+        lambda w: inp(accountId="oem_account", codes=[w["voucher_code"]], idempotencyKey="matrix-convert-1")(
+            w
+        ),
+        owner="oem",
+    ),
+    "voucherBatchIssue": Op(
+        inp(accountId="oem_account", productSku="EPS-15", quantity=1, count=1), owner="operator"
+    ),
     # delegations: two pending (the partner answers), one active (the customer revokes)
     "delegationInvite": Op(inp(accountId="account", scope="VIEW", partnerUserEmail=PAT)),
     "delegationAccept": Op(inp(delegationId="pending"), owner="partner"),
@@ -279,6 +293,7 @@ class Owners:
     partner: GraphQLClient
     share: GraphQLClient
     operator: GraphQLClient
+    oem: GraphQLClient
 
     def __getitem__(self, name: str) -> GraphQLClient:
         client: GraphQLClient = getattr(self, name)
@@ -425,8 +440,35 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "flex_product": flex_product,
         "flex_draft": flex_draft["keyRequest"]["id"],
         "flex_license": flex_ready["licenses"][0]["id"],
+        **await voucher_world(owners),
     }
     return world
+
+
+async def voucher_world(owners: Owners) -> World:
+    """The demo OEM's account, a batch the operator issued to it, a conversion and a code left."""
+    oem = account_id(await sign_in(owners.oem, OTTO), "OEM")
+    issued = await mutate(
+        owners.operator,
+        "voucherBatchIssue",
+        "VoucherBatchIssueInput",
+        {"accountId": oem, "productSku": "EPS-15", "quantity": 1, "count": 2},
+        "... on VoucherBatchIssueSuccess { codes batch { id } }",
+    )
+    converted = await mutate(
+        owners.oem,
+        "voucherConvert",
+        "VoucherConvertInput",
+        {"accountId": oem, "codes": issued["codes"][:1], "idempotencyKey": "matrix-world-1"},
+        "... on VoucherConvertSuccess { conversion { id } }",
+    )
+    assert converted["__typename"] == "VoucherConvertSuccess", converted
+    return {
+        "oem_account": oem,
+        "voucher_batch": issued["batch"]["id"],
+        "voucher_code": issued["codes"][1],
+        "voucher_conversion": converted["conversion"]["id"],
+    }
 
 
 # ---------------------------------------------------------------------------------- the checks
@@ -448,8 +490,12 @@ NODES = {
     "EmailMessage": "mail",
     "UserSession": "session",
     "FlexContract": "contract",
+    "VoucherBatch": "voucher_batch",
+    "VoucherConversion": "voucher_conversion",
 }
-RESOLVED = {"Account", "License", "KeyRequest", "FlexContract"}
+RESOLVED = {"Account", "License", "KeyRequest", "FlexContract", "VoucherBatch", "VoucherConversion"}
+# Whose objects they are, where not the customer's.
+NODE_OWNERS = {"VoucherBatch": "oem", "VoucherConversion": "oem"}
 PUBLIC = {"Product"}
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 
@@ -510,9 +556,10 @@ async def matrix(
     return problems
 
 
-async def nodes(outsider: GraphQLClient, owner: GraphQLClient, world: World) -> list[str]:
+async def nodes(outsider: GraphQLClient, clients: Owners, world: World) -> list[str]:
     problems = []
     for type_name, key in NODES.items():
+        owner = clients[NODE_OWNERS.get(type_name, "customer")]
         assert id_kind(world[key]) == type_name, (type_name, world[key])
         unknown_id = global_id(type_name, uuid.uuid4())
         owners = await owner(NODE, {"id": world[key]})
@@ -557,9 +604,18 @@ async def test_foreign_ids_answer_like_unknown_ids(
     case: str, portal_app: tuple[Any, Portal], client: GraphQLClient, other_client: GraphQLClient
 ) -> None:
     app, portal = portal_app
-    async with client_for(app) as partner_http, client_for(app) as share_http, client_for(app) as ops_http:
+    async with (
+        client_for(app) as partner_http,
+        client_for(app) as share_http,
+        client_for(app) as ops_http,
+        client_for(app) as oem_http,
+    ):
         owners = Owners(
-            client, GraphQLClient(partner_http), GraphQLClient(share_http), GraphQLClient(ops_http)
+            client,
+            GraphQLClient(partner_http),
+            GraphQLClient(share_http),
+            GraphQLClient(ops_http),
+            GraphQLClient(oem_http),
         )
         world = await build_world(portal, owners)
         outsider = other_client
@@ -578,7 +634,7 @@ async def test_foreign_ids_answer_like_unknown_ids(
         problems = []
         if case != "view_scope":  # a VIEW delegation reads; it must not act
             problems += await matrix(outsider, owners, world, "query")
-            problems += await nodes(outsider, client, world)
+            problems += await nodes(outsider, owners, world)
             async with served(app) as host:
                 problems += await subscription(host, outsider, client, world)
         problems += await matrix(outsider, owners, world, "mutation", sees=case == "view_scope")

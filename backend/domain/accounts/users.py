@@ -52,7 +52,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def new_account_number(session: AsyncSession, kind: AccountKind) -> str:
+_NUMBER_TAKEN = Prepared(select(Account.id).where(Account.number == bindparam("number")))
+
+
+async def new_account_number(tx: DriverTransaction, kind: AccountKind) -> str:
     prefix = {
         AccountKind.CUSTOMER: "C",
         AccountKind.PARTNER: "P",
@@ -61,12 +64,17 @@ async def new_account_number(session: AsyncSession, kind: AccountKind) -> str:
     }[kind]
     while True:
         number = f"{prefix}-{secrets.randbelow(10**7):07d}"
-        if await session.scalar(select(Account.id).where(Account.number == number)) is None:
+        if await tx.one(_NUMBER_TAKEN, {"number": number}) is None:
             return number
 
 
 async def create_account(session: AsyncSession, name: str, kind: AccountKind) -> Account:
-    account = Account(id=uuid.uuid4(), name=name, kind=kind, number=await new_account_number(session, kind))
+    account = Account(
+        id=uuid.uuid4(),
+        name=name,
+        kind=kind,
+        number=await new_account_number(as_driver_transaction(session), kind),
+    )
     session.add(account)
     return account
 

@@ -121,7 +121,11 @@ TO_SIGN = Prepared(
         ),
     )
     .order_by(_request_licenses.c.position)
+    .limit(bindparam("limit"))
 )
+# Keys signed per transaction: a large request (a voucher conversion of thousands of codes) commits
+# and publishes its progress after each chunk; a small one is one transaction, as before.
+CHUNK = 1_000
 _KEY_COLUMNS = [
     "id",
     "license_id",
@@ -174,17 +178,21 @@ async def fulfil(
     db: Database, bus: EventBus, settings: Settings, key_store: KeyStore, payload: dict[str, Any]
 ) -> None:
     """The FULFIL job: sign one key per linked license still without one, mark the request READY,
-    queue the key mail and audit — one transaction, which also marks the job DONE."""
+    queue the key mail and audit — one transaction, which also marks the job DONE. A request of
+    more than CHUNK licenses is signed a chunk per transaction, each published (keysReady), and
+    the last one makes it READY."""
     request_id = uuid.UUID(payload["key_request_id"])
     signer = await key_store.signer()
 
-    async def work(tx: DriverTransaction) -> None:
+    async def work(tx: DriverTransaction) -> bool:
+        """One chunk; True when the request is done with."""
         row = await tx.one(_LOCK_REQUEST_ROW, {"key_request_id": request_id})
         if row is None or row["status"] not in (KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING):
-            return  # already READY (a re-run after a lost lease) or FAILED
+            return True  # already READY (a re-run after a lost lease) or FAILED
         request = entity(KeyRequest, row)
         issued: list[tuple[License, Product, LicenseKey]] = []
-        for pair in await tx.all(TO_SIGN, {"key_request_id": request_id}):
+        pairs = await tx.all(TO_SIGN, {"key_request_id": request_id, "limit": CHUNK + 1})
+        for pair in pairs[:CHUNK]:
             license_, product = entity(License, pair, "l_"), entity(Product, pair, "p_")
             key = new_key(settings.issuer, signer, license_, product, request_id)
             key.status, key.issued_at = KeyStatus.ACTIVE, utcnow()
@@ -193,9 +201,13 @@ async def fulfil(
             await tx.one(_supersede(tx.dialect), {"signing": [license_.id for license_, _, _ in issued]})
         await tx.many(NEW_KEY, [{name: getattr(key, name) for name in _KEY_COLUMNS} for _, _, key in issued])
         await search.refresh(tx, [license_.id for license_, _, _ in issued])
+        publish_after_commit(tx, bus, request_id)
+        if len(pairs) > CHUNK:
+            return False
         await tx.one(_READY, {"key_request_id": request_id, "now": utcnow()})
         contact = await technical_contact(tx, request)
         if issued and contact:
+            # Requests with a technical contact (Get a Key, upgrades, draw-downs) fit one chunk.
             await queue_email(
                 tx,
                 bus,
@@ -215,9 +227,10 @@ async def fulfil(
             keys=len(issued),
         )
         await finish(tx)
-        publish_after_commit(tx, bus, request_id)
+        return True
 
-    await db.driver.run(work)
+    while not await db.driver.run(work):
+        pass
 
 
 _FAILED = Prepared(

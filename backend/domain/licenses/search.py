@@ -12,10 +12,13 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     CompoundSelect,
     Select,
     Table,
+    Text,
+    Uuid,
     bindparam,
     func,
     literal,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import cast as cast_
 
 from backend.db.driver import DriverTransaction, Prepared, ids_match
 from backend.db.models import (
@@ -139,6 +143,19 @@ def _parts_of(dialect: str) -> Prepared:
 
 
 _UPDATE_TEXT = Prepared(UPDATE_TEXT)
+# PostgreSQL: every license's new text in one UPDATE … FROM unnest(ids, texts), not one execution
+# per license (SQLite's executemany is one call of its driver already).
+_arrays = (
+    func.unnest(
+        cast_(bindparam("license_ids", type_=ARRAY(Uuid())), ARRAY(Uuid())),
+        cast_(bindparam("texts", type_=ARRAY(Text())), ARRAY(Text())),
+    )
+    .table_valued("license_id", "text")
+    .render_derived()
+)
+_UPDATE_TEXTS_AT_ONCE = Prepared(
+    update(_table).where(_table.c.id == _arrays.c.license_id).values(search_text=_arrays.c.text)
+)
 
 
 async def refresh(tx: DriverTransaction, license_ids: Sequence[uuid.UUID]) -> None:
@@ -149,5 +166,12 @@ async def refresh(tx: DriverTransaction, license_ids: Sequence[uuid.UUID]) -> No
         chunk = ids[start : start + CHUNK]
         rows = await tx.all(_parts_of(tx.dialect), {"license_ids": chunk})
         params = texts_from_parts([tuple(row.values()) for row in rows], chunk)
-        if params:
+        if not params:
+            continue
+        if tx.dialect == "postgresql":
+            await tx.one(
+                _UPDATE_TEXTS_AT_ONCE,
+                {"license_ids": [p["license_id"] for p in params], "texts": [p["text"] for p in params]},
+            )
+        else:
             await tx.many(_UPDATE_TEXT, params)

@@ -1,0 +1,1 @@
+"""Voucher Center: OEM vouchers, their batches and their conversion into licenses."""
