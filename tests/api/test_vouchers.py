@@ -75,6 +75,12 @@ query V($b: ID!, $state: VoucherState, $after: String) {
     totalCount pageInfo { hasNextPage endCursor } nodes { lastFour state convertedAt license { id } }
   }
 }"""
+HISTORY = """
+query H($a: ID!) {
+  voucherConversions(accountId: $a) {
+    id total convertedCount requestedBy { email } keyRequest { kind } lines { line result }
+  }
+}"""
 PROGRESS = "query P($id: ID!) { keyRequest(id: $id) { status keysReady keysTotal keys { id status } } }"
 
 
@@ -231,6 +237,10 @@ async def test_the_same_idempotency_key_answers_the_first_answer_again(world: An
     assert results(again) == results(first)
     other = await convert(otto, oem, issued, key="other-key-0001")
     assert results(other) == ["ALREADY_CONVERTED", "ALREADY_CONVERTED"]
+    history = (await otto(HISTORY, {"a": oem}))["voucherConversions"]
+    assert [c["id"] for c in history] == [other["conversion"]["id"], first["conversion"]["id"]]
+    assert [line["result"] for line in history[1]["lines"]] == ["CONVERTED", "CONVERTED"]
+    assert history[0]["requestedBy"]["email"] == OTTO and history[0]["keyRequest"]["kind"] == "VOUCHER"
     async with portal.db.read() as session:
         made = await session.scalar(
             select(func.count()).select_from(License).where(License.voucher_id.is_not(None))

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from enum import Enum
 
-from backend.keys import CROCKFORD, CROCKFORD_ALIASES, check_symbol
+from backend.keys import CROCKFORD, CROCKFORD_ALIASES, check_symbol, random_symbols
 
 LENGTH = 16
 
@@ -35,7 +34,7 @@ class ReadCode:
 
 
 def new_code() -> str:
-    body = "".join(secrets.choice(CROCKFORD) for _ in range(LENGTH - 1))
+    body = random_symbols(LENGTH - 1)
     return grouped(body + check_symbol(body))
 
 

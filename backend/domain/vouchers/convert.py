@@ -46,7 +46,6 @@ from backend.domain.licenses import search
 from backend.domain.licenses.provenance import owner_for
 from backend.domain.mail import queue_email
 from backend.domain.vouchers import codes, targets
-from backend.domain.vouchers.batches import is_expired
 from backend.events import EventBus
 
 MAX_CODES = 10_000
@@ -374,7 +373,7 @@ async def convert(
                 line.result, line.converted_at = Result.ALREADY_CONVERTED, row["v_converted_at"]
             elif row["v_state"] == VoucherState.VOID:
                 line.result = Result.VOID
-            elif is_expired(entity(VoucherBatch, row, "b_"), today):
+            elif row["b_expires_on"] is not None and row["b_expires_on"] < today:
                 line.result, line.detail = Result.EXPIRED, row["b_expires_on"].isoformat()
             else:
                 chosen_rows[number] = row
@@ -539,9 +538,8 @@ _ONE = Prepared(
 
 
 def _without_lines(row: Any) -> Conversion:
-    return Conversion(
-        entity(VoucherConversion, {**row, "c_lines": None}, "c_"), entity(KeyRequest, row, "k_")
-    )
+    record = entity(VoucherConversion, {**row, "c_lines": {"lines": []}}, "c_")
+    return Conversion(record, entity(KeyRequest, row, "k_"), with_lines=False)
 
 
 async def history(db: Database, actor: Actor, account_id: uuid.UUID | None, first: int) -> list[Conversion]:
