@@ -33,6 +33,8 @@ const FlexContractsPage = lazy(() => import('./pages/flex/FlexContractsPage').th
 const FlexDeploymentsPage = lazy(() => import('./pages/flex/FlexDeploymentsPage').then((m) => ({ default: m.FlexDeploymentsPage })));
 const FlexDrawDownPage = lazy(() => import('./pages/flex/FlexDrawDownPage').then((m) => ({ default: m.FlexDrawDownPage })));
 const FlexReportPage = lazy(() => import('./pages/flex/FlexReportPage').then((m) => ({ default: m.FlexReportPage })));
+// So does the Voucher Center (OEM accounts only).
+const VoucherCenterPage = lazy(() => import('./pages/vouchers/VoucherCenterPage').then((m) => ({ default: m.VoucherCenterPage })));
 
 function Later({ children }: { children: ReactNode }) {
   return <Suspense fallback={<LoadingPanel label="Loading…" />}>{children}</Suspense>;
@@ -70,6 +72,7 @@ export function App() {
         <Route path="/flex/contracts/:id/deployments" element={<Later><FlexDeploymentsPage /></Later>} />
         <Route path="/flex/contracts/:id/report" element={<Later><FlexReportPage /></Later>} />
         <Route path="/flex/draw-downs/:id" element={<Later><FlexDrawDownPage /></Later>} />
+        <Route path="/vouchers" element={<Later><VoucherCenterPage /></Later>} />
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -77,6 +77,20 @@ describe('<AppLayout>', () => {
     expect(screen.queryByRole('link', { name: 'Custom fields' })).not.toBeInTheDocument();
   });
 
+  it('links to the Voucher Center only while an OEM account is chosen', async () => {
+    const user = userEvent.setup();
+    renderPortal(
+      me([
+        { role: 'ADMIN', account: account('a1', 'Acme Corp', 'CUSTOMER') },
+        { role: 'MEMBER', account: account('a3', 'Otto OEM', 'OEM') },
+      ]),
+    );
+    expect(await screen.findByText('Home content')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Voucher Center' })).not.toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Account'), 'a3');
+    expect(await screen.findByRole('link', { name: 'Voucher Center' })).toHaveAttribute('href', '/vouchers');
+  });
+
   it('sends signed-out visitors to the sign-in page', async () => {
     renderPortal(me(null));
     expect(await screen.findByRole('heading', { name: 'Sign in page' })).toBeInTheDocument();

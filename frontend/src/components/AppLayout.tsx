@@ -130,6 +130,14 @@ function Header() {
             Licenses
           </NavLink>
           <FlexNavLink />
+          {membership?.account.kind === 'OEM' ? (
+            <NavLink to="/vouchers" className="mainnav__link">
+              <span className="voucher-nav__long">Voucher Center</span>
+              <span className="voucher-nav__short" aria-hidden="true">
+                Vouchers
+              </span>
+            </NavLink>
+          ) : null}
           {partnerUser ? (
             <NavLink to="/partner" className="mainnav__link">
               Customers
