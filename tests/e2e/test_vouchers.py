@@ -119,7 +119,7 @@ def test_voucher_center_in_the_browser(live_portal: dict[str, Any], page: Any) -
     page.get_by_role("button", name="Convert 9 vouchers").click()
 
     # One answer per line: 8 converted, the typo (not sent) and the one converted before
-    results = page.get_by_role("region", name="Results")
+    results = page.get_by_role("region", name="Results", exact=True)
     expect(results.get_by_test_id("voucher-summary")).to_contain_text(
         "10 lines: 8 converted, 1 already converted, 1 typo."
     )
@@ -158,6 +158,13 @@ def test_voucher_center_in_the_browser(live_portal: dict[str, Any], page: Any) -
     history = page.get_by_role("table", name=re.compile("Conversions"))
     expect(history.get_by_role("row").nth(1)).to_contain_text("8 of 9")
     expect(history.get_by_role("row").nth(1)).to_contain_text("Otto")
+    # Its results again, later: the codes are not kept, so each line shows its last four characters
+    history.get_by_role("button", name=re.compile("^Results")).first.click()
+    past = page.get_by_role("region", name=re.compile("^Results of"))
+    expect(past.get_by_test_id("voucher-summary")).to_contain_text(
+        "9 lines: 8 converted, 1 already converted."
+    )
+    expect(past.get_by_role("row").nth(1)).to_contain_text(f"…{lines[0][-4:]}")
 
     # The batch's vouchers, filtered to the converted ones
     batches.get_by_role("button", name=re.compile("^Vouchers")).first.click()

@@ -386,6 +386,29 @@ describe('<VoucherCenterPage>', () => {
     expect(within(drill).getByTestId('page-range')).toHaveTextContent('26–26 of 40');
   });
 
+  it("shows a past conversion's results from the history, each code by its last four characters", async () => {
+    const user = userEvent.setup();
+    renderPage({
+      path: '/vouchers',
+      routes: <Route path="/vouchers" element={<VoucherCenterPage />} />,
+      me: oemMe(),
+      query: (call) => {
+        if (call.operationName === 'VoucherCenter') return center(undefined, [CONVERSION]);
+        if (call.operationName !== 'VoucherConversion') return undefined;
+        expect(call.variables).toEqual({ id: 'vc-1' });
+        const lines = convertAnswer().voucherConvert.conversion.lines.map((line, i) => ({ ...line, lastFour: ['T4F0', 'T97D', 'TANG'][i] }));
+        return { __typename: 'Query', node: { ...CONVERSION, lines } };
+      },
+    });
+    await user.click(await screen.findByRole('button', { name: /^Results/ }));
+    const past = await screen.findByRole('region', { name: /^Results of/ });
+    expect(within(past).getByRole('heading', { level: 3 })).toBeInTheDocument();
+    expect(within(past).getByTestId('voucher-summary')).toHaveTextContent('3 lines: 2 converted, 1 already converted.');
+    const rows = within(past).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent('…T4F0');
+    expect(rows[2]).toHaveTextContent('…T97D');
+  });
+
   it('explains that the Voucher Center is for OEM accounts', async () => {
     renderCenter({ me: oemMe('ADMIN', [{ ...OEM, kind: 'CUSTOMER' as never, name: 'Acme Corp' }]) });
     expect(await screen.findByText('For OEM accounts')).toBeInTheDocument();

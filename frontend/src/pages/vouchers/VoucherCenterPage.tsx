@@ -302,7 +302,7 @@ function PastResults({ conversionId }: { conversionId: string }) {
   }));
   return (
     <div className="voucher-outcome">
-      <VoucherResults rows={rows} createdAt={node.createdAt} title={`Results of ${formatDateTime(node.createdAt)}`} />
+      <VoucherResults rows={rows} createdAt={node.createdAt} title={`Results of ${formatDateTime(node.createdAt)}`} level={3} />
     </div>
   );
 }

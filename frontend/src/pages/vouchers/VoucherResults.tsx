@@ -1,5 +1,5 @@
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Pagination } from '../../components/Pagination';
 import { SelectField } from '../../components/SelectField';
@@ -49,14 +49,18 @@ interface VoucherResultsProps {
   replayed?: boolean;
   /** Moves the focus to the results when they appear (after sending the codes). */
   focus?: boolean;
+  /** 3 under another section's heading (a past conversion's results in the history). */
+  level?: 2 | 3;
 }
 
 /**
  * The result of every line, a page at a time (a conversion may have 10,000 lines), with
  * counts per result, a filter and "Download results (CSV)".
  */
-export function VoucherResults({ rows, createdAt, title, replayed, focus }: VoucherResultsProps) {
+export function VoucherResults({ rows, createdAt, title, replayed, focus, level = 2 }: VoucherResultsProps) {
+  const Heading = level === 3 ? 'h3' : 'h2';
   const heading = useRef<HTMLHeadingElement>(null);
+  const ids = useId();
   useEffect(() => {
     if (focus) heading.current?.focus();
   }, [focus]);
@@ -118,11 +122,11 @@ export function VoucherResults({ rows, createdAt, title, replayed, focus }: Vouc
   const last = Math.min(shown.length, (current + 1) * pageSize);
 
   return (
-    <section className="voucher-results card card--padded" aria-labelledby="voucher-results-heading">
+    <section className="voucher-results card card--padded" aria-labelledby={`${ids}-heading`}>
       <div className="section__header voucher-results__header">
-        <h2 className="section__title" id="voucher-results-heading" ref={heading} tabIndex={-1}>
+        <Heading className="section__title" id={`${ids}-heading`} ref={heading} tabIndex={-1}>
           {title}
-        </h2>
+        </Heading>
         <button type="button" className="button button--secondary button--small" onClick={download}>
           Download results (CSV)
         </button>
@@ -143,7 +147,7 @@ export function VoucherResults({ rows, createdAt, title, replayed, focus }: Vouc
       {rows.length > 10 ? (
         <div className="voucher-results__filter">
           <SelectField
-            id="voucher-results-show"
+            id={`${ids}-show`}
             label="Show"
             compact
             value={show}
