@@ -158,6 +158,7 @@ def test_voucher_center_in_the_browser(live_portal: dict[str, Any], page: Any) -
     history = page.get_by_role("table", name=re.compile("Conversions"))
     expect(history.get_by_role("row").nth(1)).to_contain_text("8 of 9")
     expect(history.get_by_role("row").nth(1)).to_contain_text("Otto")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Ready")  # read again once the keys were
     # Its results again, later: the codes are not kept, so each line shows its last four characters
     history.get_by_role("button", name=re.compile("^Results")).first.click()
     past = page.get_by_role("region", name=re.compile("^Results of"))
@@ -192,3 +193,42 @@ def test_the_voucher_center_link_is_for_oem_accounts_only(live_portal: dict[str,
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Voucher Center")
     ).to_have_count(0)
+
+
+def test_a_csv_of_2000_codes_shows_the_keys_signed_chunk_by_chunk(
+    live_portal: dict[str, Any], page: Any
+) -> None:
+    wire = Wire(page)
+    base = live_portal["base"]
+    users = {u["email"]: u for u in live_portal["users"]}
+    otto, ops = users["otto@oem.example"], users["ops@vendor.example"]
+    oem_api = api_as(base, otto["email"], otto["password"])
+    me = oem_api("{ me { memberships { account { id name kind } } } }")["me"]
+    oem = next(m["account"] for m in me["memberships"] if m["account"]["kind"] == "OEM")
+    issue = {"accountId": oem["id"], "productSku": "DLP-16", "quantity": 1, "count": 2000}
+    issued = api_as(base, ops["email"], ops["password"])(ISSUE, {"input": issue})["voucherBatchIssue"]
+    assert issued["__typename"] == "VoucherBatchIssueSuccess", issued
+    text = "Order;Voucher code\r\n" + "".join(f"PO-{i};{code}\r\n" for i, code in enumerate(issued["codes"]))
+
+    sign_in(page, base, otto["email"], otto["password"])
+    page.goto(f"{base}/vouchers")
+    page.get_by_label("Or upload a CSV file").set_input_files(
+        {"name": "codes.csv", "mimeType": "text/csv", "buffer": text.encode()}
+    )
+    expect(page.get_by_test_id("voucher-count")).to_have_text("2,000 codes · all look right")
+    page.get_by_role("button", name="Convert 2,000 vouchers").click()
+    results = page.get_by_role("region", name="Results", exact=True)
+    expect(results.get_by_test_id("voucher-summary")).to_contain_text("2,000 lines: 2,000 converted.")
+    expect(results.get_by_test_id("page-range")).to_have_text("1\u2013100 of 2,000")
+    expect(page.get_by_text("2,000 keys are ready")).to_be_visible(timeout=60_000)
+    # Signed in chunks of 1,000: the socket carried the progress, and the keys themselves stay on
+    # the license pages (too many to show)
+    assert all(0 <= update["keysReady"] < 2000 for update in wire.streamed("FULFILLING"))
+    (ready,) = wire.streamed("READY")
+    assert ready["keysReady"] == ready["keysTotal"] == 2000
+    assert "keys" not in ready
+    expect(page.get_by_role("list", name="License keys")).to_have_count(0)
+    history = page.get_by_role("table", name=re.compile("Conversions"))
+    expect(history.get_by_role("row").nth(1)).to_contain_text("2,000 of 2,000")
+    expect(history.get_by_role("row").nth(1)).to_contain_text("Ready")
+    shoot(page, "many")

@@ -232,12 +232,16 @@ describe('<VoucherCenterPage>', () => {
     act(() => frames.next(progress('FULFILLING', 1, [key('k1', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE')])));
     expect(await screen.findByTestId('key-progress')).toHaveTextContent('Signing keys: 1 of 2 ready');
     expect(screen.getByRole('list', { name: 'Keys signed so far' })).toHaveTextContent('AAAAA-BBBBB-CCCCC-DDDDD-EEEEE');
+    const centerReads = () => vi.mocked(client.executeQuery).mock.calls.filter(([request]) => 'accountId' in (request.variables as object)).length;
+    const readsBefore = centerReads();
     act(() => frames.next(progress('READY', 2, [key('k1', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE'), key('k2', 'FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK')])));
     expect(await screen.findByText('Your keys are ready')).toBeInTheDocument();
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
     const keys = screen.getByRole('list', { name: 'License keys' });
     expect(within(keys).getAllByRole('listitem')).toHaveLength(2);
     expect(keys).toHaveTextContent('FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK');
+    // The history is read again, to show the keys ready.
+    expect(centerReads()).toBe(readsBefore + 1);
   });
 
   it('reads the keys with a query when the socket fails', async () => {

@@ -108,7 +108,7 @@ export function VoucherCenterPage() {
                 title="Results"
                 focus
               />
-              <VoucherKeys keyRequest={converted.keyRequest} />
+              <VoucherKeys keyRequest={converted.keyRequest} onSettled={reload} />
             </div>
           ) : null}
 

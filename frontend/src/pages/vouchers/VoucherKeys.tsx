@@ -76,10 +76,21 @@ function useVoucherKeys(initial: VoucherKeyProgressFieldsFragment) {
 }
 
 /** The conversion's keys: a progress bar while they are signed, then the keys (a few dozen) or where to find them (more). */
-export function VoucherKeys({ keyRequest }: { keyRequest: VoucherKeyProgressFieldsFragment }) {
+export function VoucherKeys({ keyRequest, onSettled }: { keyRequest: VoucherKeyProgressFieldsFragment; onSettled?: () => void }) {
   const { progress, withKeys, polling, registration } = useVoucherKeys(keyRequest);
   const { keysReady, keysTotal, status } = progress;
   const keys = progress.keys ?? [];
+  // Once signing ends (ready or failed), what shows the request's status elsewhere is read again.
+  const settled = !isInFlight(status);
+  const onSettledRef = useRef(onSettled);
+  onSettledRef.current = onSettled;
+  const wasInFlight = useRef(isInFlight(keyRequest.status));
+  useEffect(() => {
+    if (settled && wasInFlight.current) {
+      wasInFlight.current = false;
+      onSettledRef.current?.();
+    }
+  }, [settled]);
 
   if (keysTotal === 0) return null;
 
@@ -118,9 +129,11 @@ export function VoucherKeys({ keyRequest }: { keyRequest: VoucherKeyProgressFiel
             </p>
           </Alert>
           <KeyDeliveries keyRequestId={progress.id} />
-          <p>
-            <Link to="/licenses">See your licenses</Link>
-          </p>
+          <div className="wizard__nav wizard__nav--end">
+            <Link to="/licenses" className="button button--primary">
+              See your licenses
+            </Link>
+          </div>
         </>
       ) : (
         <Alert tone="error" title="The keys could not be issued">
