@@ -9,16 +9,18 @@ from collections.abc import Sequence
 from functools import cache, cached_property
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, literal, select, union_all
 from strawberry.dataloader import DataLoader
 
 from backend.db.driver import Prepared, entity, ids_match, prefixed
 from backend.db.models import (
     Account,
     EmailMessage,
+    FlexCartLine,
     KeyRequest,
     KeyRequestLicense,
     KeyRequestRenewal,
+    KeyRequestSerial,
     License,
     LicenseKey,
     Product,
@@ -28,6 +30,7 @@ from backend.db.models import (
     UpgradeNotification,
 )
 from backend.domain.key_requests import get_a_key as key_requests
+from backend.domain.licenses.provenance import request_partners
 from backend.loaders.licenses import LicenseLoaders
 
 RECENT_KEY_REQUESTS = 50
@@ -72,6 +75,51 @@ def _key_progress_of(dialect: str) -> Prepared:
             ids_match(requests.c.id, dialect)
         )
     )
+
+
+@cache
+def _products_of_requests(dialect: str) -> Prepared:
+    """What each request (parameter `ids`) is for, in one statement: the products of the licenses
+    it made (once confirmed), of its serials (Get a Key drafts), of its cart (draw-down drafts), the
+    upgrade's target and the license it upgrades or re-hosts."""
+    requests, links, licenses, serial_links, serials, cart, notices = (
+        cast(Table, m.__table__)
+        for m in (
+            KeyRequest,
+            KeyRequestLicense,
+            License,
+            KeyRequestSerial,
+            Serial,
+            FlexCartLine,
+            UpgradeNotification,
+        )
+    )
+    upgraded = licenses.alias("upgraded")
+    parts = [
+        select(
+            links.c.key_request_id.label("request_id"),
+            licenses.c.product_id,
+            literal(0).label("source"),
+            links.c.position.label("position"),
+        )
+        .join(licenses, licenses.c.id == links.c.license_id)
+        .where(ids_match(links.c.key_request_id, dialect)),
+        select(serial_links.c.key_request_id, serials.c.product_id, literal(1), serial_links.c.position)
+        .join(serials, serials.c.id == serial_links.c.serial_id)
+        .where(ids_match(serial_links.c.key_request_id, dialect)),
+        select(cart.c.key_request_id, cart.c.product_id, literal(2), cart.c.position).where(
+            ids_match(cart.c.key_request_id, dialect)
+        ),
+        select(
+            requests.c.id, notices.c.to_product_id, literal(3).label("source"), literal(0).label("position")
+        )
+        .join(notices, notices.c.id == requests.c.notification_id)
+        .where(ids_match(requests.c.id, dialect)),
+        select(requests.c.id, upgraded.c.product_id, literal(4).label("source"), literal(0).label("position"))
+        .join(upgraded, upgraded.c.id == requests.c.license_id)
+        .where(ids_match(requests.c.id, dialect), requests.c.notification_id.is_(None)),
+    ]
+    return Prepared(union_all(*parts))
 
 
 class KeyRequestLoaders(LicenseLoaders):
@@ -128,6 +176,31 @@ class KeyRequestLoaders(LicenseLoaders):
     @cached_property
     def renewals_by_key_request(self) -> DataLoader[uuid.UUID, list[Any]]:
         return self._many(KeyRequestRenewal, KeyRequestRenewal.key_request_id, (KeyRequestRenewal.id,))
+
+    @cached_property
+    def products_by_key_request(self) -> DataLoader[uuid.UUID, list[uuid.UUID]]:
+        """The distinct products a request is for (see _products_of_requests), first seen first."""
+        return DataLoader(self._products_by_request)
+
+    async def _products_by_request(self, ids: Sequence[uuid.UUID]) -> list[list[uuid.UUID]]:
+        found: dict[uuid.UUID, dict[int, list[uuid.UUID]]] = defaultdict(lambda: defaultdict(list))
+        rows = await self._read(_products_of_requests(self._db.dialect), ids)
+        for row in sorted(rows, key=lambda r: (r["source"], r["position"])):
+            found[row["request_id"]][row["source"]].append(row["product_id"])
+        # The licenses made say it best once there are any; a draft says it with what it holds.
+        return [list(dict.fromkeys(next((p for _, p in sorted(found[i].items()) if p), []))) for i in ids]
+
+    @cached_property
+    def key_request_partner(self) -> DataLoader[uuid.UUID, uuid.UUID | None]:
+        """The partner account each request's user acted from (None: a member of its account)."""
+        return DataLoader(self._request_partners)
+
+    async def _request_partners(self, ids: Sequence[uuid.UUID]) -> list[uuid.UUID | None]:
+        found = {
+            row["id"]: row["through_account_id"]
+            for row in await self._read(request_partners(self._db.dialect), ids)
+        }
+        return [found.get(i) for i in ids]
 
     @cached_property
     def key_progress(self) -> DataLoader[uuid.UUID, tuple[int, int]]:

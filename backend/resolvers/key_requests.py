@@ -21,6 +21,9 @@ from backend.schema.key_requests import (
     KeyRequestConfirmInput,
     KeyRequestConfirmResult,
     KeyRequestConfirmSuccess,
+    KeyRequestDiscardInput,
+    KeyRequestDiscardResult,
+    KeyRequestDiscardSuccess,
     KeyRequestEnterSerialsInput,
     KeyRequestEnterSerialsResult,
     KeyRequestEnterSerialsSuccess,
@@ -167,6 +170,19 @@ class Mutation:
             input.idempotency_key,
         )
         result: KeyRequestConfirmResult = await key_request_step(info, step, KeyRequestConfirmSuccess)
+        return result
+
+    @strawberry.mutation(
+        description="Discard a draft of any kind (its creator, or an admin of its account); submitted requests stay."
+    )
+    async def key_request_discard(self, info: Info, input: KeyRequestDiscardInput) -> KeyRequestDiscardResult:
+        ctx = info.context
+        step = pipeline.discard(
+            ctx.portal.db, ctx.portal.bus, ctx.actor, from_global_id(input.key_request_id, "KeyRequest")
+        )
+        result: KeyRequestDiscardResult = await run_step(
+            step, lambda request: KeyRequestDiscardSuccess(key_request_id=input.key_request_id)
+        )
         return result
 
     @strawberry.mutation(

@@ -14,7 +14,7 @@ from backend.db import models
 from backend.domain.key_requests import get_a_key as domain
 from backend.domain.key_requests import pipeline
 from backend.domain.key_requests.wizard import WizardStep, current_step
-from backend.schema.account_refs import AccountRef, AccountRow
+from backend.schema.account_refs import AccountRef, AccountRow, UserRef, UserRow
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
     FlexContractNotActive,
@@ -248,6 +248,30 @@ class KeyRequestType(Node):
     @strawberry.field
     async def account(self, info: Info) -> AccountRef:
         return AccountRow.from_model(await info.context.loaders.account.load(self.row.account_id))
+
+    @strawberry.field(description="Who started the request.")
+    async def requested_by(self, info: Info) -> UserRef:
+        return UserRow.from_model(await info.context.loaders.user.load(self.row.user_id))
+
+    @strawberry.field(
+        description="The partner account the requester acted from, when a partner works for the account."
+    )
+    async def acting_account(self, info: Info) -> AccountRef | None:
+        partner = await info.context.loaders.key_request_partner.load(self.row.id)
+        return (
+            None
+            if partner is None
+            else AccountRow.from_model(await info.context.loaders.account.load(partner))
+        )
+
+    @strawberry.field(
+        description="What the request is for: the products of its licenses once confirmed; before, of "
+        "its serials, cart, upgrade target or the license it moves."
+    )
+    async def products(self, info: Info) -> list[ProductType]:
+        loaders = info.context.loaders
+        ids = await loaders.products_by_key_request.load(self.row.id)
+        return [ProductType.from_model(p) for p in await loaders.product.load_many(ids)]
 
     @strawberry.field
     async def serials(self, info: Info) -> list[SerialType]:
@@ -535,6 +559,16 @@ class KeyRequestResendKeysInput:
     )
 
 
+@strawberry.input
+class KeyRequestDiscardInput:
+    key_request_id: strawberry.ID
+
+
+@strawberry.type
+class KeyRequestDiscardSuccess:
+    key_request_id: strawberry.ID = strawberry.field(description="The draft that is gone.")
+
+
 @strawberry.type
 class KeyRequestResendKeysSuccess:
     key_request: KeyRequestType
@@ -544,6 +578,10 @@ class KeyRequestResendKeysSuccess:
     )
 
 
+KeyRequestDiscardResult = Annotated[
+    KeyRequestDiscardSuccess | KeyRequestNotEditable | NotFound | NotAllowed,
+    strawberry.union("KeyRequestDiscardResult"),
+]
 KeyRequestResendKeysResult = Annotated[
     KeyRequestResendKeysSuccess | KeyRequestNotEditable | InvalidInput | RateLimited | NotFound | NotAllowed,
     strawberry.union("KeyRequestResendKeysResult"),

@@ -47,6 +47,7 @@ from backend.db.models import (
     DelegationScope,
     DelegationStatus,
     EmailMessage,
+    KeyRequest,
     LicenseShare,
     Membership,
     Product,
@@ -205,6 +206,7 @@ OPERATIONS: dict[str, Op] = {
     "licenseTransferOwnership": Op(inp(licenseId="license", email=BOB)),
     # your account: another browser's session of the customer's admin
     "signOutSession": Op(inp(sessionId="session")),
+    "keyRequestDiscard": Op(inp(keyRequestId="spare_draft")),
 }
 
 
@@ -405,6 +407,11 @@ async def build_world(portal: Portal, owners: Owners) -> World:
             expires_at=utcnow() + timedelta(days=1),
         )
         session.add(other_browser)
+        # A second draft of the admin's, for keyRequestDiscard (keyRequestStart resumes the first).
+        spare_draft = KeyRequest(
+            id=uuid.uuid4(), account_id=acme_row.id, user_id=from_global_id(me["id"], "User")
+        )
+        session.add(spare_draft)
     assert viewer and share and mail and product
     for made in (upgrade, rehost, *fields, invited, *pending):
         assert "Success" in made["__typename"], made
@@ -436,6 +443,7 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "mail": global_id("EmailMessage", mail),
         "product": global_id("Product", product),
         "session": global_id("UserSession", other_browser.id),
+        "spare_draft": global_id("KeyRequest", spare_draft.id),
         "contract": contract["id"],
         "flex_product": flex_product,
         "flex_draft": flex_draft["keyRequest"]["id"],

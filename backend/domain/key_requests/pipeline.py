@@ -15,21 +15,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from backend.db.driver import DriverTransaction, Prepared, entity
 from backend.db.engine import Database
 from backend.db.models import (
+    FlexCartLine,
     KeyRequest,
     KeyRequestKind,
     KeyRequestLicense,
+    KeyRequestRenewal,
+    KeyRequestSerial,
     KeyRequestStatus,
     SupportRegistration,
     utcnow,
 )
 from backend.domain import audit
-from backend.domain.access import Actor, Grant, Permission, may, own_role_of, require
-from backend.domain.errors import FieldProblem, InvalidInputError, KeyRequestStateError, NotFoundError
+from backend.domain.access import Actor, Grant, Permission, allows, may, own_role_of, require, role_label
+from backend.domain.errors import (
+    FieldProblem,
+    InvalidInputError,
+    KeyRequestStateError,
+    NotAllowedError,
+    NotFoundError,
+)
 from backend.events import EventBus
 from backend.jobs import enqueue
 
@@ -298,6 +307,47 @@ async def touch(
     await record(tx, action, actor, grant, request.account_id, request.id, **audit_data)
     publish_after_commit(tx, bus, request.id)
     return entity(KeyRequest, row)
+
+
+# What a draft holds besides its row (SQLite does not cascade: deleted explicitly, children first).
+_DRAFT_PARTS = [
+    Prepared(delete(table).where(table.c.key_request_id == bindparam("key_request_id")))
+    for table in (
+        cast(Table, model.__table__) for model in (KeyRequestSerial, KeyRequestRenewal, FlexCartLine)
+    )
+]
+_DELETE_DRAFT = Prepared(
+    delete(_key_requests)
+    .where(
+        _key_requests.c.id == bindparam("key_request_id"), _key_requests.c.status == KeyRequestStatus.DRAFT
+    )
+    .returning(_key_requests.c.id)
+)
+
+
+async def discard(db: Database, bus: EventBus, actor: Actor, key_request_id: uuid.UUID | None) -> KeyRequest:
+    """Delete a draft of any kind (its serials stay unregistered, nothing was issued): its creator,
+    or an admin of its account; a submitted request cannot be discarded. Audited."""
+
+    async def work(tx: DriverTransaction) -> KeyRequest:
+        request, grant = await load(tx, actor, key_request_id, Permission.VIEW, for_update=True)
+        if request.user_id != actor.user_id and not allows(grant.role, Permission.ADMINISTER):
+            raise NotAllowedError("keyRequestId", role_label(grant.role), "discard another user's draft")
+        if request.status != KeyRequestStatus.DRAFT:
+            raise KeyRequestStateError(
+                "NOT_EDITABLE", "This key request has been submitted: only drafts can be discarded."
+            )
+        for part in _DRAFT_PARTS:
+            await tx.one(part, {"key_request_id": request.id})
+        if await tx.one(_DELETE_DRAFT, {"key_request_id": request.id}) is None:
+            raise KeyRequestStateError("NOT_EDITABLE", "This key request has been submitted meanwhile.")
+        await record(
+            tx, "key_request.discard", actor, grant, request.account_id, request.id, kind=request.kind.value
+        )
+        publish_after_commit(tx, bus, request.id)
+        return request
+
+    return await db.driver.run(work)
 
 
 def validate_idempotency_key(key: str) -> str:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, exists, select
 
@@ -29,28 +29,42 @@ _licenses, _requests, _memberships, _delegations = (
 _member = _memberships.alias("member")
 
 
-@cache
-def _requesters(dialect: str) -> Prepared:
-    """Licenses (parameter `ids`) with their key request's user and, when that user is no member
-    of the license's account, the partner account of theirs the account delegated to."""
-    through = (
+def _through(account_id: Any, user_id: Any) -> Any:
+    """The partner account of `user_id`'s that `account_id` delegated to, when that user is no
+    member of `account_id` (the newest such delegation): as a column."""
+    return (
         select(_delegations.c.partner_account_id)
         .join(_memberships, _memberships.c.account_id == _delegations.c.partner_account_id)
         .where(
-            _memberships.c.user_id == _requests.c.user_id,
-            _delegations.c.customer_account_id == _licenses.c.account_id,
-            ~exists().where(
-                _member.c.user_id == _requests.c.user_id, _member.c.account_id == _licenses.c.account_id
-            ),
+            _memberships.c.user_id == user_id,
+            _delegations.c.customer_account_id == account_id,
+            ~exists().where(_member.c.user_id == user_id, _member.c.account_id == account_id),
         )
         .order_by(_delegations.c.created_at.desc())
         .limit(1)
         .scalar_subquery()
     )
+
+
+@cache
+def _requesters(dialect: str) -> Prepared:
+    """Licenses (parameter `ids`) with their key request's user and, when that user is no member
+    of the license's account, the partner account of theirs the account delegated to."""
+    through = _through(_licenses.c.account_id, _requests.c.user_id)
     return Prepared(
         select(_licenses.c.id, _requests.c.user_id, through.label("through_account_id"))
         .join(_requests, _requests.c.id == _licenses.c.key_request_id)
         .where(ids_match(_licenses.c.id, dialect))
+    )
+
+
+@cache
+def request_partners(dialect: str) -> Prepared:
+    """Key requests (parameter `ids`) with the partner account their user acted from (null when a
+    member of the request's account)."""
+    through = _through(_requests.c.account_id, _requests.c.user_id)
+    return Prepared(
+        select(_requests.c.id, through.label("through_account_id")).where(ids_match(_requests.c.id, dialect))
     )
 
 
