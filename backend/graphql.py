@@ -35,6 +35,7 @@ from backend.resolvers import (
     nodes,
     partners,
     rehost,
+    search,
     security,
     shares,
     upgrades,
@@ -106,6 +107,7 @@ Query = merge_types(
         security.Query,
         flex.Query,
         vouchers.Query,
+        search.Query,
     ),
 )
 Mutation = merge_types(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction, ids_match
@@ -123,6 +123,18 @@ def _delegated(dialect: str) -> Prepared:
 
 
 _NOT_READ: Any = object()
+
+
+_OWN_ACCOUNTS = Prepared(select(Membership.account_id).where(Membership.user_id == bindparam("user_id")))
+_DELEGATED_ACCOUNTS = Prepared(_delegations(true()))
+
+
+async def viewable_accounts(tx: DriverTransaction, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every account the user can see: their own, and their partner accounts' delegated customers
+    (any scope lets them see)."""
+    own = [row["account_id"] for row in await tx.all(_OWN_ACCOUNTS, {"user_id": user_id})]
+    delegated = await tx.all(_DELEGATED_ACCOUNTS, {"user_id": user_id, "now": utcnow()})
+    return list(dict.fromkeys([*own, *(row["customer_account_id"] for row in delegated)]))
 
 
 async def grants(
