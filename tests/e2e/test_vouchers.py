@@ -232,3 +232,28 @@ def test_a_csv_of_2000_codes_shows_the_keys_signed_chunk_by_chunk(
     expect(history.get_by_role("row").nth(1)).to_contain_text("2,000 of 2,000")
     expect(history.get_by_role("row").nth(1)).to_contain_text("Ready")
     shoot(page, "many")
+
+
+def test_a_voucher_converted_for_a_customer_by_e_mail(live_portal: dict[str, Any], page: Any) -> None:
+    base = live_portal["base"]
+    otto = next(u for u in live_portal["users"] if u["email"] == "otto@oem.example")
+    code = next(v["code"] for v in live_portal["vouchers"] if v["product"] == "EPS-15")
+
+    sign_in(page, base, otto["email"], otto["password"])
+    page.goto(f"{base}/vouchers")
+    page.get_by_label("Voucher codes").fill(code.lower().replace("-", " "))
+    expect(page.get_by_test_id("voucher-count")).to_have_text("1 code · all look right")
+    page.get_by_role("radio", name="A customer").check()
+    page.get_by_role("button", name="Convert 1 voucher").click()
+    expect(page.locator("#voucher-target-email-error")).to_be_visible()  # asked before sending
+    page.get_by_label(re.compile("e-mail address")).fill("buyer@customer.example")
+    page.get_by_role("button", name="Convert 1 voucher").click()
+    results = page.get_by_role("region", name="Results", exact=True)
+    expect(results.get_by_test_id("voucher-summary")).to_contain_text("1 line: 1 converted.")
+    expect(page.get_by_role("list", name="License keys").get_by_role("listitem")).to_have_count(
+        1, timeout=30_000
+    )
+    expect(page.get_by_text("The licenses are for buyer@customer.example")).to_be_visible()
+    history = page.get_by_role("table", name=re.compile("Conversions"))
+    expect(history.get_by_role("row").nth(1)).to_contain_text("buyer@customer.example")
+    shoot(page, "customer")

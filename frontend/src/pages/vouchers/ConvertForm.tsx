@@ -308,7 +308,7 @@ export function ConvertForm({ accountId, accountName, onConverted }: { accountId
             value={email}
             onValueChange={setEmail}
             error={errors.email}
-            hint="The licenses go to the customer with this address, and the keys are e-mailed there."
+            hint="The licenses go to the customer’s own account for this address; they are e-mailed how to sign in and find them."
           />
         ) : null}
       </fieldset>

@@ -235,7 +235,7 @@ describe('<VoucherCenterPage>', () => {
     const centerReads = () => vi.mocked(client.executeQuery).mock.calls.filter(([request]) => 'accountId' in (request.variables as object)).length;
     const readsBefore = centerReads();
     act(() => frames.next(progress('READY', 2, [key('k1', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE'), key('k2', 'FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK')])));
-    expect(await screen.findByText('Your keys are ready')).toBeInTheDocument();
+    expect(await screen.findByText('2 keys are ready')).toBeInTheDocument();
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
     const keys = screen.getByRole('list', { name: 'License keys' });
     expect(within(keys).getAllByRole('listitem')).toHaveLength(2);
@@ -266,7 +266,7 @@ describe('<VoucherCenterPage>', () => {
     await user.click(await screen.findByLabelText('Voucher codes'));
     await user.paste(GOOD[0]!);
     await user.click(screen.getByRole('button', { name: 'Convert 1 voucher' }));
-    expect(await screen.findByText('Your keys are ready')).toBeInTheDocument();
+    expect(await screen.findByText('2 keys are ready')).toBeInTheDocument();
     expect(screen.getByRole('list', { name: 'License keys' })).toHaveTextContent('AAAAA-BBBBB-CCCCC-DDDDD-EEEEE');
   });
 
@@ -285,7 +285,13 @@ describe('<VoucherCenterPage>', () => {
 
   it('asks for a customer e-mail address before sending to one, and sends it as the target', async () => {
     const user = userEvent.setup();
-    const { calls } = renderCenter({ mutation: () => convertAnswer() });
+    const { calls } = renderCenter({
+      mutation: () => {
+        const answer = convertAnswer();
+        answer.voucherConvert.conversion = { ...answer.voucherConvert.conversion, targetEmail: 'buyer@customer.example' as never };
+        return answer;
+      },
+    });
     await user.click(await screen.findByLabelText('Voucher codes'));
     await user.paste(GOOD[0]!);
     await user.click(screen.getByRole('radio', { name: 'A customer' }));
@@ -295,6 +301,10 @@ describe('<VoucherCenterPage>', () => {
     await user.type(screen.getByLabelText('Customer’s e-mail address'), 'buyer@customer.example');
     await user.click(screen.getByRole('button', { name: 'Convert 1 voucher' }));
     expect(calls[0]!.variables.input).toMatchObject({ target: { email: 'buyer@customer.example' } });
+    // The licenses are the customer's: named, not linked.
+    const results = await screen.findByRole('region', { name: 'Results' });
+    expect(within(results).getAllByRole('row')[1]).toHaveTextContent('Studio 9.2');
+    expect(within(results).queryByRole('link')).not.toBeInTheDocument();
   });
 
   it('refuses to send when no line can be a voucher', async () => {

@@ -107,8 +107,9 @@ export function VoucherCenterPage() {
                 replayed={converted.replayed}
                 title="Results"
                 focus
+                linkLicenses={!converted.conversion.targetEmail}
               />
-              <VoucherKeys keyRequest={converted.keyRequest} onSettled={reload} />
+              <VoucherKeys keyRequest={converted.keyRequest} target={targetNote(converted.conversion, account.id)} onSettled={reload} />
             </div>
           ) : null}
 
@@ -221,6 +222,17 @@ function targetText(conversion: VoucherConversionFieldsFragment, accountName: st
   return '—';
 }
 
+/** Under "keys ready": where the licenses went, when not to this account. */
+function targetNote(conversion: VoucherConversionFieldsFragment, accountId: string): string | null {
+  if (conversion.targetEmail) {
+    return `The licenses are for ${conversion.targetEmail}, who was e-mailed how to sign in and find them. Pass the keys on, or let them download their own.`;
+  }
+  if (conversion.targetAccount && conversion.targetAccount.id !== accountId) {
+    return `The licenses are in ${conversion.targetAccount.name}'s account (${conversion.targetAccount.number}).`;
+  }
+  return null;
+}
+
 function ConversionHistory({ conversions, accountName }: { conversions: readonly VoucherConversionFieldsFragment[]; accountName: string }) {
   const [shown, setShown] = useState<string | null>(null);
   if (conversions.length === 0) return <p className="empty-note">No vouchers converted yet.</p>;
@@ -302,7 +314,13 @@ function PastResults({ conversionId }: { conversionId: string }) {
   }));
   return (
     <div className="voucher-outcome">
-      <VoucherResults rows={rows} createdAt={node.createdAt} title={`Results of ${formatDateTime(node.createdAt)}`} level={3} />
+      <VoucherResults
+        rows={rows}
+        createdAt={node.createdAt}
+        title={`Results of ${formatDateTime(node.createdAt)}`}
+        level={3}
+        linkLicenses={!node.targetEmail}
+      />
     </div>
   );
 }

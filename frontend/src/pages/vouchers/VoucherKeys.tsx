@@ -2,11 +2,11 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useQuery, useSubscription } from 'urql';
 import { Alert } from '../../components/Alert';
+import { KeyActions } from '../../components/KeyActions';
 import type { LicenseKeyFieldsFragment, VoucherKeyProgressFieldsFragment } from '../../gql/graphql';
 import { formatNumber } from '../../lib/flex';
+import { formatDate, formatDateTime, formatSeats } from '../../lib/format';
 import { isInFlight } from '../../lib/steps';
-import { KeyDeliveries } from '../wizard/KeyDeliveries';
-import { KeysStep } from '../wizard/KeysStep';
 import { VoucherKeysQuery, VoucherKeysUpdatedSubscription } from './documents';
 
 /** Up to this many keys are shown on the page (and carried by each live frame); more are on the license pages and in the e-mail. */
@@ -14,10 +14,7 @@ export const KEYS_SHOWN_LIMIT = 50;
 const SOCKET_GRACE_MS = 6000;
 const POLL_INTERVAL_MS = 2000;
 
-type Progress = VoucherKeyProgressFieldsFragment & {
-  keys?: readonly LicenseKeyFieldsFragment[] | null;
-  registration?: { technicalContact: { email: string } } | null;
-};
+type Progress = VoucherKeyProgressFieldsFragment & { keys?: readonly LicenseKeyFieldsFragment[] | null };
 
 const STATUS_RANK: Record<string, number> = { DRAFT: 0, SUBMITTED: 1, FULFILLING: 2, READY: 3, FAILED: 3, EXPIRED: 3 };
 
@@ -72,12 +69,24 @@ function useVoucherKeys(initial: VoucherKeyProgressFieldsFragment) {
   }, [polling]);
 
   const progress: Progress = known ?? initial;
-  return { progress, withKeys, polling, registration: progress.registration ?? null };
+  return { progress, withKeys, polling };
 }
 
-/** The conversion's keys: a progress bar while they are signed, then the keys (a few dozen) or where to find them (more). */
-export function VoucherKeys({ keyRequest, onSettled }: { keyRequest: VoucherKeyProgressFieldsFragment; onSettled?: () => void }) {
-  const { progress, withKeys, polling, registration } = useVoucherKeys(keyRequest);
+interface VoucherKeysProps {
+  keyRequest: VoucherKeyProgressFieldsFragment;
+  /** Where the licenses went, when not to this account: a sentence under "ready". */
+  target?: string | null;
+  /** Called once when the signing ends (ready or failed). */
+  onSettled?: () => void;
+}
+
+/**
+ * The conversion's keys: a progress bar while they are signed, then the keys (a few dozen) or where
+ * to find them (more). Voucher requests have no technical contact: no key mail goes out (an
+ * e-mail target is told by the conversion how to sign in), so nothing here speaks of one.
+ */
+export function VoucherKeys({ keyRequest, target, onSettled }: VoucherKeysProps) {
+  const { progress, withKeys, polling } = useVoucherKeys(keyRequest);
   const { keysReady, keysTotal, status } = progress;
   const keys = progress.keys ?? [];
   // Once signing ends (ready or failed), what shows the request's status elsewhere is read again.
@@ -105,43 +114,82 @@ export function VoucherKeys({ keyRequest, onSettled }: { keyRequest: VoucherKeyP
           {polling ? <p className="muted small">Live updates are unavailable; checking every few seconds.</p> : null}
           {withKeys && keys.length > 0 ? <KeyList keys={keys} /> : null}
         </>
-      ) : withKeys ? (
-        <KeysStep
-          keyRequest={{
-            id: progress.id,
-            status: progress.status,
-            failureReason: progress.failureReason,
-            readyAt: progress.readyAt,
-            registration,
-            keys,
-          }}
-          polling={polling}
-          next={{ to: '/licenses', label: 'See your licenses' }}
-          failureNote="The results above say which vouchers were converted."
-          deliveries={status === 'READY' ? <KeyDeliveries keyRequestId={progress.id} /> : undefined}
-        />
       ) : status === 'READY' ? (
         <>
-          <Alert tone="success" title={`${formatNumber(keysTotal)} keys are ready`}>
+          <Alert tone="success" title={keysTotal === 1 ? 'The key is ready' : `${formatNumber(keysTotal)} keys are ready`}>
             <p>
-              They are too many to show here: each license's page has its key (follow the links in the results), and a copy was
-              e-mailed.
+              {progress.readyAt ? `Issued ${formatDateTime(progress.readyAt)}. ` : ''}
+              {target
+                ? withKeys
+                  ? ''
+                  : 'They are too many to show here.'
+                : withKeys
+                  ? 'Each license’s page keeps its key as well.'
+                  : 'They are too many to show here: each license’s page has its key (follow the links in the results).'}
             </p>
+            {target ? <p>{target}</p> : null}
           </Alert>
-          <KeyDeliveries keyRequestId={progress.id} />
-          <div className="wizard__nav wizard__nav--end">
-            <Link to="/licenses" className="button button--primary">
-              See your licenses
-            </Link>
-          </div>
+          {withKeys ? (
+            <>
+              <ul className="key-list" aria-label="License keys">
+                {keys.map((key) => (
+                  <KeyCard key={key.id} licenseKey={key} />
+                ))}
+              </ul>
+              <p className="muted small">
+                Save each license file next to the product’s installation, or paste the activation key when the product asks for it.
+              </p>
+            </>
+          ) : null}
+          {target ? null : (
+            <div className="wizard__nav wizard__nav--end">
+              <Link to="/licenses" className="button button--secondary">
+                See your licenses
+              </Link>
+            </div>
+          )}
         </>
       ) : (
         <Alert tone="error" title="The keys could not be issued">
           <p>{progress.failureReason || 'The license server could not sign the keys.'}</p>
+          <p>The results above say which vouchers were converted. Contact support and quote this reference.</p>
           <p className="mono small">Reference: {progress.id}</p>
         </Alert>
       )}
     </section>
+  );
+}
+
+/** One key as Get a Key shows it: the product, seats and maintenance, the activation key, Copy and Download .lic. */
+function KeyCard({ licenseKey }: { licenseKey: LicenseKeyFieldsFragment }) {
+  const { license } = licenseKey;
+  const hostId = licenseKey.hostId ?? license.hostId;
+  const labelId = `voucher-key-${licenseKey.id}-label`;
+  const valueId = `voucher-key-${licenseKey.id}-value`;
+  return (
+    <li className="key-card" aria-labelledby={labelId}>
+      <div className="key-card__header">
+        <h3 className="key-card__product" id={labelId}>
+          {license.product.name} <span className="muted">{license.product.version}</span>
+        </h3>
+        <div className="key-card__facts">
+          <span>{formatSeats(license.quantity)}</span>
+          <span>Maintenance until {formatDate(license.maintenanceUntil)}</span>
+          {hostId ? (
+            <span>
+              Host ID <code className="mono">{hostId}</code>
+            </span>
+          ) : null}
+        </div>
+      </div>
+      <div className="key-card__key">
+        <span className="key-card__key-label">Activation key</span>
+        <code className="key-card__value" id={valueId}>
+          {licenseKey.activationKey}
+        </code>
+      </div>
+      <KeyActions activationKey={licenseKey.activationKey} licenseFile={licenseKey.licenseFile} describedBy={valueId} />
+    </li>
   );
 }
 

@@ -51,13 +51,15 @@ interface VoucherResultsProps {
   focus?: boolean;
   /** 3 under another section's heading (a past conversion's results in the history). */
   level?: 2 | 3;
+  /** False when the licenses went to a customer's e-mail: their pages are the customer's, not yours. */
+  linkLicenses?: boolean;
 }
 
 /**
  * The result of every line, a page at a time (a conversion may have 10,000 lines), with
  * counts per result, a filter and "Download results (CSV)".
  */
-export function VoucherResults({ rows, createdAt, title, replayed, focus, level = 2 }: VoucherResultsProps) {
+export function VoucherResults({ rows, createdAt, title, replayed, focus, level = 2, linkLicenses = true }: VoucherResultsProps) {
   const Heading = level === 3 ? 'h3' : 'h2';
   const heading = useRef<HTMLHeadingElement>(null);
   const ids = useId();
@@ -95,7 +97,9 @@ export function VoucherResults({ rows, createdAt, title, replayed, focus, level 
           id: 'license',
           header: 'License',
           cell: ({ row }) =>
-            row.original.licenseId ? (
+            row.original.licenseId && !linkLicenses ? (
+              <span>{row.original.product ?? 'License'}</span>
+            ) : row.original.licenseId ? (
               <Link to={`/licenses/${encodeURIComponent(row.original.licenseId)}`}>
                 {row.original.product ?? 'License'}
                 <span className="visually-hidden"> (line {row.original.line})</span>
@@ -107,7 +111,7 @@ export function VoucherResults({ rows, createdAt, title, replayed, focus, level 
             ),
         }),
       ]),
-    [],
+    [linkLicenses],
   );
   const table = useTable({ features, columns, data: data as VoucherResultRow[], getRowId: (row) => String(row.line) });
 
