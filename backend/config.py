@@ -35,6 +35,8 @@ class Settings:
     env: str = "development"
     smtp_url: str | None = None
     mail_from: str = "Licensing Portal <no-reply@portal.localhost>"
+    # Where "Contact support" in the SPA writes to.
+    support_email: str = "support@portal.localhost"
     public_url: str = "http://127.0.0.1:8000"
     issuer: str = "licensing-portal"
     workers: int = 1
@@ -79,6 +81,8 @@ class Settings:
             "db_pool_size": int(os.environ.get("PORTAL_DB_POOL_SIZE", "20")),
             "rehost_limit": int(os.environ.get("PORTAL_REHOST_LIMIT", "4")),
         }
+        if "PORTAL_SUPPORT_EMAIL" in os.environ:
+            values["support_email"] = os.environ["PORTAL_SUPPORT_EMAIL"]
         if "PORTAL_MAIL_FROM" in os.environ:
             values["mail_from"] = os.environ["PORTAL_MAIL_FROM"]
         values.update(overrides)

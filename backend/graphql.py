@@ -38,6 +38,7 @@ from backend.resolvers import (
     search,
     security,
     shares,
+    support,
     upgrades,
     vouchers,
 )
@@ -108,6 +109,7 @@ Query = merge_types(
         flex.Query,
         vouchers.Query,
         search.Query,
+        support.Query,
     ),
 )
 Mutation = merge_types(

@@ -90,3 +90,9 @@ async def test_a_partner_finds_its_customers_and_their_licenses(
         licenses = [h for h in await search(carol, ready["serials"][0]["number"]) if h["license"]]
     assert [h["account"]["name"] for h in customers] == ["Acme Corp"]
     assert [h["license"]["id"] for h in licenses] == [ready["licenses"][0]["id"]]
+
+
+async def test_support_contact_answers_everyone(client: GraphQLClient, portal: Portal) -> None:
+    """The sign-in page links it too: no session needed."""
+    answer = await client("query { supportContact { email } }")
+    assert answer["supportContact"]["email"] == portal.settings.support_email
