@@ -28,6 +28,7 @@ from backend.db.models import (
     Voucher,
     VoucherBatch,
     VoucherState,
+    utcnow,
 )
 from backend.domain.accounts.users import create_account
 from backend.domain.vouchers import codes
@@ -478,3 +479,39 @@ async def test_a_partner_converts_for_the_oem_within_its_delegation_scope(
         assert acted_from == partner
     else:
         assert answer["__typename"] == "NotAllowed", answer
+
+
+async def test_a_void_voucher_answers_void(world: Any, portal: Portal) -> None:
+    ops, otto, oem = world
+    batch = await issue(ops, oem, 2)
+    async with portal.db.write() as session:
+        await session.execute(
+            update(Voucher)
+            .where(Voucher.batch_id == from_global_id(batch["batch"]["id"], "VoucherBatch"))
+            .values(state=VoucherState.VOID)
+        )
+    answer = await convert(otto, oem, batch["codes"][:1])
+    assert results(answer) == ["VOID"] and "withdrawn" in answer["conversion"]["lines"][0]["message"]
+
+
+async def test_an_email_without_a_user_claims_its_licenses_on_first_sign_in(
+    world: Any, portal: Portal, portal_app: Any
+) -> None:
+    ops, otto, oem = world
+    codes_ = (await issue(ops, oem, 1))["codes"]
+    answer = await convert(otto, oem, codes_, target={"email": "new.buyer@example.com"})
+    target = answer["conversion"]["targetAccount"]["id"]
+    async with portal.db.write() as session:
+        password = await session.scalar(select(User.password_hash).where(User.email == OTTO))
+        session.add(
+            User(
+                id=uuid.uuid4(),
+                email="new.buyer@example.com",
+                name="New Buyer",
+                password_hash=password or "",
+                email_verified_at=utcnow(),
+            )
+        )
+    _, me, http = await signed_in(portal_app, "new.buyer@example.com")
+    await http.aclose()
+    assert [(m["account"]["id"], m["role"]) for m in me["memberships"]] == [(target, "ADMIN")]
