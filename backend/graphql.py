@@ -28,6 +28,7 @@ from backend.resolvers import (
     custom_fields,
     delegations,
     flex,
+    inbox,
     key_requests,
     licenses,
     members,
@@ -108,6 +109,7 @@ Query = merge_types(
         security.Query,
         flex.Query,
         vouchers.Query,
+        inbox.Query,
         search.Query,
         support.Query,
     ),
@@ -128,9 +130,10 @@ Mutation = merge_types(
         security.Mutation,
         flex.Mutation,
         vouchers.Mutation,
+        inbox.Mutation,
     ),
 )
-Subscription = key_requests.Subscription
+Subscription = merge_types("Subscription", (key_requests.Subscription, inbox.Subscription))
 
 
 @cache

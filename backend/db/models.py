@@ -807,3 +807,31 @@ class VoucherConversion(Base):
     # {"lines": [[line, last_four, result, license_id, converted_at, retry_after, detail], ...]}
     lines: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxKind(enum.StrEnum):
+    """What an in-app notification is about (decision record 0017)."""
+
+    UPGRADE_AVAILABLE = "UPGRADE_AVAILABLE"
+    KEYS_READY = "KEYS_READY"
+    DELEGATION_INVITED = "DELEGATION_INVITED"
+    DELEGATION_ANSWERED = "DELEGATION_ANSWERED"
+    LICENSE_SHARED = "LICENSE_SHARED"
+    MAINTENANCE_REMINDER = "MAINTENANCE_REMINDER"
+
+
+class InboxItem(Base):
+    """One notification in a user's notification centre, written with the mail about the same
+    event (mail.queue_email's `notice`); unread while read_at is null."""
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (Index("ix_inbox_items_user_created", "user_id", "created_at"),)
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    kind: Mapped[InboxKind] = mapped_column(_enum(InboxKind))
+    title: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str] = mapped_column(String(500))
+    code: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

@@ -16,6 +16,7 @@ from backend.config import Settings
 from backend.db.driver import DriverTransaction, Prepared, entity
 from backend.db.engine import Database
 from backend.db.models import EmailMessage, EmailStatus, Membership, utcnow
+from backend.domain.notifications import Notice, deliver
 from backend.events import EventBus
 from backend.jobs import enqueue
 
@@ -70,9 +71,14 @@ async def queue_email(
     account_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
     key_request_id: uuid.UUID | None = None,
+    notice: Notice | None = None,
 ) -> uuid.UUID:
     """A message in the outbox, in the caller's transaction: QUEUED with a delivery job when an
-    SMTP server is configured, else HELD for the Messages page. Returns its id."""
+    SMTP server is configured, else HELD for the Messages page. Returns its id.
+
+    With a `notice`, the same event also goes to the notification centre, in the same transaction
+    (decision record 0017): to `notice.user_id`, else to the portal user whose address is `to`
+    (none: the mail alone)."""
     message_id = uuid.uuid4()
     await tx.one(
         _QUEUE,
@@ -90,6 +96,8 @@ async def queue_email(
     )
     if settings.smtp_url:
         await enqueue(tx, bus, SEND_EMAIL, {"message_id": str(message_id)}, max_attempts=6)
+    if notice is not None:
+        await deliver(tx, bus, notice, to=to, account_id=account_id)
     return message_id
 
 

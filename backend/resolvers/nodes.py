@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from backend.context import Info
+from backend.domain import notifications
 from backend.domain.access import Permission, allows
 from backend.domain.vouchers import batches, convert
 from backend.resolvers.key_requests import load_key_request
@@ -13,6 +14,7 @@ from backend.schema.accounts import AccountType
 from backend.schema.catalog import ProductType
 from backend.schema.common import Node, from_global_id, type_of_global_id
 from backend.schema.flex import FlexContractType
+from backend.schema.inbox import InboxItemType
 from backend.schema.licenses import LicenseType
 from backend.schema.vouchers import VoucherBatchType, VoucherConversionType
 
@@ -52,4 +54,7 @@ class Query:
             found = await convert.one(db, actor, value)
             ttl = info.context.portal.settings.draft_ttl_days
             return None if found is None else VoucherConversionType.from_conversion(found, ttl)
+        if kind == "InboxItem":
+            item = await notifications.one(db, actor, value)
+            return None if item is None else InboxItemType.from_model(item)
         return None

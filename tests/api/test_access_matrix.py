@@ -207,6 +207,8 @@ OPERATIONS: dict[str, Op] = {
     # your account: another browser's session of the customer's admin
     "signOutSession": Op(inp(sessionId="session")),
     "keyRequestDiscard": Op(inp(keyRequestId="spare_draft")),
+    # the notification centre: the customer's admin's "keys ready" notification
+    "inboxMarkRead": Op(lambda w: {"input": {"ids": [w["inbox_item"]]}}),
 }
 
 
@@ -413,6 +415,7 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         )
         session.add(spare_draft)
     assert viewer and share and mail and product
+    [inbox_item] = (await client("query { inbox(first: 1) { nodes { id } } }"))["inbox"]["nodes"]
     for made in (upgrade, rehost, *fields, invited, *pending):
         assert "Success" in made["__typename"], made
     assert (valued["__typename"], shared["__typename"]) == (
@@ -443,6 +446,7 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "mail": global_id("EmailMessage", mail),
         "product": global_id("Product", product),
         "session": global_id("UserSession", other_browser.id),
+        "inbox_item": inbox_item["id"],
         "spare_draft": global_id("KeyRequest", spare_draft.id),
         "contract": contract["id"],
         "flex_product": flex_product,
@@ -500,8 +504,17 @@ NODES = {
     "FlexContract": "contract",
     "VoucherBatch": "voucher_batch",
     "VoucherConversion": "voucher_conversion",
+    "InboxItem": "inbox_item",
 }
-RESOLVED = {"Account", "License", "KeyRequest", "FlexContract", "VoucherBatch", "VoucherConversion"}
+RESOLVED = {
+    "Account",
+    "License",
+    "KeyRequest",
+    "FlexContract",
+    "VoucherBatch",
+    "VoucherConversion",
+    "InboxItem",
+}
 # Whose objects they are, where not the customer's.
 NODE_OWNERS = {"VoucherBatch": "oem", "VoucherConversion": "oem"}
 PUBLIC = {"Product"}

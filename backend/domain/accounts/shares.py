@@ -17,6 +17,7 @@ from backend.db.driver import DriverTransaction, as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
+    InboxKind,
     License,
     LicenseShare,
     Membership,
@@ -31,6 +32,7 @@ from backend.domain.access import Actor, LicenseAccess, require_license
 from backend.domain.accounts.members import clean_email, count_invitation_mail, lookup_email
 from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from backend.domain.mail import queue_email
+from backend.domain.notifications import Notice, license_link
 from backend.events import EventBus
 
 _CAN = {
@@ -141,6 +143,11 @@ async def _share_mail(
         account_id=row.account_id,
         subject=f"{sharer.name} shared a license with you on the Licensing Portal",
         body=f"{greeting}\n\n{sharer.name} shared {what} with you: you may {_CAN[permission]}.\n\n{action}\n",
+        notice=Notice(
+            InboxKind.LICENSE_SHARED,
+            f"{sharer.name} shared {product.name} {product.version} with you",
+            license_link(row.id),
+        ),
     )
 
 

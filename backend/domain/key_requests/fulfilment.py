@@ -15,6 +15,7 @@ from backend.config import Settings
 from backend.db.driver import DriverTransaction, Prepared, entity, ids_match, prefixed
 from backend.db.engine import Database
 from backend.db.models import (
+    InboxKind,
     KeyRequest,
     KeyRequestLicense,
     KeyRequestStatus,
@@ -32,6 +33,7 @@ from backend.domain.key_requests.pipeline import publish_after_commit
 from backend.domain.licenses import search
 from backend.domain.mail import queue_email
 from backend.domain.mail_texts import keys_mail
+from backend.domain.notifications import Notice, key_request_link
 from backend.events import EventBus
 from backend.jobs import finish
 from backend.key_store import KeyStore
@@ -217,6 +219,13 @@ async def fulfil(
                 body=keys_mail(request, issued, settings.public_url),
                 account_id=request.account_id,
                 key_request_id=request.id,
+                # In-app to the user who asked for the keys, wherever the mail goes.
+                notice=Notice(
+                    InboxKind.KEYS_READY,
+                    f"Your license keys are ready ({len(issued)})",
+                    key_request_link(request.kind, request.id),
+                    user_id=request.user_id,
+                ),
             )
         await audit.record(
             tx,

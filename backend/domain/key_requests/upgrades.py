@@ -18,6 +18,7 @@ from backend.db.driver import DriverTransaction, Prepared, as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
     Account,
+    InboxKind,
     KeyRequest,
     KeyRequestKind,
     KeyStatus,
@@ -57,6 +58,7 @@ from backend.domain.licenses import search
 from backend.domain.licenses.provenance import owner_for
 from backend.domain.mail import queue_email
 from backend.domain.mail_texts import upgrade_mail
+from backend.domain.notifications import Notice, upgrade_link
 from backend.events import EventBus
 from backend.keys import CROCKFORD, CROCKFORD_ALIASES, check_symbol
 
@@ -205,15 +207,19 @@ async def _mail_notification(
     )
     recipients |= {data["technicalContact"]["email"] for data in registrations}
     body = upgrade_mail(notification, licenses, source, target, settings.public_url)
+    subject = f"Version upgrade available: {target.name} {target.version}"
     for email in sorted(recipients):
         await queue_email(
             as_driver_transaction(session),
             bus,
             settings,
             to=email,
-            subject=f"Version upgrade available: {target.name} {target.version}",
+            subject=subject,
             body=body,
             account_id=notification.account_id,
+            notice=Notice(
+                InboxKind.UPGRADE_AVAILABLE, subject, upgrade_link(notification.code), notification.code
+            ),
         )
 
 

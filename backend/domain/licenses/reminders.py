@@ -22,6 +22,7 @@ from backend.config import Settings
 from backend.db.driver import as_driver_transaction
 from backend.db.engine import Database
 from backend.db.models import (
+    InboxKind,
     Job,
     JobStatus,
     License,
@@ -35,6 +36,7 @@ from backend.db.models import (
 from backend.domain import audit
 from backend.domain.mail import queue_email
 from backend.domain.mail_texts import reminder_mail
+from backend.domain.notifications import Notice, license_link
 from backend.events import EventBus
 from backend.jobs import enqueue
 
@@ -159,17 +161,18 @@ async def _send_batch(
         if technical.get("email"):
             recipients.setdefault(str(technical["email"]).lower(), (str(technical.get("name") or ""), None))
         days = (license_.maintenance_until - on).days
+        subject = f"Maintenance of {product.name} {product.version} ends on {license_.maintenance_until.isoformat()}"
         for email, (name, user_id) in recipients.items():
             await queue_email(
                 tx,
                 bus,
                 settings,
                 to=email,
-                subject=f"Maintenance of {product.name} {product.version} ends on "
-                f"{license_.maintenance_until.isoformat()}",
+                subject=subject,
                 body=reminder_mail(name, license_, product, days, settings.public_url),
                 account_id=license_.account_id,
                 user_id=user_id,
+                notice=Notice(InboxKind.MAINTENANCE_REMINDER, subject, license_link(license_.id)),
             )
         await audit.record(
             tx,

@@ -23,6 +23,7 @@ from backend.db.models import (
     Delegation,
     DelegationScope,
     DelegationStatus,
+    InboxKind,
     KeyRequest,
     KeyRequestStatus,
     Membership,
@@ -36,6 +37,7 @@ from backend.domain.accounts.users import normalize_email
 from backend.domain.errors import DelegationRefusedError, FieldProblem, InvalidInputError, NotFoundError
 from backend.domain.key_requests.pipeline import publish_after_commit
 from backend.domain.mail import queue_email
+from backend.domain.notifications import ACCOUNT_PARTNERS, PARTNER_DELEGATIONS, Notice
 from backend.events import EventBus
 
 OPEN = (DelegationStatus.PENDING, DelegationStatus.ACTIVE)
@@ -206,6 +208,11 @@ async def invite(db: Database, bus: EventBus, settings: Settings, actor: Actor, 
                     f"Accept or decline: {settings.public_url}/partner/delegations\n"
                 ),
                 account_id=partner.id,
+                notice=Notice(
+                    InboxKind.DELEGATION_INVITED,
+                    f"{customer.name} invites {partner.name} to manage its licenses",
+                    PARTNER_DELEGATIONS,
+                ),
             )
         return row
 
@@ -258,6 +265,9 @@ async def respond(
                 subject=f"{partner.name} {verb} your delegation",
                 body=f"{partner.name} {verb} the delegation of your account ({row.scope.value}).\n",
                 account_id=row.customer_account_id,
+                notice=Notice(
+                    InboxKind.DELEGATION_ANSWERED, f"{partner.name} {verb} your delegation", ACCOUNT_PARTNERS
+                ),
             )
         return row
 
