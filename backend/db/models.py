@@ -328,6 +328,9 @@ class SupportRegistration(Base):
     license_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("licenses.id"), unique=True)
     data: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who entered these details last, and when: a prefill says whose details it shows.
+    entered_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_support_registrations_account_created", "account_id", "created_at"),)
 
 

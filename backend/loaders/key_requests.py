@@ -31,7 +31,7 @@ from backend.db.models import (
 )
 from backend.domain.key_requests import get_a_key as key_requests
 from backend.domain.licenses.provenance import request_partners
-from backend.loaders.licenses import LicenseLoaders
+from backend.loaders.licenses import LicenseLoaders, Registered
 
 RECENT_KEY_REQUESTS = 50
 
@@ -51,16 +51,25 @@ def _keys_of_requests(dialect: str) -> Prepared:
 @cache
 def _last_registrations_of(dialect: str) -> Prepared:
     # One index probe per account (account_id, created_at), however many licenses it holds.
+    registrations = cast(Table, SupportRegistration.__table__)
     newest = (
-        select(SupportRegistration.data)
-        .where(SupportRegistration.account_id == Account.id)
-        .order_by(SupportRegistration.created_at.desc())
+        select(registrations.c.id)
+        .where(registrations.c.account_id == Account.id)
+        .order_by(registrations.c.created_at.desc())
         .limit(1)
         .correlate(Account)
         .scalar_subquery()
     )
     return Prepared(
-        select(Account.id.label("account_id"), newest.label("data")).where(ids_match(Account.id, dialect))
+        select(
+            Account.id.label("account_id"),
+            registrations.c.data,
+            registrations.c.entered_by_user_id,
+            registrations.c.entered_at,
+        )
+        .select_from(Account)
+        .join(registrations, registrations.c.id == newest)
+        .where(ids_match(Account.id, dialect))
     )
 
 
@@ -250,12 +259,12 @@ class KeyRequestLoaders(LicenseLoaders):
         return self._many(UpgradeLine, UpgradeLine.notification_id, (UpgradeLine.id,))
 
     @cached_property
-    def last_registration(self) -> DataLoader[uuid.UUID, dict[str, Any] | None]:
+    def last_registration(self) -> DataLoader[uuid.UUID, Registered | None]:
         return DataLoader(self._last_registrations)
 
-    async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+    async def _last_registrations(self, ids: Sequence[uuid.UUID]) -> list[Registered | None]:
         rows = {
-            row["account_id"]: row["data"]
+            row["account_id"]: Registered(row["data"], row["entered_by_user_id"], row["entered_at"])
             for row in await self._read(_last_registrations_of(self._db.dialect), ids)
         }
         return [rows.get(i) for i in ids]

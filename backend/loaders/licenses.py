@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -38,6 +39,15 @@ HISTORY_LIMIT = 100
 
 # (account, first, after, filter, order, what its licenses show): a page of an account's licenses.
 AccountAfterKey = tuple[uuid.UUID, int, str, finding.Filter, finding.Order, finding.Shown]
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A support registration's details and who entered them last, when (None: not known)."""
+
+    data: dict[str, Any]
+    entered_by_user_id: uuid.UUID | None
+    entered_at: datetime | None
 
 
 class LicenseLoaders(AccountLoaders):
@@ -108,17 +118,20 @@ class LicenseLoaders(AccountLoaders):
         return [files[i] for i in ids]
 
     @cached_property
-    def registration_by_license(self) -> DataLoader[uuid.UUID, dict[str, Any] | None]:
+    def registration_by_license(self) -> DataLoader[uuid.UUID, Registered | None]:
         return DataLoader(self._registrations)
 
-    async def _registrations(self, ids: Sequence[uuid.UUID]) -> list[dict[str, Any] | None]:
+    async def _registrations(self, ids: Sequence[uuid.UUID]) -> list[Registered | None]:
         async with self.session() as session:
             result = await session.execute(
-                select(SupportRegistration.license_id, SupportRegistration.data).where(
-                    SupportRegistration.license_id.in_(ids)
-                )
+                select(
+                    SupportRegistration.license_id,
+                    SupportRegistration.data,
+                    SupportRegistration.entered_by_user_id,
+                    SupportRegistration.entered_at,
+                ).where(SupportRegistration.license_id.in_(ids))
             )
-            rows = {license_id: data for license_id, data in result}
+            rows = {license_id: Registered(data, by, at) for license_id, data, by, at in result}
         return [rows.get(i) for i in ids]
 
     @cached_property

@@ -69,9 +69,8 @@ class AccountType(Node):
 
     @strawberry.field(description="The most recent support registration on this account (prefills wizards).")
     async def last_registration(self, info: Info) -> SupportRegistration | None:
-        return SupportRegistration.from_data(
-            await info.context.loaders.last_registration.load(self.account_id)
-        )
+        last = await info.context.loaders.last_registration.load(self.account_id)
+        return None if last is None else SupportRegistration.from_data(last.data)
 
     @strawberry.field(description="Recent key requests, newest first (at most 50).")
     async def key_requests(self, info: Info, first: int = 20) -> list[KeyRequestType]:

@@ -14,6 +14,7 @@ from backend.db import models
 from backend.domain.key_requests import get_a_key as domain
 from backend.domain.key_requests import pipeline
 from backend.domain.key_requests.wizard import WizardStep, current_step
+from backend.loaders.licenses import Registered
 from backend.schema.account_refs import AccountRef, AccountRow, UserRef, UserRow
 from backend.schema.catalog import ProductType, SerialType
 from backend.schema.common import (
@@ -148,6 +149,19 @@ class UpgradeOptionType:
     to_product: ProductType
     eligible_quantity: int
     remaining_quantity: int
+
+
+@strawberry.type(description="Who entered a support registration's details last, and when.")
+class RegistrationSource:
+    entered_at: datetime
+    by_you: bool = strawberry.field(description="You entered them: nothing to point out.")
+    entered_by_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Null when not known (details entered before this was recorded).")
+    async def entered_by(self, info: Info) -> UserRef | None:
+        if self.entered_by_id is None:
+            return None
+        return UserRow.from_model(await info.context.loaders.user.load(self.entered_by_id))
 
 
 @strawberry.type(name="KeyRequest")
@@ -304,13 +318,30 @@ class KeyRequestType(Node):
         description="Prefill for the registration step: the upgraded license's registration, else the account's last one."
     )
     async def suggested_registration(self, info: Info) -> SupportRegistration | None:
-        if self.row.license_id is not None:
-            data = await info.context.loaders.registration_by_license.load(self.row.license_id)
-            if data:
-                return SupportRegistration.from_data(data)
-        return SupportRegistration.from_data(
-            await info.context.loaders.last_registration.load(self.row.account_id)
+        found = await self._prefill(info)
+        return None if found is None else SupportRegistration.from_data(found.data)
+
+    @strawberry.field(
+        description="Whose details suggestedRegistration shows: who entered them and when (null without a prefill)."
+    )
+    async def suggested_registration_source(self, info: Info) -> RegistrationSource | None:
+        found = await self._prefill(info)
+        if found is None or found.entered_at is None:
+            return None
+        by = found.entered_by_user_id
+        return RegistrationSource(
+            entered_at=found.entered_at,
+            by_you=by == info.context.actor.user_id,
+            entered_by_id=by,
         )
+
+    async def _prefill(self, info: Info) -> Registered | None:
+        loaders = info.context.loaders
+        if self.row.license_id is not None:
+            found = await loaders.registration_by_license.load(self.row.license_id)
+            if found is not None and found.data:
+                return found
+        return await loaders.last_registration.load(self.row.account_id)
 
     @strawberry.field(description="The licenses this request created, renewed, upgraded or re-hosted.")
     async def licenses(self, info: Info) -> list[LicenseType]:

@@ -309,9 +309,8 @@ class LicenseType(Node):
 
     @strawberry.field
     async def registration(self, info: Info) -> SupportRegistration | None:
-        return SupportRegistration.from_data(
-            await info.context.loaders.registration_by_license.load(self.row.id)
-        )
+        found = await info.context.loaders.registration_by_license.load(self.row.id)
+        return None if found is None else SupportRegistration.from_data(found.data)
 
     @strawberry.field
     async def keys(self, info: Info) -> list[LicenseKeyType]:

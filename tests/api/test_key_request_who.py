@@ -146,3 +146,55 @@ async def test_drafts_are_discarded_by_their_creator_or_an_admin_and_nothing_els
     ready = await get_a_key(client, portal, acme)
     submitted = await discard(client, ready["id"])
     assert submitted["__typename"] == "KeyRequestNotEditable"
+
+
+PREFILL = """
+query P($id: ID!) {
+  keyRequest(id: $id) {
+    suggestedRegistration { company }
+    suggestedRegistrationSource { byYou enteredAt enteredBy { email } }
+  }
+}"""
+
+
+async def test_a_prefill_says_whose_details_it_shows(
+    client: GraphQLClient, portal: Portal, portal_app: Any
+) -> None:
+    acme = account_id(await sign_in(client))
+    fresh = await start(client, acme)
+    nothing = (await client(PREFILL, {"id": fresh["id"]}))["keyRequest"]
+    assert nothing == {"suggestedRegistration": None, "suggestedRegistrationSource": None}
+    await discard(client, fresh["id"])
+    await get_a_key(client, portal, acme)
+    mine = await start(client, acme)
+    own = (await client(PREFILL, {"id": mine["id"]}))["keyRequest"]
+    assert own["suggestedRegistration"] is not None
+    assert own["suggestedRegistrationSource"]["byYou"] is True
+    assert own["suggestedRegistrationSource"]["enteredBy"]["email"] == ALICE
+
+    async with portal.db.write() as session:
+        member = User(id=uuid.uuid4(), email="mia@acme.example", name="Mia Member", password_hash="x")
+        session.add(member)
+        await session.flush()
+        session.add(
+            Membership(user_id=member.id, account_id=from_global_id(acme, "Account"), role=Role.MEMBER)
+        )
+        session.add(
+            KeyRequest(
+                id=(theirs := uuid.uuid4()), account_id=from_global_id(acme, "Account"), user_id=member.id
+            )
+        )
+    # Mia's draft: the prefill is Alice's, and says so.
+    async with client_for(portal_app[0]) as http:
+        mia = GraphQLClient(http)
+        async with portal.db.write() as session:
+            found = await session.get(User, member.id)
+            assert found is not None
+            found.password_hash = (
+                await session.scalar(select(User.password_hash).where(User.email == ALICE))
+            ) or ""
+            found.email_verified_at = found.created_at
+        await sign_in(mia, "mia@acme.example")
+        seen = (await mia(PREFILL, {"id": to_global_id("KeyRequest", theirs)}))["keyRequest"]
+    source = seen["suggestedRegistrationSource"]
+    assert source["byYou"] is False and source["enteredBy"]["email"] == ALICE and source["enteredAt"]

@@ -378,7 +378,7 @@ async def commit(
     )
     for license_id in license_ids:
         assert request.registration is not None
-        await add_registration(tx, request.account_id, license_id, request.registration)
+        await add_registration(tx, request.account_id, license_id, request.registration, request.user_id)
     consumed = await tx.one(
         _CONSUME, {"contract_id": contract.id, "cost": cost, "ceiling": contracts.ceiling_points(contract)}
     )

@@ -609,7 +609,7 @@ async def commit(
                 },
             )
             assert request.registration is not None
-            await add_registration(tx, request.account_id, license_id, request.registration)
+            await add_registration(tx, request.account_id, license_id, request.registration, request.user_id)
         await tx.one(LICENSE_SERIAL, {"license_id": license_id, "serial_id": serial.id, "at": now})
         if license_id not in license_ids:
             license_ids.append(license_id)

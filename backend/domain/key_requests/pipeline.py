@@ -431,7 +431,7 @@ LINK = Prepared(
 )
 REGISTER = Prepared(
     insert(cast(Table, SupportRegistration.__table__)),
-    ["id", "account_id", "license_id", "data", "created_at"],
+    ["id", "account_id", "license_id", "data", "created_at", "entered_by_user_id", "entered_at"],
 )
 
 
@@ -445,8 +445,14 @@ async def mark_submitted(tx: DriverTransaction, request: KeyRequest, idempotency
 
 
 async def add_registration(
-    tx: DriverTransaction, account_id: uuid.UUID, license_id: uuid.UUID, data: dict[str, Any]
+    tx: DriverTransaction,
+    account_id: uuid.UUID,
+    license_id: uuid.UUID,
+    data: dict[str, Any],
+    entered_by: uuid.UUID | None = None,
 ) -> None:
+    """The license's support registration, as `entered_by` typed it (the request's user)."""
+    now = utcnow()
     await tx.one(
         REGISTER,
         {
@@ -454,7 +460,9 @@ async def add_registration(
             "account_id": account_id,
             "license_id": license_id,
             "data": data,
-            "created_at": utcnow(),
+            "created_at": now,
+            "entered_by_user_id": entered_by,
+            "entered_at": now,
         },
     )
 

@@ -524,7 +524,7 @@ async def confirm(
                 "created_at": utcnow(),
             },
         )
-        await add_registration(tx, old.account_id, upgraded_id, request.registration)
+        await add_registration(tx, old.account_id, upgraded_id, request.registration, request.user_id)
         # The seats leave the old license: its keys no longer describe it.
         await tx.one(_REVOKE_KEYS, {"of_license": old.id})
         license_ids = [upgraded_id]

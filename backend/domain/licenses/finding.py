@@ -704,7 +704,7 @@ async def set_registration(
             await session.execute(
                 update(SupportRegistration)
                 .where(SupportRegistration.license_id.in_(have))
-                .values(data=clean)
+                .values(data=clean, entered_by_user_id=actor.user_id, entered_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
         now = utcnow()
@@ -719,6 +719,8 @@ async def set_registration(
                         "license_id": row.id,
                         "data": clean,
                         "created_at": now,
+                        "entered_by_user_id": actor.user_id,
+                        "entered_at": now,
                     }
                     for row in missing
                 ],
