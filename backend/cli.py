@@ -97,7 +97,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return web_processes.serve(args.host, args.port, processes, args.log_level)
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level=args.log_level, proxy_headers=True
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        **settings.proxy_options,
     )
     return 0
 

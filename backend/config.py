@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 def _data_dir() -> Path:
@@ -55,11 +56,21 @@ class Settings:
     voucher_failures: tuple[int, int] = (20, 3600)  # unknown or mistyped voucher codes
     session_ttl_days: int = 14
     job_lease_seconds: int = 60
+    # Proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDRs): none by default, so
+    # a client cannot choose the address every per-address limit counts (PORTAL_TRUSTED_PROXIES).
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def proxy_options(self) -> dict[str, Any]:
+        """uvicorn's options for forwarded headers: read only from the trusted proxies."""
+        if not self.trusted_proxies:
+            return {"proxy_headers": False}
+        return {"proxy_headers": True, "forwarded_allow_ips": ",".join(self.trusted_proxies)}
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +92,8 @@ class Settings:
             "db_pool_size": int(os.environ.get("PORTAL_DB_POOL_SIZE", "20")),
             "rehost_limit": int(os.environ.get("PORTAL_REHOST_LIMIT", "4")),
         }
+        proxies = os.environ.get("PORTAL_TRUSTED_PROXIES", "")
+        values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
         if "PORTAL_SUPPORT_EMAIL" in os.environ:
             values["support_email"] = os.environ["PORTAL_SUPPORT_EMAIL"]
         if "PORTAL_MAIL_FROM" in os.environ:

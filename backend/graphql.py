@@ -4,11 +4,14 @@ masked errors)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from functools import cache
+from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql.language import Node, StringValueNode
 from graphql.language import OperationType as GraphQLOperationType
 from strawberry.extensions import (
     AddValidationRules,
@@ -22,6 +25,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from backend.domain.errors import UserError
 from backend.resolvers import (
     accounts,
     activations,
@@ -46,6 +50,7 @@ from backend.resolvers import (
 from backend.schema import catalog
 from backend.schema import licenses as license_types
 
+log = logging.getLogger(__name__)
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
@@ -75,6 +80,75 @@ class CsrfGuard(SchemaExtension):
         yield
 
 
+# The longest string any argument takes (a custom value, an address line, a search); the fields
+# that take less say so themselves with a field error.
+MAX_STRING = 10_000
+
+
+def _bad_string(value: Any, path: str) -> str | None:
+    """The path of the first string in `value` that is too long or not valid Unicode (a lone
+    surrogate cannot be stored), else None."""
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _bad_string(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class InputBounds(SchemaExtension):
+    """Every string argument, from variables or written in the query, is bounded at the edge: too
+    long or not valid text is refused naming the argument before anything runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        found = _bad_string(ctx.variables or {}, "")
+        if found is None and ctx.graphql_document is not None:
+            for node in _string_literals(ctx.graphql_document):
+                if _bad_string(node.value, "") is not None:
+                    found = "(a string in the query)"
+                    break
+        if found is not None:
+            ctx.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode.",
+                        extensions={"code": "INPUT_TOO_LONG", "field": found},
+                    )
+                ],
+            )
+        yield
+
+
+def _string_literals(document: Any) -> Iterator[StringValueNode]:
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, StringValueNode):
+            yield node
+            continue
+        for key in getattr(node, "keys", ()):
+            child = getattr(node, key, None)
+            if isinstance(child, (list, tuple)):
+                stack.extend(c for c in child if isinstance(c, Node))
+            elif isinstance(child, Node):
+                stack.append(child)
+
+
 class CloseReadSession(SchemaExtension):
     """Give the request's read session back to the pool when the operation ends."""
 
@@ -91,9 +165,28 @@ class TokenLimit(SchemaExtension):
         yield
 
 
+def expected(error: GraphQLError) -> bool:
+    """A refusal the caller can act on (sign in, a bad id or cursor, an invalid query), not a fault
+    of ours: raised as a GraphQLError itself, or a domain UserError."""
+    return error.original_error is None or isinstance(error.original_error, (GraphQLError, UserError))
+
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Expected refusals are one INFO line each (an anonymous caller is no emergency); anything
+        else is logged as strawberry does, at ERROR with its traceback."""
+        unexpected = []
+        for error in errors:
+            if expected(error):
+                code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
+                log.info("refused %s: %s (%s)", code, error.message, ".".join(map(str, error.path or ())))
+            else:
+                unexpected.append(error)
+        super().process_errors(unexpected, execution_context)
+
+
 def _mask(error: GraphQLError) -> bool:
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return not expected(error)
 
 
 Query = merge_types(
@@ -143,6 +236,7 @@ def build_schema(production: bool) -> strawberry.Schema:
     # the rule classes above are the same objects every time, so validation results stay cached.
     extensions: list[Callable[[], SchemaExtension]] = [
         CsrfGuard,
+        InputBounds,
         CloseReadSession,
         TokenLimit,
         lambda: ParserCache(maxsize=512),
@@ -151,7 +245,7 @@ def build_schema(production: bool) -> strawberry.Schema:
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_mask))
-    return strawberry.Schema(
+    return PortalSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -17,6 +17,8 @@ from types import FrameType
 
 import uvicorn
 
+from backend.config import Settings
+
 APP = "backend.app:create_app"
 _BACKLOG = 2048  # uvicorn's default
 _GRACE_SECONDS = 30
@@ -35,7 +37,7 @@ def serve(host: str, port: int, processes: int, log_level: str) -> int:
             host=host,
             port=port,
             log_level=log_level,
-            proxy_headers=True,
+            **Settings.from_env().proxy_options,
         )
         return 0
     _bind(host, port).close()  # fail here, once, if the port is taken
@@ -80,5 +82,5 @@ def _bind(host: str, port: int) -> socket.socket:
 def _serve_one(host: str, port: int, log_level: str) -> None:
     sock = _bind(host, port)
     sock.listen(_BACKLOG)
-    config = uvicorn.Config(APP, factory=True, log_level=log_level, proxy_headers=True)
+    config = uvicorn.Config(APP, factory=True, log_level=log_level, **Settings.from_env().proxy_options)
     uvicorn.Server(config).run(sockets=[sock])

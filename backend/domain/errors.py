@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class UserError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """What a GraphQL error raised from a query field carries (graphql-core copies it): the
+        code and the field, as the mutation's UserError members say them."""
+        return {"code": self.code, "field": self.field}
 
 
 class NotFoundError(UserError):
@@ -57,6 +64,13 @@ class InvalidInputError(UserError):
         message = first.message if len(problems) == 1 else f"{len(problems)} fields need attention."
         super().__init__(message, first.field)
         self.problems = problems
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {
+            **super().extensions,
+            "fieldErrors": [{"field": p.field, "code": p.code, "message": p.message} for p in self.problems],
+        }
 
 
 class RateLimitedError(UserError):

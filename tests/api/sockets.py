@@ -20,11 +20,19 @@ UPDATED = "subscription U($id: ID!) { keyRequestUpdated(id: $id) { id status key
 
 @contextlib.asynccontextmanager
 async def served(app: Any) -> AsyncIterator[str]:
-    """Serve the already started app (its lifespan runs in the fixture) on 127.0.0.1; the base URL."""
+    """Serve the already started app (its lifespan runs in the fixture) on 127.0.0.1 as `portal serve`
+    does (the proxy options from its settings); the base URL."""
     port = free_port()
+    settings = app.state.portal.settings
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio"
+            app,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            ws="websockets-sansio",
+            **settings.proxy_options,
         )
     )
     task = asyncio.create_task(server.serve())

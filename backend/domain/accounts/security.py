@@ -28,9 +28,10 @@ from backend.domain.access import Actor
 from backend.domain.accounts.users import (
     CHALLENGE_TTL,
     LOGIN_CHALLENGE,
-    MIN_PASSWORD,
+    MAX_NAME,
     LoggedIn,
     normalize_email,
+    password_problem,
     start_session,
 )
 from backend.domain.errors import (
@@ -53,22 +54,10 @@ RESET_PER_IP = (20, 3600)
 # Wrong authenticator or recovery codes per user: (failures, window seconds). Stricter than the
 # password's limit: a code has 6 digits, and the caller already proved the password.
 CODE_FAILURES = (5, 900)
-MAX_PASSWORD = 1000
-MAX_NAME = 200
 
 
 def _bad(field: str, code: str, message: str) -> InvalidInputError:
     return InvalidInputError([FieldProblem(field, code, message)])
-
-
-def _password_problem(field: str, password: str, email: str) -> FieldProblem | None:
-    if len(password) < MIN_PASSWORD:
-        return FieldProblem(field, "TOO_SHORT", f"Use at least {MIN_PASSWORD} characters.")
-    if len(password) > MAX_PASSWORD:
-        return FieldProblem(field, "TOO_LONG", f"Use at most {MAX_PASSWORD} characters.")
-    if password.strip().lower() == email.lower():
-        return FieldProblem(field, "SAME_AS_EMAIL", "Do not use your e-mail address as password.")
-    return None
 
 
 async def _user(session: AsyncSession, user_id: uuid.UUID) -> User:
@@ -193,7 +182,7 @@ async def reset_password(
         if user_id is None:
             raise InvalidTokenError()
         user = await _user(session, user_id)
-        problem = _password_problem("password", password, user.email)
+        problem = password_problem("password", password, user.email)
         if problem:
             raise InvalidInputError([problem])
         user.password_hash = hash_password(password)
@@ -263,7 +252,7 @@ async def change_password(
             target=("User", user.id),
         )
         raise _bad("currentPassword", "WRONG_PASSWORD", "This is not your current password.")
-    problem = _password_problem("newPassword", new, user.email)
+    problem = password_problem("newPassword", new, user.email)
     if problem is None and new == current:
         problem = FieldProblem(
             "newPassword", "UNCHANGED", "Choose a password different from the current one."

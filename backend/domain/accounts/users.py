@@ -45,6 +45,21 @@ from backend.events import EventBus
 
 VERIFY_EMAIL = "verify_email"
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1000
+MAX_NAME = 200
+
+
+def password_problem(field: str, password: str, email: str) -> FieldProblem | None:
+    """What is wrong with a new password, if anything (sign-up, reset, change)."""
+    if len(password) < MIN_PASSWORD:
+        return FieldProblem(field, "TOO_SHORT", f"Use at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        return FieldProblem(field, "TOO_LONG", f"Use at most {MAX_PASSWORD} characters.")
+    if password.strip().lower() == email.lower():
+        return FieldProblem(field, "SAME_AS_EMAIL", "Do not use your e-mail address as password.")
+    return None
+
+
 VERIFICATION_TTL = timedelta(days=2)
 
 
@@ -121,12 +136,14 @@ async def sign_up(db: Database, bus: EventBus, settings: Settings, data: SignUp,
     except EmailNotValidError:
         problems.append(FieldProblem("email", "INVALID_EMAIL", "Enter a valid e-mail address."))
         email = ""
-    if len(data.password) < MIN_PASSWORD:
-        problems.append(FieldProblem("password", "TOO_SHORT", f"Use at least {MIN_PASSWORD} characters."))
-    if not data.name.strip():
-        problems.append(FieldProblem("name", "REQUIRED", "This field is required."))
-    if not data.company.strip():
-        problems.append(FieldProblem("company", "REQUIRED", "This field is required."))
+    weak = password_problem("password", data.password, email)
+    if weak is not None:
+        problems.append(weak)
+    for field, value in (("name", data.name), ("company", data.company)):
+        if not value.strip():
+            problems.append(FieldProblem(field, "REQUIRED", "This field is required."))
+        elif len(value) > MAX_NAME:
+            problems.append(FieldProblem(field, "TOO_LONG", f"Use at most {MAX_NAME} characters."))
     if problems:
         raise InvalidInputError(problems)
     buckets = [f"signup:ip:{ip}"]

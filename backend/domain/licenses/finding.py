@@ -240,6 +240,17 @@ class Query:
         return stmt.where(*self.where)
 
 
+MAX_SEARCH = 200
+MAX_DAYS = 3650
+
+
+def bounded_days(days: int, field: str = "filter.expiringWithinDays") -> int:
+    """A number of days ahead that a date can hold (negative counts as today)."""
+    if days > MAX_DAYS:
+        raise InvalidInputError([FieldProblem(field, "RANGE", f"Look at most {MAX_DAYS:,} days ahead.")])
+    return max(0, days)
+
+
 def like_escape(text: str) -> str:
     """Text for a LIKE pattern escaped with a backslash: its wildcards match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -344,13 +355,17 @@ async def prepare(
     if flt.statuses:
         where.append(or_(*(status_condition(s, on) for s in dict.fromkeys(flt.statuses))))
     if flt.expiring_within_days is not None:
-        days = max(0, flt.expiring_within_days)
+        days = bounded_days(flt.expiring_within_days)
         where.append(
             and_(
                 License.state == LicenseState.CURRENT,
                 License.maintenance_until >= on,
                 License.maintenance_until <= on + timedelta(days=days),
             )
+        )
+    if flt.search and len(flt.search) > MAX_SEARCH:
+        raise InvalidInputError(
+            [FieldProblem("filter.search", "TOO_LONG", f"Search for at most {MAX_SEARCH} characters.")]
         )
     if flt.search and flt.search.strip():
         where.append(search_condition(flt.search))

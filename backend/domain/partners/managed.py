@@ -26,7 +26,14 @@ from backend.db.models import (
     Product,
     utcnow,
 )
-from backend.domain.licenses.finding import STATUS_ORDER, LicenseStatus, like_escape, status_rank, today
+from backend.domain.licenses.finding import (
+    STATUS_ORDER,
+    LicenseStatus,
+    bounded_days,
+    like_escape,
+    status_rank,
+    today,
+)
 
 MAX_PAGE = 100
 OPEN_REQUESTS = (KeyRequestStatus.DRAFT, KeyRequestStatus.SUBMITTED, KeyRequestStatus.FULFILLING)
@@ -92,7 +99,7 @@ def _filters(data: ManagedFilter, on: date) -> list[ColumnElement[bool]]:
             )
         )
     if data.expiring_within_days is not None:
-        horizon = on + timedelta(days=max(0, data.expiring_within_days))
+        horizon = on + timedelta(days=bounded_days(data.expiring_within_days))
         where.append(
             exists().where(
                 License.account_id == Account.id,
