@@ -11,7 +11,6 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule
-from graphql.language import Node, StringValueNode
 from graphql.language import OperationType as GraphQLOperationType
 from strawberry.extensions import (
     AddValidationRules,
@@ -26,6 +25,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from backend.domain.errors import UserError
+from backend.limits import InputBounds, NodeLimit
 from backend.resolvers import (
     accounts,
     activations,
@@ -78,75 +78,6 @@ class CsrfGuard(SchemaExtension):
                 errors=[GraphQLError("Missing or invalid CSRF token.", extensions={"code": "CSRF_FAILED"})],
             )
         yield
-
-
-# The longest string any argument takes (a custom value, an address line, a search); the fields
-# that take less say so themselves with a field error.
-MAX_STRING = 10_000
-
-
-def _bad_string(value: Any, path: str) -> str | None:
-    """The path of the first string in `value` that is too long or not valid Unicode (a lone
-    surrogate cannot be stored), else None."""
-    if isinstance(value, str):
-        if len(value) > MAX_STRING:
-            return path
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _bad_string(item, f"{path}.{key}" if path else str(key))
-        if found is not None:
-            return found
-    return None
-
-
-class InputBounds(SchemaExtension):
-    """Every string argument, from variables or written in the query, is bounded at the edge: too
-    long or not valid text is refused naming the argument before anything runs."""
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        found = _bad_string(ctx.variables or {}, "")
-        if found is None and ctx.graphql_document is not None:
-            for node in _string_literals(ctx.graphql_document):
-                if _bad_string(node.value, "") is not None:
-                    found = "(a string in the query)"
-                    break
-        if found is not None:
-            ctx.result = ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode.",
-                        extensions={"code": "INPUT_TOO_LONG", "field": found},
-                    )
-                ],
-            )
-        yield
-
-
-def _string_literals(document: Any) -> Iterator[StringValueNode]:
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, StringValueNode):
-            yield node
-            continue
-        for key in getattr(node, "keys", ()):
-            child = getattr(node, key, None)
-            if isinstance(child, (list, tuple)):
-                stack.extend(c for c in child if isinstance(c, Node))
-            elif isinstance(child, Node):
-                stack.append(child)
 
 
 class CloseReadSession(SchemaExtension):
@@ -237,6 +168,7 @@ def build_schema(production: bool) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         CsrfGuard,
         InputBounds,
+        NodeLimit,
         CloseReadSession,
         TokenLimit,
         lambda: ParserCache(maxsize=512),

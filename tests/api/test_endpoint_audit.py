@@ -127,3 +127,27 @@ async def test_an_anonymous_refusal_is_one_info_line(
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     refused = [r for r in caplog.records if "UNAUTHENTICATED" in r.getMessage()]
     assert len(refused) == 1 and refused[0].levelno == logging.INFO and refused[0].exc_info is None
+
+
+NESTED = """
+query N($a: ID!) {
+  licenses(accountId: $a, first: 100) {
+    edges { node { id account { licenses(first: 100) {
+      edges { node { id account { licenses(first: 30) { edges { node { id } } } } } }
+    } } } }
+  }
+}"""
+
+
+async def test_nested_lists_past_the_node_limit_are_refused_before_running(client: GraphQLClient) -> None:
+    acme = account_id(await sign_in(client))
+    answer = await client.raw(NESTED, {"a": acme})
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"]["code"] == "NODE_LIMIT", answer
+    page = await client.raw(
+        "query P($a: ID!) { licenses(accountId: $a, first: 101) { totalCount } }", {"a": acme}
+    )
+    assert page["errors"][0]["extensions"]["code"] == "PAGE_TOO_LARGE", page
+    # The same shape with small pages runs.
+    small = await client.raw(NESTED.replace("100", "10").replace("30", "10"), {"a": acme})
+    assert "errors" not in small, small

@@ -1,0 +1,199 @@
+"""Limits checked before a GraphQL operation runs, each refusing with an error that names it:
+strings bounded at the edge (InputBounds) and the node limit (NodeLimit: page sizes multiplied down
+each path, summed, as GitHub counts them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    value_from_ast,
+)
+from graphql.language import Node, StringValueNode
+from strawberry.extensions import SchemaExtension
+
+# The longest string any argument takes (a custom value, an address line, a search); the fields
+# that take less say so themselves with a field error.
+MAX_STRING = 10_000
+
+
+def _bad_string(value: Any, path: str) -> str | None:
+    """The path of the first string in `value` that is too long or not valid Unicode (a lone
+    surrogate cannot be stored), else None."""
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            return path
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _bad_string(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+class InputBounds(SchemaExtension):
+    """Every string argument, from variables or written in the query, is bounded at the edge: too
+    long or not valid text is refused naming the argument before anything runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.result is not None:  # refused already (CSRF)
+            yield
+            return
+        found = _bad_string(ctx.variables or {}, "")
+        if found is None and ctx.graphql_document is not None:
+            for node in _string_literals(ctx.graphql_document):
+                if _bad_string(node.value, "") is not None:
+                    found = "(a string in the query)"
+                    break
+        if found is not None:
+            ctx.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode.",
+                        extensions={"code": "INPUT_TOO_LONG", "field": found},
+                    )
+                ],
+            )
+        yield
+
+
+def _string_literals(document: Any) -> Iterator[StringValueNode]:
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, StringValueNode):
+            yield node
+            continue
+        for key in getattr(node, "keys", ()):
+            child = getattr(node, key, None)
+            if isinstance(child, (list, tuple)):
+                stack.extend(c for c in child if isinstance(c, Node))
+            elif isinstance(child, Node):
+                stack.append(child)
+
+
+# Page sizes: at most MAX_PAGE per list field, at most MAX_NODES summed over a request.
+MAX_PAGE = 100
+MAX_NODES = 50_000
+PAGE_ARGUMENTS = ("first", "last")
+
+
+class NodeLimitExceeded(Exception):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _page_size(definition: GraphQLField, node: FieldNode, variables: dict[str, Any]) -> int | None:
+    """The page a list field asks for (its `first`/`last`, given or defaulted); None for fields
+    without one."""
+    for name in PAGE_ARGUMENTS:
+        argument = definition.args.get(name)
+        if argument is None:
+            continue
+        given = next((a for a in node.arguments or () if a.name.value == name), None)
+        value = value_from_ast(given.value, argument.type, variables) if given else argument.default_value
+        if isinstance(value, int):
+            if value > MAX_PAGE:
+                raise NodeLimitExceeded(
+                    f"{node.name.value}({name}: {value}): at most {MAX_PAGE} per page.", "PAGE_TOO_LARGE"
+                )
+            return max(value, 0)
+    return None
+
+
+class _Counter:
+    def __init__(
+        self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
+    ):
+        self.schema, self.fragments, self.variables = schema, fragments, variables
+
+    def nodes(self, selections: SelectionSetNode, parent: Any, multiplier: int, seen: frozenset[str]) -> int:
+        total = 0
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                fields = parent.fields if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) else {}
+                definition = fields.get(selection.name.value)
+                if definition is None:  # __typename, or a field validation refuses anyway
+                    continue
+                size = _page_size(definition, selection, self.variables)
+                below = multiplier * (size if size is not None else 1)
+                if size is not None:
+                    total += below
+                if selection.selection_set is not None:
+                    total += self.nodes(selection.selection_set, get_named_type(definition.type), below, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                kind = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.nodes(selection.selection_set, kind, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                kind = self.schema.get_type(fragment.type_condition.name.value)
+                total += self.nodes(fragment.selection_set, kind, multiplier, seen | {name})
+            if total > MAX_NODES:
+                raise NodeLimitExceeded(
+                    f"This request would fetch more than {MAX_NODES:,} nodes (page sizes multiplied "
+                    "down each path): ask for smaller pages or fewer nested lists.",
+                    "NODE_LIMIT",
+                )
+        return total
+
+
+def node_count(
+    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any]
+) -> int:
+    """The nodes an operation may fetch; NodeLimitExceeded past a page or the request limit."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    counter = _Counter(schema, fragments, variables)
+    total = 0
+    for operation in chosen[:1]:
+        root = schema.get_root_type(operation.operation)
+        total += counter.nodes(operation.selection_set, root, 1, frozenset())
+    return total
+
+
+class NodeLimit(SchemaExtension):
+    """Refuse, before execution, a page over MAX_PAGE or a request over MAX_NODES: nested lists
+    multiply (a page of licenses, each with its account's page of licenses, …)."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.graphql_document is not None and ctx.result is None:
+            try:
+                node_count(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables or {})
+            except NodeLimitExceeded as exceeded:
+                ctx.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(str(exceeded), extensions={"code": exceeded.code})]
+                )
+        yield
