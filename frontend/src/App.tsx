@@ -10,6 +10,7 @@ import { MembersPage } from './pages/account/MembersPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
 import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
+import { HelpPage } from './pages/HelpPage';
 import { HomePage } from './pages/HomePage';
 import { LicenseDetailPage } from './pages/licenses/LicenseDetailPage';
 import { LicensesPage } from './pages/licenses/LicensesPage';
@@ -17,6 +18,7 @@ import { SharedLicensesPage } from './pages/licenses/SharedLicensesPage';
 import { LoginPage } from './pages/LoginPage';
 import { MessagesPage } from './pages/MessagesPage';
 import { NotFoundPage } from './pages/NotFoundPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { AccountPartnersPage } from './pages/partner/AccountPartnersPage';
 import { HeldSerialsPage } from './pages/partner/HeldSerialsPage';
 import { PartnerCustomersPage } from './pages/partner/PartnerCustomersPage';
@@ -74,6 +76,8 @@ export function App() {
         <Route path="/flex/draw-downs/:id" element={<Later><FlexDrawDownPage /></Later>} />
         <Route path="/vouchers" element={<Later><VoucherCenterPage /></Later>} />
         <Route path="/messages" element={<MessagesPage />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
+        <Route path="/help" element={<HelpPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

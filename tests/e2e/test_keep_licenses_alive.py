@@ -76,9 +76,9 @@ def test_version_upgrade_wizard(live_portal: dict[str, Any], page: Any) -> None:
 
     # when: the seven steps
     sign_in(page, live_portal["base"], alice["email"], alice["password"])
-    page.get_by_role("link", name=re.compile("^Version Upgrade")).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Version Upgrade").click()
     expect(page.locator("[aria-current=step]")).to_contain_text("Input Notification ID")
-    page.get_by_label("Notification ID").fill(code.lower())
+    page.get_by_label("Notification ID", exact=True).fill(code.lower())
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("[aria-current=step]")).to_contain_text("Select Product to Upgrade")
     page.get_by_role("group", name="License to upgrade").get_by_role("radio").first.check()

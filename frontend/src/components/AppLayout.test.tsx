@@ -22,8 +22,12 @@ function me(memberships: { role: string; account: ReturnType<typeof account> }[]
   };
 }
 
+const SUPPORT = { __typename: 'Query', supportContact: { __typename: 'SupportContact', email: 'support@vendor.example' } };
+
 function renderPortal(data: ReturnType<typeof me>, path = '/') {
-  const client = makeMockClient({ query: (call) => (call.operationName === 'Me' ? data : undefined) });
+  const client = makeMockClient({
+    query: (call) => (call.operationName === 'Me' ? data : call.operationName === 'SupportContact' ? SUPPORT : undefined),
+  });
   return render(
     <MemoryRouter initialEntries={[path]}>
       <PortalProvider clientFactory={() => ({ client, dispose: () => undefined })}>
@@ -49,7 +53,7 @@ describe('<AppLayout>', () => {
     );
     expect(await screen.findByText('Home content')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Licensing Portal' })).toBeInTheDocument();
-    for (const name of ['Home', 'Get a Key', 'Licenses', 'Members', 'Custom fields', 'Messages']) {
+    for (const name of ['Home', 'Get a Key', 'Version Upgrade', 'Licenses', 'Members', 'Custom fields', 'Messages']) {
       expect(screen.getByRole('link', { name })).toBeInTheDocument();
     }
     expect(screen.getByRole('link', { name: 'Members' })).toHaveAttribute('href', '/account/members');
@@ -89,6 +93,27 @@ describe('<AppLayout>', () => {
     expect(screen.queryByRole('link', { name: 'Voucher Center' })).not.toBeInTheDocument();
     await user.selectOptions(screen.getByLabelText('Account'), 'a3');
     expect(await screen.findByRole('link', { name: 'Voucher Center' })).toHaveAttribute('href', '/vouchers');
+  });
+
+  it('has one search box, help, the notification bell and a contact-support link', async () => {
+    renderPortal(me([{ role: 'MEMBER', account: account('a1', 'Acme Corp', 'CUSTOMER') }]));
+    expect(await screen.findByText('Home content')).toBeInTheDocument();
+    expect(screen.getByRole('navigation', { name: 'Main' })).toContainElement(screen.getByRole('link', { name: 'Version Upgrade' }));
+    expect(screen.getByRole('link', { name: 'Version Upgrade' })).toHaveAttribute('href', '/version-upgrade');
+    expect(screen.getByRole('search')).toContainElement(screen.getByRole('combobox', { name: /Find licenses/ }));
+    expect(screen.getByRole('button', { name: 'Notifications' })).toHaveAttribute('aria-expanded', 'false');
+    const helpLinks = screen.getAllByRole('link', { name: 'Help' });
+    expect(helpLinks.length).toBe(2); // header and footer
+    for (const link of helpLinks) expect(link).toHaveAttribute('href', '/help');
+    const contact = await screen.findByRole('link', { name: 'Contact support' });
+    expect(contact.getAttribute('href')).toBe(`mailto:support@vendor.example?subject=${encodeURIComponent('Licensing Portal: help with Home (/)')}`);
+  });
+
+  it('offers Version Upgrade only to those who may request keys', async () => {
+    renderPortal(me([{ role: 'VIEWER', account: account('a1', 'Acme Corp', 'CUSTOMER') }]));
+    expect(await screen.findByText('Home content')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Get a Key' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Version Upgrade' })).not.toBeInTheDocument();
   });
 
   it('sends signed-out visitors to the sign-in page', async () => {

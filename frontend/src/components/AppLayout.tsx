@@ -5,11 +5,14 @@ import { graphql } from '../gql';
 import { humanize } from '../lib/format';
 import { FlexNavLink } from '../pages/flex/FlexShared';
 import { useSession } from '../session';
-import { isPartnerUser } from '../lib/accounts';
+import { canRequestKeys, isPartnerUser } from '../lib/accounts';
 import { Alert } from './Alert';
 import { CustomerSwitcher, useSwitchAccount } from './CustomerSwitcher';
 import { ErrorNotice } from './ErrorNotice';
+import { HeaderSearch } from './HeaderSearch';
 import { Logo } from './Logo';
+import { NotificationBell } from './NotificationBell';
+import { ContactSupportLink } from './SupportLink';
 import { LoadingPanel } from './Spinner';
 import { PRODUCT_NAME } from './usePageTitle';
 
@@ -76,6 +79,10 @@ export function AppLayout() {
             © {new Date().getFullYear()} {PRODUCT_NAME}
           </span>
           <span>Keys are signed by the vendor and e-mailed to your technical contact.</span>
+          <nav className="footer__links" aria-label="Help">
+            <Link to="/help">Help</Link>
+            <ContactSupportLink />
+          </nav>
         </div>
       </footer>
     </div>
@@ -117,7 +124,10 @@ function Header() {
           aria-controls="main-navigation"
           onClick={() => setMenuOpen((open) => !open)}
         >
-          Menu
+          <svg className="mainnav-toggle__icon" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true" focusable="false">
+            <path d="M4 7h16M4 12h16M4 17h16" />
+          </svg>
+          <span className="mainnav-toggle__text">Menu</span>
         </button>
         <nav id="main-navigation" className={`mainnav${menuOpen ? ' mainnav--open' : ''}`} aria-label="Main">
           <NavLink to="/" end className="mainnav__link">
@@ -126,6 +136,14 @@ function Header() {
           <NavLink to="/get-a-key" className="mainnav__link">
             Get a Key
           </NavLink>
+          {membership && canRequestKeys(membership.role) ? (
+            <NavLink to="/version-upgrade" className="mainnav__link">
+              <span className="upgrade-nav__long">Version Upgrade</span>
+              <span className="upgrade-nav__short" aria-hidden="true">
+                Upgrade
+              </span>
+            </NavLink>
+          ) : null}
           <NavLink to="/licenses" className="mainnav__link">
             Licenses
           </NavLink>
@@ -162,6 +180,16 @@ function Header() {
             Messages
           </NavLink>
         </nav>
+        <div className="topbar__tools">
+          <HeaderSearch />
+          <Link to="/help" className="topbar__help" aria-label="Help" title="Help: questions and answers, contact support">
+            <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+              <circle cx="12" cy="12" r="9" />
+              <path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .8-1 1.5v.7M12 17h.01" />
+            </svg>
+          </Link>
+          <NotificationBell />
+        </div>
         <div className="topbar__user">
           {user.memberships.length > 1 ? (
             <div className="account-switcher">

@@ -1,5 +1,6 @@
 import { Outlet } from 'react-router-dom';
 import { Logo } from './Logo';
+import { ContactSupportLink } from './SupportLink';
 import { PRODUCT_NAME } from './usePageTitle';
 
 /** Sign-in, sign-up and e-mail verification: a centred card under the product name. */
@@ -15,6 +16,9 @@ export function PublicLayout() {
           <Outlet />
         </div>
         <p className="public-footnote">Turn the serial numbers on your license certificate into signed license keys.</p>
+        <p className="public-footnote public-footnote--support">
+          <ContactSupportLink />
+        </p>
       </main>
     </div>
   );

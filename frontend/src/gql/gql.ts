@@ -15,6 +15,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  mutation Logout {\n    logout {\n      __typename\n      ... on LogoutSuccess {\n        ok\n      }\n    }\n  }\n": typeof types.LogoutDocument,
+    "\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n": typeof types.HeaderSearchDocument,
+    "\n  fragment InboxItemFields on InboxItem {\n    id\n    kind\n    title\n    link\n    code\n    createdAt\n    readAt\n    account {\n      id\n      name\n    }\n  }\n": typeof types.InboxItemFieldsFragmentDoc,
+    "\n  query Inbox($first: Int!, $after: String, $unreadOnly: Boolean!) {\n    inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      nodes {\n        ...InboxItemFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n      unreadCount\n    }\n  }\n": typeof types.InboxDocument,
+    "\n  mutation InboxMarkRead($input: InboxMarkReadInput!) {\n    inboxMarkRead(input: $input) {\n      __typename\n      ... on InboxMarkReadSuccess {\n        marked\n        unreadCount\n        items {\n          ...InboxItemFields\n        }\n      }\n      ... on UserError {\n        message\n      }\n    }\n  }\n": typeof types.InboxMarkReadDocument,
+    "\n  subscription InboxUpdated {\n    inboxUpdated\n  }\n": typeof types.InboxUpdatedDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          id\n          email\n        }\n      }\n      ... on SecondFactorRequired {\n        challenge\n      }\n      ...UserErrorFields\n      ...RateLimitedFields\n      ...InvalidInputFields\n    }\n  }\n": typeof types.LoginDocument,
     "\n  query Messages {\n    messages(first: 50) {\n      id\n      to\n      subject\n      body\n      status\n      error\n      createdAt\n      sentAt\n    }\n  }\n": typeof types.MessagesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      __typename\n      ... on SignUpSuccess {\n        email\n        message\n      }\n      ...UserErrorFields\n      ...InvalidInputFields\n      ...RateLimitedFields\n    }\n  }\n": typeof types.SignUpDocument,
@@ -137,6 +142,11 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  mutation Logout {\n    logout {\n      __typename\n      ... on LogoutSuccess {\n        ok\n      }\n    }\n  }\n": types.LogoutDocument,
+    "\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n": types.HeaderSearchDocument,
+    "\n  fragment InboxItemFields on InboxItem {\n    id\n    kind\n    title\n    link\n    code\n    createdAt\n    readAt\n    account {\n      id\n      name\n    }\n  }\n": types.InboxItemFieldsFragmentDoc,
+    "\n  query Inbox($first: Int!, $after: String, $unreadOnly: Boolean!) {\n    inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      nodes {\n        ...InboxItemFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n      unreadCount\n    }\n  }\n": types.InboxDocument,
+    "\n  mutation InboxMarkRead($input: InboxMarkReadInput!) {\n    inboxMarkRead(input: $input) {\n      __typename\n      ... on InboxMarkReadSuccess {\n        marked\n        unreadCount\n        items {\n          ...InboxItemFields\n        }\n      }\n      ... on UserError {\n        message\n      }\n    }\n  }\n": types.InboxMarkReadDocument,
+    "\n  subscription InboxUpdated {\n    inboxUpdated\n  }\n": types.InboxUpdatedDocument,
     "\n  mutation Login($input: LoginInput!) {\n    login(input: $input) {\n      __typename\n      ... on LoginSuccess {\n        user {\n          id\n          email\n        }\n      }\n      ... on SecondFactorRequired {\n        challenge\n      }\n      ...UserErrorFields\n      ...RateLimitedFields\n      ...InvalidInputFields\n    }\n  }\n": types.LoginDocument,
     "\n  query Messages {\n    messages(first: 50) {\n      id\n      to\n      subject\n      body\n      status\n      error\n      createdAt\n      sentAt\n    }\n  }\n": types.MessagesDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      __typename\n      ... on SignUpSuccess {\n        email\n        message\n      }\n      ...UserErrorFields\n      ...InvalidInputFields\n      ...RateLimitedFields\n    }\n  }\n": types.SignUpDocument,
@@ -276,6 +286,26 @@ export function graphql(source: string): unknown;
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Logout {\n    logout {\n      __typename\n      ... on LogoutSuccess {\n        ok\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation Logout {\n    logout {\n      __typename\n      ... on LogoutSuccess {\n        ok\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n"): (typeof documents)["\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment InboxItemFields on InboxItem {\n    id\n    kind\n    title\n    link\n    code\n    createdAt\n    readAt\n    account {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment InboxItemFields on InboxItem {\n    id\n    kind\n    title\n    link\n    code\n    createdAt\n    readAt\n    account {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Inbox($first: Int!, $after: String, $unreadOnly: Boolean!) {\n    inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      nodes {\n        ...InboxItemFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n      unreadCount\n    }\n  }\n"): (typeof documents)["\n  query Inbox($first: Int!, $after: String, $unreadOnly: Boolean!) {\n    inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      nodes {\n        ...InboxItemFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n      unreadCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InboxMarkRead($input: InboxMarkReadInput!) {\n    inboxMarkRead(input: $input) {\n      __typename\n      ... on InboxMarkReadSuccess {\n        marked\n        unreadCount\n        items {\n          ...InboxItemFields\n        }\n      }\n      ... on UserError {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InboxMarkRead($input: InboxMarkReadInput!) {\n    inboxMarkRead(input: $input) {\n      __typename\n      ... on InboxMarkReadSuccess {\n        marked\n        unreadCount\n        items {\n          ...InboxItemFields\n        }\n      }\n      ... on UserError {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription InboxUpdated {\n    inboxUpdated\n  }\n"): (typeof documents)["\n  subscription InboxUpdated {\n    inboxUpdated\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

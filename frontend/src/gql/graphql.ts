@@ -175,6 +175,22 @@ export type FlexRoleSetInput = {
   userId: string | number;
 };
 
+/** What a notification is about. UPGRADE_AVAILABLE: an upgrade notification (code is its ID); KEYS_READY: the keys of a request you made; DELEGATION_INVITED: a customer invites your partner account; DELEGATION_ANSWERED: a partner accepted or declined your delegation; LICENSE_SHARED: a license was shared with you; MAINTENANCE_REMINDER: a license's maintenance ends soon. */
+export type InboxKind =
+  | 'DELEGATION_ANSWERED'
+  | 'DELEGATION_INVITED'
+  | 'KEYS_READY'
+  | 'LICENSE_SHARED'
+  | 'MAINTENANCE_REMINDER'
+  | 'UPGRADE_AVAILABLE';
+
+export type InboxMarkReadInput = {
+  /** Mark every notification read instead. */
+  all?: boolean;
+  /** Your notifications to mark read (at most 100). */
+  ids?: Array<string | number> | null | undefined;
+};
+
 export type KeyRequestConfirmInput = {
   /** Unique per confirmation; a retry with it returns the same result. */
   idempotencyKey: string;
@@ -390,6 +406,14 @@ export type ResetPasswordInput = {
   token: string;
 };
 
+/** LICENSE: by product, custom values…; SERIAL / ACTIVATION_KEY: a license by its serial number or key; KEY_REQUEST: a request holding the serial; ACCOUNT: an account you can act for. */
+export type SearchHitKind =
+  | 'ACCOUNT'
+  | 'ACTIVATION_KEY'
+  | 'KEY_REQUEST'
+  | 'LICENSE'
+  | 'SERIAL';
+
 export type SerialKind =
   | 'NEW'
   | 'RENEWAL'
@@ -498,6 +522,41 @@ export type LogoutMutationVariables = Exact<{ [key: string]: never; }>;
 
 export type LogoutMutation = { __typename: 'Mutation', logout: { __typename: 'LogoutSuccess', ok: boolean } };
 
+export type HeaderSearchQueryVariables = Exact<{
+  query: string;
+  first: number;
+}>;
+
+
+export type HeaderSearchQuery = { __typename: 'Query', search: Array<{ __typename: 'SearchHit', kind: SearchHitKind, title: string, detail: string, license: { __typename: 'License', id: string } | null, keyRequest: { __typename: 'KeyRequest', id: string, kind: KeyRequestKind, status: KeyRequestStatus } | null, account: { __typename: 'Account', id: string, name: string, number: string, kind: AccountKind, viewerRole: MembershipRole | null } | null }> };
+
+export type InboxItemFieldsFragment = { __typename: 'InboxItem', id: string, kind: InboxKind, title: string, link: string, code: string | null, createdAt: string, readAt: string | null, account: { __typename: 'Account', id: string, name: string } | null };
+
+export type InboxQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  unreadOnly: boolean;
+}>;
+
+
+export type InboxQuery = { __typename: 'Query', inbox: { __typename: 'InboxConnection', totalCount: number, unreadCount: number, nodes: Array<{ __typename: 'InboxItem', id: string, kind: InboxKind, title: string, link: string, code: string | null, createdAt: string, readAt: string | null, account: { __typename: 'Account', id: string, name: string } | null }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+
+export type InboxMarkReadMutationVariables = Exact<{
+  input: InboxMarkReadInput;
+}>;
+
+
+export type InboxMarkReadMutation = { __typename: 'Mutation', inboxMarkRead:
+    | { __typename: 'InboxMarkReadSuccess', marked: number, unreadCount: number, items: Array<{ __typename: 'InboxItem', id: string, kind: InboxKind, title: string, link: string, code: string | null, createdAt: string, readAt: string | null, account: { __typename: 'Account', id: string, name: string } | null }> }
+    | { __typename: 'InvalidInput', message: string }
+    | { __typename: 'NotFound', message: string }
+   };
+
+export type InboxUpdatedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InboxUpdatedSubscription = { __typename: 'Subscription', inboxUpdated: number };
+
 export type LoginMutationVariables = Exact<{
   input: LoginInput;
 }>;
@@ -552,6 +611,7 @@ export type AccountMembersQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -619,6 +679,7 @@ export type CustomFieldSettingsQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -881,6 +942,7 @@ export type FlexContractQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract', id: string, number: string, startsOn: string, endsOn: string, status: FlexContractStatus, myRole: FlexRole | null, committedPoints: number, consumedPoints: number, remainingPoints: number, drawablePoints: number, ceilingPoints: number, overagePolicy: FlexOveragePolicy, overagePercent: number, catalog: Array<{ __typename: 'FlexCatalogItem', pointsPerUnit: number, product: { __typename: 'Product', id: string, sku: string, name: string, version: string, licenseModel: LicenseModel, locking: Locking } }> }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -909,6 +971,7 @@ export type FlexDeploymentsQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract', id: string, deployments: { __typename: 'FlexDeploymentConnection', totalCount: number, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, nodes: Array<{ __typename: 'FlexDeployment', id: string, quantity: number, points: number, overagePoints: number, drawnAt: string, returnedAt: string | null, returnableUntil: string, product: { __typename: 'Product', id: string, sku: string, name: string, version: string }, drawnBy: { __typename: 'User', id: string, name: string, email: string }, actingAccount: { __typename: 'Account', id: string, name: string } | null, license: { __typename: 'License', id: string, status: LicenseStatus, hostId: string | null } }> } }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -946,6 +1009,7 @@ export type FlexReportQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract', id: string, number: string, startsOn: string, endsOn: string, status: FlexContractStatus, myRole: FlexRole | null, committedPoints: number, consumedPoints: number, remainingPoints: number, drawablePoints: number, ceilingPoints: number, overagePolicy: FlexOveragePolicy, overagePercent: number, byProduct: Array<{ __typename: 'FlexConsumption', drawnUnits: number, returnedUnits: number, points: number, overagePoints: number, product: { __typename: 'Product', id: string, sku: string, name: string, version: string } | null }>, byMonth: Array<{ __typename: 'FlexConsumption', month: string | null, drawnUnits: number, returnedUnits: number, points: number, overagePoints: number }>, roles: Array<{ __typename: 'FlexRoleHolder', role: FlexRole, byAccountRole: boolean, user: { __typename: 'User', id: string, name: string, email: string } }> }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1017,6 +1081,7 @@ export type AccountKeyRequestsQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1148,6 +1213,7 @@ export type LicenseProductsQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1198,6 +1264,7 @@ export type AccountDelegationsQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1221,6 +1288,7 @@ export type HeldSerialsQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1475,6 +1543,7 @@ export type VoucherConversionQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1658,6 +1727,7 @@ export type ManagedAccountLookupQuery = { __typename: 'Query', node:
     | { __typename: 'Delegation' }
     | { __typename: 'EmailMessage' }
     | { __typename: 'FlexContract' }
+    | { __typename: 'InboxItem' }
     | { __typename: 'KeyRequest' }
     | { __typename: 'License' }
     | { __typename: 'LicenseKey' }
@@ -1669,6 +1739,7 @@ export type ManagedAccountLookupQuery = { __typename: 'Query', node:
     | { __typename: 'VoucherConversion' }
    | null };
 
+export const InboxItemFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InboxItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InboxItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"link"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<InboxItemFieldsFragment, unknown>;
 export const AccountMembersFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AccountMembersFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Account"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"viewerRole"}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"isYou"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"invitations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}}]}}]}}]} as unknown as DocumentNode<AccountMembersFieldsFragment, unknown>;
 export const UserErrorFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"field"}}]}}]} as unknown as DocumentNode<UserErrorFieldsFragment, unknown>;
 export const InvalidInputFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InvalidInputFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]} as unknown as DocumentNode<InvalidInputFieldsFragment, unknown>;
@@ -1701,6 +1772,10 @@ export const KeyDeliveryFieldsFragmentDoc = {"kind":"Document","definitions":[{"
 export const KeyRequestProgressFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"KeyRequestProgressFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"KeyRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"failureReason"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"submittedAt"}},{"kind":"Field","name":{"kind":"Name","value":"readyAt"}},{"kind":"Field","name":{"kind":"Name","value":"keys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"LicenseKeyFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"LicenseKeyFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LicenseKey"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"activationKey"}},{"kind":"Field","name":{"kind":"Name","value":"licenseFile"}},{"kind":"Field","name":{"kind":"Name","value":"hostId"}},{"kind":"Field","name":{"kind":"Name","value":"kid"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"issuedAt"}},{"kind":"Field","name":{"kind":"Name","value":"license"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"maintenanceUntil"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"hostId"}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"sku"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]}}]} as unknown as DocumentNode<KeyRequestProgressFieldsFragment, unknown>;
 export const KeyRequestRegistrationSavedFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"KeyRequestRegistrationSavedFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"KeyRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"step"}},{"kind":"Field","name":{"kind":"Name","value":"hostId"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"registration"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"RegistrationFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RegistrationFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SupportRegistration"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"company"}},{"kind":"Field","name":{"kind":"Name","value":"address"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"line1"}},{"kind":"Field","name":{"kind":"Name","value":"line2"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"postalCode"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","name":{"kind":"Name","value":"technicalContact"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}}]}},{"kind":"Field","name":{"kind":"Name","value":"primaryContact"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}}]}}]}}]} as unknown as DocumentNode<KeyRequestRegistrationSavedFieldsFragment, unknown>;
 export const LogoutDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Logout"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"logout"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LogoutSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ok"}}]}}]}}]}}]} as unknown as DocumentNode<LogoutMutation, LogoutMutationVariables>;
+export const HeaderSearchDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"HeaderSearch"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"query"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"search"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"query"},"value":{"kind":"Variable","name":{"kind":"Name","value":"query"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"license"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"keyRequest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"viewerRole"}}]}}]}}]}}]} as unknown as DocumentNode<HeaderSearchQuery, HeaderSearchQueryVariables>;
+export const InboxDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Inbox"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inbox"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"unreadOnly"},"value":{"kind":"Variable","name":{"kind":"Name","value":"unreadOnly"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"InboxItemFields"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"unreadCount"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InboxItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InboxItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"link"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<InboxQuery, InboxQueryVariables>;
+export const InboxMarkReadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"InboxMarkRead"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"InboxMarkReadInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inboxMarkRead"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InboxMarkReadSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"marked"}},{"kind":"Field","name":{"kind":"Name","value":"unreadCount"}},{"kind":"Field","name":{"kind":"Name","value":"items"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"InboxItemFields"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InboxItemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InboxItem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"link"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"readAt"}},{"kind":"Field","name":{"kind":"Name","value":"account"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<InboxMarkReadMutation, InboxMarkReadMutationVariables>;
+export const InboxUpdatedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"InboxUpdated"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inboxUpdated"}}]}}]} as unknown as DocumentNode<InboxUpdatedSubscription, InboxUpdatedSubscriptionVariables>;
 export const LoginDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"Login"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"LoginInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"login"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"LoginSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SecondFactorRequired"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"challenge"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"RateLimitedFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"InvalidInputFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RateLimitedFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RateLimited"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfterSeconds"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InvalidInputFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}}]} as unknown as DocumentNode<LoginMutation, LoginMutationVariables>;
 export const MessagesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Messages"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"messages"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"subject"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"sentAt"}}]}}]}}]} as unknown as DocumentNode<MessagesQuery, MessagesQueryVariables>;
 export const SignUpDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignUp"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SignUpInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signUp"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"SignUpSuccess"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"UserErrorFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"InvalidInputFields"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"RateLimitedFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"UserErrorFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"UserError"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"field"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"InvalidInputFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"InvalidInput"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RateLimitedFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"RateLimited"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryAfterSeconds"}}]}}]} as unknown as DocumentNode<SignUpMutation, SignUpMutationVariables>;

@@ -14,9 +14,14 @@ const started = {
   },
 };
 
-function renderStart(mutation: (call: MockCall) => unknown, role: TestRole = 'ADMIN', notifications = [upgradeNotification()]) {
+function renderStart(
+  mutation: (call: MockCall) => unknown,
+  role: TestRole = 'ADMIN',
+  notifications = [upgradeNotification()],
+  path = '/version-upgrade',
+) {
   return renderPage({
-    path: '/version-upgrade',
+    path,
     routes: <Route path="/version-upgrade" element={<VersionUpgradeStartPage />} />,
     query: (call) =>
       call.operationName === 'UpgradeNotifications' ? { __typename: 'Query', upgradeNotifications: notifications } : undefined,
@@ -44,6 +49,16 @@ describe('<VersionUpgradeStartPage>', () => {
       { operationName: 'UpgradeRequestStart', variables: { input: { accountId: 'acc-1', notificationId: 'VU-7K2M9QX4TD' } } },
     ]);
     expect(await screen.findByTestId('location')).toHaveTextContent('/version-upgrade/kr-up');
+  });
+
+  it('fills the ID in from the link of an upgrade notification (?notification=)', async () => {
+    const user = userEvent.setup();
+    const { calls } = renderStart(() => started, 'ADMIN', [upgradeNotification()], '/version-upgrade?notification=vu-7k2m9qx4td');
+    expect(await screen.findByLabelText('Notification ID')).toHaveValue('VU-7K2M9QX4TD');
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(calls).toEqual([
+      { operationName: 'UpgradeRequestStart', variables: { input: { accountId: 'acc-1', notificationId: 'VU-7K2M9QX4TD' } } },
+    ]);
   });
 
   it('checks the shape first and shows refusals at the Notification ID field', async () => {

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
@@ -26,6 +26,9 @@ const FIELD_ID = 'notification-id';
 export function VersionUpgradeStartPage() {
   usePageTitle('Version Upgrade');
   const { membership, actingFor } = useSession();
+  // /version-upgrade?notification=VU-…: the notification centre's "Start upgrade" fills the ID in.
+  const [params] = useSearchParams();
+  const fromLink = params.get('notification') ?? '';
   if (!membership) return null;
   const account = membership.account;
   const allowed = canRequestKeys(membership.role);
@@ -48,7 +51,7 @@ export function VersionUpgradeStartPage() {
           <span className="wizard__step-number">Step 3</span> Input Notification ID
         </h2>
         {allowed ? (
-          <NotificationForm key={account.id} accountId={account.id} />
+          <NotificationForm key={`${account.id}:${fromLink}`} accountId={account.id} initialId={fromLink} />
         ) : (
           <>
             <Alert tone="info" live={false}>
@@ -75,9 +78,9 @@ export function VersionUpgradeStartPage() {
   );
 }
 
-function NotificationForm({ accountId }: { accountId: string }) {
+function NotificationForm({ accountId, initialId = '' }: { accountId: string; initialId?: string }) {
   const navigate = useNavigate();
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => (initialId.trim() ? normaliseNotificationId(initialId) : ''));
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const [{ fetching }, start] = useMutation(UpgradeRequestStartMutation);

@@ -1,0 +1,63 @@
+import { useLocation } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { PRODUCT_NAME } from './usePageTitle';
+
+/**
+ * The public supportContact query. A plain string for now: shared/schema.graphql does not list
+ * supportContact yet (the backend serves it), so codegen cannot type it; once the schema is
+ * re-exported this becomes a graphql() document like the others.
+ */
+export const SupportContactQuery = 'query SupportContact { supportContact { email } }';
+
+interface SupportContactData {
+  supportContact: { email: string } | null;
+}
+
+/** Page names by the start of their path, most specific first, for the support mail's subject. */
+const PAGE_NAMES: readonly [string, string][] = [
+  ['/get-a-key', 'Get a Key'],
+  ['/version-upgrade', 'Version Upgrade'],
+  ['/licenses/shared', 'Licenses shared with me'],
+  ['/licenses', 'Licenses'],
+  ['/rehost', 'Re-host'],
+  ['/vouchers', 'Voucher Center'],
+  ['/flex', 'Enterprise Flexible'],
+  ['/partner', 'Customers'],
+  ['/account/members', 'Members'],
+  ['/account/partners', 'Partners'],
+  ['/account/custom-fields', 'Custom fields'],
+  ['/account', 'Your account'],
+  ['/messages', 'Messages'],
+  ['/notifications', 'Notifications'],
+  ['/help', 'Help'],
+  ['/login', 'Sign in'],
+  ['/signup', 'Sign up'],
+  ['/verify-email', 'E-mail verification'],
+  ['/forgot-password', 'Password reset'],
+  ['/reset-password', 'Password reset'],
+];
+
+/** "Get a Key" for /get-a-key/…, "Home" for /. */
+export function pageName(pathname: string): string {
+  if (pathname === '/' || pathname === '') return 'Home';
+  return PAGE_NAMES.find(([prefix]) => pathname === prefix || pathname.startsWith(`${prefix}/`))?.[1] ?? 'Portal';
+}
+
+/** mailto: the support desk, with a subject naming the page the user was on. */
+export function supportMailto(email: string, pathname: string): string {
+  const subject = `${PRODUCT_NAME}: help with ${pageName(pathname)} (${pathname})`;
+  return `mailto:${email}?subject=${encodeURIComponent(subject)}`;
+}
+
+/** "Contact support": a mail to the support desk's address (supportContact), shown once the address is known. */
+export function ContactSupportLink({ className }: { className?: string }) {
+  const { pathname } = useLocation();
+  const [result] = useQuery<SupportContactData>({ query: SupportContactQuery });
+  const email = result.data?.supportContact?.email;
+  if (!email) return null;
+  return (
+    <a className={className} href={supportMailto(email, pathname)}>
+      Contact support
+    </a>
+  );
+}
