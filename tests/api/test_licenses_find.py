@@ -320,18 +320,21 @@ async def test_every_sort_pages_through_with_cursors(
     assert [e["node"]["id"] for e in other["edges"]] == _expected_order(rows, "CREATED_AT", True)[:2]
 
 
-async def test_first_is_clamped_and_foreign_accounts_are_empty(
+async def test_first_is_bounded_and_foreign_accounts_are_empty(
     client: GraphQLClient, other_client: GraphQLClient, portal: Portal
 ) -> None:
     me = await sign_in(client)
     account = account_id(me)
     for _ in range(101):
         await make_license(portal, plain(account, "Account"))
-    page = await find(client, account, first=500)
+    # A page over 100 is refused before it runs, naming the limit (the node limit's rule).
+    refused = await client.raw(FIND, {"accountId": account, "first": 500})
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "PAGE_TOO_LARGE"
+    page = await find(client, account, first=100)
     assert len(page["edges"]) == 100
     assert page["pageInfo"]["hasNextPage"] is True
     assert page["totalCount"] == 101
-    rest = await find(client, account, first=500, after=page["pageInfo"]["endCursor"])
+    rest = await find(client, account, first=100, after=page["pageInfo"]["endCursor"])
     assert len(rest["edges"]) == 1 and rest["pageInfo"]["hasNextPage"] is False
     assert len((await find(client, account, first=0))["edges"]) == 1
     # Bob (Globex) sees nothing of Acme's, exactly as for an unknown account.
