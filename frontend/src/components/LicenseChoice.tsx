@@ -1,8 +1,9 @@
 import { formatDate, formatSeats } from '../lib/format';
+import { LicenseIdentity, type LicenseIdentityLicense } from './LicenseIdentity';
 import { RadioCard } from './RadioCard';
 import { StatusBadge } from './StatusBadge';
 
-export interface LicenseChoiceLicense {
+export interface LicenseChoiceLicense extends LicenseIdentityLicense {
   id: string;
   quantity: number;
   maintenanceUntil: string;
@@ -21,7 +22,11 @@ interface LicenseChoiceProps {
   describedBy?: string;
 }
 
-/** A license as a radio choice: "Studio 9.2, 5 seats, maintenance until 1 Mar 2026" plus host and status. */
+/**
+ * A license as a radio choice: "Studio 9.2, 5 seats, maintenance until 1 Mar 2026"
+ * plus its serial number, activation key, status and host (what tells two licenses
+ * of one product apart).
+ */
 export function LicenseChoice({ name, license, checked, onChange, disabled, invalid, describedBy }: LicenseChoiceProps) {
   return (
     <RadioCard
@@ -40,7 +45,8 @@ export function LicenseChoice({ name, license, checked, onChange, disabled, inva
       }
       facts={
         <>
-          <StatusBadge status={license.status} />
+          <LicenseIdentity license={license} />
+          <StatusBadge status={license.status} />{' '}
           {license.hostId ? (
             <span>
               Host ID <code className="mono">{license.hostId}</code>

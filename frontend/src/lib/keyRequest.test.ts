@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_SNAPSHOT, mergeSnapshot, snapshotValue, summariseProducts } from './keyRequest';
+import { EMPTY_SNAPSHOT, mayDiscardDraft, mergeSnapshot, snapshotValue, summariseProducts } from './keyRequest';
 
 describe('mergeSnapshot', () => {
   const whole = { id: '1', updatedAt: '2025-01-01T10:00:00Z', status: 'DRAFT', serials: ['S1'], keys: [] as string[] };
@@ -48,3 +48,17 @@ describe('summariseProducts', () => {
     ]);
   });
 });
+
+describe('mayDiscardDraft', () => {
+  const draft = { status: 'DRAFT', requestedBy: { id: 'u1' } };
+  it('lets the creator and account admins discard a draft, nobody anything else', () => {
+    expect(mayDiscardDraft(draft, 'u1', 'MEMBER')).toBe(true);
+    expect(mayDiscardDraft(draft, 'u1', 'VIEWER')).toBe(true);
+    expect(mayDiscardDraft(draft, 'u2', 'ADMIN')).toBe(true);
+    expect(mayDiscardDraft(draft, 'u2', 'MEMBER')).toBe(false);
+    expect(mayDiscardDraft({ status: 'DRAFT' }, 'u1', 'MEMBER')).toBe(false);
+    expect(mayDiscardDraft({ ...draft, status: 'SUBMITTED' }, 'u1', 'ADMIN')).toBe(false);
+    expect(mayDiscardDraft({ ...draft, status: 'EXPIRED' }, 'u1', 'ADMIN')).toBe(false);
+  });
+});
+

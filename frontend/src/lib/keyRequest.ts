@@ -81,3 +81,16 @@ export function summariseProducts<P extends ProductLike>(serials: readonly Seria
   }
   return Array.from(byProduct.values());
 }
+
+/**
+ * Whether the signed-in user may discard `request`: only a draft, and only its
+ * creator or an admin of its account (as the server decides).
+ */
+export function mayDiscardDraft(
+  request: { status: string; requestedBy?: { id: string } | null },
+  userId: string | null | undefined,
+  role: string | null | undefined,
+): boolean {
+  if (request.status !== 'DRAFT') return false;
+  return role === 'ADMIN' || (!!userId && request.requestedBy?.id === userId);
+}

@@ -188,6 +188,8 @@ export function licenseFileUrl(licenseId: string): string {
 
 /** Columns of the licenses table that can be hidden; custom fields use "cf:<id>". */
 export const BUILT_IN_COLUMNS = [
+  { key: 'serialNumber', label: 'Serial number' },
+  { key: 'activationKey', label: 'Activation key' },
   { key: 'status', label: 'Status' },
   { key: 'quantity', label: 'Quantity' },
   { key: 'maintenanceUntil', label: 'Maintenance until' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activationRefusalText, activeKey, canRehost, isLicenseCurrent } from './licenses';
+import { activationRefusalText, activeKey, canRehost, isLicenseCurrent, licenseActivationKey, licenseSerialNumbers } from './licenses';
 
 const keys = [
   { id: 'old', status: 'REVOKED', issuedAt: '2025-01-01T00:00:00Z' },
@@ -31,4 +31,15 @@ describe('licenses', () => {
     expect(activationRefusalText({ code: 'HOST_MISMATCH', message: '' })).toBe('This host does not hold the license.');
     expect(activationRefusalText({ code: 'X', message: 'Nope.' })).toBe('Nope.');
   });
+
+  it('names a license by its serial numbers (as printed) and the activation key in use', () => {
+    expect(licenseSerialNumbers([{ number: 'M1234567890' }, { number: 'r9876543210' }])).toEqual(['M123-456-7890', 'R987-654-3210']);
+    expect(licenseSerialNumbers(undefined)).toEqual([]);
+    const withKeys = keys.map((key) => ({ ...key, activationKey: `KEY-${key.id}` }));
+    expect(licenseActivationKey(withKeys)).toBe('KEY-a2');
+    // Every key revoked or superseded: still the newest one, which the customer may hold.
+    expect(licenseActivationKey([withKeys[0]!, { ...withKeys[1]!, status: 'SUPERSEDED' }])).toBe('KEY-a1');
+    expect(licenseActivationKey([])).toBeNull();
+  });
 });
+

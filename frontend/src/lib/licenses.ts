@@ -1,3 +1,5 @@
+import { formatSerial } from './serials';
+
 export interface KeyLike {
   id: string;
   status: string;
@@ -35,4 +37,24 @@ export const ACTIVATION_REFUSED_MESSAGES: Record<string, string> = {
 
 export function activationRefusalText(error: { code: string; message: string }): string {
   return error.message || ACTIVATION_REFUSED_MESSAGES[error.code] || 'The host could not be deactivated.';
+}
+
+/** A license's serial numbers as the portal shows them, the one that created it first (renewals follow). */
+export function licenseSerialNumbers(serials: readonly { number: string }[] | null | undefined): string[] {
+  return (serials ?? []).map((serial) => formatSerial(serial.number));
+}
+
+/**
+ * The activation key that tells a license apart: the key in use (newest ACTIVE),
+ * else the newest key of any status; null for a license without keys.
+ */
+export function licenseActivationKey(keys: readonly (KeyLike & { activationKey: string })[] | null | undefined): string | null {
+  const list = keys ?? [];
+  const key =
+    activeKey(list) ??
+    list.reduce<(typeof list)[number] | null>(
+      (newest, k) => (newest === null || Date.parse(k.issuedAt ?? '') > Date.parse(newest.issuedAt ?? '') ? k : newest),
+      null,
+    );
+  return key ? key.activationKey : null;
 }

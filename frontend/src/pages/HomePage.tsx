@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
+import { Alert } from '../components/Alert';
 import { useQuery } from 'urql';
 import { DownloadIcon, KeyIcon, LayersIcon, LicensesIcon, UpgradeIcon, VoucherIcon } from '../components/Icons';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -11,6 +12,7 @@ import { useSession } from '../session';
 import { AccountKeyRequestsQuery } from './keyRequestsDocument';
 import { KeyRequestTable } from './KeyRequestTable';
 import { PartnerCustomersPage } from './partner/PartnerCustomersPage';
+import { discardedNotice } from './wizard/WizardFrame';
 
 interface Feature {
   title: string;
@@ -66,6 +68,7 @@ const COMING_SOON: readonly Feature[] = [
 export function HomePage() {
   usePageTitle('Home');
   const { user, membership, actingFor } = useSession();
+  const notice = discardedNotice(useLocation().state);
   const accountId = membership?.account.id ?? '';
   const partnerHome = membership?.account.kind === 'PARTNER' && !actingFor;
   const [result, reexecute] = useQuery({
@@ -100,6 +103,12 @@ export function HomePage() {
           </p>
         </div>
       </div>
+
+      {notice ? (
+        <Alert tone="success">
+          <p>{notice}</p>
+        </Alert>
+      ) : null}
 
       <section aria-labelledby="functions-heading" className="section">
         <h2 className="section__title" id="functions-heading">

@@ -1,9 +1,13 @@
+import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { StatusBadge } from '../components/StatusBadge';
 import type { AccountKeyRequestsQuery } from '../gql/graphql';
 import { formatDateTime } from '../lib/format';
+import { mayDiscardDraft } from '../lib/keyRequest';
 import { flowFor, stepLabelFor, stepNumberFor } from '../lib/steps';
 import { formatSerial } from '../lib/serials';
+import { useSession } from '../session';
+import { DiscardDraftButton } from './DiscardDraftButton';
 
 export type KeyRequestRow = Extract<NonNullable<AccountKeyRequestsQuery['node']>, { __typename: 'Account' }>['keyRequests'][number];
 
@@ -24,10 +28,17 @@ function progress(row: KeyRequestRow): string {
   return `Step ${stepNumberFor(row.step, flow)}: ${stepLabelFor(row.step, flow)}`;
 }
 
+/** "Endpoint Protection 14.3, Mail Gateway 10.8": what a request is for. */
+export function productsText(products: readonly { name: string; version: string }[]): string {
+  return products.map((p) => `${p.name} ${p.version}`).join(', ');
+}
+
 /**
- * A table of key requests with kind, status, serial count, creation time and
- * a link to open each in its wizard ("Resume" a draft only for those who may
- * change it, `mayChange`; others "View" it).
+ * A table of key requests with kind, products, requester (and the partner
+ * account they acted from), status, serial numbers, creation time and a link
+ * to open each in its wizard ("Resume" a draft only for those who may change
+ * it, `mayChange`; others "View" it). A draft's creator or an account admin may
+ * discard it here; it then leaves the table.
  */
 export function KeyRequestTable({
   rows,
@@ -38,13 +49,30 @@ export function KeyRequestTable({
   caption: string;
   mayChange?: boolean;
 }) {
+  const { user, membership } = useSession();
+  const [discarded, setDiscarded] = useState<string[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const shown = rows.filter((row) => !discarded.includes(row.id));
+  const onDiscarded = (id: string, what: string) => {
+    setDiscarded((current) => [...current, id]);
+    setNotice(`The draft ${what} was discarded.`);
+    window.requestAnimationFrame(() => noticeRef.current?.focus());
+  };
   return (
     <div className="table-wrap">
+      {notice ? (
+        <p className="table-notice" role="status" tabIndex={-1} ref={noticeRef}>
+          {notice}
+        </p>
+      ) : null}
       <table className="table table--stack">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             <th scope="col">Request</th>
+            <th scope="col">Products</th>
+            <th scope="col">Requested by</th>
             <th scope="col">Status</th>
             <th scope="col">Serial numbers</th>
             <th scope="col">Created</th>
@@ -55,11 +83,18 @@ export function KeyRequestTable({
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => {
+          {shown.map((row) => {
             const flow = flowFor(row.kind);
+            const products = productsText(row.products);
+            const what = `${flow.noun} created ${formatDateTime(row.createdAt)}`;
             return (
               <tr key={row.id}>
                 <td data-label="Request">{flow.title}</td>
+                <td data-label="Products">{products || <span className="muted">Not chosen yet</span>}</td>
+                <td data-label="Requested by">
+                  <span className="block">{row.requestedBy.name || row.requestedBy.email}</span>
+                  {row.actingAccount ? <span className="block muted small">via {row.actingAccount.name}</span> : null}
+                </td>
                 <td data-label="Status">
                   <StatusBadge status={row.status} />
                 </td>
@@ -80,13 +115,20 @@ export function KeyRequestTable({
                   {progress(row) || (row.status === 'EXPIRED' ? 'Expired' : 'Submitted')}
                 </td>
                 <td className="table__actions">
-                  <Link to={flow.path(row.id)} className="button button--secondary button--small">
-                    {actionLabel(row, mayChange)}
-                    <span className="visually-hidden">
-                      {' '}
-                      {flow.noun} created {formatDateTime(row.createdAt)}
-                    </span>
-                  </Link>
+                  <span className="table__action-group">
+                    <Link to={flow.path(row.id)} className="button button--secondary button--small">
+                      {actionLabel(row, mayChange)}
+                      <span className="visually-hidden"> {what}</span>
+                    </Link>
+                    {mayDiscardDraft(row, user?.id, membership?.role) ? (
+                      <DiscardDraftButton
+                        keyRequestId={row.id}
+                        noun={flow.noun}
+                        label={what}
+                        onDiscarded={() => onDiscarded(row.id, what)}
+                      />
+                    ) : null}
+                  </span>
                 </td>
               </tr>
             );

@@ -1,6 +1,6 @@
 import { graphql } from '../gql';
 
-/** The recent key requests of an account (newest first). */
+/** The recent key requests of an account (newest first), with what they are for and who started them. */
 export const AccountKeyRequestsQuery = graphql(`
   query AccountKeyRequests($accountId: ID!) {
     node(id: $accountId) {
@@ -18,8 +18,35 @@ export const AccountKeyRequestsQuery = graphql(`
           serials {
             number
           }
+          products {
+            id
+            name
+            version
+          }
+          requestedBy {
+            id
+            name
+            email
+          }
+          actingAccount {
+            id
+            name
+          }
         }
       }
+    }
+  }
+`);
+
+/** Discards a draft of any kind (its creator, or an admin of its account). */
+export const KeyRequestDiscardMutation = graphql(`
+  mutation KeyRequestDiscard($input: KeyRequestDiscardInput!) {
+    keyRequestDiscard(input: $input) {
+      __typename
+      ... on KeyRequestDiscardSuccess {
+        keyRequestId
+      }
+      ...UserErrorFields
     }
   }
 `);

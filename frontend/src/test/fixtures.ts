@@ -38,6 +38,7 @@ export function keyRequest(overrides: Partial<KeyRequestFieldsFragment> = {}): K
     id: 'kr-1',
     kind: 'NEW',
     status: 'DRAFT',
+    requestedBy: { __typename: 'User', id: 'u1' },
     step: 'SERIALS',
     requiresHostId: false,
     hostId: null,
@@ -74,6 +75,8 @@ export function license(overrides: Partial<LicenseSummaryFieldsFragment> = {}): 
     status: 'ACTIVE',
     hostId: null,
     product: { ...product, name: 'Endpoint Protection', version: '14.3', sku: 'EPS-14' },
+    serials: [],
+    keys: [],
     ...overrides,
   };
 }
@@ -123,6 +126,7 @@ export function upgradeRequest(overrides: Partial<UpgradeRequestFieldsFragment> 
     id: 'kr-up',
     kind: 'UPGRADE',
     status: 'DRAFT',
+    requestedBy: { __typename: 'User', id: 'u1' },
     step: 'UPGRADE_PRODUCT',
     hostId: null,
     failureReason: null,
@@ -148,6 +152,7 @@ export function rehostRequest(overrides: Partial<RehostRequestFieldsFragment> = 
     id: 'kr-rh',
     kind: 'REHOST',
     status: 'DRAFT',
+    requestedBy: { __typename: 'User', id: 'u1' },
     step: 'HOST',
     hostId: null,
     failureReason: null,
@@ -208,6 +213,8 @@ export function licenseRow(overrides: Partial<LicenseRowFieldsFragment> = {}): L
     product: { __typename: 'Product', id: 'p-eps', sku: 'EPS-14', name: 'Endpoint Protection', version: '14.3' },
     owner: { __typename: 'User', id: 'u1', name: 'Dana', email: 'dana@example.com' },
     customValues: [],
+    serials: [],
+    keys: [],
     ...overrides,
   };
 }

@@ -133,6 +133,7 @@ describe('<FlexDrawDownPage>', () => {
             status: 'ACTIVE',
             hostId: null,
             product: { __typename: 'Product', id: 'p-eps', sku: 'EPS-15', name: 'Endpoint Protection', version: '15.0' },
+            serials: [],
           },
         },
       ],

@@ -7,6 +7,8 @@ import { formatDate } from '../../lib/format';
 import { customField, customFieldSettings, licenseConnection, licenseRow, registration } from '../../test/fixtures';
 import type { MockCall } from '../../test/mockClient';
 import { LocationProbe, renderPage, type TestRole } from '../../test/renderPage';
+import { print } from 'graphql';
+import { LicensesQuery } from './documents';
 import { LicensesPage } from './LicensesPage';
 
 /** The machine running the tests may be busy: allow the debounced filters time. */
@@ -299,6 +301,62 @@ describe('<LicensesPage>', { timeout: 15000 }, () => {
     const again = await screen.findByRole('table', { name: 'Licenses of Acme Corp' });
     expect(within(again).queryByRole('columnheader', { name: /Cost center/ })).not.toBeInTheDocument();
     expect(within(again).getByRole('columnheader', { name: 'Owner' })).toBeInTheDocument();
+  });
+
+  it('tells licenses of one product apart by serial number and activation key, columns the chooser can hide', async () => {
+    const user = userEvent.setup();
+    const serial = (number: string) => ({ __typename: 'Serial' as const, number });
+    const key = (id: string, activationKey: string, status: 'ACTIVE' | 'SUPERSEDED', issuedAt: string) => ({
+      __typename: 'LicenseKey' as const,
+      id,
+      activationKey,
+      status,
+      issuedAt,
+    });
+    const twins = [
+      licenseRow({
+        id: 'lic-a',
+        serials: [serial('M1234567890')],
+        keys: [key('k-a', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE', 'ACTIVE', '2025-01-01T10:00:00Z')],
+      }),
+      licenseRow({
+        id: 'lic-b',
+        serials: [serial('M1234567891'), serial('R1111111111')],
+        keys: [
+          key('k-b-old', 'OLDOL-DOLDO-LDOLD-OLDOL-DOLD0', 'SUPERSEDED', '2025-01-01T10:00:00Z'),
+          key('k-b', 'FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK', 'ACTIVE', '2025-06-01T10:00:00Z'),
+        ],
+      }),
+      licenseRow({ id: 'lic-c' }),
+    ];
+    renderLicenses({ pages: () => licenseConnection(twins) });
+    const table = await screen.findByRole('table', { name: 'Licenses of Acme Corp' });
+    const headers = within(table).getAllByRole('columnheader').map((th) => th.textContent?.replace(/[▲▼↕]/g, '').trim());
+    expect(headers.slice(1, 4)).toEqual(['Product', 'Serial number', 'Activation key']);
+    const [a, b, c] = within(table).getAllByRole('row').slice(1);
+    expect(within(a!).getByText('M123-456-7890').closest('td')).toHaveAttribute('data-label', 'Serial number');
+    expect(within(a!).getByText('AAAAA-BBBBB-CCCCC-DDDDD-EEEEE').closest('td')).toHaveAttribute('data-label', 'Activation key');
+    // The serial that created it first, the renewal counted; the key in use, not the one it replaced.
+    expect(within(b!).getByText('M123-456-7891')).toBeInTheDocument();
+    expect(within(b!).getByText('+1 more')).toBeInTheDocument();
+    expect(within(b!).getByText('M123-456-7891').parentElement).toHaveAttribute('title', 'M123-456-7891, R111-111-1111');
+    expect(within(b!).getByText('FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK')).toBeInTheDocument();
+    expect(within(b!).queryByText(/OLDOL/)).not.toBeInTheDocument();
+    expect(within(c!).getByText('No key yet')).toBeInTheDocument();
+
+    await user.click(screen.getByText('Columns'));
+    await user.click(screen.getByRole('checkbox', { name: 'Show Activation key column' }));
+    expect(within(table).queryByRole('columnheader', { name: 'Activation key' })).not.toBeInTheDocument();
+    expect(within(table).queryByText('AAAAA-BBBBB-CCCCC-DDDDD-EEEEE')).not.toBeInTheDocument();
+    expect(screen.getByRole('checkbox', { name: 'Show Serial number column' })).toBeChecked();
+  });
+
+  it('reads serial numbers and activation keys with the page, never the license files', () => {
+    const text = print(LicensesQuery);
+    const keys = /keys \{([^}]*)\}/.exec(text)?.[1] ?? '';
+    expect(keys).toMatch(/activationKey/);
+    expect(keys).not.toMatch(/licenseFile/);
+    expect(text).toMatch(/serials \{\s*number\s*\}/);
   });
 
   it('explains an empty account and hides editing from viewers', async () => {

@@ -11,6 +11,8 @@ import type { LicenseRowFieldsFragment, LicenseSortField } from '../../gql/graph
 import { asAccount, canRequestKeys, type Role } from '../../lib/accounts';
 import { byPosition, formatCustomValue, type CustomFieldLike } from '../../lib/customFields';
 import { formatDate, formatDateTime } from '../../lib/format';
+import { licenseActivationKey, licenseSerialNumbers } from '../../lib/licenses';
+import { SerialNumbers } from '../../components/LicenseIdentity';
 import {
   BUILT_IN_COLUMNS,
   customFieldColumn,
@@ -237,6 +239,8 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
                       />
                     </th>
                     {sortHeader('Product', 'PRODUCT')}
+                    {visible('serialNumber') ? <th scope="col">Serial number</th> : null}
+                    {visible('activationKey') ? <th scope="col">Activation key</th> : null}
                     {visible('status') ? sortHeader('Status', 'STATUS') : null}
                     {visible('quantity') ? sortHeader('Quantity', 'QUANTITY') : null}
                     {visible('maintenanceUntil') ? sortHeader('Maintenance until', 'MAINTENANCE_UNTIL') : null}
@@ -374,6 +378,7 @@ interface LicenseRowProps {
 function LicenseRow({ row, visible, customFields, checked, onCheck }: LicenseRowProps) {
   const title = `${row.product.name} ${row.product.version}`;
   const values = new Map(row.customValues.map((v) => [v.field.id, v.value]));
+  const activationKey = licenseActivationKey(row.keys);
   return (
     <tr data-testid="license-row" className={checked ? 'table__row--selected' : undefined}>
       <td className="table__select">
@@ -394,6 +399,16 @@ function LicenseRow({ row, visible, customFields, checked, onCheck }: LicenseRow
           </span>
         </span>
       </th>
+      {visible('serialNumber') ? (
+        <td data-label="Serial number">
+          <SerialNumbers numbers={licenseSerialNumbers(row.serials)} />
+        </td>
+      ) : null}
+      {visible('activationKey') ? (
+        <td data-label="Activation key">
+          {activationKey ? <code className="mono license-key-cell">{activationKey}</code> : <span className="muted">No key yet</span>}
+        </td>
+      ) : null}
       {visible('status') ? (
         <td data-label="Status">
           <StatusBadge status={row.status} />

@@ -21,7 +21,7 @@ describe('<SharedLicensesPage>', { timeout: 15000 }, () => {
         return {
           __typename: 'Query',
           sharedWithMe: licenseConnection(
-            [{ ...licenseRow({ id: 'lic-9', access: 'MANAGE' }), account: { __typename: 'Account', id: 'acc-9', name: 'Globex' } }],
+            [{ ...licenseRow({ id: 'lic-9', access: 'MANAGE', serials: [{ __typename: 'Serial', number: 'M1234567890' }] }), account: { __typename: 'Account', id: 'acc-9', name: 'Globex' } }],
             { totalCount: 1 },
           ),
         };
@@ -29,7 +29,7 @@ describe('<SharedLicensesPage>', { timeout: 15000 }, () => {
     });
     const table = await screen.findByRole('table', { name: 'Licenses shared with you' });
     const row = within(table).getAllByRole('row')[1]!;
-    expect(row).toHaveTextContent(/Endpoint Protection 14\.3.*Globex.*Active.*25.*Manage/);
+    expect(row).toHaveTextContent(/Endpoint Protection 14\.3.*M123-456-7890.*Globex.*Active.*25.*Manage/);
     expect(screen.getByRole('link', { name: 'Shared with me' })).toHaveAttribute('aria-current', 'page');
     expect(queries[0]?.variables).toEqual({ first: 50, after: null, filter: null });
 

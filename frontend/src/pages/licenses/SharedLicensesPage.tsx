@@ -13,6 +13,8 @@ import { LicenseFilters } from './LicenseFilters';
 import { LicenseTabs } from './LicenseTabs';
 import { LicenseListPagination } from './LicenseListPagination';
 import { useLicenseListState } from './useListState';
+import { SerialNumbers } from '../../components/LicenseIdentity';
+import { licenseSerialNumbers } from '../../lib/licenses';
 
 /** Licenses of other accounts that were shared with the signed-in user. */
 export function SharedLicensesPage() {
@@ -71,6 +73,7 @@ export function SharedLicensesPage() {
                       <span className="visually-hidden">Selected</span>
                     </th>
                     <th scope="col">Product</th>
+                    <th scope="col">Serial number</th>
                     <th scope="col">Account</th>
                     <th scope="col">Status</th>
                     <th scope="col">Quantity</th>
@@ -81,7 +84,7 @@ export function SharedLicensesPage() {
                 <tbody>
                   {rows.length === 0 ? (
                     <tr>
-                      <td colSpan={7} className="table__empty">
+                      <td colSpan={8} className="table__empty">
                         <p className="empty-note">No shared licenses match these filters.</p>
                       </td>
                     </tr>
@@ -105,6 +108,9 @@ export function SharedLicensesPage() {
                           <th scope="row" data-label="Product" className="table__row-title">
                             <Link to={`/licenses/${encodeURIComponent(row.id)}`}>{title}</Link>
                           </th>
+                          <td data-label="Serial number">
+                            <SerialNumbers numbers={licenseSerialNumbers(row.serials)} />
+                          </td>
                           <td data-label="Account">{row.account.name}</td>
                           <td data-label="Status">
                             <StatusBadge status={row.status} />

@@ -102,6 +102,11 @@ export const CustomFieldFieldsFragment = graphql(`
   }
 `);
 
+/**
+ * A row of a license list. Its keys (without license files) are read with the
+ * page and its serials in one batch for the page (backend LicenseLoaders):
+ * the serial number and activation key columns add no request per row.
+ */
 export const LicenseRowFieldsFragment = graphql(`
   fragment LicenseRowFields on License {
     id
@@ -127,6 +132,15 @@ export const LicenseRowFieldsFragment = graphql(`
       field {
         id
       }
+    }
+    serials {
+      number
+    }
+    keys {
+      id
+      activationKey
+      status
+      issuedAt
     }
   }
 `);

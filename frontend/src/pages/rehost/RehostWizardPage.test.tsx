@@ -110,6 +110,7 @@ describe('<RehostWizardPage>', () => {
               status: 'ACTIVE',
               hostId: 'AA:AA:AA:AA:AA:AA',
               product: { __typename: 'Product', id: 'p-mgw', sku: 'MGW-10', name: 'Messaging Gateway', version: '10.8' },
+              serials: [],
             },
           },
         ],
@@ -118,5 +119,12 @@ describe('<RehostWizardPage>', () => {
     expect(await screen.findByText('NEWKEY-0001')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Download .lic' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Back to the license' })).toHaveAttribute('href', '/licenses/lic-mgw');
+  });
+
+  it('answers "Where do I find the host ID?" next to "New host ID"', async () => {
+    const user = userEvent.setup();
+    renderWizard(rehostRequest());
+    await user.click(await screen.findByRole('button', { name: 'Where do I find the host ID?' }));
+    expect(screen.getByRole('region', { name: 'Where do I find the host ID?' })).toHaveTextContent(/hostid.*ipconfig \/all/);
   });
 });

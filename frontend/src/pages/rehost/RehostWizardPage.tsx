@@ -18,6 +18,7 @@ import { userErrorText } from '../wizard/messages';
 import { useKeyRequest } from '../wizard/useKeyRequest';
 import { KeyRequestMissing, useWizardNavigation, WizardFrame } from '../wizard/WizardFrame';
 import { RehostRequestConfirmMutation, RehostRequestQuery, RehostRequestSetHostMutation, RehostRequestUpdatedSubscription } from './documents';
+import { FieldHelp } from '../../components/FieldHelp';
 
 type RehostRequestData = RehostRequestFieldsFragment;
 
@@ -196,6 +197,7 @@ function HostStep({ keyRequest, onUpdate, onSaved, licensePath }: HostStepProps)
           required
           hint="The host ID of the new machine, as shown by the product's license tool (usually the MAC address of its primary network interface)."
         />
+        <FieldHelp topic="hostId" />
         <div className="wizard__nav">
           <Link to={licensePath} className="button button--secondary">
             Cancel

@@ -6,6 +6,9 @@ export const RehostRequestFieldsFragment = graphql(`
     kind
     status
     step
+    requestedBy {
+      id
+    }
     hostId
     failureReason
     createdAt
@@ -41,7 +44,7 @@ export const RehostRequestFieldsFragment = graphql(`
       ...RegistrationFields
     }
     keys {
-      ...LicenseKeyFields
+      ...KeyCardFields
     }
   }
 `);

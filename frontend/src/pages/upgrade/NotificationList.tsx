@@ -1,4 +1,5 @@
 import type { UpgradeNotificationFieldsFragment } from '../../gql/graphql';
+import { licenseSerialNumbers } from '../../lib/licenses';
 import { formatDate, formatDateTime, formatSeats } from '../../lib/format';
 
 interface NotificationListProps {
@@ -36,7 +37,11 @@ export function NotificationList({ notifications, busy, onUse }: NotificationLis
               <ul className="notification-card__lines">
                 {notification.lines.map((line) => (
                   <li key={line.license.id}>
-                    {line.license.product.name} {line.license.product.version}, {formatSeats(line.license.quantity)}, maintenance
+                    {line.license.product.name} {line.license.product.version}, {formatSeats(line.license.quantity)}
+                    {licenseSerialNumbers(line.license.serials).length
+                      ? ` (serial number ${licenseSerialNumbers(line.license.serials).join(', ')})`
+                      : ''}
+                    , maintenance
                     until {formatDate(line.license.maintenanceUntil)}: {line.remainingQuantity} of {line.eligibleQuantity} eligible
                     seats left to upgrade
                   </li>

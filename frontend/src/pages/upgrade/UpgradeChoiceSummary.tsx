@@ -1,3 +1,4 @@
+import { LicenseIdentity } from '../../components/LicenseIdentity';
 import { formatDate, formatSeats } from '../../lib/format';
 import type { UpgradeOption } from './types';
 
@@ -13,6 +14,7 @@ export function UpgradeChoiceSummary({ option }: { option: UpgradeOption }) {
           </span>
         </div>
         <div className="product-list__facts">
+          <LicenseIdentity license={option.license} />
           <span>Maintenance until {formatDate(option.license.maintenanceUntil)}</span>
           {option.license.hostId ? (
             <span>

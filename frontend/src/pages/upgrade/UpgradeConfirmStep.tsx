@@ -3,6 +3,7 @@ import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
 import { describeError } from '../../components/ErrorNotice';
 import { SubmitButton } from '../../components/SubmitButton';
+import { licenseSerialNumbers } from '../../lib/licenses';
 import { formatDate, formatDateTime, formatSeats } from '../../lib/format';
 import { confirmIdempotencyKey, resetConfirmIdempotencyKey } from '../../lib/idempotency';
 import { placeUpgradeErrors, type PlacedUpgradeErrors } from '../../lib/upgrade';
@@ -128,6 +129,9 @@ export function UpgradeConfirmStep({
                     {option.fromProduct.name} {option.fromProduct.version}, {formatSeats(option.license.quantity)}
                   </span>
                   <span className="block muted small">
+                    {licenseSerialNumbers(option.license.serials).length
+                      ? `Serial number ${licenseSerialNumbers(option.license.serials).join(', ')} · `
+                      : ''}
                     Maintenance until {formatDate(option.license.maintenanceUntil)}
                     {option.license.hostId ? ` · Host ID ${option.license.hostId}` : ''}
                   </span>

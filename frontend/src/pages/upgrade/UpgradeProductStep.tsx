@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { useMutation } from 'urql';
 import { Alert } from '../../components/Alert';
 import { describeError } from '../../components/ErrorNotice';
+import { LicenseIdentity } from '../../components/LicenseIdentity';
 import { RadioCard } from '../../components/RadioCard';
 import { StatusBadge } from '../../components/StatusBadge';
 import { SubmitButton } from '../../components/SubmitButton';
@@ -114,6 +115,7 @@ export function UpgradeProductStep({ keyRequest, onUpdate, onSaved }: UpgradePro
                       }
                       facts={
                         <>
+                          <LicenseIdentity license={option.license} />
                           <StatusBadge status={option.license.status} />
                           <span>
                             {option.eligibleQuantity} eligible, {option.remainingQuantity} left to upgrade

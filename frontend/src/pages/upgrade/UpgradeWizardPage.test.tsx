@@ -144,4 +144,25 @@ describe('<UpgradeWizardPage>', () => {
     renderWizard({ ...upgradeRequest(), kind: 'REHOST' });
     expect(await screen.findByTestId('location')).toHaveTextContent('/rehost/kr-up');
   });
+
+  it('tells two licenses of the same product apart by serial number and activation key', async () => {
+    const twin = (id: string, number: string, activationKey: string) =>
+      upgradeOption({
+        license: license({
+          id,
+          serials: [{ __typename: 'Serial', number }],
+          keys: [{ __typename: 'LicenseKey', id: `k-${id}`, activationKey, status: 'ACTIVE', issuedAt: '2025-01-01T10:00:00Z' }],
+        }),
+      });
+    renderWizard(
+      upgradeRequest({
+        upgradeOptions: [twin('lic-a', 'M1234567890', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE'), twin('lic-b', 'M1234567891', 'FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK')],
+      }),
+    );
+    await screen.findByRole('navigation', { name: 'Version Upgrade progress' });
+    const [a, b] = screen.getAllByRole('radio');
+    expect(a).toHaveAccessibleDescription(expect.stringContaining('Serial number M123-456-7890 Activation key AAAAA-BBBBB-CCCCC-DDDDD-EEEEE'));
+    expect(b).toHaveAccessibleDescription(expect.stringContaining('Serial number M123-456-7891 Activation key FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK'));
+  });
 });
+

@@ -1,11 +1,22 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Route } from 'react-router-dom';
+import { useEffect } from 'react';
+import { Route, useLocation, useNavigate } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import { upgradeNotification } from '../../test/fixtures';
 import type { MockCall } from '../../test/mockClient';
 import { renderPage, type TestRole } from '../../test/renderPage';
 import { VersionUpgradeStartPage } from './VersionUpgradeStartPage';
+
+/** The start page as a wizard leaves for it after a discard (with navigation state). */
+function DiscardedProbe() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  useEffect(() => {
+    if (!location.state) navigate('/version-upgrade', { replace: true, state: { discarded: 'version upgrade' } });
+  }, [location.state, navigate]);
+  return location.state ? <VersionUpgradeStartPage /> : null;
+}
 
 const started = {
   upgradeRequestStart: {
@@ -110,5 +121,21 @@ describe('<VersionUpgradeStartPage>', () => {
     renderStart(() => null, 'VIEWER');
     expect(await screen.findByText(/Your role on Acme Corp is Viewer/)).toBeInTheDocument();
     expect(screen.queryByLabelText('Notification ID')).not.toBeInTheDocument();
+  });
+
+  it('answers "Where do I find my notification ID?" next to the field', async () => {
+    const user = userEvent.setup();
+    renderStart(() => null);
+    await user.click(await screen.findByRole('button', { name: 'Where do I find my notification ID?' }));
+    expect(screen.getByRole('region', { name: 'Where do I find my notification ID?' })).toHaveTextContent(/upgrade notification e-mail/);
+  });
+
+  it('says so when it was reached from a discarded draft', async () => {
+    renderPage({
+      path: '/version-upgrade',
+      routes: <Route path="/version-upgrade" element={<DiscardedProbe />} />,
+      query: (call) => (call.operationName === 'UpgradeNotifications' ? { __typename: 'Query', upgradeNotifications: [] } : undefined),
+    });
+    expect(await screen.findByText('Your draft version upgrade was discarded.')).toBeInTheDocument();
   });
 });

@@ -1,5 +1,5 @@
 import { useRef, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
 import { describeError, ErrorNotice } from '../../components/ErrorNotice';
@@ -16,6 +16,8 @@ import { useSession } from '../../session';
 import { userErrorText } from '../wizard/messages';
 import { UpgradeNotificationsQuery, UpgradeRequestStartMutation } from './documents';
 import { NotificationList } from './NotificationList';
+import { FieldHelp } from '../../components/FieldHelp';
+import { discardedNotice } from '../wizard/WizardFrame';
 
 const FIELD_ID = 'notification-id';
 
@@ -26,6 +28,7 @@ const FIELD_ID = 'notification-id';
 export function VersionUpgradeStartPage() {
   usePageTitle('Version Upgrade');
   const { membership, actingFor } = useSession();
+  const notice = discardedNotice(useLocation().state);
   // /version-upgrade?notification=VU-…: the notification centre's "Start upgrade" fills the ID in.
   const [params] = useSearchParams();
   const fromLink = params.get('notification') ?? '';
@@ -45,6 +48,11 @@ export function VersionUpgradeStartPage() {
           </p>
         </div>
       </div>
+      {notice ? (
+        <Alert tone="success">
+          <p>{notice}</p>
+        </Alert>
+      ) : null}
       <Stepper current={3} steps={VERSION_UPGRADE_FLOW.steps} label="Version Upgrade progress" />
       <div className="card wizard__panel">
         <h2 className="wizard__step-title">
@@ -162,6 +170,7 @@ function NotificationForm({ accountId, initialId = '' }: { accountId: string; in
           hint="VU- followed by 10 letters and digits. Case and spaces do not matter."
           required
         />
+        <FieldHelp topic="notificationId" />
         <div className="wizard__nav wizard__nav--end">
           <SubmitButton busy={fetching}>Continue</SubmitButton>
         </div>

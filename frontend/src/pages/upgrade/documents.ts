@@ -38,6 +38,9 @@ export const UpgradeRequestFieldsFragment = graphql(`
     kind
     status
     step
+    requestedBy {
+      id
+    }
     hostId
     failureReason
     createdAt
@@ -75,7 +78,7 @@ export const UpgradeRequestFieldsFragment = graphql(`
       ...RegistrationFields
     }
     keys {
-      ...LicenseKeyFields
+      ...KeyCardFields
     }
   }
 `);

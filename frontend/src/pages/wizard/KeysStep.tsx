@@ -3,8 +3,10 @@ import { Link } from 'react-router-dom';
 import { Alert } from '../../components/Alert';
 import { KeyActions } from '../../components/KeyActions';
 import { Spinner } from '../../components/Spinner';
-import type { LicenseKeyFieldsFragment } from '../../gql/graphql';
+import type { KeyCardFieldsFragment } from '../../gql/graphql';
 import { formatDate, formatDateTime, formatSeats } from '../../lib/format';
+import { licenseFilesZipUrl, MAX_ZIP_LICENSES } from '../../lib/licenseList';
+import { licenseSerialNumbers } from '../../lib/licenses';
 import { isInFlight, type RequestStatus } from '../../lib/steps';
 
 /** What the "Receive a Key" step needs of a key request of any kind. */
@@ -14,7 +16,7 @@ export interface KeysStepRequest {
   failureReason: string | null;
   readyAt: string | null;
   registration: { technicalContact: { email: string } } | null;
-  keys: readonly LicenseKeyFieldsFragment[];
+  keys: readonly KeyCardFieldsFragment[];
 }
 
 interface KeysStepProps {
@@ -31,7 +33,16 @@ interface KeysStepProps {
 
 const GET_ANOTHER_KEY = { to: '/get-a-key', label: 'Get another key' };
 
-/** "Receive a Key": a spinner while the keys are signed, then each key with Copy and Download. */
+/** The licenses of `keys`, once each, in the order of their first key. */
+export function keyLicenseIds(keys: readonly { license: { id: string } }[]): string[] {
+  return [...new Set(keys.map((key) => key.license.id))];
+}
+
+/**
+ * "Receive a Key": a spinner while the keys are signed, then each key with its
+ * serial number, Copy, Download and a link to its license; "Download all" gets
+ * every license file in one zip.
+ */
 export function KeysStep({
   keyRequest,
   polling,
@@ -91,11 +102,14 @@ export function KeysStep({
       {keyRequest.keys.length === 0 ? (
         <p className="empty-note">This request has no keys.</p>
       ) : (
-        <ul className="key-list" aria-label="License keys">
-          {keyRequest.keys.map((key) => (
-            <KeyCard key={key.id} licenseKey={key} />
-          ))}
-        </ul>
+        <>
+          <DownloadAll keys={keyRequest.keys} />
+          <ul className="key-list" aria-label="License keys">
+            {keyRequest.keys.map((key) => (
+              <KeyCard key={key.id} licenseKey={key} />
+            ))}
+          </ul>
+        </>
       )}
       <p className="muted small">
         Save each license file next to the product's installation, or paste the activation key when the product asks for it.
@@ -106,9 +120,30 @@ export function KeysStep({
   );
 }
 
-function KeyCard({ licenseKey }: { licenseKey: LicenseKeyFieldsFragment }) {
+/** One link to a zip of every key's license file (the session cookie signs the download in). */
+function DownloadAll({ keys }: { keys: readonly KeyCardFieldsFragment[] }) {
+  const ids = keyLicenseIds(keys);
+  return (
+    <div className="key-list__toolbar">
+      {ids.length <= MAX_ZIP_LICENSES ? (
+        <a className="button button--secondary button--small" href={licenseFilesZipUrl(null, ids)} download>
+          Download all
+          <span className="visually-hidden">
+            {' '}
+            {ids.length} license file{ids.length === 1 ? '' : 's'} (.zip)
+          </span>
+        </a>
+      ) : (
+        <span className="muted small">More than {MAX_ZIP_LICENSES} licenses: download their files from the licenses page.</span>
+      )}
+    </div>
+  );
+}
+
+function KeyCard({ licenseKey }: { licenseKey: KeyCardFieldsFragment }) {
   const { license } = licenseKey;
   const hostId = licenseKey.hostId ?? license.hostId;
+  const serials = licenseSerialNumbers(license.serials);
   const labelId = `key-${licenseKey.id}-label`;
   const valueId = `key-${licenseKey.id}-value`;
 
@@ -120,6 +155,11 @@ function KeyCard({ licenseKey }: { licenseKey: LicenseKeyFieldsFragment }) {
         </h3>
         <div className="key-card__facts">
           <span>{formatSeats(license.quantity)}</span>
+          {serials.length > 0 ? (
+            <span>
+              Serial number{serials.length > 1 ? 's' : ''} <code className="mono">{serials.join(', ')}</code>
+            </span>
+          ) : null}
           <span>Maintenance until {formatDate(license.maintenanceUntil)}</span>
           {hostId ? (
             <span>
@@ -134,7 +174,16 @@ function KeyCard({ licenseKey }: { licenseKey: LicenseKeyFieldsFragment }) {
           {licenseKey.activationKey}
         </code>
       </div>
-      <KeyActions activationKey={licenseKey.activationKey} licenseFile={licenseKey.licenseFile} describedBy={valueId} />
+      <KeyActions activationKey={licenseKey.activationKey} licenseFile={licenseKey.licenseFile} describedBy={valueId}>
+        <Link className="button button--link button--small" to={`/licenses/${encodeURIComponent(license.id)}`}>
+          View license
+          <span className="visually-hidden">
+            {' '}
+            of {license.product.name} {license.product.version}
+            {serials[0] ? `, serial number ${serials[0]}` : ''}
+          </span>
+        </Link>
+      </KeyActions>
     </li>
   );
 }

@@ -12,6 +12,7 @@ import {
   type RegistrationFormState,
   type RegistrationValue,
 } from '../../lib/registration';
+import { FieldHelp } from '../../components/FieldHelp';
 
 /** What saving the registration came to, as the form needs it. */
 export type RegistrationSaveResult =
@@ -272,6 +273,7 @@ export function RegistrationForm({
             required
             hint="A product in this request is locked to one machine. Enter the host ID of the server the license will run on, as shown by the product's license tool (usually the MAC address of its primary network interface)."
           />
+          <FieldHelp topic="hostId" />
         </fieldset>
       ) : null}
 

@@ -40,6 +40,7 @@ describe('<RegistrationStep>', () => {
     );
 
     expect(screen.getByLabelText('Company')).toHaveValue('Acme GmbH');
+    expect(screen.getByRole('button', { name: 'Where do I find the host ID?' })).toHaveAttribute('aria-expanded', 'false');
     expect(screen.getByLabelText('Country')).toHaveValue('DE');
     expect(screen.getByLabelText('Primary contact name')).toHaveValue('Paul Prime');
     const email = screen.getByLabelText('Technical contact email');

@@ -1,5 +1,6 @@
 import { useQuery } from 'urql';
 import { Alert } from '../../components/Alert';
+import { licenseSerialNumbers } from '../../lib/licenses';
 import { formatDate, formatSeats } from '../../lib/format';
 import { RenewalLicenseQuery } from './documents';
 
@@ -16,7 +17,9 @@ export function RenewalLicenseNote({ licenseId }: { licenseId: string }) {
             <strong>
               {license.product.name} {license.product.version}
             </strong>{' '}
-            ({formatSeats(license.quantity)}, maintenance until {formatDate(license.maintenanceUntil)}).{' '}
+            ({formatSeats(license.quantity)}
+            {licenseSerialNumbers(license.serials)[0] ? `, serial number ${licenseSerialNumbers(license.serials)[0]}` : ''}, maintenance
+            until {formatDate(license.maintenanceUntil)}).{' '}
           </>
         ) : null}
         Enter the renewal serial number from your renewal certificate (it starts with R). This license is preselected in the

@@ -95,4 +95,33 @@ describe('<RenewalTargetsStep>', () => {
     expect(onUpdate).toHaveBeenCalledWith(saved);
     expect(onSaved).toHaveBeenCalled();
   });
+
+  it('tells two licenses of the same product and size apart by serial number and activation key', () => {
+    const twin = (id: string, number: string, activationKey: string) =>
+      license({
+        id,
+        serials: [{ __typename: 'Serial', number }],
+        keys: [{ __typename: 'LicenseKey', id: `k-${id}`, activationKey, status: 'ACTIVE', issuedAt: '2025-01-01T10:00:00Z' }],
+      });
+    const twins = keyRequest({
+      step: 'RENEWAL_TARGETS',
+      serials: [serial('R111', { kind: 'RENEWAL' })],
+      renewalCandidates: [
+        {
+          __typename: 'RenewalCandidate',
+          serialNumber: 'R111',
+          product: eps,
+          licenses: [twin('lic-a', 'M1234567890', 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE'), twin('lic-b', 'M1234567891', 'FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK')],
+        },
+      ],
+    });
+    renderWithClient(<RenewalTargetsStep keyRequest={twins} preferredLicenseId={null} onUpdate={vi.fn()} onBack={vi.fn()} onSaved={vi.fn()} />, () => null);
+    const [a, b] = screen.getAllByRole('radio');
+    // The same name for both: the description tells them apart.
+    expect(a).toHaveAccessibleName(/^Endpoint Protection 14\.3, 25 seats, maintenance until/);
+    expect(b).toHaveAccessibleName(/^Endpoint Protection 14\.3, 25 seats, maintenance until/);
+    expect(a).toHaveAccessibleDescription(/^Serial number M123-456-7890 Activation key AAAAA-BBBBB-CCCCC-DDDDD-EEEEE Active Not host-locked$/);
+    expect(b).toHaveAccessibleDescription(/Serial number M123-456-7891 Activation key FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK/);
+  });
 });
+

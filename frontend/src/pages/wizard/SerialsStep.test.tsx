@@ -66,4 +66,11 @@ describe('<SerialsStep>', () => {
     expect(screen.getAllByRole('cell', { name: 'AAA-1' })).toHaveLength(1);
     expect(screen.getByRole('button', { name: 'Continue' })).toBeEnabled();
   });
+
+  it('answers "Where do I find my serial number?" next to the field', async () => {
+    const user = userEvent.setup();
+    renderWithClient(<SerialsStep keyRequest={keyRequest()} onUpdate={vi.fn()} onContinue={vi.fn()} onStay={vi.fn()} />, () => null);
+    await user.click(screen.getByRole('button', { name: 'Where do I find my serial number?' }));
+    expect(screen.getByRole('region', { name: 'Where do I find my serial number?' })).toHaveTextContent(/license certificate/);
+  });
 });

@@ -9,6 +9,7 @@ import { formatSerial, parseSerialText, serialCountLabel, type SerialProblemLike
 import { KeyRequestEnterSerialsMutation, KeyRequestRemoveSerialMutation } from './documents';
 import { userErrorText } from './messages';
 import type { KeyRequestData } from './WizardPage';
+import { FieldHelp } from '../../components/FieldHelp';
 
 interface SerialsStepProps {
   keyRequest: KeyRequestData;
@@ -142,6 +143,7 @@ export function SerialsStep({ keyRequest, onUpdate, onContinue, onStay }: Serial
               {parsed.length === 0 ? 'No serial numbers entered' : `${serialCountLabel(parsed.length)} entered`}
             </p>
           </div>
+          <FieldHelp topic="serialNumber" />
         </div>
         {rejection ? (
           <div className="serial-problems" role="alert">

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState, type ReactNode } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { Alert } from '../../components/Alert';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { LoadingPanel } from '../../components/Spinner';
@@ -7,8 +7,10 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { Stepper } from '../../components/Stepper';
 import { canRequestKeys } from '../../lib/accounts';
 import { formatDateTime, humanize } from '../../lib/format';
+import { mayDiscardDraft } from '../../lib/keyRequest';
 import type { RequestStatus, ServerStep, WizardFlow } from '../../lib/steps';
 import { useSession } from '../../session';
+import { DiscardDraftButton } from '../DiscardDraftButton';
 import type { KeyRequestState } from './useKeyRequest';
 
 interface FlowTexts {
@@ -79,7 +81,7 @@ export function KeyRequestMissing<T>({ flow, state }: { flow: WizardFlow; state:
 
 interface WizardFrameProps {
   flow: WizardFlow;
-  keyRequest: { status: RequestStatus; createdAt: string; expiresAt: string };
+  keyRequest: { id: string; status: RequestStatus; createdAt: string; expiresAt: string; requestedBy?: { id: string } | null };
   /** Stepper number of the step shown. */
   step: number;
   headingRef: React.RefObject<HTMLHeadingElement | null>;
@@ -91,11 +93,14 @@ interface WizardFrameProps {
 /**
  * Title, status line, stepper and the panel of the current step; an expired
  * request shows a notice instead, and so does a draft the user may see but not
- * change (a viewer: no live buttons that would then fail).
+ * change (a viewer: no live buttons that would then fail). A draft's creator or
+ * an account admin may discard it ("Discard", asked in a dialog), which goes
+ * back to the flow's start page (Home for Get a Key: see discardedPath).
  */
 export function WizardFrame({ flow, keyRequest, step, headingRef, meta, children }: WizardFrameProps) {
   const texts = TEXTS[flow.kind];
-  const { membership } = useSession();
+  const { user, membership } = useSession();
+  const navigate = useNavigate();
   // A draw-down's right to draw is the user's role on its contract, not on the account.
   const readOnly = keyRequest.status === 'DRAFT' && flow.kind !== 'FLEX' && membership !== null && !canRequestKeys(membership.role);
   const label = flow.steps.find((s) => s.number === step)?.label ?? '';
@@ -111,6 +116,17 @@ export function WizardFrame({ flow, keyRequest, step, headingRef, meta, children
             {keyRequest.status === 'DRAFT' ? <span>Draft saved · kept until {formatDateTime(keyRequest.expiresAt)}</span> : null}
           </p>
         </div>
+        {mayDiscardDraft(keyRequest, user?.id, membership?.role) ? (
+          <div className="page__actions">
+            <DiscardDraftButton
+              keyRequestId={keyRequest.id}
+              noun={flow.noun}
+              label="this draft"
+              className="button button--secondary button--small"
+              onDiscarded={() => navigate(discardedPath(flow), { state: { discarded: flow.noun } })}
+            />
+          </div>
+        ) : null}
       </div>
       <Stepper current={step} steps={flow.steps} label={`${flow.title} progress`} />
       <div className="card wizard__panel">
@@ -140,6 +156,22 @@ export function WizardFrame({ flow, keyRequest, step, headingRef, meta, children
       </div>
     </section>
   );
+}
+
+/**
+ * Where a discarded draft's wizard goes: the flow's start page, but Home for Get
+ * a Key (its start page would open a new draft at once).
+ */
+export function discardedPath(flow: WizardFlow): string {
+  return flow.kind === 'NEW' ? '/' : flow.startPath;
+}
+
+/** The notice a page shows after a wizard discarded its draft and came here (navigation state). */
+export function discardedNotice(state: unknown): string | null {
+  if (state && typeof state === 'object' && 'discarded' in state && typeof state.discarded === 'string') {
+    return `Your draft ${state.discarded} was discarded.`;
+  }
+  return null;
 }
 
 function capitalise(text: string): string {

@@ -83,3 +83,51 @@ describe('<WizardPage> with renewal serials', () => {
     expect(screen.queryByRole('button', { name: /Continue|Add/ })).not.toBeInTheDocument();
   });
 });
+
+describe('<WizardPage> discarding the draft', () => {
+  const discarded = (call: MockCall) =>
+    call.operationName === 'KeyRequestDiscard'
+      ? { keyRequestDiscard: { __typename: 'KeyRequestDiscardSuccess', keyRequestId: 'kr-1' } }
+      : null;
+
+  it("lets the draft's creator discard it after confirming, then goes home", async () => {
+    const user = userEvent.setup();
+    const { calls } = renderWizard(keyRequest(), '', discarded, 'MEMBER');
+    await user.click(await screen.findByRole('button', { name: /^Discard/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Discard this draft?' });
+    expect(within(dialog).getByRole('button', { name: 'Keep the draft' })).toHaveFocus();
+    await user.click(within(dialog).getByRole('button', { name: 'Discard draft' }));
+    expect(calls.find((c) => c.operationName === 'KeyRequestDiscard')?.variables).toEqual({ input: { keyRequestId: 'kr-1' } });
+    expect(await screen.findByTestId('location')).toHaveTextContent(/^\/$/);
+  });
+
+  it('shows the refusal in the dialog and stays', async () => {
+    const user = userEvent.setup();
+    renderWizard(keyRequest(), '', () => ({
+      keyRequestDiscard: { __typename: 'NotAllowed', code: 'NOT_ALLOWED', message: 'Only its creator or an admin may discard this draft.', field: null },
+    }));
+    await user.click(await screen.findByRole('button', { name: /^Discard/ }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Discard draft' }));
+    expect(await within(screen.getByRole('dialog')).findByRole('alert')).toHaveTextContent('Only its creator or an admin may discard this draft.');
+    expect(screen.queryByTestId('location')).not.toBeInTheDocument();
+  });
+
+  it("does not offer it to a member on someone else's draft", async () => {
+    const erik = { __typename: 'User' as const, id: 'u9' };
+    renderWizard(keyRequest({ requestedBy: erik }), '', () => null, 'MEMBER');
+    expect(await screen.findByLabelText('Serial numbers')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Discard/ })).not.toBeInTheDocument();
+  });
+
+  it("offers it to an admin on someone else's draft", async () => {
+    renderWizard(keyRequest({ id: 'kr-2', requestedBy: { __typename: 'User', id: 'u9' } }));
+    expect(await screen.findByRole('button', { name: /^Discard/ })).toBeInTheDocument();
+  });
+
+  it('offers nothing on a request that left the draft state', async () => {
+    renderWizard(keyRequest({ status: 'READY', step: 'KEYS' }));
+    expect(await screen.findByText('Your keys are ready')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Discard/ })).not.toBeInTheDocument();
+  });
+});
+

@@ -66,6 +66,26 @@ export const LicenseKeyFieldsFragment = graphql(`
   }
 `);
 
+/**
+ * A license as pickers and summaries show it; its serial numbers and activation
+ * keys (without the license files) tell licenses of one product apart.
+ */
+/**
+ * A key as the "Receive Keys" step shows it: with its license's serial numbers,
+ * so keys of one product can be told apart and each links to its license.
+ */
+export const KeyCardFieldsFragment = graphql(`
+  fragment KeyCardFields on LicenseKey {
+    ...LicenseKeyFields
+    license {
+      id
+      serials {
+        number
+      }
+    }
+  }
+`);
+
 export const LicenseSummaryFieldsFragment = graphql(`
   fragment LicenseSummaryFields on License {
     id
@@ -81,6 +101,15 @@ export const LicenseSummaryFieldsFragment = graphql(`
       licenseModel
       locking
     }
+    serials {
+      number
+    }
+    keys {
+      id
+      activationKey
+      status
+      issuedAt
+    }
   }
 `);
 
@@ -90,6 +119,9 @@ export const KeyRequestFieldsFragment = graphql(`
     kind
     status
     step
+    requestedBy {
+      id
+    }
     requiresHostId
     hostId
     failureReason
@@ -126,7 +158,7 @@ export const KeyRequestFieldsFragment = graphql(`
       }
     }
     keys {
-      ...LicenseKeyFields
+      ...KeyCardFields
     }
   }
 `);
@@ -149,7 +181,7 @@ export const KeyRequestProgressFieldsFragment = graphql(`
     submittedAt
     readyAt
     keys {
-      ...LicenseKeyFields
+      ...KeyCardFields
     }
   }
 `);
