@@ -86,7 +86,10 @@ def test_start_an_upgrade_from_its_notification(live_portal: dict[str, Any], pag
     with page.expect_download() as download:
         download_all.click()
     assert download.value.suggested_filename.endswith(".zip")
-    # the keys-ready notice reached the bell live (inboxUpdated), without a reload
+    # the keys-ready notice reached the bell live (inboxUpdated), without a reload: one unread again
+    expect(page.get_by_role("button", name=re.compile(r"^Notifications"))).to_have_attribute(
+        "aria-label", f"Notifications, {unread_before} unread", timeout=10_000
+    )
     page.get_by_role("button", name=UNREAD).click()
     expect(panel.get_by_role("listitem").filter(has_text="Keys ready").first).to_be_visible()
     page.keyboard.press("Escape")
@@ -130,6 +133,8 @@ def test_help_and_contact_support(live_portal: dict[str, Any], browser: Any) -> 
     ARTIFACTS.mkdir(exist_ok=True)
     base = live_portal["base"]
     alice = live_portal["users"][0]
+    api = ApiClient(base)
+    api.get_a_key(api.login(), unused_serial(live_portal, "EPS-14"))
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
@@ -175,5 +180,12 @@ def test_help_and_contact_support(live_portal: dict[str, Any], browser: Any) -> 
         expect(page.get_by_role("contentinfo").get_by_role("link", name="Contact support")).to_have_attribute(
             "href", re.compile(r"subject=.*Help")
         )
+        # a partner user's header (account switcher, Act for a customer) still fits at 1280 px
+        page.get_by_role("button", name="Sign out").click()
+        partner = next(u for u in live_portal["users"] if u["account"]["kind"] == "PARTNER")
+        sign_in(page, base, partner["email"], partner["password"])
+        header = page.get_by_role("banner").bounding_box()
+        assert header and header["height"] < 160, header
+        page.screenshot(path=str(ARTIFACTS / "header-partner-1280.png"))
     finally:
         context.close()

@@ -180,48 +180,50 @@ function Header() {
             Messages
           </NavLink>
         </nav>
-        <div className="topbar__tools">
-          <HeaderSearch />
-          <Link to="/help" className="topbar__help" aria-label="Help" title="Help: questions and answers, contact support">
-            <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-              <circle cx="12" cy="12" r="9" />
-              <path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .8-1 1.5v.7M12 17h.01" />
-            </svg>
-          </Link>
-          <NotificationBell />
-        </div>
-        <div className="topbar__user">
-          {user.memberships.length > 1 ? (
-            <div className="account-switcher">
-              <label htmlFor="account-switcher" className="account-switcher__label">
-                Account
-              </label>
-              <select
-                id="account-switcher"
-                className="select select--compact"
-                value={ownMembership?.account.id ?? ''}
-                onChange={(event) => switchAccount(event.target.value)}
-              >
-                {user.memberships.map((m) => (
-                  <option key={m.account.id} value={m.account.id}>
-                    {m.account.name} ({humanize(m.account.kind)})
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : ownMembership && !actingFor ? (
-            <span className="account-name">
-              {ownMembership.account.name}
-              <span className="account-name__kind">{humanize(ownMembership.account.kind)}</span>
-            </span>
-          ) : null}
-          {partnerUser ? <CustomerSwitcher /> : null}
-          <Link to="/account/profile" className="user-email" title={`${user.name}: your profile, password, two-factor sign-in and sessions`}>
-            {user.email}
-          </Link>
-          <button type="button" className="button button--ghost button--small" onClick={signOut} disabled={signingOut}>
-            Sign out
-          </button>
+        <div className="topbar__end">
+          <div className="topbar__tools">
+            <HeaderSearch />
+            <Link to="/help" className="topbar__help" aria-label="Help" title="Help: questions and answers, contact support">
+              <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+                <circle cx="12" cy="12" r="9" />
+                <path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .8-1 1.5v.7M12 17h.01" />
+              </svg>
+            </Link>
+            <NotificationBell />
+          </div>
+          <div className="topbar__user">
+            {user.memberships.length > 1 ? (
+              <div className="account-switcher">
+                <label htmlFor="account-switcher" className="account-switcher__label">
+                  Account
+                </label>
+                <select
+                  id="account-switcher"
+                  className="select select--compact"
+                  value={ownMembership?.account.id ?? ''}
+                  onChange={(event) => switchAccount(event.target.value)}
+                >
+                  {user.memberships.map((m) => (
+                    <option key={m.account.id} value={m.account.id}>
+                      {m.account.name} ({humanize(m.account.kind)})
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ) : ownMembership && !actingFor ? (
+              <span className="account-name">
+                {ownMembership.account.name}
+                <span className="account-name__kind">{humanize(ownMembership.account.kind)}</span>
+              </span>
+            ) : null}
+            {partnerUser ? <CustomerSwitcher /> : null}
+            <Link to="/account/profile" className="user-email" title={`${user.name}: your profile, password, two-factor sign-in and sessions`}>
+              {user.email}
+            </Link>
+            <button type="button" className="button button--ghost button--small" onClick={signOut} disabled={signingOut}>
+              Sign out
+            </button>
+          </div>
         </div>
       </div>
     </header>

@@ -99,6 +99,13 @@ describe('<HeaderSearch>', () => {
     expect(await screen.findByTestId('location')).toHaveTextContent('/licenses/lic-1');
   });
 
+  it('opens the first result of a term typed and entered at once (a serial number)', async () => {
+    const user = userEvent.setup();
+    renderSearch();
+    await user.type(box(), 'M123-456-7890{Enter}');
+    expect(await screen.findByTestId('location')).toHaveTextContent('/licenses/lic-1');
+  });
+
   it.each([
     [1, '/licenses/lic-2'],
     [2, '/version-upgrade/kr-up'],

@@ -93,6 +93,9 @@ export function HeaderSearch() {
   );
   const ordered = useMemo(() => groups.flatMap((group) => group.hits), [groups]);
   useEffect(() => setActive(0), [result.data]);
+  // Enter before the results arrived (a serial number typed or pasted, then Enter): open the first one when they do.
+  const [pendingEnter, setPendingEnter] = useState<string | null>(null);
+  const answered = !result.fetching && result.operation?.variables.query === query ? result.data : undefined;
 
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
@@ -114,6 +117,14 @@ export function HeaderSearch() {
   const open = focused && !dismissed && searching && (result.data !== undefined || result.error !== undefined);
   const activeIndex = Math.min(active, Math.max(0, ordered.length - 1));
   const optionId = (index: number) => `${id}-option-${index}`;
+
+  useEffect(() => {
+    if (pendingEnter === null || pendingEnter !== query || !answered) return;
+    setPendingEnter(null);
+    const first = SEARCH_GROUPS.flatMap((group) => answered.search.filter((hit) => hit.kind === group.kind))[0];
+    if (first) choose(first);
+    // choose() is read fresh on every render; the answer is what this waits for.
+  }, [pendingEnter, query, answered]);
 
   const finish = () => {
     setTerm('');
@@ -154,7 +165,9 @@ export function HeaderSearch() {
       else setActive(activeIndex <= 0 ? Math.max(0, ordered.length - 1) : activeIndex - 1);
     } else if (event.key === 'Enter') {
       // DebouncedInput has already sent the term at once.
-      if (open) choose(ordered[activeIndex]);
+      const typed = event.currentTarget.value.trim();
+      if (open && typed === query && !result.fetching) choose(ordered[activeIndex]);
+      else if (typed.length >= MIN_QUERY) setPendingEnter(typed);
     } else if (event.key === 'Escape') {
       event.preventDefault();
       if (open) setDismissed(true);
@@ -211,6 +224,7 @@ export function HeaderSearch() {
           onCommit={(value) => {
             setTerm(value);
             setDismissed(false);
+            setPendingEnter(null);
           }}
           onFocus={() => setFocused(true)}
           onBlur={(event) => {
