@@ -1,17 +1,16 @@
 import { useLocation } from 'react-router-dom';
 import { useQuery } from 'urql';
+import { graphql } from '../gql';
 import { PRODUCT_NAME } from './usePageTitle';
 
-/**
- * The public supportContact query. A plain string for now: shared/schema.graphql does not list
- * supportContact yet (the backend serves it), so codegen cannot type it; once the schema is
- * re-exported this becomes a graphql() document like the others.
- */
-export const SupportContactQuery = 'query SupportContact { supportContact { email } }';
-
-interface SupportContactData {
-  supportContact: { email: string } | null;
-}
+/** How to reach support: a public query (the sign-in page shows the link too). */
+export const SupportContactQuery = graphql(`
+  query SupportContact {
+    supportContact {
+      email
+    }
+  }
+`);
 
 /** Page names by the start of their path, most specific first, for the support mail's subject. */
 const PAGE_NAMES: readonly [string, string][] = [
@@ -52,8 +51,8 @@ export function supportMailto(email: string, pathname: string): string {
 /** "Contact support": a mail to the support desk's address (supportContact), shown once the address is known. */
 export function ContactSupportLink({ className }: { className?: string }) {
   const { pathname } = useLocation();
-  const [result] = useQuery<SupportContactData>({ query: SupportContactQuery });
-  const email = result.data?.supportContact?.email;
+  const [result] = useQuery({ query: SupportContactQuery });
+  const email = result.data?.supportContact.email;
   if (!email) return null;
   return (
     <a className={className} href={supportMailto(email, pathname)}>

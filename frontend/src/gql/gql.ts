@@ -16,6 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation Logout {\n    logout {\n      __typename\n      ... on LogoutSuccess {\n        ok\n      }\n    }\n  }\n": typeof types.LogoutDocument,
     "\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n": typeof types.HeaderSearchDocument,
+    "\n  query SupportContact {\n    supportContact {\n      email\n    }\n  }\n": typeof types.SupportContactDocument,
     "\n  fragment InboxItemFields on InboxItem {\n    id\n    kind\n    title\n    link\n    code\n    createdAt\n    readAt\n    account {\n      id\n      name\n    }\n  }\n": typeof types.InboxItemFieldsFragmentDoc,
     "\n  query Inbox($first: Int!, $after: String, $unreadOnly: Boolean!) {\n    inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      nodes {\n        ...InboxItemFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n      unreadCount\n    }\n  }\n": typeof types.InboxDocument,
     "\n  mutation InboxMarkRead($input: InboxMarkReadInput!) {\n    inboxMarkRead(input: $input) {\n      __typename\n      ... on InboxMarkReadSuccess {\n        marked\n        unreadCount\n        items {\n          ...InboxItemFields\n        }\n      }\n      ... on UserError {\n        message\n      }\n    }\n  }\n": typeof types.InboxMarkReadDocument,
@@ -145,6 +146,7 @@ type Documents = {
 const documents: Documents = {
     "\n  mutation Logout {\n    logout {\n      __typename\n      ... on LogoutSuccess {\n        ok\n      }\n    }\n  }\n": types.LogoutDocument,
     "\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n": types.HeaderSearchDocument,
+    "\n  query SupportContact {\n    supportContact {\n      email\n    }\n  }\n": types.SupportContactDocument,
     "\n  fragment InboxItemFields on InboxItem {\n    id\n    kind\n    title\n    link\n    code\n    createdAt\n    readAt\n    account {\n      id\n      name\n    }\n  }\n": types.InboxItemFieldsFragmentDoc,
     "\n  query Inbox($first: Int!, $after: String, $unreadOnly: Boolean!) {\n    inbox(first: $first, after: $after, unreadOnly: $unreadOnly) {\n      nodes {\n        ...InboxItemFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n      unreadCount\n    }\n  }\n": types.InboxDocument,
     "\n  mutation InboxMarkRead($input: InboxMarkReadInput!) {\n    inboxMarkRead(input: $input) {\n      __typename\n      ... on InboxMarkReadSuccess {\n        marked\n        unreadCount\n        items {\n          ...InboxItemFields\n        }\n      }\n      ... on UserError {\n        message\n      }\n    }\n  }\n": types.InboxMarkReadDocument,
@@ -294,6 +296,10 @@ export function graphql(source: "\n  mutation Logout {\n    logout {\n      __ty
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n"): (typeof documents)["\n  query HeaderSearch($query: String!, $first: Int!) {\n    search(query: $query, first: $first) {\n      kind\n      title\n      detail\n      license {\n        id\n      }\n      keyRequest {\n        id\n        kind\n        status\n      }\n      account {\n        id\n        name\n        number\n        kind\n        viewerRole\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SupportContact {\n    supportContact {\n      email\n    }\n  }\n"): (typeof documents)["\n  query SupportContact {\n    supportContact {\n      email\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -36,6 +36,10 @@ describe('<HelpPage>', () => {
     ]) {
       expect(screen.getByRole('heading', { level: 3, name: question })).toBeInTheDocument();
     }
+    // Examples from the fields' own help texts; every anchor once.
+    expect(screen.getByText('M123-456-7890')).toBeInTheDocument();
+    const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
+    expect(new Set(ids).size).toBe(ids.length);
     const contact = await screen.findByRole('link', { name: 'Contact support' });
     expect(contact).toHaveAttribute('href', `mailto:support@vendor.example?subject=${encodeURIComponent('Licensing Portal: help with Help (/help)')}`);
   });

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { ContactSupportLink } from '../components/SupportLink';
 import { usePageTitle } from '../components/usePageTitle';
+import { HELP_TEXTS, type HelpTopicId } from '../lib/helpTexts';
 
 interface Question {
   id: string;
@@ -13,6 +14,35 @@ interface Topic {
   id: string;
   title: string;
   questions: readonly Question[];
+}
+
+/** A "Where do I find …?" answer as the fields show it (lib/helpTexts), with anything the help page adds. */
+function fieldHelp(id: string, topic: HelpTopicId, more?: ReactNode): Question {
+  const help = HELP_TEXTS[topic];
+  return {
+    id,
+    question: help.question,
+    answer: (
+      <>
+        {help.answer.map((paragraph) => (
+          <p key={paragraph}>{paragraph}</p>
+        ))}
+        {help.examples?.length ? (
+          <dl className="help-page__examples">
+            {help.examples.map((example) => (
+              <div key={example.label}>
+                <dt>{example.label}</dt>
+                <dd>
+                  <code className="mono">{example.value}</code>
+                </dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+        {more}
+      </>
+    ),
+  };
 }
 
 /** The help page's questions and answers, by topic. */
@@ -35,39 +65,8 @@ export const HELP_TOPICS: readonly Topic[] = [
           </>
         ),
       },
-      {
-        id: 'serial-number',
-        question: 'Where do I find my serial number?',
-        answer: (
-          <>
-            <p>
-              It is printed on your license certificate and repeated in the order confirmation e-mail, next to each product you
-              bought.
-            </p>
-            <p>
-              A serial number is one letter followed by 10 digits; dashes and spaces are optional. New licenses start with M,
-              renewals of maintenance with R, upgrades with U — for example <code className="mono">M123-456-7890</code>.
-            </p>
-          </>
-        ),
-      },
-      {
-        id: 'host-id',
-        question: 'Where do I find the host ID?',
-        answer: (
-          <>
-            <p>
-              The host ID identifies the machine a host-locked license runs on. Read it on that machine, not on your own
-              computer.
-            </p>
-            <p>
-              Linux and other Unix systems: run <code className="mono">hostid</code> in a terminal and enter what it prints
-              (e.g. <code className="mono">007f0101</code>). Windows: run <code className="mono">ipconfig /all</code> and enter the
-              Physical Address of the primary network adapter (e.g. <code className="mono">00-11-22-33-44-55</code>).
-            </p>
-          </>
-        ),
-      },
+      fieldHelp('serial-number', 'serialNumber'),
+      fieldHelp('host-id', 'hostId'),
       {
         id: 'find-a-license',
         question: 'How do I find a license again?',
@@ -85,24 +84,14 @@ export const HELP_TOPICS: readonly Topic[] = [
     id: 'upgrades',
     title: 'Version upgrades',
     questions: [
-      {
-        id: 'notification-id',
-        question: 'Where do I find my notification ID?',
-        answer: (
-          <>
-            <p>
-              It is in the upgrade notification e-mail we sent when a newer version of your product became available, and in
-              your <Link to="/notifications">notifications</Link>: an upgrade notification shows its ID and a Start upgrade
-              button that fills it in for you.
-            </p>
-            <p>
-              A notification ID is VU- followed by 10 letters and digits, e.g. <code className="mono">VU-7K2M9QX4TD</code>.
-              The open notifications of an account are also listed on the Version Upgrade page under “Lost your notification
-              ID?”.
-            </p>
-          </>
-        ),
-      },
+      fieldHelp(
+        'notification-id',
+        'notificationId',
+        <p>
+          In your <Link to="/notifications">notifications</Link>, an upgrade notification shows its ID and a Start upgrade button
+          that fills it in for you.
+        </p>,
+      ),
       {
         id: 'upgrade-steps',
         question: 'How does a version upgrade work?',
@@ -121,7 +110,7 @@ export const HELP_TOPICS: readonly Topic[] = [
     title: 'Re-hosting and activation',
     questions: [
       {
-        id: 'rehost',
+        id: 'move-a-license',
         question: 'How do I move a license to another machine?',
         answer: (
           <p>
@@ -148,7 +137,7 @@ export const HELP_TOPICS: readonly Topic[] = [
     title: 'Vouchers',
     questions: [
       {
-        id: 'vouchers',
+        id: 'convert-vouchers',
         question: 'How do I turn voucher codes into licenses?',
         answer: (
           <p>
