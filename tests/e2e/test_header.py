@@ -169,6 +169,7 @@ def test_help_and_contact_support(live_portal: dict[str, Any], browser: Any) -> 
         page.keyboard.press("Escape")
         page.keyboard.press("Escape")
         expect(search).to_be_hidden()
+        expect(page.get_by_role("button", name="Search")).to_be_focused()  # closed back into its button
 
         # help: from the header, questions and answers
         page.get_by_role("link", name="Help").first.click()

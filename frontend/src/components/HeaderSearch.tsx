@@ -69,6 +69,7 @@ export function HeaderSearch() {
   const id = useId();
   const listId = `${id}-list`;
   const fieldRef = useRef<HTMLDivElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
   const input = () => fieldRef.current?.querySelector('input') ?? null;
   const navigate = useNavigate();
   const { user, membership, selectAccount } = useSession();
@@ -173,8 +174,12 @@ export function HeaderSearch() {
       if (open) setDismissed(true);
       else if (term) setTerm('');
       else {
-        setExpanded(false);
         input()?.blur();
+        if (expanded) {
+          // On a phone the field closes back into its button, which takes the focus.
+          setExpanded(false);
+          window.setTimeout(() => toggleRef.current?.focus(), 0);
+        }
       }
     }
   };
@@ -193,6 +198,7 @@ export function HeaderSearch() {
   return (
     <div className={`header-search${expanded ? ' header-search--expanded' : ''}`} role="search">
       <button
+        ref={toggleRef}
         type="button"
         className="header-search__toggle"
         aria-label="Search"
@@ -230,7 +236,7 @@ export function HeaderSearch() {
           onBlur={(event) => {
             if (event.relatedTarget instanceof Node && event.currentTarget.closest('.header-search')?.contains(event.relatedTarget)) return;
             setFocused(false);
-            if (!event.currentTarget.value) setExpanded(false);
+            setExpanded(false);
           }}
           onKeyDown={onKeyDown}
         />
