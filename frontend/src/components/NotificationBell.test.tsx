@@ -100,6 +100,7 @@ describe('<NotificationBell>', () => {
     expect(screen.getByTestId('unread-badge')).toHaveTextContent('3');
     push(5);
     expect(await screen.findByRole('button', { name: 'Notifications, 5 unread' })).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('New notification: 5 unread');
     push(0);
     expect(await screen.findByRole('button', { name: 'Notifications' })).toBeInTheDocument();
     expect(screen.queryByTestId('unread-badge')).not.toBeInTheDocument();

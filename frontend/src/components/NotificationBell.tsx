@@ -20,15 +20,21 @@ export function bellLabel(count: number | null): string {
  */
 function useUnreadCount(queried: number | undefined) {
   const [count, setCount] = useState<number | null>(null);
+  const [news, setNews] = useState('');
   const [live] = useSubscription({ query: InboxUpdatedSubscription });
   const pushed = live.data?.inboxUpdated;
   useEffect(() => {
     if (queried !== undefined) setCount(queried);
   }, [queried]);
+  const shown = useRef(count);
+  shown.current = count;
   useEffect(() => {
-    if (pushed !== undefined) setCount(pushed);
+    if (pushed === undefined) return;
+    // A pushed count above the one shown: something new arrived; say so politely.
+    if (shown.current !== null && pushed > shown.current) setNews(`New notification: ${pushed} unread`);
+    setCount(pushed);
   }, [pushed]);
-  return { count, setCount, pushed };
+  return { count, setCount, pushed, news };
 }
 
 /** The header's bell: the unread badge and a panel with the newest notifications. */
@@ -39,7 +45,7 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const [list, reexecute] = useQuery({ query: InboxQuery, variables: PANEL_VARIABLES, requestPolicy: 'cache-and-network' });
   const inbox = list.data?.inbox;
-  const { count, setCount, pushed } = useUnreadCount(inbox?.unreadCount);
+  const { count, setCount, pushed, news } = useUnreadCount(inbox?.unreadCount);
   const [marking, markRead] = useMutation(InboxMarkReadMutation);
   const wrapper = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -115,6 +121,9 @@ export function NotificationBell() {
           </span>
         ) : null}
       </button>
+      <span className="visually-hidden" role="status">
+        {news}
+      </span>
       <div id={panelId} className="bell__panel" role="dialog" aria-labelledby={titleId} hidden={!open}>
         <div className="bell__header">
           <h2 className="bell__title" id={titleId} ref={heading} tabIndex={-1}>
