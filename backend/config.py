@@ -46,9 +46,17 @@ class Settings:
     # of it for hot statements on the driver, and two for events.
     db_pool_size: int = 20
     # Rate limits: (max failures, window seconds)
+    # Serials: per user; per client address sized for an office behind one address.
     serial_failures: tuple[int, int] = (10, 600)
-    login_failures_per_email: tuple[int, int] = (10, 600)
-    login_failures_per_ip: tuple[int, int] = (50, 600)
+    serial_failures_per_ip: tuple[int, int] = (200, 600)
+    # Sign-in: free failures in the window, then each attempt waits twice as long as the last after
+    # the latest failure (at most LOGIN_MAX_DELAY), never a lock: per address and e-mail (the
+    # guesser), per e-mail from anywhere (a spread attack), per address (an office's worth).
+    login_failures_per_pair: tuple[int, int] = (5, 3600)
+    login_failures_per_email: tuple[int, int] = (20, 3600)
+    login_failures_per_ip: tuple[int, int] = (200, 3600)
+    # A step that asks for the current password again (change password, 2FA settings).
+    password_check_failures: tuple[int, int] = (10, 600)
     draft_ttl_days: int = 7
     rehost_limit: int = 4  # re-hosts per license per 12 months
     notification_failures: tuple[int, int] = (10, 600)

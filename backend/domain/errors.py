@@ -77,8 +77,11 @@ class RateLimitedError(UserError):
     code = "RATE_LIMITED"
 
     def __init__(self, retry_after_seconds: int, field: str | None = None) -> None:
-        minutes = max(1, round(retry_after_seconds / 60))
-        super().__init__(f"Too many failed attempts. Try again in about {minutes} minute(s).", field)
+        if retry_after_seconds < 60:
+            later = f"{retry_after_seconds} second(s)"
+        else:
+            later = f"about {max(1, round(retry_after_seconds / 60))} minute(s)"
+        super().__init__(f"Too many failed attempts. Try again in {later}.", field)
         self.retry_after_seconds = retry_after_seconds
 
 

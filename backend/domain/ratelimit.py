@@ -18,7 +18,11 @@ from backend.db.models import RateLimitHit, utcnow
 def _hits(dialect: str) -> Prepared:
     """Every bucket's hits in the window, in one statement (parameters `buckets`, `since`)."""
     return Prepared(
-        select(func.count().label("hits"), func.min(RateLimitHit.at).label("oldest"))
+        select(
+            func.count().label("hits"),
+            func.min(RateLimitHit.at).label("oldest"),
+            func.max(RateLimitHit.at).label("newest"),
+        )
         .where(ids_match(RateLimitHit.bucket, dialect, "buckets"), RateLimitHit.at > bindparam("since"))
         .group_by(RateLimitHit.bucket)
     )
@@ -28,6 +32,26 @@ async def retry_after(tx: DriverTransaction, buckets: Iterable[str], limit: tupl
     """Seconds until a new attempt is allowed in every bucket; 0 when none is over its limit."""
     rows = await tx.all(_hits(tx.dialect), _params(buckets, limit))
     return _wait([(row["hits"], row["oldest"]) for row in rows], limit)
+
+
+MAX_DELAY = 900  # seconds: the longest a back-off ever asks to wait
+
+
+async def backoff(tx: DriverTransaction, limits: Iterable[tuple[str, tuple[int, int]]]) -> int:
+    """Growing delays instead of a lock: past a bucket's free failures in its window, the next
+    attempt waits 2, 4, 8 … seconds (at most MAX_DELAY) after the bucket's latest failure. The
+    seconds to wait now (0: go ahead). `limits`: (bucket, (free failures, window seconds))."""
+    wait = 0
+    now = utcnow()
+    for bucket, (free, window) in limits:
+        rows = await tx.all(_hits(tx.dialect), _params([bucket], (free, window)))
+        for row in rows:
+            over = row["hits"] - free
+            if over < 0 or row["newest"] is None:
+                continue
+            delay = min(MAX_DELAY, 2 ** min(over + 1, 20))
+            wait = max(wait, int((row["newest"] + timedelta(seconds=delay) - now).total_seconds()) + 1)
+    return max(0, wait)
 
 
 async def allowance(tx: DriverTransaction, buckets: Iterable[str], limit: tuple[int, int]) -> tuple[int, int]:

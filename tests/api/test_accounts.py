@@ -59,9 +59,9 @@ async def test_wrong_password_gives_one_answer_for_known_and_unknown_users(clien
     )
 
 
-async def test_login_is_rate_limited_per_email(client: GraphQLClient) -> None:
-    for _ in range(10):
-        assert (await client.login(ALICE, "wrong-password"))["code"] == "INVALID_CREDENTIALS"
+async def test_login_is_slowed_down_per_email_and_address(client: GraphQLClient) -> None:
+    answers = [(await client.login(ALICE, "wrong-password"))["code"] for _ in range(10)]
+    assert answers == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 5
     limited = await client.login(ALICE, demo.DEMO_PASSWORD)
     assert limited["__typename"] == "RateLimited" and limited["retryAfterSeconds"] > 0
 

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.app import MAX_BODY_BYTES
-from backend.db.models import AuditEvent
+from backend.db.models import AuditEvent, RateLimitHit, utcnow
 from backend.domain import demo
+from backend.domain.serials import luhn_digit
 from backend.portal import Portal
-from tests.api.flows import ALICE, account_id, sign_in
+from tests.api.flows import ALICE, BOB, account_id, enter, new_serials, sign_in, start
 from tests.api.sockets import served
 from tests.conftest import make_settings, running_app
 from tests.support import GraphQLClient
@@ -151,3 +153,63 @@ async def test_nested_lists_past_the_node_limit_are_refused_before_running(clien
     # The same shape with small pages runs.
     small = await client.raw(NESTED.replace("100", "10").replace("30", "10"), {"a": acme})
     assert "errors" not in small, small
+
+
+def client_at(app: Any, ip: str) -> httpx.AsyncClient:
+    """A browser at another client address (the socket's peer: no proxy is trusted)."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=(ip, 40000)), base_url="http://127.0.0.1"
+    )
+
+
+async def _age_failures(portal: Portal, seconds: int) -> None:
+    async with portal.db.write() as session:
+        await session.execute(update(RateLimitHit).values(at=utcnow() - timedelta(seconds=seconds)))
+
+
+async def test_wrong_passwords_slow_the_guesser_and_never_lock_the_user_out(
+    portal_app: tuple[Any, Portal],
+) -> None:
+    app, portal = portal_app
+    async with client_at(app, "198.51.100.7") as guesser_http, client_at(app, "192.0.2.10") as alice_http:
+        guesser, alice = GraphQLClient(guesser_http), GraphQLClient(alice_http)
+        answers = [(await guesser.login(ALICE, "wrong-password"))["code"] for _ in range(10)]
+        # Five free failures, then each attempt at once is slowed down instead of tried.
+        assert answers == ["INVALID_CREDENTIALS"] * 5 + ["RATE_LIMITED"] * 5
+        # Alice at her own desk signs in at once.
+        assert (await alice.login(ALICE, demo.DEMO_PASSWORD))["__typename"] == "LoginSuccess"
+        # The guesser's address waits, a growing delay after its latest failure, even for the right
+        # password; once the delay has passed the right password works there too (no lock).
+        waited = await guesser.login(ALICE, demo.DEMO_PASSWORD)
+        assert waited["__typename"] == "RateLimited" and 0 < waited["retryAfterSeconds"] <= 900
+        await _age_failures(portal, waited["retryAfterSeconds"] + 1)
+        assert (await guesser.login(ALICE, demo.DEMO_PASSWORD))["__typename"] == "LoginSuccess"
+
+
+async def test_an_office_behind_one_address_is_not_locked_out_by_its_colleagues(
+    portal_app: tuple[Any, Portal],
+) -> None:
+    app, _ = portal_app
+    async with client_at(app, "203.0.113.50") as office_http:
+        office = GraphQLClient(office_http)
+        for n in range(60):  # sixty typos by a dozen colleagues
+            assert (await office.login(f"colleague{n % 12}@globex.example", "typo"))[
+                "code"
+            ] == "INVALID_CREDENTIALS"
+        assert (await office.login(BOB, demo.DEMO_PASSWORD))["__typename"] == "LoginSuccess"
+
+
+async def test_bad_serials_of_one_user_do_not_refuse_a_colleague_at_the_same_address(
+    portal_app: tuple[Any, Portal],
+) -> None:
+    app, portal = portal_app
+    async with client_at(app, "203.0.113.60") as alice_http, client_at(app, "203.0.113.60") as victor_http:
+        alice, colleague = GraphQLClient(alice_http), GraphQLClient(victor_http)
+        acme = account_id(await sign_in(alice))
+        draft = await start(alice, acme)
+        unknown = ["M" + f"{n:09d}" + luhn_digit(f"{n:09d}") for n in range(100, 110)]
+        assert {p["code"] for p in (await enter(alice, draft["id"], unknown))["problems"]} == {"UNKNOWN"}
+        globex = account_id(await sign_in(colleague, BOB))
+        theirs = await start(colleague, globex)
+        good = (await new_serials(portal))[0]
+        assert (await enter(colleague, theirs["id"], [good]))["__typename"] == "KeyRequestEnterSerialsSuccess"

@@ -77,7 +77,7 @@ async def _check_password(session: AsyncSession, settings: Settings, user: User,
     """Whether `password` is the user's (a step that changes a secret asks for it again);
     refused while too many wrong ones were tried. The caller counts a wrong one."""
     wait = await ratelimit.retry_after(
-        as_driver_transaction(session), [_password_bucket(user.id)], settings.login_failures_per_email
+        as_driver_transaction(session), [_password_bucket(user.id)], settings.password_check_failures
     )
     if wait:
         raise RateLimitedError(wait, "password")

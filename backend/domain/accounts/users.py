@@ -239,20 +239,23 @@ async def login(
     email = normalize_email(email)
     if not email or not password:
         raise InvalidCredentialsError()
-    email_bucket, ip_bucket = f"login:email:{email}", f"login:ip:{ip}"
+    # Throttled by (e-mail, address) first: someone guessing elsewhere slows himself, not the
+    # user at her own desk; the e-mail and the address alone only past many failures.
+    limits = [
+        (f"login:pair:{email}|{ip}", settings.login_failures_per_pair),
+        (f"login:email:{email}", settings.login_failures_per_email),
+        (f"login:ip:{ip}", settings.login_failures_per_ip),
+    ]
     async with db.read() as session:
         tx = as_driver_transaction(session)
-        wait = max(
-            await ratelimit.retry_after(tx, [email_bucket], settings.login_failures_per_email),
-            await ratelimit.retry_after(tx, [ip_bucket], settings.login_failures_per_ip),
-        )
+        wait = await ratelimit.backoff(tx, limits)
         user = await session.scalar(select(User).where(User.email == email))
     if wait:
         raise RateLimitedError(wait, "email")
     if not verify_password(user.password_hash if user else None, password) or user is None:
         async with db.write() as session:
             tx = as_driver_transaction(session)
-            await ratelimit.hit(tx, [email_bucket, ip_bucket])
+            await ratelimit.hit(tx, [bucket for bucket, _ in limits])
             await audit.record(tx, "user.login_failed", actor=None, email=email, ip=ip)
         raise InvalidCredentialsError()
     if user.email_verified_at is None:

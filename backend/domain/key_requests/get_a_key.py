@@ -205,7 +205,9 @@ async def enter_serials(
         tx: DriverTransaction, request: KeyRequest, grant: Grant
     ) -> tuple[KeyRequest, list[SerialProblem], SerialsHeld]:
         """The request, the rejected serials, and the serials it holds afterwards."""
-        if await ratelimit.retry_after(tx, buckets, settings.serial_failures):
+        if await ratelimit.retry_after(
+            tx, buckets[:1], settings.serial_failures
+        ) or await ratelimit.retry_after(tx, buckets[1:], settings.serial_failures_per_ip):
             raise SerialsRejectedError([_problem(text.strip(), "RATE_LIMITED") for text in entries])
         rows = await tx.all(_serials_numbered(tx.dialect), {"numbers": wanted}) if wanted else []
         product_of: dict[uuid.UUID, Product] = {}
