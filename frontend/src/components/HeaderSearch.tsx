@@ -50,7 +50,7 @@ export const SEARCH_GROUPS: readonly { kind: SearchHitKind; label: string }[] = 
 /** Where a hit opens: a license's page, a key request's wizard (a voucher conversion: the Voucher Center); an account: its licenses. */
 export function hitPath(hit: SearchHit): string | null {
   if (hit.license) return `/licenses/${encodeURIComponent(hit.license.id)}`;
-  if (hit.keyRequest) return hit.keyRequest.kind === 'VOUCHER' ? '/vouchers' : flowFor(hit.keyRequest.kind).path(hit.keyRequest.id);
+  if (hit.keyRequest) return flowFor(hit.keyRequest.kind).path(hit.keyRequest.id);
   if (hit.account) return '/licenses';
   return null;
 }

@@ -1,3 +1,5 @@
+import { formatDate } from './format';
+
 export interface ContactValue {
   name: string;
   email: string;
@@ -115,4 +117,22 @@ export function registrationInput(
 /** With "same as technical contact", the primary contact's field that mirrors `field`. */
 export function mirroredField(field: string): string {
   return field.startsWith('primaryContact.') ? field.replace('primaryContact.', 'technicalContact.') : field;
+}
+
+/** Who entered the details a registration step was prefilled with (KeyRequest.suggestedRegistrationSource). */
+export interface RegistrationSourceValue {
+  byYou: boolean;
+  enteredAt: string;
+  enteredBy?: { name: string } | null;
+}
+
+/**
+ * Says whose details a prefilled registration shows, so nobody takes another user's typing for
+ * their own: "the details you entered on 3 Dec 2026" or "the details Alice Admin entered on …".
+ */
+export function prefillSource(source: RegistrationSourceValue | null | undefined): string {
+  if (!source) return 'the details from an earlier request';
+  const when = formatDate(source.enteredAt);
+  if (source.byYou) return `the details you entered on ${when}`;
+  return `the details ${source.enteredBy?.name ?? 'another user of this account'} entered on ${when}`;
 }

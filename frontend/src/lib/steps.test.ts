@@ -138,3 +138,10 @@ describe('Get a Key views', () => {
     expect(needsRegistration([])).toBe(false);
   });
 });
+
+describe('voucher conversions', () => {
+  it('lead to the Voucher Center, not to a wizard', () => {
+    expect(flowFor('VOUCHER').path('S2V5UmVxdWVzdDox')).toBe('/vouchers');
+    expect(flowFor('VOUCHER').kind).toBe('VOUCHER');
+  });
+});

@@ -10,7 +10,7 @@ export type ServerStep =
   | 'CONFIRM'
   | 'KEYS';
 export type RequestStatus = 'DRAFT' | 'SUBMITTED' | 'FULFILLING' | 'READY' | 'FAILED' | 'EXPIRED';
-export type RequestKind = 'NEW' | 'UPGRADE' | 'REHOST' | 'FLEX';
+export type RequestKind = 'NEW' | 'UPGRADE' | 'REHOST' | 'FLEX' | 'VOUCHER';
 
 export interface StepDefinition {
   number: number;
@@ -121,11 +121,30 @@ export const FLEX_DRAW_DOWN_FLOW: WizardFlow = {
   startPath: '/flex',
 };
 
+/**
+ * A voucher conversion is one step, not a wizard: its codes and keys live on the Voucher Center,
+ * which is where a conversion in a key-request list leads (the wizards would send it back here).
+ */
+export const VOUCHER_CONVERSION_FLOW: WizardFlow = {
+  kind: 'VOUCHER',
+  title: 'Voucher conversion',
+  noun: 'voucher conversion',
+  steps: [
+    { number: 1, label: 'Enter Voucher Codes' },
+    { number: 2, label: 'Receive Keys' },
+  ],
+  order: ['KEYS'],
+  numbers: { KEYS: 2 },
+  path: () => '/vouchers',
+  startPath: '/vouchers',
+};
+
 const FLOWS: Record<RequestKind, WizardFlow> = {
   NEW: GET_A_KEY_FLOW,
   UPGRADE: VERSION_UPGRADE_FLOW,
   REHOST: REHOST_FLOW,
   FLEX: FLEX_DRAW_DOWN_FLOW,
+  VOUCHER: VOUCHER_CONVERSION_FLOW,
 };
 
 /** The wizard that handles key requests of `kind` (Get a Key for unknown kinds). */

@@ -51,6 +51,7 @@ export function keyRequest(overrides: Partial<KeyRequestFieldsFragment> = {}): K
     serials: [],
     registration: null,
     suggestedRegistration: null,
+    suggestedRegistrationSource: null,
     renewalCandidates: [],
     renewals: [],
     keys: [],
@@ -141,6 +142,7 @@ export function upgradeRequest(overrides: Partial<UpgradeRequestFieldsFragment> 
     upgradeQuantity: null,
     registration: null,
     suggestedRegistration: null,
+    suggestedRegistrationSource: null,
     keys: [],
     ...overrides,
   };

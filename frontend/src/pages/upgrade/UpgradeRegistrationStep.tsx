@@ -1,6 +1,6 @@
 import { useMutation } from 'urql';
 import { describeError } from '../../components/ErrorNotice';
-import { initialRegistrationForm, type RegistrationFormState } from '../../lib/registration';
+import { initialRegistrationForm, prefillSource, type RegistrationFormState } from '../../lib/registration';
 import { userErrorText } from '../wizard/messages';
 import { RegistrationForm, type RegistrationInputValue, type RegistrationSaveResult } from '../wizard/RegistrationForm';
 import { UpgradeRequestSetRegistrationMutation } from './documents';
@@ -53,7 +53,9 @@ export function UpgradeRegistrationStep({ keyRequest, onUpdate, onBack, onSaved,
         intro={
           <>
             The upgraded license keeps this support registration, and its keys are e-mailed to the technical contact.
-            {!keyRequest.registration && existing ? ' We filled in the registration of the license you upgrade; edit anything that has changed.' : ''}
+            {!keyRequest.registration && existing
+              ? ` We filled in the registration of the license you upgrade (${prefillSource(keyRequest.suggestedRegistrationSource)}); edit anything that has changed.`
+              : ''}
           </>
         }
         busy={fetching}

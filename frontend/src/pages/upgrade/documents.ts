@@ -77,6 +77,14 @@ export const UpgradeRequestFieldsFragment = graphql(`
     suggestedRegistration {
       ...RegistrationFields
     }
+    suggestedRegistrationSource {
+      byYou
+      enteredAt
+      enteredBy {
+        id
+        name
+      }
+    }
     keys {
       ...KeyCardFields
     }

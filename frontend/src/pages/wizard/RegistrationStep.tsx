@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useMutation } from 'urql';
 import { describeError } from '../../components/ErrorNotice';
-import { initialRegistrationForm, type RegistrationFormState } from '../../lib/registration';
+import { initialRegistrationForm, prefillSource, type RegistrationFormState } from '../../lib/registration';
 import { KeyRequestSetRegistrationMutation } from './documents';
 import { userErrorText } from './messages';
 import { ProductSummary } from './ProductSummary';
@@ -61,7 +61,7 @@ export function RegistrationStep({ keyRequest, onUpdate, onBack, onSaved, draft,
         intro={
           <>
             Support and maintenance are registered to this company. License keys are e-mailed to the technical contact.
-            {prefilled ? ' We filled in the details from your last request; check that they are still correct.' : ''}
+            {prefilled ? ` We filled in ${prefillSource(keyRequest.suggestedRegistrationSource)}; check that they are still correct.` : ''}
           </>
         }
         busy={fetching}

@@ -35,6 +35,10 @@ const TEXTS: Record<WizardFlow['kind'], FlowTexts> = {
     restart: 'Back to your contracts',
     expired: 'Drafts are kept for a limited time. No points were drawn; start a new draw-down from the contract.',
   },
+  VOUCHER: {
+    restart: 'Back to the Voucher Center',
+    expired: 'A voucher conversion is never a draft: its results and keys are on the Voucher Center.',
+  },
 };
 
 /**

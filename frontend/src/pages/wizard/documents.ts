@@ -139,6 +139,14 @@ export const KeyRequestFieldsFragment = graphql(`
     suggestedRegistration {
       ...RegistrationFields
     }
+    suggestedRegistrationSource {
+      byYou
+      enteredAt
+      enteredBy {
+        id
+        name
+      }
+    }
     renewalCandidates {
       serialNumber
       product {
