@@ -3,9 +3,11 @@ no private SQLAlchemy API (a minor SQLAlchemy upgrade must not break the server 
 
 from __future__ import annotations
 
-import ast
-import concurrent.futures
+import functools
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,29 +27,48 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _parse(path: Path) -> ast.Module:
-    """ast.parse on a thread of its own: CPython 3.11's AST validator compares C recursion depths
-    that an earlier deep recursion in a long test process can leave skewed ("AST constructor
-    recursion depth mismatch"); a new thread starts with fresh counters."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(ast.parse, path.read_text(), str(path)).result()
+# Run in a fresh interpreter: CPython 3.11's AST validator compares C recursion depths that a deep
+# recursion earlier in a long test process can leave skewed ("AST constructor recursion depth
+# mismatch", seen even on a new thread), so the parse happens where nothing ran before it.
+_IMPORT_STATEMENTS = """
+import ast, json, sys
+found = {}
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as source:
+        tree = ast.parse(source.read(), path)
+    found[path] = [
+        [getattr(node, "module", None), getattr(node, "level", 0), [alias.name for alias in node.names]]
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
+print(json.dumps(found))
+"""
+
+
+@functools.cache
+def _import_statements() -> dict[str, list[tuple[str | None, int, list[str]]]]:
+    """Every file's import statements: (module of a `from` import or None, level, names)."""
+    paths = [str(path) for path in sorted(_modules().values())]
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_STATEMENTS, *paths], capture_output=True, text=True, check=True
+    )
+    found: dict[str, list[tuple[str | None, int, list[str]]]] = json.loads(done.stdout)
+    return found
 
 
 def _imports(path: Path, modules: dict[str, Path]) -> Iterator[str]:
     """Every backend module this file imports, wherever in the file (a function-local import that
     dodges a cycle is still a cycle)."""
-    for node in ast.walk(_parse(path)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name in modules:
-                    yield alias.name
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                submodule = f"{node.module}.{alias.name}"
+    for module, level, names in _import_statements()[str(path)]:
+        if module is None:
+            yield from (name for name in names if name in modules)
+        elif level == 0:
+            for name in names:
+                submodule = f"{module}.{name}"
                 if submodule in modules:
                     yield submodule
-                elif node.module in modules:
-                    yield node.module
+                elif module in modules:
+                    yield module
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
