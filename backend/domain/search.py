@@ -19,6 +19,7 @@ from backend.db.models import (
     KeyRequest,
     KeyRequestSerial,
     License,
+    LicenseSerial,
     LicenseShare,
     Product,
     Serial,
@@ -30,9 +31,9 @@ from backend.keys import normalize_activation_key
 
 MIN_TERM, MAX_TERM, MAX_HITS = 2, 100, 20
 
-_licenses, _products, _accounts, _shares, _requests, _request_serials, _serials = (
+_licenses, _products, _accounts, _shares, _requests, _request_serials, _serials, _license_serials = (
     cast(Table, m.__table__)
-    for m in (License, Product, Account, LicenseShare, KeyRequest, KeyRequestSerial, Serial)
+    for m in (License, Product, Account, LicenseShare, KeyRequest, KeyRequestSerial, Serial, LicenseSerial)
 )
 
 
@@ -65,6 +66,13 @@ def license_kind(term: str) -> HitKind:
 
 def _licenses_found(term: str, dialect: str) -> Prepared:
     shared = select(_shares.c.license_id).where(_shares.c.user_id == bindparam("user_id"))
+    # The license's first serial number tells licenses of one product apart in the list.
+    first_serial = (
+        select(func.min(_serials.c.number))
+        .join(_license_serials, _license_serials.c.serial_id == _serials.c.id)
+        .where(_license_serials.c.license_id == _licenses.c.id)
+        .scalar_subquery()
+    )
     return Prepared(
         select(
             _licenses.c.id,
@@ -73,6 +81,7 @@ def _licenses_found(term: str, dialect: str) -> Prepared:
             _products.c.name,
             _products.c.version,
             _accounts.c.name.label("account_name"),
+            first_serial.label("serial"),
         )
         .join(_products, _products.c.id == _licenses.c.product_id)
         .join(_accounts, _accounts.c.id == _licenses.c.account_id)
@@ -142,7 +151,15 @@ async def find(db: Database, actor: Actor, text: str, first: int = 8) -> list[Hi
                 Hit(
                     kind,
                     f"{row['name']} {row['version']}",
-                    f"{row['quantity']} seat(s) · {row['account_name']}",
+                    " · ".join(
+                        part
+                        for part in (
+                            serial_numbers.display(row["serial"]) if row["serial"] else None,
+                            f"{row['quantity']} seat(s)",
+                            row["account_name"],
+                        )
+                        if part
+                    ),
                     license_id=row["id"],
                     account_id=row["account_id"],
                 )

@@ -39,7 +39,8 @@ async def test_search_finds_licenses_serials_keys_and_requests_of_the_users_acco
     key = ready["keys"][0]["activationKey"]
 
     by_product = await search(client, "data loss")
-    assert any(h["kind"] == "LICENSE" and h["license"]["id"] == license_id for h in by_product)
+    hit = next(h for h in by_product if h["kind"] == "LICENSE" and h["license"]["id"] == license_id)
+    assert hit["detail"].startswith(f"{serial[:4]}-{serial[4:7]}-{serial[7:]} · ")  # tells licenses apart
     by_serial = await search(client, serial.lower())
     assert [(h["kind"], h["license"]["id"]) for h in by_serial if h["license"]] == [("SERIAL", license_id)]
     by_key = await search(client, key.replace("-", " "))

@@ -25,6 +25,8 @@ interface LiveFeature extends Feature {
   cta: string;
   /** Only members and admins may use it (a viewer sees it, with the reason it is not for him). */
   requestsKeys?: boolean;
+  /** Only accounts of this kind have it (the Voucher Center: OEM accounts). */
+  accountKind?: string;
 }
 
 const LIVE: readonly LiveFeature[] = [
@@ -58,10 +60,17 @@ const LIVE: readonly LiveFeature[] = [
     to: '/flex',
     cta: 'Open',
   },
+  {
+    title: 'Voucher Center',
+    description: 'Convert your vouchers into licenses for the machines you ship or your customers, one code or thousands at once.',
+    icon: <VoucherIcon />,
+    to: '/vouchers',
+    cta: 'Open',
+    accountKind: 'OEM',
+  },
 ];
 
 const COMING_SOON: readonly Feature[] = [
-  { title: 'Voucher Center', description: 'Redeem vouchers for licenses, training and services.', icon: <VoucherIcon /> },
   { title: 'FileConnect', description: 'Download installers, updates and documentation for your products.', icon: <DownloadIcon /> },
 ];
 
@@ -115,7 +124,7 @@ export function HomePage() {
           What would you like to do?
         </h2>
         <ul className="feature-grid">
-          {LIVE.map((feature) =>
+          {LIVE.filter((feature) => !feature.accountKind || feature.accountKind === membership.account.kind).map((feature) =>
             feature.requestsKeys && !mayRequestKeys ? (
               <li key={feature.title}>
                 <div className="feature-card feature-card--disabled" aria-disabled="true">
