@@ -87,8 +87,8 @@ def test_flex_draw_down_in_the_browser(live_portal: dict[str, Any], page: Any) -
     expect(keys.get_by_role("listitem")).to_have_count(2, timeout=20_000)
     key_pattern = re.compile(r"[0-9A-Z]{5}(-[0-9A-Z]{5}){4}")
     expect(keys.get_by_text(key_pattern).first).to_be_visible()
-    expect(keys.get_by_text("Endpoint Protection")).to_be_visible()
-    expect(keys.get_by_text("Data Loss Prevention")).to_be_visible()
+    expect(keys.get_by_text("Endpoint Protection").first).to_be_visible()
+    expect(keys.get_by_text("Data Loss Prevention").first).to_be_visible()
     shoot(page, "keys")
 
     # The deployments list them, with their licenses and a Return action
@@ -148,7 +148,7 @@ def test_flex_draw_down_in_the_browser(live_portal: dict[str, Any], page: Any) -
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("#reg-hostId-error")).to_contain_text("enter its host ID")
     shoot(page, "registration")
-    page.get_by_label("Host ID").fill("gw-01.acme.example")
+    page.get_by_label("Host ID", exact=True).fill("gw-01.acme.example")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("[aria-current=step]")).to_contain_text("Confirm Draw-down")
     shoot(page, "confirm")

@@ -42,7 +42,7 @@ def test_renew_a_license_from_its_page(live_portal: dict[str, Any], page: Any) -
     sign_in(page, live_portal["base"], alice["email"], alice["password"])
     page.goto(f"{live_portal['base']}/licenses/{license_id}")
     page.get_by_role("link", name="Renew").click()
-    page.get_by_label("Serial numbers").fill(renewal)
+    page.get_by_label("Serial numbers", exact=True).fill(renewal)
     page.get_by_role("button", name="Add serial numbers").click()
     grouped = f"{renewal[:4]}-{renewal[4:7]}-{renewal[7:]}"  # one serial format everywhere
     expect(page.get_by_role("cell", name=grouped)).to_be_visible()
@@ -118,7 +118,7 @@ def test_rehost_and_deactivate_on_the_license_page(live_portal: dict[str, Any], 
     expect(page.get_by_role("table", name="Hosts that hold a seat of this license")).to_contain_text("host-a")
     page.screenshot(path=str(ARTIFACTS / "license-detail.png"), full_page=True)
     page.get_by_role("button", name="Re-host").click()
-    page.get_by_label("New host ID").fill("host-b")
+    page.get_by_label("New host ID", exact=True).fill("host-b")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Confirm re-host").click()
 

@@ -57,7 +57,7 @@ def test_partner_gets_a_key_for_its_customer(live_portal: dict[str, Any], browse
     # Get a Key for the customer, through the customer's own wizard.
     serial = unused_serial(live_portal, "EPS-14")
     partner.get_by_role("link", name="Get a Key").first.click()
-    partner.get_by_label("Serial numbers").fill(serial)
+    partner.get_by_label("Serial numbers", exact=True).fill(serial)
     partner.get_by_role("button", name="Add serial numbers").click()
     grouped = f"{serial[:4]}-{serial[4:7]}-{serial[7:]}"  # one serial format everywhere
     expect(partner.get_by_role("cell", name=grouped)).to_be_visible()

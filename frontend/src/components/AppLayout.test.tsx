@@ -100,7 +100,7 @@ describe('<AppLayout>', () => {
     expect(await screen.findByText('Home content')).toBeInTheDocument();
     expect(screen.getByRole('navigation', { name: 'Main' })).toContainElement(screen.getByRole('link', { name: 'Version Upgrade' }));
     expect(screen.getByRole('link', { name: 'Version Upgrade' })).toHaveAttribute('href', '/version-upgrade');
-    expect(screen.getByRole('search')).toContainElement(screen.getByRole('combobox', { name: /Find licenses/ }));
+    expect(screen.getByRole('search')).toContainElement(screen.getByRole('combobox', { name: 'Search the portal' }));
     expect(screen.getByRole('button', { name: 'Notifications' })).toHaveAttribute('aria-expanded', 'false');
     const helpLinks = screen.getAllByRole('link', { name: 'Help' });
     expect(helpLinks.length).toBe(2); // header and footer

@@ -59,7 +59,7 @@ function renderSearch() {
   return { ...utils, searches };
 }
 
-const box = () => screen.getByRole('combobox', { name: /Find licenses/ });
+const box = () => screen.getByRole('combobox', { name: 'Search the portal' });
 
 describe('<HeaderSearch>', () => {
   it('searches from two characters and groups the results', async () => {

@@ -212,11 +212,16 @@ export function HeaderSearch() {
       </button>
       <div className="header-search__field" ref={fieldRef}>
         <SearchIcon />
+        {/* Described, not labelled, so the field's name never collides with a page's own "Serial numbers". */}
+        <span id={`${listId}-what`} className="visually-hidden">
+          Finds licenses, serial numbers, activation keys, key requests and accounts.
+        </span>
         <DebouncedInput
           className="header-search__input"
           type="search"
           role="combobox"
-          aria-label="Find licenses, serial numbers, activation keys, key requests and accounts"
+          aria-label="Search the portal"
+          aria-describedby={`${listId}-what`}
           aria-autocomplete="list"
           aria-expanded={open}
           aria-controls={listId}

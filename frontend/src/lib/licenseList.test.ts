@@ -87,9 +87,9 @@ describe('license list state', () => {
   });
 
   it('remembers hidden columns per account', () => {
-    expect(readHiddenColumns('acc-1')).toEqual(['owner']);
+    expect(readHiddenColumns('acc-1')).toEqual(['owner', 'activationKey']);
     writeHiddenColumns('acc-1', ['hostId', 'cf:cf-1']);
     expect(readHiddenColumns('acc-1')).toEqual(['hostId', 'cf:cf-1']);
-    expect(readHiddenColumns('acc-2')).toEqual(['owner']);
+    expect(readHiddenColumns('acc-2')).toEqual(['owner', 'activationKey']);
   });
 });

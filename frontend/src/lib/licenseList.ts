@@ -201,7 +201,9 @@ export const BUILT_IN_COLUMNS = [
 export const customFieldColumn = (fieldId: string) => `cf:${fieldId}`;
 
 const COLUMNS_KEY = 'portal.licenseColumns';
-const DEFAULT_HIDDEN = ['owner'];
+// The activation key is a column one click away: with it the table would not fit 1280 px beside
+// a couple of custom fields, and the serial number already tells licenses of one product apart.
+const DEFAULT_HIDDEN = ['owner', 'activationKey'];
 
 /** Hidden columns of the licenses table, remembered per account in this browser. */
 export function readHiddenColumns(accountId: string): string[] {
