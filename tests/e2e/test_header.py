@@ -100,8 +100,11 @@ def test_start_an_upgrade_from_its_notification(live_portal: dict[str, Any], pag
     expect(page.get_by_role("heading", name="Notifications", level=1)).to_be_visible()
     expect(page.get_by_test_id("page-range")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "notifications-1280.png"), full_page=True)
-    page.get_by_role("checkbox", name="Unread only").check()
+    # The box follows the URL: click, then wait for it (check() wants the state at once).
+    unread_only = page.get_by_role("checkbox", name="Unread only")
+    unread_only.click()
     expect(page).to_have_url(re.compile(r"unread=1"))
+    expect(unread_only).to_be_checked()
     expect(page.get_by_role("list", name="Unread notifications").get_by_text(code)).to_have_count(0)
 
 
