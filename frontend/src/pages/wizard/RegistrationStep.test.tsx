@@ -79,54 +79,38 @@ describe('<RegistrationStep>', () => {
   });
 });
 
+function renderPrefilled(byYou: boolean) {
+  renderWithClient(
+    <RegistrationStep
+      keyRequest={keyRequest({
+        step: 'REGISTRATION',
+        serials: [serial('AAA-1')],
+        suggestedRegistration: suggested,
+        suggestedRegistrationSource: {
+          __typename: 'RegistrationSource',
+          byYou,
+          enteredAt: '2026-11-02T10:00:00Z',
+          enteredBy: { __typename: 'User', id: 'VXNlcjox', name: 'Alice Admin' },
+        },
+      })}
+      onUpdate={vi.fn()}
+      onBack={vi.fn()}
+      onSaved={vi.fn()}
+      draft={null}
+      onDraftChange={vi.fn()}
+    />,
+    () => null,
+  );
+}
+
 describe('RegistrationStep prefill', () => {
-  it("says whose details it filled in when another user entered them", () => {
-    renderWithClient(
-      <RegistrationStep
-        keyRequest={keyRequest({
-          step: 'REGISTRATION',
-          serials: [serial('AAA-1')],
-          suggestedRegistration: suggested,
-          suggestedRegistrationSource: {
-            __typename: 'RegistrationSource',
-            byYou: false,
-            enteredAt: '2026-11-02T10:00:00Z',
-            enteredBy: { __typename: 'User', id: 'VXNlcjox', name: 'Alice Admin' },
-          },
-        })}
-        onUpdate={vi.fn()}
-        onBack={vi.fn()}
-        onSaved={vi.fn()}
-        draft={null}
-        onDraftChange={vi.fn()}
-      />,
-      () => null,
-    );
+  it('says whose details it filled in when another user entered them', () => {
+    renderPrefilled(false);
     expect(screen.getByText(/We filled in the details Alice Admin entered on/)).toBeInTheDocument();
   });
 
   it('says they are your own when you entered them', () => {
-    renderWithClient(
-      <RegistrationStep
-        keyRequest={keyRequest({
-          step: 'REGISTRATION',
-          serials: [serial('AAA-1')],
-          suggestedRegistration: suggested,
-          suggestedRegistrationSource: {
-            __typename: 'RegistrationSource',
-            byYou: true,
-            enteredAt: '2026-11-02T10:00:00Z',
-            enteredBy: { __typename: 'User', id: 'VXNlcjox', name: 'Alice Admin' },
-          },
-        })}
-        onUpdate={vi.fn()}
-        onBack={vi.fn()}
-        onSaved={vi.fn()}
-        draft={null}
-        onDraftChange={vi.fn()}
-      />,
-      () => null,
-    );
+    renderPrefilled(true);
     expect(screen.getByText(/We filled in the details you entered on/)).toBeInTheDocument();
   });
 });
