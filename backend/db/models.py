@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -838,3 +839,104 @@ class InboxItem(Base):
     code: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+# ---------------------------------------------------------------- FileConnect (issue 16)
+
+
+class Release(Base):
+    """A version of a product for one platform, published by operators; its files are listed to
+    users entitled to the product (domain/releases/entitlement.py). A withdrawn release is no longer
+    listed and its links answer 410."""
+
+    __tablename__ = "releases"
+    __table_args__ = (
+        UniqueConstraint("product_id", "version", "platform", name="uq_releases_product_version_platform"),
+        Index("ix_releases_product_released", "product_id", "released_on"),
+    )
+    id: Mapped[uuid.UUID] = _id()
+    product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("products.id"))
+    version: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    released_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")  # Markdown, rendered sanitised by the SPA
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None]
+
+
+class ReleaseFile(Base):
+    """One downloadable file of a release; the bytes live in storage under their SHA-256 (hex), so
+    the same installer published twice is stored once."""
+
+    __tablename__ = "release_files"
+    __table_args__ = (UniqueConstraint("release_id", "name", name="uq_release_files_release_name"),)
+    id: Mapped[uuid.UUID] = _id()
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+
+class FileDownload(Base):
+    """The audit of one served download request: who, for which account's entitlement, what range,
+    how many bytes, the answer's status and the client's address."""
+
+    __tablename__ = "file_downloads"
+    __table_args__ = (Index("ix_file_downloads_file_at", "file_id", "at"),)
+    id: Mapped[uuid.UUID] = _id()
+    file_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("release_files.id", ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    range_header: Mapped[str | None] = mapped_column(String(200))
+    bytes_sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[int] = mapped_column(Integer)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------- Single sign-on (issue 18)
+
+
+class SsoConnection(Base):
+    """An account's OpenID Connect provider (one per account): users with its domains sign in
+    there (domain/accounts/sso.py). The client secret is stored encrypted (auth/oidc.py)."""
+
+    __tablename__ = "sso_connections"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), unique=True)
+    issuer_url: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    join_role: Mapped[Role] = mapped_column(_enum(Role))
+    require_sso: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The one admin who may still sign in with a password while SSO is required.
+    break_glass_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SsoDomain(Base):
+    """An e-mail domain a connection vouches for; the primary key keeps each domain with one
+    account at most."""
+
+    __tablename__ = "sso_domains"
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sso_connections.id", ondelete="CASCADE"), index=True
+    )
+
+
+class SsoLogin(Base):
+    """A sign-in sent to a provider and not back yet: the state (stored as SHA-256, also in the
+    browser's cookie), the nonce and the PKCE verifier; single use, short-lived."""
+
+    __tablename__ = "sso_logins"
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sso_connections.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
