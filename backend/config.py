@@ -67,6 +67,11 @@ class Settings:
     # Proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDRs): none by default, so
     # a client cannot choose the address every per-address limit counts (PORTAL_TRUSTED_PROXIES).
     trusted_proxies: tuple[str, ...] = ()
+    # FileConnect: where release files are kept — None for content-addressed files under data_dir,
+    # or s3://bucket?endpoint=…&region=… (PORTAL_STORAGE_URL); and the internal location of a
+    # fronting nginx that sends the files itself (PORTAL_DOWNLOADS_ACCEL, e.g. /internal/).
+    storage_url: str | None = None
+    downloads_accel: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -102,6 +107,8 @@ class Settings:
         }
         proxies = os.environ.get("PORTAL_TRUSTED_PROXIES", "")
         values["trusted_proxies"] = tuple(p.strip() for p in proxies.split(",") if p.strip())
+        values["storage_url"] = os.environ.get("PORTAL_STORAGE_URL") or None
+        values["downloads_accel"] = os.environ.get("PORTAL_DOWNLOADS_ACCEL") or None
         if "PORTAL_SUPPORT_EMAIL" in os.environ:
             values["support_email"] = os.environ["PORTAL_SUPPORT_EMAIL"]
         if "PORTAL_MAIL_FROM" in os.environ:
