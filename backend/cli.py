@@ -313,6 +313,105 @@ def cmd_vouchers_issue(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- FileConnect releases
+
+
+def cmd_releases_add(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from backend.domain.releases import publishing
+    from backend.domain.releases.storage import storage_for
+
+    settings = Settings.from_env()
+    files = [Path(name) for name in args.files]
+    missing = [str(path) for path in files if not path.is_file()]
+    if missing:
+        print(f"error: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    notes = Path(args.notes).read_text(encoding="utf-8") if args.notes else ""
+
+    async def run(portal: Portal) -> tuple[str, list[Any]]:
+        new = publishing.NewRelease(args.product, args.version, args.platform, args.released, notes)
+        existing = await publishing.find(portal.db, args.product, args.version, args.platform)
+        if existing is None:
+            release_id = (await publishing.create(portal.db, None, new)).id
+        else:
+            # Adding a forgotten file to a published release: its date and notes stay.
+            release_id = existing
+            print("adding to the published release", file=sys.stderr)
+        storage = storage_for(portal.settings)
+        added = []
+        for path in files:
+            size = path.stat().st_size
+            with tqdm(
+                total=size, unit="B", unit_scale=True, unit_divisor=1024, desc=path.name, file=sys.stderr
+            ) as bar:
+                added.append(
+                    await publishing.add_file_from_path(
+                        portal.db, storage, None, release_id, path, progress=bar.update
+                    )
+                )
+        return str(release_id), added
+
+    try:
+        release_id, added = asyncio.run(_with_portal(settings, run))
+    except UserError as exc:
+        return _print_problems(exc)
+    print(f"{args.product.upper()} {args.version} {args.platform}  release {release_id}")
+    for file in added:
+        print(f"  {file.sha256}  {file.size:>12,}  {file.name}")
+    return 0
+
+
+def cmd_releases_list(args: argparse.Namespace) -> int:
+    from backend.domain.releases import publishing
+
+    settings = Settings.from_env()
+
+    async def run(portal: Portal) -> list[Any]:
+        return await publishing.listing(portal.db, args.product)
+
+    listed = asyncio.run(_with_portal(settings, run))
+    for item in listed:
+        release = item.release
+        state = "  WITHDRAWN" if release.withdrawn_at is not None else ""
+        print(
+            f"{release.id}  {item.sku:<8} {release.version:<12} {release.platform:<16} "
+            f"{release.released_on}  {item.files} file(s) {item.size:,} B  "
+            f"{item.downloads} download(s){state}"
+        )
+    print(f"{len(listed)} release(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_releases_withdraw(args: argparse.Namespace) -> int:
+    import uuid
+
+    from backend.domain.releases import publishing
+
+    settings = Settings.from_env()
+    if args.id is None and not (args.product and args.version and args.platform):
+        print("error: give a release ID, or --product, --version and --platform", file=sys.stderr)
+        return 2
+
+    async def run(portal: Portal) -> Any:
+        if args.id is not None:
+            try:
+                release_id: uuid.UUID | None = uuid.UUID(args.id)
+            except ValueError:
+                release_id = None
+        else:
+            release_id = await publishing.find(portal.db, args.product, args.version, args.platform)
+        return await publishing.withdraw(portal.db, None, release_id)
+
+    try:
+        release = asyncio.run(_with_portal(settings, run))
+    except UserError as exc:
+        return _print_problems(exc)
+    print(f"release {release.id} ({release.version} {release.platform}) withdrawn at {release.withdrawn_at}")
+    return 0
+
+
 def _load_jwks(source: str | None) -> dict[str, Any]:
     if source is None:
         source = Settings.from_env().public_url + "/.well-known/jwks.json"
@@ -453,6 +552,29 @@ def parser() -> argparse.ArgumentParser:
     vouchers_issue.add_argument("--maintenance-months", type=int, default=12)
     vouchers_issue.add_argument("-o", "--output", help="write the codes to this CSV file")
     vouchers_issue.set_defaults(func=cmd_vouchers_issue)
+
+    releases = sub.add_parser("releases", help="FileConnect: publish software releases").add_subparsers(
+        dest="releases_command", required=True
+    )
+    releases_add = releases.add_parser(
+        "add", help="publish a release's files (streamed into storage, SHA-256 computed on the way)"
+    )
+    releases_add.add_argument("--product", required=True, help="SKU")
+    releases_add.add_argument("--version", required=True)
+    releases_add.add_argument("--platform", required=True, help="e.g. windows-x64, linux-x64, macos")
+    releases_add.add_argument("--released", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+    releases_add.add_argument("--notes", metavar="FILE.md", help="release notes (Markdown)")
+    releases_add.add_argument("files", nargs="+", metavar="FILE")
+    releases_add.set_defaults(func=cmd_releases_add)
+    releases_list = releases.add_parser("list", help="every release with its files and downloads")
+    releases_list.add_argument("--product", help="SKU")
+    releases_list.set_defaults(func=cmd_releases_list)
+    releases_withdraw = releases.add_parser("withdraw", help="take a release down (its links answer 410)")
+    releases_withdraw.add_argument("id", nargs="?", help="the release's ID (as `releases list` prints it)")
+    releases_withdraw.add_argument("--product", help="SKU")
+    releases_withdraw.add_argument("--version")
+    releases_withdraw.add_argument("--platform")
+    releases_withdraw.set_defaults(func=cmd_releases_withdraw)
 
     reminders_cmd = sub.add_parser("reminders", help="maintenance reminder mails").add_subparsers(
         dest="reminders_command", required=True
