@@ -120,6 +120,8 @@ OPERATIONS: dict[str, Op] = {
         lambda w: {"filter": {"customFields": [{"fieldId": w["field"], "value": "CC-1"}]}}, owner="share"
     ),
     "upgradeNotifications": Op(lambda w: {"accountId": w["account"]}),
+    # reports over one account (without an id: the partner's managed accounts)
+    "report": Op(lambda w: {"accountId": w["account"]}),
     # node(id:) runs for every Node type in test_node_*; here with a license.
     "node": Op(lambda w: {"id": w["license"]}),
     # Get a Key on its draft
