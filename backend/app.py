@@ -29,6 +29,7 @@ from backend.config import Settings
 from backend.context import Context
 from backend.domain.accounts.users import user_for_session
 from backend.graphql import build_schema
+from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
 from backend.loaders import Loaders
 from backend.portal import Portal
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         Route("/healthz", healthz),
         Route("/.well-known/jwks.json", jwks),
         *export_routes(portal),
+        *download_routes(portal),
     ]
     if (FRONTEND_DIST / "index.html").exists():
         routes.append(Mount("/", SPAStaticFiles(directory=FRONTEND_DIST, html=True), name="spa"))
