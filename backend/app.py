@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -29,6 +29,7 @@ from backend.config import Settings
 from backend.context import Context
 from backend.domain.accounts.users import user_for_session
 from backend.graphql import build_schema
+from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
 from backend.loaders import Loaders
@@ -51,7 +52,7 @@ class PortalGraphQL(GraphQL[Context, None]):
     def __init__(self, portal: Portal) -> None:
         production = portal.settings.production
         super().__init__(
-            build_schema(production),
+            build_schema(production, portal.settings.limit_checks),
             graphql_ide=None if production else "graphiql",
             allow_queries_via_get=False,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
@@ -75,6 +76,13 @@ class PortalGraphQL(GraphQL[Context, None]):
         except RecursionError:
             raise GraphQLHTTPError(400, "The request's JSON is nested too deeply.") from None
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A bearer token that cannot be used is answered before anything runs (backend/http/bearer.py).
+        try:
+            await super().__call__(scope, receive, send)
+        except BearerRefused as refused:
+            await refused.response()(scope, receive, send)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         portal = self.portal
         token = request.cookies.get(SESSION_COOKIE)
@@ -85,6 +93,17 @@ class PortalGraphQL(GraphQL[Context, None]):
             loaders=Loaders(portal.db, portal.settings.draft_ttl_days),
             ip=client_ip(request),
         )
+        # ---- API tokens (issue 17): a bearer request acts as the token's user, within its scopes.
+        try:
+            found = await bearer_user(portal.db, request, context.ip)
+        except BearerRefused:
+            if isinstance(request, WebSocket):
+                return context  # a handshake with a bad token: signed out
+            raise
+        if found is not None:
+            context.user, context.scopes = found.user, found.scopes
+            return context
+        # ----
         if token:
             context.user = await user_for_session(portal.db, token)
             if context.user is not None:

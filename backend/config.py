@@ -72,6 +72,12 @@ class Settings:
     # fronting nginx that sends the files itself (PORTAL_DOWNLOADS_ACCEL, e.g. /internal/).
     storage_url: str | None = None
     downloads_accel: str | None = None
+    # API limits (issue 17): points per user per clock hour (a request costs one per started
+    # hundred nodes; 0 turns the budget off, PORTAL_POINTS_PER_HOUR), and whether the checks before
+    # execution (page sizes, node limit, string bounds, token scopes, budget) run at all — off only
+    # to measure what they cost (bench/).
+    points_per_hour: int = 5000
+    limit_checks: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -113,5 +119,7 @@ class Settings:
             values["support_email"] = os.environ["PORTAL_SUPPORT_EMAIL"]
         if "PORTAL_MAIL_FROM" in os.environ:
             values["mail_from"] = os.environ["PORTAL_MAIL_FROM"]
+        if "PORTAL_POINTS_PER_HOUR" in os.environ:
+            values["points_per_hour"] = int(os.environ["PORTAL_POINTS_PER_HOUR"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

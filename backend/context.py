@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -31,12 +32,16 @@ class Context:
     session_token: str | None = None
     csrf_valid: bool = False
     ip: str | None = None
+    # Signed in with an API token (Authorization: Bearer): its scopes narrow what the user may do.
+    scopes: frozenset[str] | None = None
+    # The points budget's answer for this request (backend/budget.py), for rateLimit and headers.
+    budget: Any = None
 
     @property
     def actor(self) -> Actor:
         if self.user is None:
             raise NotSignedIn()
-        return Actor(self.user.id, self.ip)
+        return Actor(self.user.id, self.ip, self.scopes)
 
     async def fresh_loaders(self) -> Loaders:
         """Subscriptions live for a connection: give each emitted result its own loaders (and

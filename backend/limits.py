@@ -4,7 +4,7 @@ each path, summed, as GitHub counts them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import (
@@ -24,7 +24,11 @@ from graphql import (
     value_from_ast,
 )
 from graphql.language import Node, StringValueNode
+from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
+
+from backend.db.models import utcnow
+from backend.domain import budget
 
 # The longest string any argument takes (a custom value, an address line, a search); the fields
 # that take less say so themselves with a field error.
@@ -185,15 +189,61 @@ def node_count(
 
 class NodeLimit(SchemaExtension):
     """Refuse, before execution, a page over MAX_PAGE or a request over MAX_NODES: nested lists
-    multiply (a page of licenses, each with its account's page of licenses, …)."""
+    multiply (a page of licenses, each with its account's page of licenses, …). Then charge a
+    signed-in caller's points budget by the same count (domain/budget.py) and say it in the
+    X-RateLimit-* headers; over budget, the request is refused with HTTP 429 and Retry-After."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         if ctx.graphql_document is not None and ctx.result is None:
             try:
-                node_count(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables or {})
+                nodes = node_count(
+                    ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables or {}
+                )
             except NodeLimitExceeded as exceeded:
                 ctx.result = ExecutionResult(
                     data=None, errors=[GraphQLError(str(exceeded), extensions={"code": exceeded.code})]
                 )
+            else:
+                await _spend(ctx, nodes)
         yield
+
+
+# ---- the points budget (issue 17)
+
+
+async def _spend(ctx: Any, nodes: int) -> None:
+    context = ctx.context
+    user, portal = getattr(context, "user", None), getattr(context, "portal", None)
+    if user is None or portal is None or portal.settings.points_per_hour <= 0:
+        return  # signed-out callers reach only sign-in and help; their limits are per address
+    found = await budget.charge(portal.db, user.id, budget.cost_of(nodes), portal.settings.points_per_hour)
+    context.budget = found
+    response = getattr(context, "response", None)
+    if isinstance(response, Response):
+        response.headers.update(rate_limit_headers(found))
+    if not found.allowed:
+        retry = found.retry_after(utcnow())
+        if isinstance(response, Response):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(retry)
+        ctx.result = ExecutionResult(
+            data=None,
+            errors=[
+                GraphQLError(
+                    f"This request costs {found.cost} points and {found.remaining} of your "
+                    f"{found.limit:,} points this hour are left: try again in {retry} s, or ask for "
+                    "smaller pages.",
+                    extensions={"code": "RATE_LIMITED", "retryAfterSeconds": retry, "cost": found.cost},
+                )
+            ],
+        )
+
+
+def rate_limit_headers(found: budget.Budget) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(found.limit),
+        "X-RateLimit-Remaining": str(found.remaining),
+        "X-RateLimit-Used": str(found.used),
+        "X-RateLimit-Reset": str(int(found.reset_at.timestamp())),
+    }

@@ -896,3 +896,53 @@ class FileDownload(Base):
     bytes_sent: Mapped[int] = mapped_column(BigInteger, default=0)
     status: Mapped[int] = mapped_column(Integer)
     client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------- API tokens (issue 17)
+
+
+class ApiToken(Base):
+    """A personal access token for scripts and integrations: `lp_` + a 32-byte random secret,
+    stored only as its SHA-256 (domain/tokens/). It acts as its user, within its scopes; an
+    account's admins see and revoke the tokens made for that account."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The first characters of the token, shown in lists so a user can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    last_used_ip: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+
+
+class RateBudget(Base):
+    """Points a user spent on GraphQL requests in one clock hour (the points budget, backend/budget.py):
+    one row per user and hour, raised by a conditional upsert so concurrent instances never
+    overspend."""
+
+    __tablename__ = "rate_budgets"
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True, index=True)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---------------------------------------------------------------- Operations (issue 18)
+
+
+class WorkerHeartbeat(Base):
+    """A running worker (in a web process or `portal worker`), seen every few seconds: /readyz
+    wants one seen lately, so a deployment whose workers all died is not ready."""
+
+    __tablename__ = "worker_heartbeats"
+    worker_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -30,13 +30,25 @@ from backend.db.models import (
     SharePermission,
     utcnow,
 )
-from backend.domain.errors import NotAllowedError, NotFoundError
+from backend.domain.errors import MissingScopeError, NotAllowedError, NotFoundError
 
 
 @dataclass(frozen=True)
 class Actor:
     user_id: uuid.UUID
     ip: str | None = None
+    # An API token's scopes (domain/tokens/); None for a browser session, which has all of them.
+    # Either way the user's live roles below decide what is reached: a scope only narrows.
+    scopes: frozenset[str] | None = None
+
+
+def require_scope(actor: Actor, scope: str) -> None:
+    """Refuse (MissingScopeError, code FORBIDDEN, naming the scope) an API token without `scope`;
+    a browser session passes. For what is reached outside GraphQL (a CSV download) or deep inside
+    a resolver; GraphQL fields declare theirs with `permission_classes=[needs_scope("…")]`
+    (backend/scopes.py), which calls this."""
+    if actor.scopes is not None and scope not in actor.scopes:
+        raise MissingScopeError(scope)
 
 
 class Permission(enum.Enum):

@@ -56,6 +56,20 @@ class NotAllowedError(UserError):
         super().__init__(f"Your role ({role}) cannot {action}.", field)
 
 
+class MissingScopeError(UserError):
+    """An API token asked for something its scopes do not name (the user's roles may allow it)."""
+
+    code = "FORBIDDEN"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"This API token lacks the {scope} scope: create a token with it.")
+        self.scope = scope
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "field": None, "requiredScope": self.scope}
+
+
 class InvalidInputError(UserError):
     code = "INVALID_INPUT"
 

@@ -1,10 +1,11 @@
-"""GET downloads with the session cookie: the CSV export of a filter, a zip of license files, one
+"""GET downloads with the session cookie or an API token (licenses:read): the CSV export of a filter, a zip of license files, one
 license file, an Enterprise Flexible contract's true-up CSV. Same access rules as GraphQL; an unknown or foreign id is a 404."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -14,13 +15,21 @@ from starlette.routing import Route
 
 from backend.auth.tokens import SESSION_COOKIE
 from backend.db.models import User
-from backend.domain.access import Actor
+from backend.domain.access import Actor, require_scope
 from backend.domain.accounts.users import user_for_session
-from backend.domain.errors import FlexRefusedError, InvalidInputError, NotFoundError
+from backend.domain.errors import FlexRefusedError, InvalidInputError, MissingScopeError, NotFoundError
 from backend.domain.flex import consumption
 from backend.domain.licenses import exports, finding
+from backend.domain.tokens.api_tokens import SCOPES
+from backend.http.bearer import BearerRefused, bearer_user
 from backend.portal import Portal
 from backend.schema.common import from_global_id
+
+LICENSES = SCOPES[0]  # licenses:read opens the license downloads to API tokens
+
+
+class ClosedToTokens(Exception):
+    """No scope opens this download to API tokens."""
 
 
 class BadRequest(Exception):
@@ -31,7 +40,18 @@ def _not_found() -> Response:
     return PlainTextResponse("Not found", status_code=404)
 
 
-async def _actor(portal: Portal, request: Request) -> Actor | None:
+async def _actor(portal: Portal, request: Request, scope: str | None) -> Actor | None:
+    """The signed-in user: by the session cookie, or by an API token that holds `scope` (None: no
+    scope opens the endpoint to tokens). BearerRefused / MissingScopeError are answered by
+    _guarded."""
+    ip = request.client.host if request.client else None
+    found = await bearer_user(portal.db, request, ip)
+    if found is not None:
+        actor = Actor(found.user.id, ip, found.scopes)
+        if scope is None:
+            raise ClosedToTokens()
+        require_scope(actor, scope)
+        return actor
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -105,9 +125,23 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "Cache-Control": "no-store"}
 
 
+def _guarded(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    async def guarded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except BearerRefused as refused:
+            return refused.response()
+        except MissingScopeError as exc:
+            return PlainTextResponse(exc.message, status_code=403)
+        except ClosedToTokens:
+            return PlainTextResponse("API tokens cannot download this: use the portal.", status_code=403)
+
+    return guarded
+
+
 def routes(portal: Portal) -> list[Route]:
     async def export_csv(request: Request) -> Response:
-        actor = await _actor(portal, request)
+        actor = await _actor(portal, request, LICENSES)
         if actor is None:
             return _not_found()
         try:
@@ -127,7 +161,7 @@ def routes(portal: Portal) -> list[Route]:
         )
 
     async def files_zip(request: Request) -> Response:
-        actor = await _actor(portal, request)
+        actor = await _actor(portal, request, LICENSES)
         if actor is None:
             return _not_found()
         raw = [i for i in request.query_params.get("ids", "").split(",") if i.strip()]
@@ -145,7 +179,7 @@ def routes(portal: Portal) -> list[Route]:
         return Response(body, media_type="application/zip", headers=_attachment("license-files.zip"))
 
     async def license_file(request: Request) -> Response:
-        actor = await _actor(portal, request)
+        actor = await _actor(portal, request, LICENSES)
         if actor is None:
             return _not_found()
         license_id = from_global_id(request.path_params["license_id"], "License")
@@ -156,7 +190,7 @@ def routes(portal: Portal) -> list[Route]:
         return Response(content + "\n", media_type="application/jwt", headers=_attachment(name))
 
     async def flex_true_up(request: Request) -> Response:
-        actor = await _actor(portal, request)
+        actor = await _actor(portal, request, None)
         if actor is None:
             return _not_found()
         contract_id = from_global_id(request.path_params["contract_id"], "FlexContract")
@@ -173,8 +207,8 @@ def routes(portal: Portal) -> list[Route]:
         )
 
     return [
-        Route("/exports/flex/{contract_id}/true-up.csv", flex_true_up, methods=["GET"]),
-        Route("/api/licenses/export.csv", export_csv, methods=["GET"]),
-        Route("/api/licenses/files.zip", files_zip, methods=["GET"]),
-        Route("/api/licenses/{license_id}/license.lic", license_file, methods=["GET"]),
+        Route("/exports/flex/{contract_id}/true-up.csv", _guarded(flex_true_up), methods=["GET"]),
+        Route("/api/licenses/export.csv", _guarded(export_csv), methods=["GET"]),
+        Route("/api/licenses/files.zip", _guarded(files_zip), methods=["GET"]),
+        Route("/api/licenses/{license_id}/license.lic", _guarded(license_file), methods=["GET"]),
     ]
