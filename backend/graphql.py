@@ -41,6 +41,7 @@ from backend.resolvers import (
     nodes,
     partners,
     rehost,
+    releases,
     reports,
     search,
     security,
@@ -51,6 +52,7 @@ from backend.resolvers import (
 )
 from backend.schema import catalog
 from backend.schema import licenses as license_types
+from backend.schema.releases import BIG_INT, BigInt
 from backend.scopes import TokenScopes
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,7 @@ Query = merge_types(
         security.Query,
         flex.Query,
         vouchers.Query,
+        releases.Query,
         inbox.Query,
         reports.Query,
         search.Query,
@@ -160,6 +163,7 @@ Mutation = merge_types(
         security.Mutation,
         flex.Mutation,
         vouchers.Mutation,
+        releases.Mutation,
         inbox.Mutation,
     ),
 )
@@ -192,7 +196,7 @@ def build_schema(production: bool, checks: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         types=[catalog.ProductType, license_types.LicenseType],
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(disable_field_suggestions=production, scalar_map={BigInt: BIG_INT}),
     )
 
 

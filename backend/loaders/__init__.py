@@ -1,12 +1,12 @@
 """Per-request DataLoaders, one module per area (base, catalog, accounts, licenses, key_requests,
-partners, flex, vouchers): one batched query per relation and request shape, never one per row.
+partners, flex, vouchers, releases): one batched query per relation and request shape, never one per row.
 Each area's class extends the one below it, so a loader may prime the loaders of the areas it reads
 with."""
 
-from backend.loaders.vouchers import VoucherLoaders
+from backend.loaders.releases import ReleaseLoaders
 
 
-class Loaders(VoucherLoaders):
+class Loaders(ReleaseLoaders):
     """The request's DataLoaders, of every area."""
 
 

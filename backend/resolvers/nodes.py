@@ -8,6 +8,7 @@ import strawberry
 from backend.context import Info
 from backend.domain import notifications
 from backend.domain.access import Permission, allows
+from backend.domain.releases import entitlement
 from backend.domain.vouchers import batches, convert
 from backend.resolvers.key_requests import load_key_request
 from backend.schema.accounts import AccountType
@@ -16,6 +17,7 @@ from backend.schema.common import Node, from_global_id, type_of_global_id
 from backend.schema.flex import FlexContractType
 from backend.schema.inbox import InboxItemType
 from backend.schema.licenses import LicenseType
+from backend.schema.releases import ReleaseFileType, ReleaseType
 from backend.schema.vouchers import VoucherBatchType, VoucherConversionType
 
 
@@ -54,6 +56,16 @@ class Query:
             found = await convert.one(db, actor, value)
             ttl = info.context.portal.settings.draft_ttl_days
             return None if found is None else VoucherConversionType.from_conversion(found, ttl)
+        if kind == "Release":
+            release = await entitlement.visible_release(db, actor, value)
+            return None if release is None else ReleaseType.shown(*release)
+        if kind == "ReleaseFile":
+            seen = await entitlement.visible_file(db, actor, value)
+            if seen is None:
+                return None
+            file, release_row, rights = seen
+            locked = rights.locked_reason(release_row) is not None
+            return ReleaseFileType.from_model(file, locked, rights.account_for(release_row))
         if kind == "InboxItem":
             item = await notifications.one(db, actor, value)
             return None if item is None else InboxItemType.from_model(item)

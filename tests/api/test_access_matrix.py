@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -59,6 +59,8 @@ from backend.db.models import (
 from backend.domain.accounts.users import create_account
 from backend.domain.demo import DEMO_PASSWORD, FLEX_CONTRACT
 from backend.domain.key_requests.upgrades import notify
+from backend.domain.releases import publishing
+from backend.domain.releases.storage import storage_for
 from backend.graphql import build_schema
 from backend.portal import Portal
 from backend.schema.common import from_global_id, type_of_global_id
@@ -122,6 +124,8 @@ OPERATIONS: dict[str, Op] = {
     "upgradeNotifications": Op(lambda w: {"accountId": w["account"]}),
     # reports over one account (without an id: the partner's managed accounts)
     "report": Op(lambda w: {"accountId": w["account"]}),
+    # single sign-on settings (the account's admins only)
+    "ssoConnection": Op(lambda w: {"accountId": w["account"]}),
     # node(id:) runs for every Node type in test_node_*; here with a license.
     "node": Op(lambda w: {"id": w["license"]}),
     # Get a Key on its draft
@@ -185,6 +189,16 @@ OPERATIONS: dict[str, Op] = {
     "delegationDecline": Op(inp(delegationId="pending_too"), owner="partner"),
     "delegationRevoke": Op(inp(delegationId="active")),
     # members
+    # no client secret: refused as input, before any provider is asked
+    "ssoConnectionSave": Op(
+        inp(
+            accountId="account",
+            issuerUrl="https://login.acme.example",
+            clientId="portal",
+            domains=["acme.example"],
+        )
+    ),
+    "ssoConnectionDelete": Op(inp(accountId="account")),
     "accountMemberInvite": Op(inp(accountId="account", email="newcomer2@acme.example", role="MEMBER")),
     "accountMemberSetRole": Op(inp(accountId="account", userId="viewer", role="MEMBER")),
     "accountMemberRemove": Op(inp(accountId="account", userId="viewer")),
@@ -211,6 +225,8 @@ OPERATIONS: dict[str, Op] = {
     "keyRequestDiscard": Op(inp(keyRequestId="spare_draft")),
     # the notification centre: the customer's admin's "keys ready" notification
     "inboxMarkRead": Op(lambda w: {"input": {"ids": [w["inbox_item"]]}}),
+    # FileConnect: the vendor's operator withdraws a release (the customer's license entitles it)
+    "releaseWithdraw": Op(lambda w: {"id": w["release"]}, owner="operator"),
 }
 
 
@@ -455,8 +471,24 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "flex_draft": flex_draft["keyRequest"]["id"],
         "flex_license": flex_ready["licenses"][0]["id"],
         **await voucher_world(owners),
+        **await release_world(portal),
     }
     return world
+
+
+async def release_world(portal: Portal) -> World:
+    """A release of EPS-14 (the customer holds a license of it) with one file."""
+    release = await publishing.create(
+        portal.db, None, publishing.NewRelease("EPS-14", "14.9", "windows-x64", date.today(), "Matrix.")
+    )
+
+    async def content() -> AsyncIterator[bytes]:
+        yield b"matrix release"
+
+    file = await publishing.add_file(
+        portal.db, storage_for(portal.settings), None, release.id, "eps-14.9.zip", content()
+    )
+    return {"release": global_id("Release", release.id), "release_file": global_id("ReleaseFile", file.id)}
 
 
 async def voucher_world(owners: Owners) -> World:
@@ -507,6 +539,8 @@ NODES = {
     "VoucherBatch": "voucher_batch",
     "VoucherConversion": "voucher_conversion",
     "InboxItem": "inbox_item",
+    "Release": "release",
+    "ReleaseFile": "release_file",
 }
 RESOLVED = {
     "Account",
@@ -516,6 +550,8 @@ RESOLVED = {
     "VoucherBatch",
     "VoucherConversion",
     "InboxItem",
+    "Release",
+    "ReleaseFile",
 }
 # Whose objects they are, where not the customer's.
 NODE_OWNERS = {"VoucherBatch": "oem", "VoucherConversion": "oem"}
