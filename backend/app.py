@@ -29,9 +29,9 @@ from backend.config import Settings
 from backend.context import Context
 from backend.domain.accounts.users import user_for_session
 from backend.graphql import build_schema
+from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
-from backend.http.bearer import BearerRefused, bearer_user
 from backend.loaders import Loaders
 from backend.portal import Portal
 
@@ -76,6 +76,13 @@ class PortalGraphQL(GraphQL[Context, None]):
         except RecursionError:
             raise GraphQLHTTPError(400, "The request's JSON is nested too deeply.") from None
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A bearer token that cannot be used is answered before anything runs (backend/http/bearer.py).
+        try:
+            await super().__call__(scope, receive, send)
+        except BearerRefused as refused:
+            await refused.response()(scope, receive, send)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         portal = self.portal
         token = request.cookies.get(SESSION_COOKIE)
@@ -85,30 +92,7 @@ class PortalGraphQL(GraphQL[Context, None]):
             portal=portal,
             loaders=Loaders(portal.db, portal.settings.draft_ttl_days),
             ip=client_ip(request),
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # A bearer token that cannot be used is answered before anything runs (backend/http/bearer.py).
-        try:
-            await super().__call__(scope, receive, send)
-        except BearerRefused as refused:
-            await refused.response()(scope, receive, send)
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        # An operation that found the database away is answered 503 by ObservedRequests.
-        if database_away.get():
-            database_away.set(False)
-            raise DatabaseUnavailable
-        return await super().process_result(request, result)
-
         )
-        if token:
-            context.user = await user_for_session(portal.db, token)
-            if context.user is not None:
-                context.session_token = token
-                context.csrf_valid = csrf_ok(
-                    portal.settings.secret_key,
-                    token,
-                    request.cookies.get(CSRF_COOKIE),
-                    request.headers.get(CSRF_HEADER),
         # ---- API tokens (issue 17): a bearer request acts as the token's user, within its scopes.
         try:
             found = await bearer_user(portal.db, request, context.ip)
@@ -120,6 +104,15 @@ class PortalGraphQL(GraphQL[Context, None]):
             context.user, context.scopes = found.user, found.scopes
             return context
         # ----
+        if token:
+            context.user = await user_for_session(portal.db, token)
+            if context.user is not None:
+                context.session_token = token
+                context.csrf_valid = csrf_ok(
+                    portal.settings.secret_key,
+                    token,
+                    request.cookies.get(CSRF_COOKIE),
+                    request.headers.get(CSRF_HEADER),
                 )
         return context
 

@@ -124,8 +124,6 @@ OPERATIONS: dict[str, Op] = {
     "upgradeNotifications": Op(lambda w: {"accountId": w["account"]}),
     # reports over one account (without an id: the partner's managed accounts)
     "report": Op(lambda w: {"accountId": w["account"]}),
-    # single sign-on settings (the account's admins only)
-    "ssoConnection": Op(lambda w: {"accountId": w["account"]}),
     # node(id:) runs for every Node type in test_node_*; here with a license.
     "node": Op(lambda w: {"id": w["license"]}),
     # Get a Key on its draft
@@ -189,16 +187,6 @@ OPERATIONS: dict[str, Op] = {
     "delegationDecline": Op(inp(delegationId="pending_too"), owner="partner"),
     "delegationRevoke": Op(inp(delegationId="active")),
     # members
-    # no client secret: refused as input, before any provider is asked
-    "ssoConnectionSave": Op(
-        inp(
-            accountId="account",
-            issuerUrl="https://login.acme.example",
-            clientId="portal",
-            domains=["acme.example"],
-        )
-    ),
-    "ssoConnectionDelete": Op(inp(accountId="account")),
     "accountMemberInvite": Op(inp(accountId="account", email="newcomer2@acme.example", role="MEMBER")),
     "accountMemberSetRole": Op(inp(accountId="account", userId="viewer", role="MEMBER")),
     "accountMemberRemove": Op(inp(accountId="account", userId="viewer")),
