@@ -12,17 +12,19 @@ from typing import Any
 
 # strawberry answers this exception with its status code (its HTTP layer is cross-web).
 from cross_web import HTTPException as GraphQLHTTPError
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from backend.auth.tokens import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, csrf_ok
 from backend.config import Settings
@@ -33,6 +35,11 @@ from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
 from backend.loaders import Loaders
+from backend.observability.http import routes as observability_routes
+from backend.observability.metrics import pool_sampler
+from backend.observability.operations import database_away
+from backend.observability.outage import DatabaseUnavailable
+from backend.observability.requests import ObservedRequests
 from backend.portal import Portal
 
 log = logging.getLogger(__name__)
@@ -82,6 +89,13 @@ class PortalGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
         except BearerRefused as refused:
             await refused.response()(scope, receive, send)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # An operation that found the database away is answered 503 by ObservedRequests.
+        if database_away.get():
+            database_away.set(False)
+            raise DatabaseUnavailable
+        return await super().process_result(request, result)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         portal = self.portal
@@ -142,14 +156,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         gc.collect()
         gc.freeze()
         try:
-            yield
+            async with pool_sampler(portal.db):
+                yield
         finally:
             await portal.stop()
-
-    async def healthz(_request: Request) -> Response:
-        async with portal.db.read() as session:
-            await session.execute(text("SELECT 1"))
-        return PlainTextResponse("ok")
 
     async def jwks(_request: Request) -> Response:
         return JSONResponse(await portal.keys.jwks(), headers={"Cache-Control": "public, max-age=300"})
@@ -157,7 +167,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     routes: list[Any] = [
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
-        Route("/healthz", healthz),
+        *observability_routes(portal),  # /healthz, /readyz, /metrics
         Route("/.well-known/jwks.json", jwks),
         *export_routes(portal),
         *download_routes(portal),
@@ -166,6 +176,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         routes.append(Mount("/", SPAStaticFiles(directory=FRONTEND_DIST, html=True), name="spa"))
     else:
         log.warning("frontend/dist is missing: run `make setup` (npm run build) to serve the SPA")
-    app = Starlette(routes=routes, lifespan=lifespan)
+    trusted_id = bool(settings.trusted_proxies)
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(ObservedRequests, trust_forwarded_id=trusted_id)],
+    )
     app.state.portal = portal
     return app

@@ -78,6 +78,14 @@ class Settings:
     # to measure what they cost (bench/).
     points_per_hour: int = 5000
     limit_checks: bool = True
+    # Operations (issue 18): the bearer token /metrics wants (PORTAL_METRICS_TOKEN; in production
+    # without one /metrics is 404), log lines as JSON (PORTAL_LOG_FORMAT=json, the default in
+    # production) or text, how many live workers /readyz wants (PORTAL_READY_WORKERS; 0: do not
+    # ask) and how long a stopping worker lets its running jobs finish.
+    metrics_token: str | None = None
+    log_format: str = "text"
+    ready_workers: int = 1
+    shutdown_grace_seconds: float = 25.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,5 +129,13 @@ class Settings:
             values["mail_from"] = os.environ["PORTAL_MAIL_FROM"]
         if "PORTAL_POINTS_PER_HOUR" in os.environ:
             values["points_per_hour"] = int(os.environ["PORTAL_POINTS_PER_HOUR"])
+        values["metrics_token"] = os.environ.get("PORTAL_METRICS_TOKEN") or None
+        values["log_format"] = os.environ.get("PORTAL_LOG_FORMAT") or (
+            "json" if env == "production" else "text"
+        )
+        if "PORTAL_READY_WORKERS" in os.environ:
+            values["ready_workers"] = int(os.environ["PORTAL_READY_WORKERS"])
+        if "PORTAL_SHUTDOWN_GRACE_SECONDS" in os.environ:
+            values["shutdown_grace_seconds"] = float(os.environ["PORTAL_SHUTDOWN_GRACE_SECONDS"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -26,6 +26,7 @@ from strawberry.tools import merge_types
 
 from backend.domain.errors import UserError
 from backend.limits import InputBounds, NodeLimit
+from backend.observability.operations import OperationMetrics
 from backend.resolvers import (
     accounts,
     activations,
@@ -190,6 +191,7 @@ def build_schema(production: bool, checks: bool = True) -> strawberry.Schema:
     ]
     if production:
         extensions.append(lambda: MaskErrors(should_mask_error=_mask))
+    extensions.append(OperationMetrics)  # last, so it sees errors before they are masked
     return PortalSchema(
         query=Query,
         mutation=Mutation,

@@ -6,13 +6,23 @@ lease runs out, so handlers must be idempotent (fulfillment checks what it alrea
 unique constraint backs it). A job is handed to this process's own worker right after its commit
 (claimed by id, no NOTIFY, no search); without a local worker the event bus wakes the other
 instances'. Every worker also polls once a second for leases, retries and jobs whose process died
-before running them."""
+before running them. A standalone worker (`portal worker`) writes a heartbeat row every few seconds;
+an in-process worker's liveness is read from memory by its own web process (`Worker.alive`), so
+the embedded mode writes nothing while idle. /readyz wants one or the other.
+
+A job carries the id of the request that enqueued it, so the job's log lines join the request's.
+On shutdown a worker claims nothing more and lets the jobs it is running finish (up to a grace
+period; a job cut short is claimed again when its lease runs out)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -20,12 +30,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, insert, or_, select, update
 
 from backend.db.driver import DriverTransaction, Prepared
 from backend.db.engine import Database
-from backend.db.models import Job, JobStatus, utcnow
+from backend.db.models import Job, JobStatus, WorkerHeartbeat, utcnow
 from backend.events import EventBus
+from backend.observability import context
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +48,7 @@ class ClaimedJob:
     payload: dict[str, Any]
     attempts: int
     max_attempts: int
+    request_id: str | None = None
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
@@ -55,7 +67,7 @@ class JobKind:
 
 ENQUEUE = Prepared(
     insert(cast(Table, Job.__table__)).returning(Job.id),
-    ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at"],
+    ["kind", "payload", "status", "attempts", "max_attempts", "run_after", "created_at", "request_id"],
 )
 
 
@@ -80,6 +92,7 @@ async def enqueue(
             "max_attempts": max_attempts,
             "run_after": run_after or now,
             "created_at": now,
+            "request_id": context.request_id.get(),
         },
     )
     assert row is not None
@@ -107,7 +120,14 @@ def _claim(which: ColumnElement[bool]) -> Prepared:
         .values(
             status=JobStatus.RUNNING, attempts=_jobs.c.attempts + 1, locked_until=bindparam("lease_until")
         )
-        .returning(_jobs.c.id, _jobs.c.kind, _jobs.c.payload, _jobs.c.attempts, _jobs.c.max_attempts)
+        .returning(
+            _jobs.c.id,
+            _jobs.c.kind,
+            _jobs.c.payload,
+            _jobs.c.attempts,
+            _jobs.c.max_attempts,
+            _jobs.c.request_id,
+        )
     )
 
 
@@ -177,6 +197,20 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2**attempts))
 
 
+_beats = cast(Table, WorkerHeartbeat.__table__)
+_BEAT = Prepared(
+    update(_beats)
+    .where(_beats.c.worker_id == bindparam("beating"))
+    .values(seen_at=bindparam("now"))
+    .returning(_beats.c.worker_id)
+)
+_FIRST_BEAT = Prepared(insert(_beats), ["worker_id", "started_at", "seen_at"])
+_LAST_BEAT = Prepared(delete(_beats).where(_beats.c.worker_id == bindparam("beating")))
+# A worker killed without its last beat leaves a row; rows this old are nobody's.
+_FORGET = Prepared(delete(_beats).where(_beats.c.seen_at < bindparam("before")))
+HEARTBEAT_SECONDS = 5.0
+
+
 class Worker:
     """Runs jobs with `concurrency` loops in this process."""
 
@@ -188,8 +222,11 @@ class Worker:
         *,
         concurrency: int,
         lease_seconds: int,
+        grace_seconds: float = 25.0,
     ) -> None:
         self.db = db
+        self.grace_seconds = grace_seconds
+        self.worker_id = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.kinds = kinds
         self.lease_seconds = lease_seconds
         self.concurrency = concurrency
@@ -198,6 +235,9 @@ class Worker:
         self._wakes = asyncio.Semaphore(0)
         self._handed: deque[int] = deque()
         self._tasks: list[asyncio.Task[None]] = []
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._last_turn = time.monotonic()
+        self._running_jobs = 0
         self._stopping = False
         bus.on_job(self._wake)
 
@@ -206,25 +246,73 @@ class Worker:
             self._handed.append(job_id)
         self._wakes.release()
 
-    def start(self) -> None:
+    def start(self, *, heartbeat: bool = False) -> None:
+        """Run the loops; with `heartbeat`, also say so in worker_heartbeats (standalone workers)."""
         self._tasks = [asyncio.create_task(self._loop(), name=f"worker-{i}") for i in range(self.concurrency)]
+        if heartbeat:
+            self._heartbeat = asyncio.create_task(self._beat(), name="worker-heartbeat")
+
+    def alive(self, within: float = 30.0) -> bool:
+        """Loops running, and one of them turned lately or is running a job (not wedged)."""
+        if self._stopping or not self._tasks or all(task.done() for task in self._tasks):
+            return False
+        return self._running_jobs > 0 or time.monotonic() - self._last_turn < within
 
     async def stop(self) -> None:
+        """Claim nothing more, let running jobs finish (at most grace_seconds), then stop."""
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+        for _ in self._tasks:
+            self._wakes.release()  # idle loops see _stopping at once
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=self.grace_seconds)
+            if pending:
+                log.warning(
+                    "worker stopping: %d job(s) still running after %ss, cut short",
+                    len(pending),
+                    self.grace_seconds,
+                )
+            for task in pending:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await self._heartbeat
+            with contextlib.suppress(Exception):
+                await self.db.driver.run(lambda tx: tx.one(_LAST_BEAT, {"beating": self.worker_id}))
+
+    async def beat(self) -> None:
+        """Say this worker is alive (one UPDATE; the first beat inserts its row)."""
+        now = utcnow()
+
+        async def write(tx: DriverTransaction) -> None:
+            if await tx.one(_BEAT, {"beating": self.worker_id, "now": now}) is None:
+                await tx.one(_FORGET, {"before": now - timedelta(days=1)})
+                await tx.one(_FIRST_BEAT, {"worker_id": self.worker_id, "started_at": now, "seen_at": now})
+
+        await self.db.driver.run(write)
+
+    async def _beat(self) -> None:
+        while True:
+            try:
+                await self.beat()
+            except Exception as exc:  # the database away: keep trying, /readyz says so meanwhile
+                log.warning("worker heartbeat failed: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def _loop(self) -> None:
         while not self._stopping:
+            self._last_turn = time.monotonic()
             woken = True
             try:
                 await asyncio.wait_for(self._wakes.acquire(), timeout=1.0)
             except TimeoutError:
                 woken = False
             try:
+                if self._stopping:
+                    break
                 if woken and self._handed:
                     await self.run_once(self._handed.popleft())
                 else:  # the once-a-second poll, or another instance's wake: run what is ready
@@ -255,6 +343,24 @@ class Worker:
         if taken is None:
             return False
         job, kind = taken
+        # The job's log lines carry the enqueuing request's id; no user acts in a job.
+        ids = (
+            context.request_id.set(job.request_id),
+            context.user_id.set(None),
+            context.account_id.set(None),
+        )
+        self._running_jobs += 1
+        try:
+            return await self._run(job, kind)
+        finally:
+            self._running_jobs -= 1
+            context.request_id.reset(ids[0])
+            context.user_id.reset(ids[1])
+            context.account_id.reset(ids[2])
+
+    async def _run(self, job: ClaimedJob, kind: JobKind | None) -> bool:
+        db = self.db
+        log.info("job %s (%s) started, attempt %s", job.id, job.kind, job.attempts)
         running = _Running(job.id)
         token = _running.set(running)
         try:
@@ -281,6 +387,7 @@ class Worker:
         if not running.finished:
             done = {"job_id": job.id, "now": utcnow()}
             await db.driver.run(lambda tx: tx.one(_DONE, done))
+        log.info("job %s (%s) done", job.id, job.kind)
         return True
 
     async def drain(self) -> int:

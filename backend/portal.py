@@ -61,6 +61,7 @@ class Portal:
             self.job_kinds,
             concurrency=concurrency,
             lease_seconds=self.settings.job_lease_seconds,
+            grace_seconds=self.settings.shutdown_grace_seconds,
         )
 
     async def stop(self) -> None:

@@ -25,6 +25,8 @@ const config: CodegenConfig = {
           Date: 'string',
           DateTime: 'string',
           JSON: 'unknown',
+          // File sizes: a JSON number (past 2^31, below 2^53).
+          BigInt: 'number',
         },
         strictScalars: true,
         skipTypename: false,

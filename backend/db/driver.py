@@ -358,6 +358,13 @@ class DriverPool:
             return result
         raise AssertionError("unreachable")
 
+    def usage(self) -> tuple[int, int]:
+        """(connections in use, connections open) for the metrics; (0, 0) before first use."""
+        if self._pool is None:
+            return 0, 0
+        size = self._pool.get_size()
+        return size - self._pool.get_idle_size(), size
+
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.close()

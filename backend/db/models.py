@@ -486,6 +486,8 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # The request that enqueued the job (X-Request-ID), so its log lines join the request's.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class EmailMessage(Base):

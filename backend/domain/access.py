@@ -31,6 +31,7 @@ from backend.db.models import (
     utcnow,
 )
 from backend.domain.errors import MissingScopeError, NotAllowedError, NotFoundError
+from backend.observability import context as log_context
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,7 @@ async def require(
         if action is not None and found is not None:
             raise NotAllowedError(field, role_label(found.role), action)
         raise NotFoundError(field, what)
+    log_context.note_account(account_id)  # the request's log lines say the account acted on
     return found
 
 

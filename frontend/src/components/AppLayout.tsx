@@ -59,7 +59,8 @@ export function AppLayout() {
       </a>
       <Header />
       <main className="main" id="main" tabIndex={-1}>
-        {session.user.memberships.length === 0 && !location.pathname.startsWith('/licenses') ? (
+        {/* Shared licenses entitle downloads too, so Downloads works without an account of one's own. */}
+        {session.user.memberships.length === 0 && !location.pathname.startsWith('/licenses') && location.pathname !== '/downloads' ? (
           <Alert tone="warning" title="No account yet">
             <p>
               Your user is not a member of any customer account, so there is nothing to manage yet. Ask an administrator
@@ -146,6 +147,9 @@ function Header() {
           ) : null}
           <NavLink to="/licenses" className="mainnav__link">
             Licenses
+          </NavLink>
+          <NavLink to="/downloads" className="mainnav__link">
+            Downloads
           </NavLink>
           <FlexNavLink />
           {membership?.account.kind === 'OEM' ? (

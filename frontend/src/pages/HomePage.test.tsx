@@ -72,7 +72,8 @@ describe('<HomePage>', () => {
     expect(within(functions).getByRole('link', { name: /^Manage My Licenses/ })).toHaveAttribute('href', '/licenses');
     // Vouchers are an OEM account's: a customer's Home does not offer them.
     expect(within(functions).queryByText('Voucher Center')).not.toBeInTheDocument();
-    expect(within(functions).getByText('FileConnect').closest('[aria-disabled]')).toHaveTextContent('Coming soon');
+    expect(within(functions).getByRole('link', { name: /^Downloads/ })).toHaveAttribute('href', '/downloads');
+    expect(within(functions).queryByText('Coming soon')).not.toBeInTheDocument();
 
     const table = await screen.findByRole('table', { name: 'Key requests of Acme Corp' });
     const links = within(table).getAllByRole('link').map((link) => link.getAttribute('href'));

@@ -68,10 +68,13 @@ const LIVE: readonly LiveFeature[] = [
     cta: 'Open',
     accountKind: 'OEM',
   },
-];
-
-const COMING_SOON: readonly Feature[] = [
-  { title: 'FileConnect', description: 'Download installers, updates and documentation for your products.', icon: <DownloadIcon /> },
+  {
+    title: 'Downloads',
+    description: 'Download the installers and updates your licenses entitle you to, with release notes and checksums.',
+    icon: <DownloadIcon />,
+    to: '/downloads',
+    cta: 'Open',
+  },
 ];
 
 export function HomePage() {
@@ -151,18 +154,6 @@ export function HomePage() {
             </li>
             ),
           )}
-          {COMING_SOON.map((feature) => (
-            <li key={feature.title}>
-              <div className="feature-card feature-card--disabled" aria-disabled="true">
-                <span className="feature-card__icon" aria-hidden="true">
-                  {feature.icon}
-                </span>
-                <span className="feature-card__title">{feature.title}</span>
-                <span className="feature-card__text">{feature.description}</span>
-                <span className="badge badge--neutral feature-card__soon">Coming soon</span>
-              </div>
-            </li>
-          ))}
         </ul>
       </section>
 
