@@ -292,6 +292,7 @@ class DownloadEndpoint:
         if settings.downloads_accel:
             # nginx sends the bytes and answers the Range itself (docs/downloads.md).
             accel = settings.downloads_accel.rstrip("/") + "/"
+            del headers["Accept-Ranges"]  # nginx says it itself (twice would read "bytes, bytes")
             headers["X-Accel-Redirect"] = f"{accel}{served.sha256[:2]}/{served.sha256}"
             return Answer(Response(status_code=200, headers=headers), status, last - first + 1)
         if wanted:
