@@ -9,13 +9,15 @@ from backend.domain.errors import NotFoundError
 from backend.domain.reports import scope
 from backend.schema.common import from_global_id
 from backend.schema.reports import ReportType
+from backend.scopes import REPORTS, needs_scope
 
 
 @strawberry.type
 class Query:
     @strawberry.field(
+        permission_classes=[needs_scope(REPORTS)],
         description="Reports over one account you may see, or — without accountId — over every customer account "
-        "your partner accounts manage. Null for an account you cannot see."
+        "your partner accounts manage. Null for an account you cannot see.",
     )
     async def report(self, info: Info, account_id: strawberry.ID | None = None) -> ReportType | None:
         ctx = info.context

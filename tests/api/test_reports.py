@@ -37,9 +37,12 @@ from backend.db.models import (
 from backend.domain import demo
 from backend.domain.accounts.users import create_account
 from backend.domain.licenses.finding import license_status, today
+from backend.domain.reports import tables
 from backend.portal import Portal
 from backend.schema.common import to_global_id
 from tests.api.flows import ALICE, BOB, account_id, sign_in
+from tests.api.test_api_tokens import bearer, make_token
+from tests.conftest import client_for
 from tests.support import GraphQLClient, statements
 
 CAROL = "carol@initech.example"
@@ -451,3 +454,138 @@ async def test_statements_do_not_grow_with_the_accounts(client: GraphQLClient, p
 
 def read_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def csv_rows(report: dict[str, Any], name: str) -> list[list[str]]:
+    """What each CSV should hold, from the query's answer."""
+    keys = report["keysIssued"]
+    made: dict[str, list[list[Any]]] = {
+        "licenses-by-product": [
+            [
+                r["product"]["sku"],
+                r["product"]["name"],
+                r["product"]["version"],
+                r["status"],
+                r["licenses"],
+                r["seats"],
+            ]
+            for r in report["licensesByProduct"]
+        ],
+        "maintenance-by-month": [
+            [r["month"], r["licenses"], r["seats"]] for r in report["maintenanceByMonth"]
+        ],
+        "keys-issued-by-day": [[r["day"], r["keys"]] for r in keys["byDay"]],
+        "keys-issued-by-kind": [[r["kind"] or "", r["keys"]] for r in keys["byKind"]],
+        "activations-by-product": [
+            [
+                r["product"]["sku"],
+                r["product"]["name"],
+                r["product"]["version"],
+                r["seats"],
+                r["activations"],
+                r["activatedLicenses"],
+            ]
+            for r in report["activationsByProduct"]
+        ],
+        "portfolio": [
+            [
+                r["account"]["number"],
+                r["account"]["name"],
+                r["licenses"],
+                r["active"],
+                r["maintenanceEnding90Days"],
+                r["keysIssued30Days"],
+            ]
+            for r in report["portfolio"]
+        ],
+    }
+    return [[str(cell) for cell in row] for row in made[name]]
+
+
+CSV_REPORT = REPORT.replace("product { sku }", "product { sku name version }").replace(
+    "account { id name }", "account { id name number }"
+)
+TABLES = [
+    "licenses-by-product",
+    "maintenance-by-month",
+    "keys-issued-by-day",
+    "keys-issued-by-kind",
+    "activations-by-product",
+    "portfolio",
+]
+
+
+async def test_each_csv_says_what_the_query_says(client: GraphQLClient, portal: Portal) -> None:
+    w = await build_world(portal)
+    await sign_in(client, CAROL)
+    start, end = (w.on - timedelta(days=45)).isoformat(), w.on.isoformat()
+    for variables, params in (
+        ({}, {}),
+        ({"accountId": to_global_id("Account", w.accounts["alpha"])}, {}),
+        ({"from": start, "to": end}, {"from": start, "to": end}),
+    ):
+        report = (await client(CSV_REPORT, variables))["report"]
+        for name in TABLES:
+            response = await client.http.get(f"/api/reports/{name}.csv", params={**variables, **params})
+            assert response.status_code == 200, (name, response.text)
+            assert response.headers["content-type"] == "text/csv; charset=utf-8"
+            assert f"{name}-{w.on.isoformat()}.csv" in response.headers["content-disposition"]
+            [header, *rows] = list(csv.reader(io.StringIO(response.text)))
+            assert rows == csv_rows(report, name), name
+            assert header == tables.TABLES[name].header
+    # the partner's portfolio by hand, as a spreadsheet reads it
+    response = await client.http.get("/api/reports/portfolio.csv")
+    assert [(r["account"], r["licenses"], r["keys_issued_30_days"]) for r in read_csv(response.text)] == [
+        ("Report Alpha", "8", "6"),
+        ("Report Beta", "3", "1"),
+    ]
+
+
+async def test_csv_refusals(client: GraphQLClient, other_client: GraphQLClient, portal: Portal) -> None:
+    w = await build_world(portal)
+    # not signed in: nothing to see
+    assert (await client.http.get("/api/reports/portfolio.csv")).status_code == 404
+    await sign_in(client, CAROL)
+    # foreign, unknown and malformed accounts answer alike
+    for account in (
+        to_global_id("Account", w.accounts["gamma"]),
+        to_global_id("Account", w.accounts["delta"]),
+        to_global_id("Account", uuid.uuid4()),
+        "not-an-id",
+    ):
+        response = await client.http.get("/api/reports/portfolio.csv", params={"accountId": account})
+        assert (response.status_code, response.text) == (404, "Not found")
+    assert (await client.http.get("/api/reports/everything.csv")).status_code == 404
+    # bad and unbounded ranges are the caller's to fix
+    bad = await client.http.get("/api/reports/keys-issued-by-day.csv", params={"from": "yesterday"})
+    assert bad.status_code == 400
+    long = await client.http.get(
+        "/api/reports/keys-issued-by-day.csv",
+        params={"from": (w.on - timedelta(days=400)).isoformat(), "to": w.on.isoformat()},
+    )
+    assert (long.status_code, long.text) == (400, "Ask for at most 366 days at a time.")
+
+
+async def test_a_reporting_script_needs_reports_read(
+    client: GraphQLClient, portal_app: tuple[Any, Portal]
+) -> None:
+    # given the partner's two tokens: one for reports, one for licenses only
+    w = await build_world(portal_app[1])
+    await sign_in(client, CAROL)
+    reader, _ = await make_token(client, ["reports:read"])
+    other, _ = await make_token(client, ["licenses:read"], name="licenses only")
+    want = expected(w, MANAGED, managed=True)
+    async with client_for(portal_app[0]) as script:
+        # when a script asks with the reports token: the same answer the partner's browser gets
+        answer = await bearer(script, reader, REPORT)
+        assert answer.status_code == 200
+        assert answer.json()["data"]["report"]["portfolio"] == want["portfolio"]
+        csv_answer = await script.get(
+            "/api/reports/portfolio.csv", headers={"Authorization": f"Bearer {reader}"}
+        )
+        assert [r["account"] for r in read_csv(csv_answer.text)] == ["Report Alpha", "Report Beta"]
+        # and with the other token: refused, naming the scope, over GraphQL and CSV alike
+        refused = (await bearer(script, other, REPORT)).json()
+        assert refused["data"] is None and "reports:read" in refused["errors"][0]["message"]
+        no = await script.get("/api/reports/portfolio.csv", headers={"Authorization": f"Bearer {other}"})
+        assert no.status_code == 403 and "reports:read" in no.text
