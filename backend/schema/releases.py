@@ -43,7 +43,7 @@ class ReleaseFileType(Node):
         return cls(
             id=to_global_id("ReleaseFile", row.id),
             name=row.name,
-            size=row.size,
+            size=BigInt(row.size),
             sha256=row.sha256,
             content_type=row.content_type,
             row=row,

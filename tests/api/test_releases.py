@@ -524,3 +524,97 @@ async def test_the_cli_publishes_lists_and_withdraws(
         == 2
     )
     assert "No product has this SKU" in capsys.readouterr().err
+
+
+UPLOAD_BOUNDARY = "portal-test-boundary-7f3a"
+
+
+async def multipart_body(name: str, content: bytes, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
+    """A multipart/form-data body with a plain field and one file part, sent a chunk at a time."""
+    yield (
+        f'--{UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n'
+        f'--{UPLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/x-msdownload\r\n\r\n"
+    ).encode()
+    for start in range(0, len(content), chunk):
+        yield content[start : start + chunk]
+    yield f"\r\n--{UPLOAD_BOUNDARY}--\r\n".encode()
+
+
+async def upload(client: GraphQLClient, release_id: str, name: str, content: bytes, **headers: str) -> Any:
+    token = client.http.cookies.get("portal_csrf")
+    sent = {"Content-Type": f"multipart/form-data; boundary={UPLOAD_BOUNDARY}", **headers}
+    if token and "X-CSRF-Token" not in sent:
+        sent["X-CSRF-Token"] = token
+    return await client.http.post(
+        f"/releases/{release_id}/files", content=multipart_body(name, content), headers=sent
+    )
+
+
+async def test_the_upload_endpoint_streams_into_storage_and_hashes(
+    portal: Portal, portal_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = await ids_of(portal)
+    await give_license(portal, ids["Acme Corp"], ids["EPS-15"], TODAY + timedelta(days=30))
+    ops = await signed_in(portal_app, OPS)
+    alice = await signed_in(portal_app, ALICE)
+    created = await ops(
+        CREATE, {"input": {"productSku": "EPS-15", "version": "15.3", "platform": "linux-x64"}}
+    )
+    release_id = created["releaseCreate"]["release"]["id"]
+    content = bytes(range(256)) * (5 * 4096)  # 5 MiB
+    # the storage sees the bytes as they arrive, never the whole file at once
+    chunks_seen: list[int] = []
+    put = LocalStorage.put
+
+    async def counting_put(self: LocalStorage, chunks: AsyncIterator[bytes]) -> Any:
+        async def counted() -> AsyncIterator[bytes]:
+            async for chunk in chunks:
+                chunks_seen.append(len(chunk))
+                yield chunk
+
+        return await put(self, counted())
+
+    monkeypatch.setattr(LocalStorage, "put", counting_put)
+    # when an operator uploads
+    answer = await upload(ops, release_id, "eps-15.3-linux.tar.gz", content)
+    # then
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["name"] == "eps-15.3-linux.tar.gz" and body["size"] == len(content)
+    assert body["sha256"] == hashlib.sha256(content).hexdigest()
+    assert sum(chunks_seen) == len(content) and len(chunks_seen) > 10 and max(chunks_seen) <= 1024 * 1024
+    stored = LocalStorage(local_root(portal.settings)).path_for(body["sha256"])
+    assert stored.read_bytes() == content
+    [shown] = [n for n in await listed(alice) if n["version"] == "15.3"]
+    assert shown["files"] == [
+        {
+            "id": body["id"],
+            "name": "eps-15.3-linux.tar.gz",
+            "size": len(content),
+            "sha256": body["sha256"],
+            "contentType": "application/x-msdownload",
+            "downloadUrl": shown["files"][0]["downloadUrl"],
+        }
+    ]
+    # the same name twice is refused, naming the field
+    again = await upload(ops, release_id, "eps-15.3-linux.tar.gz", b"other")
+    assert again.status_code == 400 and again.json()["fieldErrors"][0]["code"] == "TAKEN"
+    # a customer, an unknown release, a request without the CSRF header or a session: refused
+    assert (await upload(alice, release_id, "x.bin", b"x")).status_code == 404
+    unknown = to_global_id("Release", uuid.uuid4())
+    assert (await upload(ops, unknown, "x.bin", b"x")).status_code == 404
+    assert (await upload(ops, release_id, "x.bin", b"x", **{"X-CSRF-Token": "forged"})).status_code == 403
+    async with client_for(portal_app[0]) as anonymous:
+        assert (await upload(GraphQLClient(anonymous), release_id, "x.bin", b"x")).status_code == 401
+    # a body that is not multipart, or holds no file, or a path in the name
+    plain = await ops.http.post(
+        f"/releases/{release_id}/files",
+        content=b"x",
+        headers={"X-CSRF-Token": ops.http.cookies["portal_csrf"]},
+    )
+    assert plain.status_code == 415
+    assert (await upload(ops, release_id, "../etc/passwd", b"x")).status_code == 400
+    # and nothing of the refused uploads was listed
+    [shown] = [n for n in await listed(alice) if n["version"] == "15.3"]
+    assert [f["name"] for f in shown["files"]] == ["eps-15.3-linux.tar.gz"]
