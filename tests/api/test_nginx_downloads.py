@@ -73,7 +73,7 @@ http {{
         location / {{
             proxy_pass http://{portal};
             proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-For $remote_addr;  # overwrite: see PORTAL_TRUSTED_PROXIES
             proxy_set_header X-Forwarded-Proto $scheme;
         }}
         location {ACCEL} {{
