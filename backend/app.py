@@ -34,6 +34,7 @@ from backend.graphql import build_schema
 from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
+from backend.http.sso import routes as sso_routes
 from backend.http.reports import routes as report_routes
 from backend.loaders import Loaders
 from backend.observability.http import routes as observability_routes
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         *observability_routes(portal),  # /healthz, /readyz, /metrics
         Route("/.well-known/jwks.json", jwks),
         *export_routes(portal),
+        *sso_routes(portal),
         *report_routes(portal),
         *download_routes(portal),
     ]

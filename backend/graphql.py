@@ -47,6 +47,7 @@ from backend.resolvers import (
     search,
     security,
     shares,
+    sso,
     support,
     upgrades,
     vouchers,
@@ -145,6 +146,7 @@ Query = merge_types(
         reports.Query,
         search.Query,
         support.Query,
+        sso.Query,
     ),
 )
 Mutation = merge_types(
@@ -166,6 +168,7 @@ Mutation = merge_types(
         vouchers.Mutation,
         releases.Mutation,
         inbox.Mutation,
+        sso.Mutation,
     ),
 )
 Subscription = merge_types("Subscription", (key_requests.Subscription, inbox.Subscription))

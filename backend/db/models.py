@@ -948,3 +948,47 @@ class WorkerHeartbeat(Base):
     worker_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# ---------------------------------------------------------------- Single sign-on (issue 18)
+
+
+class SsoConnection(Base):
+    """An account's OpenID Connect provider (one per account): users with its domains sign in
+    there (domain/accounts/sso.py). The client secret is stored encrypted (auth/oidc.py)."""
+
+    __tablename__ = "sso_connections"
+    id: Mapped[uuid.UUID] = _id()
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), unique=True)
+    issuer_url: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    join_role: Mapped[Role] = mapped_column(_enum(Role))
+    require_sso: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The one admin who may still sign in with a password while SSO is required.
+    break_glass_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SsoDomain(Base):
+    """An e-mail domain a connection vouches for; the primary key keeps each domain with one
+    account at most."""
+
+    __tablename__ = "sso_domains"
+    domain: Mapped[str] = mapped_column(String(253), primary_key=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sso_connections.id", ondelete="CASCADE"), index=True
+    )
+
+
+class SsoLogin(Base):
+    """A sign-in sent to a provider and not back yet: the state (stored as SHA-256, also in the
+    browser's cookie), the nonce and the PKCE verifier; single use, short-lived."""
+
+    __tablename__ = "sso_logins"
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    connection_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sso_connections.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -234,3 +234,16 @@ class TwoFactorRefusedError(RefusedError):
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(code, message, field)
+
+
+class SsoRequiredError(UserError):
+    """The e-mail's domain signs in through its company's identity provider only (single sign-on
+    required by the account that holds the domain); the password is not even checked."""
+
+    code = "SSO_REQUIRED"
+
+    def __init__(self, start_url: str) -> None:
+        super().__init__(
+            "Your organisation requires its company sign-in: use “Continue with company sign-in”.", "email"
+        )
+        self.start_url = start_url

@@ -7,7 +7,8 @@ from typing import cast
 import strawberry
 from starlette.responses import Response
 
-from backend.auth.tokens import CSRF_COOKIE, SESSION_COOKIE, csrf_token
+from backend.auth import tokens
+from backend.auth.tokens import CSRF_COOKIE, SESSION_COOKIE
 from backend.context import Info
 from backend.domain.accounts import users as accounts
 from backend.domain.errors import UserError
@@ -44,19 +45,8 @@ def set_session_cookies(info: Info, token: str) -> None:
     response = info.context.response
     assert isinstance(response, Response)
     settings = info.context.portal.settings
-    max_age = settings.session_ttl_days * 86400
-    secure = _secure(info)
-    response.set_cookie(
-        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        csrf_token(settings.secret_key, token),
-        max_age=max_age,
-        httponly=False,
-        samesite="lax",
-        secure=secure,
-        path="/",
+    tokens.set_session_cookies(
+        response, settings.secret_key, token, settings.session_ttl_days * 86400, _secure(info)
     )
 
 

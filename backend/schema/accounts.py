@@ -26,6 +26,7 @@ from backend.schema.common import (
     InvalidToken,
     Node,
     RateLimited,
+    SsoRequired,
 )
 from backend.schema.custom_fields import CustomFieldType
 from backend.schema.delegations import DelegationType
@@ -243,7 +244,13 @@ class VerifyEmailSuccess:
 
 
 LoginResult = Annotated[
-    LoginSuccess | SecondFactorRequired | InvalidCredentials | EmailNotVerified | RateLimited | InvalidInput,
+    LoginSuccess
+    | SecondFactorRequired
+    | InvalidCredentials
+    | EmailNotVerified
+    | RateLimited
+    | InvalidInput
+    | SsoRequired,
     strawberry.union("LoginResult"),
 ]
 SignUpResult = Annotated[SignUpSuccess | InvalidInput | RateLimited, strawberry.union("SignUpResult")]

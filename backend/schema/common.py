@@ -194,6 +194,14 @@ class FlexReturnWindowClosed(UserError):
     closed_at: datetime
 
 
+@strawberry.type(
+    description="SSO_REQUIRED: the e-mail's organisation signs in through its identity provider only; "
+    "send the browser to startUrl."
+)
+class SsoRequired(UserError):
+    start_url: str
+
+
 def error_member(exc: domain.UserError) -> Any:
     """The GraphQL union member for a domain error (typed Any: each union lists the ones it can get)."""
     base: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
@@ -244,4 +252,6 @@ def error_member(exc: domain.UserError) -> Any:
         return FlexContractNotActive(**base, starts_on=exc.starts_on, ends_on=exc.ends_on)
     if isinstance(exc, domain.FlexReturnWindowClosedError):
         return FlexReturnWindowClosed(**base, closed_at=exc.closed_at)
+    if isinstance(exc, domain.SsoRequiredError):
+        return SsoRequired(**base, start_url=exc.start_url)
     raise TypeError(f"unmapped user error {type(exc).__name__}")

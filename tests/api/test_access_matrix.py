@@ -38,6 +38,7 @@ from graphql import (
 )
 from sqlalchemy import select
 
+from backend.auth.oidc import encrypt_secret
 from backend.auth.passwords import hash_password
 from backend.auth.tokens import new_token, token_hash
 from backend.db.models import (
@@ -52,6 +53,7 @@ from backend.db.models import (
     Membership,
     Product,
     Role,
+    SsoConnection,
     User,
     UserSession,
     utcnow,
@@ -124,6 +126,8 @@ OPERATIONS: dict[str, Op] = {
     "upgradeNotifications": Op(lambda w: {"accountId": w["account"]}),
     # reports over one account (without an id: the partner's managed accounts)
     "report": Op(lambda w: {"accountId": w["account"]}),
+    # single sign-on settings (the account's admins only)
+    "ssoConnection": Op(lambda w: {"accountId": w["account"]}),
     # node(id:) runs for every Node type in test_node_*; here with a license.
     "node": Op(lambda w: {"id": w["license"]}),
     # Get a Key on its draft
@@ -187,6 +191,16 @@ OPERATIONS: dict[str, Op] = {
     "delegationDecline": Op(inp(delegationId="pending_too"), owner="partner"),
     "delegationRevoke": Op(inp(delegationId="active")),
     # members
+    # a public mail domain: refused as input, before any provider is asked
+    "ssoConnectionSave": Op(
+        inp(
+            accountId="account",
+            issuerUrl="https://login.acme.example",
+            clientId="portal",
+            domains=["gmail.com"],
+        )
+    ),
+    "ssoConnectionDelete": Op(inp(accountId="account")),
     "accountMemberInvite": Op(inp(accountId="account", email="newcomer2@acme.example", role="MEMBER")),
     "accountMemberSetRole": Op(inp(accountId="account", userId="viewer", role="MEMBER")),
     "accountMemberRemove": Op(inp(accountId="account", userId="viewer")),
@@ -310,6 +324,24 @@ class Owners:
         return client
 
 
+async def sso_connection_of(portal: Portal, account: str) -> None:
+    """A single sign-on connection for the account, written directly (saving one asks the provider)."""
+    account_uuid = from_global_id(account, "Account")
+    assert account_uuid is not None
+    async with portal.db.write() as session:
+        session.add(
+            SsoConnection(
+                id=uuid.uuid4(),
+                account_id=account_uuid,
+                issuer_url="https://login.acme.example",
+                client_id="portal",
+                client_secret_encrypted=encrypt_secret(portal.settings.secret_key, account_uuid, "secret"),
+                join_role=Role.MEMBER,
+                require_sso=False,
+            )
+        )
+
+
 async def build_world(portal: Portal, owners: Owners) -> World:
     """One object of every kind an operation takes, made through the API as their owners would."""
     client = owners.customer
@@ -323,6 +355,7 @@ async def build_world(portal: Portal, owners: Owners) -> World:
     await sign_in(owners.share, SAM)
     await sign_in(owners.operator, OPS)
 
+    await sso_connection_of(portal, acme)
     ready = await get_a_key(client, portal, acme)
     license_id = ready["licenses"][0]["id"]
     locked = await get_a_key(client, portal, acme, sku="MGW-10", host_id="host-a")

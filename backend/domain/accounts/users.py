@@ -31,7 +31,7 @@ from backend.db.models import (
 )
 from backend.domain import audit, ratelimit
 from backend.domain.access import Actor
-from backend.domain.accounts import members, shares
+from backend.domain.accounts import members, shares, sso_policy
 from backend.domain.errors import (
     EmailNotVerifiedError,
     FieldProblem,
@@ -249,6 +249,8 @@ async def login(
     async with db.read() as session:
         tx = as_driver_transaction(session)
         wait = await ratelimit.backoff(tx, limits)
+        # A domain that requires single sign-on refuses passwords (but its break-glass admin's).
+        await sso_policy.refuse_password_if_required(session, email)
         user = await session.scalar(select(User).where(User.email == email))
     if wait:
         raise RateLimitedError(wait, "email")
