@@ -56,12 +56,15 @@ def _print_demo(info: dict[str, Any], url: str) -> None:
         print("\nVoucher codes to convert in the Voucher Center (sign in as the OEM user):")
         for voucher in info["vouchers"]:
             print(f"  {voucher['code']}  {voucher['product']}")
+    print("\nDownloads: releases of the products you hold a license for; Bob's EPS-14 maintenance")
+    print("ended, so EPS-14 14.3 shows locked for him. Operators publish with `portal releases add`.")
     print(flush=True)
 
 
 async def _seed_demo(portal: Portal) -> dict[str, Any]:
     await demo.seed(portal.db)
     await demo.seed_vouchers(portal.db, portal.settings.secret_key)
+    await demo.seed_releases(portal.db, portal.settings)
     info = await demo.describe(portal.db)
     info["vouchers"] = await demo.available_demo_vouchers(portal.db, portal.settings.secret_key)
     return info

@@ -582,3 +582,107 @@ DEMO_REGISTRATION: dict[str, Any] = {
     "technicalContact": {"name": "Tess Tech", "email": "tess@acme.example", "phone": "+1 555 0100"},
     "primaryContact": {"name": "Paul Primary", "email": "paul@acme.example", "phone": None},
 }
+
+# ---------------------------------------------------------------- FileConnect releases
+
+# (sku, version, platform, days before today it was released, files): small files with real bytes,
+# so a download's SHA-256 can be checked against the one the Downloads page shows.
+DEMO_RELEASES: list[tuple[str, str, str, int, list[str]]] = [
+    ("EPS-14", "14.2", "windows-x64", 200, ["eps-14.2-setup.exe", "README.txt"]),
+    ("EPS-14", "14.2", "linux-x64", 200, ["eps-14.2-linux-x64.tar.gz"]),
+    ("EPS-14", "14.3", "windows-x64", 30, ["eps-14.3-setup.exe", "README.txt"]),
+    ("EPS-15", "15.0", "windows-x64", 20, ["eps-15.0-setup.exe"]),
+    ("EPS-15", "15.0", "macos", 20, ["eps-15.0.pkg"]),
+    ("MGW-10", "10.8", "linux-x64", 100, ["mgw-10.8-linux-x64.tar.gz"]),
+    ("DLP-16", "16.0", "windows-x64", 60, ["dlp-16.0-setup.exe"]),
+]
+# Globex's EPS-14 license: maintenance ended 90 days ago, so 14.3 shows locked for Bob. It has no
+# key, so the demo world's key and license counts the other tests rely on stay as they were.
+LAPSED_ACCOUNT = "Globex Inc"
+LAPSED_SKU = "EPS-14"
+LAPSED_DAYS = 90
+
+
+def demo_release_notes(sku: str, version: str, platform: str) -> str:
+    return (
+        f"## {sku} {version} for {platform}\n\n"
+        "- Faster scans on large file shares\n"
+        "- Fixes a crash when the license server is unreachable\n\n"
+        "See the [administrator guide](https://docs.vendor.example/) for upgrade steps.\n"
+    )
+
+
+def demo_file_content(name: str, version: str) -> bytes:
+    """A few KiB derived from the name: the same bytes on every run."""
+    if name == "README.txt":
+        return f"Version {version}\n\nRun the installer as an administrator.\n".encode()
+    seed = hashlib.sha256(f"demo-file:{name}".encode()).digest()
+    return b"".join(hashlib.sha256(seed + i.to_bytes(4, "big")).digest() for i in range(256))
+
+
+async def seed_releases(db: Database, settings: Settings) -> None:
+    """Publish the demo releases (the ones missing) and give Globex its lapsed EPS-14 license (once)."""
+    from backend.domain.releases import publishing
+    from backend.domain.releases.storage import storage_for
+
+    today = datetime.now(UTC).date()
+    storage = storage_for(settings)
+    for sku, version, platform, days, names in DEMO_RELEASES:
+        if await publishing.find(db, sku, version, platform) is not None:
+            continue
+        release = await publishing.create(
+            db,
+            None,
+            publishing.NewRelease(
+                sku,
+                version,
+                platform,
+                today - timedelta(days=days),
+                demo_release_notes(sku, version, platform),
+            ),
+        )
+        for name in names:
+
+            async def chunks(content: bytes = demo_file_content(name, version)) -> Any:
+                yield content
+
+            await publishing.add_file(db, storage, None, release.id, name, chunks())
+    await _lapsed_license(db, today)
+
+
+async def _lapsed_license(db: Database, today: date) -> None:
+    """A license bought before the portal (registered, no key issued here): it entitles releases up
+    to its maintenance end and no further."""
+    async with db.write() as session:
+        account_id = await session.scalar(select(Account.id).where(Account.name == LAPSED_ACCOUNT))
+        product = await session.scalar(select(Product).where(Product.sku == LAPSED_SKU))
+        if account_id is None or product is None:
+            return
+        if await session.scalar(
+            select(License.id)
+            .where(License.account_id == account_id, License.product_id == product.id)
+            .limit(1)
+        ):
+            return
+        owner_id = await session.scalar(
+            select(Membership.user_id).where(
+                Membership.account_id == account_id, Membership.role == Role.ADMIN
+            )
+        )
+        [serial] = await issue_serials(session, product, quantity=10, count=1, order_ref="DEMO-LAPSED")
+        serial.status = SerialStatus.REGISTERED
+        serial.registered_at = datetime.now(UTC) - timedelta(days=365 + LAPSED_DAYS)
+        await session.flush()  # the serial first: licenses.origin_serial_id points at it
+        license_ = License(
+            id=uuid.uuid4(),
+            account_id=account_id,
+            product_id=product.id,
+            owner_user_id=owner_id,
+            origin_serial_id=serial.id,
+            quantity=10,
+            maintenance_until=today - timedelta(days=LAPSED_DAYS),
+            search_text=compose([serial.number], [], (product.sku, product.name), []),
+        )
+        session.add(license_)
+        await session.flush()
+        session.add(LicenseSerial(license_id=license_.id, serial_id=serial.id))

@@ -618,3 +618,26 @@ async def test_the_upload_endpoint_streams_into_storage_and_hashes(
     # and nothing of the refused uploads was listed
     [shown] = [n for n in await listed(alice) if n["version"] == "15.3"]
     assert [f["name"] for f in shown["files"]] == ["eps-15.3-linux.tar.gz"]
+
+
+async def test_the_demo_publishes_releases_and_one_is_locked_for_bob(portal: Portal, portal_app: Any) -> None:
+    from backend.domain import demo
+
+    # given the demo's releases, twice (the second run adds nothing)
+    await demo.seed_releases(portal.db, portal.settings)
+    await demo.seed_releases(portal.db, portal.settings)
+    assert len(await publishing.listing(portal.db)) == len(demo.DEMO_RELEASES)
+    bob = await signed_in(portal_app, BOB)
+    # then Globex's lapsed EPS-14 license opens 14.2 and locks 14.3
+    shown = {(n["version"], n["platform"]): n for n in await listed(bob)}
+    assert set(shown) == {("14.3", "windows-x64"), ("14.2", "windows-x64"), ("14.2", "linux-x64")}
+    ended = TODAY - timedelta(days=demo.LAPSED_DAYS)
+    assert shown["14.3", "windows-x64"]["lockedReason"] == (
+        f"Maintenance ended on {ended.day} {ended:%b %Y}; renew to download."
+    )
+    open_release = shown["14.2", "windows-x64"]
+    assert open_release["lockedReason"] is None
+    for file in open_release["files"]:
+        content = demo.demo_file_content(file["name"], "14.2")
+        assert file["sha256"] == hashlib.sha256(content).hexdigest() and file["size"] == len(content)
+        assert file["downloadUrl"]

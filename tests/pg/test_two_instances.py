@@ -174,7 +174,8 @@ async def test_thirty_confirms_racing_through_two_processes_make_exactly_one_lic
         losers = [r for r in results if r["__typename"] == "SerialNumbersRejected"]
         assert (len(winners), len(losers)) == (1, 29), (overlapped, results)
         assert {p["code"] for r in losers for p in r["problems"]} == {"ALREADY_REGISTERED"}
-        assert await lock.fetchval("SELECT count(*) FROM licenses") == 1
+        made = "SELECT count(*) FROM licenses WHERE origin_serial_id = (SELECT id FROM serials WHERE number = $1)"
+        assert await lock.fetchval(made, serial) == 1
         assert await lock.fetchval("SELECT status FROM serials WHERE number = $1", serial) == "REGISTERED"
     finally:
         await lock.close()
