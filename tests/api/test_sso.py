@@ -4,6 +4,7 @@ to the provider (discovery, token, JWKS) go over the loopback for real."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -18,9 +19,11 @@ from backend.domain.access import Actor
 from backend.domain.accounts import sso
 from backend.domain.demo import DEMO_PASSWORD
 from backend.portal import Portal
+from backend.schema.common import to_global_id
 from tests.api.flows import ALICE, ME, VICTOR
 from tests.api.oidc_provider import Faults, TestProvider, TestUser, running_provider
-from tests.support import GraphQLClient
+from tests.conftest import client_for
+from tests.support import GraphQLClient, free_port
 
 CLIENT_ID = "portal-client"
 CLIENT_SECRET = "s3cret-of-the-portal-client"
@@ -284,3 +287,224 @@ async def test_memberships_are_not_doubled(
             ).all()
         )
     assert count == 1
+
+
+# ---------------------------------------------------------------- the settings API and the sign-in page
+
+SIGN_IN_METHOD = "query($email: String!) { signInMethod(email: $email) { method startUrl } }"
+CONNECTION_FIELDS = """
+  id issuerUrl clientId clientSecretSet domains joinRole requireSso redirectUri testUrl
+  account { id name } breakGlassUser { id email }
+"""
+READ = "query($accountId: ID!) { ssoConnection(accountId: $accountId) { %s } }" % CONNECTION_FIELDS
+SAVE = (
+    """
+mutation($input: SsoConnectionSaveInput!) {
+  ssoConnectionSave(input: $input) {
+    __typename
+    ... on SsoConnectionSaveSuccess { connection { %s } }
+    ... on UserError { code message field }
+    ... on InvalidInput { fieldErrors { field code message } }
+  }
+}"""
+    % CONNECTION_FIELDS
+)
+DELETE = """
+mutation($input: SsoConnectionDeleteInput!) {
+  ssoConnectionDelete(input: $input) {
+    __typename
+    ... on SsoConnectionDeleteSuccess { accountId }
+    ... on UserError { code message field }
+  }
+}"""
+
+
+def gid(kind: str, value: Any) -> str:
+    return str(to_global_id(kind, value if isinstance(value, uuid.UUID) else uuid.UUID(value)))
+
+
+async def save_input(portal: Portal, provider: TestProvider, **changes: Any) -> dict[str, Any]:
+    account_id, _ = await ids(portal)
+    return {
+        "accountId": gid("Account", account_id),
+        "issuerUrl": provider.issuer,
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "domains": ["Acme.Example", "@acme.example"],
+        **changes,
+    }
+
+
+async def test_sign_in_method_answers_by_domain_alone(
+    portal: Portal, client: GraphQLClient, provider: TestProvider
+) -> None:
+    await connect(portal, provider)
+    known = (await client(SIGN_IN_METHOD, {"email": ALICE}))["signInMethod"]
+    unknown = (await client(SIGN_IN_METHOD, {"email": "nobody-yet@ACME.example"}))["signInMethod"]
+    assert known["method"] == unknown["method"] == "SSO"
+    assert unknown["startUrl"] == "/sso/start?email=nobody-yet%40ACME.example"
+    assert known["startUrl"] == "/sso/start?email=alice%40acme.example"
+    for email in ("bob@globex.example", "nobody@globex.example", "not an address"):
+        assert (await client(SIGN_IN_METHOD, {"email": email}))["signInMethod"] == {
+            "method": "PASSWORD",
+            "startUrl": None,
+        }
+
+
+async def test_an_admin_connects_edits_and_deletes_the_provider(
+    portal: Portal, client: GraphQLClient, provider: TestProvider
+) -> None:
+    # given Alice, Acme's admin
+    await sign_in_as(client, ALICE)
+    account_id, alice_id = await ids(portal)
+    assert (await client(READ, {"accountId": gid("Account", account_id)}))["ssoConnection"] is None
+
+    # when she connects the provider
+    saved = (await client(SAVE, {"input": await save_input(portal, provider)}))["ssoConnectionSave"]
+
+    # then it is stored with its domain normalised, the secret write-only
+    assert saved["__typename"] == "SsoConnectionSaveSuccess", saved
+    connection = saved["connection"]
+    assert connection["domains"] == ["acme.example"] and connection["clientSecretSet"] is True
+    assert connection["joinRole"] == "MEMBER" and connection["requireSso"] is False
+    assert connection["redirectUri"] == "http://127.0.0.1:8000/sso/callback"
+    assert connection["testUrl"].startswith("/sso/start?account=C-")
+    read = (await client(READ, {"accountId": gid("Account", account_id)}))["ssoConnection"]
+    assert read == connection
+
+    # when she requires SSO with herself as break-glass admin, leaving the secret as it is
+    changed = (
+        await client(
+            SAVE,
+            {
+                "input": await save_input(
+                    portal,
+                    provider,
+                    clientSecret=None,
+                    requireSso=True,
+                    breakGlassUserId=gid("User", alice_id),
+                )
+            },
+        )
+    )["ssoConnectionSave"]
+    assert changed["__typename"] == "SsoConnectionSaveSuccess", changed
+    assert changed["connection"]["requireSso"] is True
+    assert changed["connection"]["breakGlassUser"]["email"] == ALICE
+    async with portal.db.read() as session:
+        row = await session.scalar(select(SsoConnection))
+    assert row is not None
+    assert (
+        sso.decrypt_secret(portal.settings.secret_key, row.account_id, row.client_secret_encrypted)
+        == CLIENT_SECRET
+    )
+
+    # and deletes it: passwords work again
+    deleted = (await client(DELETE, {"input": {"accountId": gid("Account", account_id)}}))[
+        "ssoConnectionDelete"
+    ]
+    assert deleted == {"__typename": "SsoConnectionDeleteSuccess", "accountId": gid("Account", account_id)}
+    assert (await client(READ, {"accountId": gid("Account", account_id)}))["ssoConnection"] is None
+    async with portal.db.read() as session:
+        actions = list(
+            await session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.action.like("sso.connection%"))
+                .order_by(AuditEvent.at)
+            )
+        )
+    assert actions == ["sso.connection_created", "sso.connection_changed", "sso.connection_deleted"]
+
+
+async def sign_in_as(client: GraphQLClient, email: str) -> None:
+    assert (await client.login(email, DEMO_PASSWORD))["__typename"] == "LoginSuccess"
+
+
+async def test_bad_settings_are_refused_field_by_field_and_change_nothing(
+    portal: Portal, client: GraphQLClient, other_client: GraphQLClient, provider: TestProvider
+) -> None:
+    # given Acme connected; Globex (Bob) connected for its own domain
+    await connect(portal, provider)
+    await sign_in_as(client, ALICE)
+    _, victor_id = await ids(portal, VICTOR)
+    await sign_in_as(other_client, "bob@globex.example")
+    globex = (await other_client(ME))["me"]["memberships"][0]["account"]["id"]
+    bob_saved = (
+        await other_client(
+            SAVE,
+            {
+                "input": {
+                    **await save_input(portal, provider),
+                    "accountId": globex,
+                    "domains": ["globex.example"],
+                }
+            },
+        )
+    )["ssoConnectionSave"]
+    assert bob_saved["__typename"] == "SsoConnectionSaveSuccess", bob_saved
+
+    async def refused(**changes: Any) -> list[tuple[str, str]]:
+        answer = (await client(SAVE, {"input": await save_input(portal, provider, **changes)}))[
+            "ssoConnectionSave"
+        ]
+        assert answer["__typename"] == "InvalidInput", answer
+        return [(e["field"], e["code"]) for e in answer["fieldErrors"]]
+
+    # then each bad field is named
+    assert await refused(issuerUrl="http://login.acme.example") == [("issuerUrl", "NOT_HTTPS")]
+    assert await refused(issuerUrl="") == [("issuerUrl", "REQUIRED")]
+    assert await refused(clientId=" ") == [("clientId", "REQUIRED")]
+    assert await refused(domains=["acme..example"]) == [("domains", "INVALID_DOMAIN")]
+    assert await refused(domains=["gmail.com"]) == [("domains", "PUBLIC_DOMAIN")]
+    assert await refused(domains=[]) == [("domains", "REQUIRED")]
+    assert await refused(domains=["globex.example"]) == [
+        ("domains", "DOMAIN_TAKEN"),
+        ("domains", "DOMAIN_NOT_PROVEN"),
+    ]
+    assert await refused(domains=["acme.example", "initech.example"]) == [("domains", "DOMAIN_NOT_PROVEN")]
+    assert await refused(requireSso=True) == [("breakGlassUserId", "REQUIRED")]
+    assert await refused(breakGlassUserId=gid("User", victor_id)) == [("breakGlassUserId", "NOT_AN_ADMIN")]
+    assert await refused(breakGlassUserId="not-an-id") == [("breakGlassUserId", "NOT_AN_ADMIN")]
+    # an issuer whose discovery fails: nothing listens there
+    dead = await refused(issuerUrl=f"http://127.0.0.1:{free_port()}")
+    assert dead == [("issuerUrl", "DISCOVERY_FAILED")]
+    # a discovery document naming another issuer
+    assert await refused(issuerUrl=provider.issuer + "/") == [("issuerUrl", "DISCOVERY_FAILED")]
+
+    # and nothing changed
+    account_id, _ = await ids(portal)
+    read = (await client(READ, {"accountId": gid("Account", account_id)}))["ssoConnection"]
+    assert read["domains"] == ["acme.example"] and read["issuerUrl"] == provider.issuer
+    assert read["requireSso"] is False and read["breakGlassUser"] is None
+
+
+async def test_only_the_accounts_admins_see_or_change_its_connection(
+    portal_app: tuple[Any, Portal],
+    portal: Portal,
+    client: GraphQLClient,
+    other_client: GraphQLClient,
+    provider: TestProvider,
+) -> None:
+    await connect(portal, provider)
+    account_id, _ = await ids(portal)
+    acme = gid("Account", account_id)
+    unknown = gid("Account", "00000000-0000-4000-8000-000000000000")
+    # Victor (a viewer of Acme) and Bob (another customer) get what an unknown account gets
+    await sign_in_as(client, VICTOR)
+    await sign_in_as(other_client, "bob@globex.example")
+    for who in (client, other_client):
+        assert (await who(READ, {"accountId": acme}))["ssoConnection"] is None
+        assert (await who(READ, {"accountId": unknown}))["ssoConnection"] is None
+        for account in (acme, unknown):
+            saved = await who(SAVE, {"input": {**await save_input(portal, provider), "accountId": account}})
+            assert saved["ssoConnectionSave"]["__typename"] == "NotFound"
+            assert (
+                saved["ssoConnectionSave"]["message"] == "No such account, or you do not have access to it."
+            )
+            deleted = (await who(DELETE, {"input": {"accountId": account}}))["ssoConnectionDelete"]
+            assert deleted["__typename"] == "NotFound" and deleted["field"] == "accountId"
+    # not signed in: no answer at all
+    async with client_for(portal_app[0]) as anonymous:
+        body = (
+            await anonymous.post("/graphql", json={"query": READ, "variables": {"accountId": acme}})
+        ).json()
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
