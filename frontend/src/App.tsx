@@ -37,6 +37,8 @@ const FlexDrawDownPage = lazy(() => import('./pages/flex/FlexDrawDownPage').then
 const FlexReportPage = lazy(() => import('./pages/flex/FlexReportPage').then((m) => ({ default: m.FlexReportPage })));
 // So does the Voucher Center (OEM accounts only).
 const VoucherCenterPage = lazy(() => import('./pages/vouchers/VoucherCenterPage').then((m) => ({ default: m.VoucherCenterPage })));
+// Reports draw charts too (recharts): loaded when opened.
+const ReportsPage = lazy(() => import('./pages/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 // And Downloads, with its Markdown renderer for release notes.
 const DownloadsPage = lazy(() => import('./pages/downloads/DownloadsPage').then((m) => ({ default: m.DownloadsPage })));
 
@@ -77,6 +79,7 @@ export function App() {
         <Route path="/flex/contracts/:id/report" element={<Later><FlexReportPage /></Later>} />
         <Route path="/flex/draw-downs/:id" element={<Later><FlexDrawDownPage /></Later>} />
         <Route path="/vouchers" element={<Later><VoucherCenterPage /></Later>} />
+        <Route path="/reports" element={<Later><ReportsPage /></Later>} />
         <Route path="/downloads" element={<Later><DownloadsPage /></Later>} />
         <Route path="/messages" element={<MessagesPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />

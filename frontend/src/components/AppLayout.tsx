@@ -166,6 +166,11 @@ function Header() {
             </NavLink>
           ) : null}
           {membership ? (
+            <NavLink to="/reports" className="mainnav__link">
+              Reports
+            </NavLink>
+          ) : null}
+          {membership ? (
             <NavLink to="/account/members" className="mainnav__link">
               Members
             </NavLink>
