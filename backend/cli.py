@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import signal
 import sys
@@ -20,6 +19,7 @@ from backend.db.models import FlexContract, FlexOverage, SerialKind
 from backend.domain import demo
 from backend.domain.errors import InvalidInputError, UserError
 from backend.keys import InvalidLicenseFile, verify_license_file
+from backend.observability import logging as portal_logging
 from backend.portal import Portal
 
 
@@ -74,6 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from backend.app import create_app
+    from backend.processes import uvicorn_options
 
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -100,11 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         return web_processes.serve(args.host, args.port, processes, args.log_level)
     uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-        **settings.proxy_options,
+        create_app(settings), host=args.host, port=args.port, **uvicorn_options(settings, args.log_level)
     )
     return 0
 
@@ -117,7 +114,7 @@ def cmd_worker(_args: argparse.Namespace) -> int:
 
         await ensure_scheduled(portal.db, portal.bus)
         worker = portal.new_worker(settings.worker_concurrency)
-        worker.start()
+        worker.start(heartbeat=True)  # /readyz of web processes without a worker wants it
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -643,7 +640,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    portal_logging.configure(portal_logging.format_from_env())
     args = parser().parse_args(argv)
     result: int = args.func(args)
     return result

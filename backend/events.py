@@ -71,16 +71,49 @@ class PostgresEventBus(EventBus):
         self._listen_conn: Any = None
         self._notify_conn: Any = None
         self._lock = asyncio.Lock()
+        self._stopping = False
+        self._relisten: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        await self._listen()
+        self._notify_conn = await self._connect()
+
+    async def _connect(self) -> Any:
         import asyncpg
 
-        self._listen_conn = await asyncpg.connect(self._dsn)
-        await self._listen_conn.add_listener(EVENTS_CHANNEL, self._on_event)
-        await self._listen_conn.add_listener(JOBS_CHANNEL, self._on_job)
-        self._notify_conn = await asyncpg.connect(self._dsn)
+        return await asyncpg.connect(self._dsn)
+
+    async def _listen(self) -> None:
+        conn = await self._connect()
+        await conn.add_listener(EVENTS_CHANNEL, self._on_event)
+        await conn.add_listener(JOBS_CHANNEL, self._on_job)
+        conn.add_termination_listener(self._on_listen_lost)
+        self._listen_conn = conn
+
+    def _on_listen_lost(self, _conn: Any) -> None:
+        """The database went away under the LISTEN connection (a restart, a failover): listen
+        again once it is back, without anyone having to restart the portal."""
+        if not self._stopping and (self._relisten is None or self._relisten.done()):
+            self._relisten = asyncio.get_running_loop().create_task(self._listen_again())
+
+    async def _listen_again(self) -> None:
+        delay = 0.2
+        while not self._stopping:
+            try:
+                await self._listen()
+            except Exception as exc:
+                log.warning("event bus: LISTEN not back yet (%s: %s)", type(exc).__name__, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            log.info("event bus: listening again")
+            self._wake(None)  # what was committed meanwhile: workers look now, not at their next poll
+            return
 
     async def stop(self) -> None:
+        self._stopping = True
+        if self._relisten is not None:
+            self._relisten.cancel()
         for conn in (self._listen_conn, self._notify_conn):
             if conn is not None:
                 with contextlib.suppress(Exception):
@@ -98,7 +131,16 @@ class PostgresEventBus(EventBus):
 
     async def _notify(self, channel: str, payload: str) -> None:
         async with self._lock:
-            await self._notify_conn.execute("SELECT pg_notify($1, $2)", channel, payload)
+            if self._notify_conn.is_closed():  # lost with the database: connect again
+                self._notify_conn = await self._connect()
+            try:
+                await self._notify_conn.execute("SELECT pg_notify($1, $2)", channel, payload)
+            except Exception as exc:
+                if not self._notify_conn.is_closed():
+                    raise
+                log.warning("event bus: NOTIFY connection lost (%s); connecting again", exc)
+                self._notify_conn = await self._connect()
+                await self._notify_conn.execute("SELECT pg_notify($1, $2)", channel, payload)
 
     async def publish(self, topic: str, message: str = "") -> None:
         await self._notify(EVENTS_CHANNEL, json.dumps({"t": topic, "m": message}))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from datetime import UTC, datetime
@@ -104,6 +105,15 @@ def handler(log_format: str, stream: Any = None) -> logging.Handler:
     out.addFilter(RedactionFilter())
     out.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     return out
+
+
+def format_from_env() -> str:
+    """PORTAL_LOG_FORMAT, else json in production and text elsewhere (as Settings reads it; for
+    commands that log before, or without, reading the settings)."""
+    configured = os.environ.get("PORTAL_LOG_FORMAT")
+    if configured:
+        return configured
+    return "json" if os.environ.get("PORTAL_ENV") == "production" else "text"
 
 
 def configure(log_format: str, level: str | int = "INFO") -> None:
