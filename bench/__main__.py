@@ -1,4 +1,4 @@
-"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers]`:
+"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers,downloads]`:
 run everything (or the phases named), print the tables and write bench/results/latest.json."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from backend.db.engine import Database
 from backend.domain.flex import contracts as flex_contracts
 from backend.portal import Portal
 from bench import documents, extras, report
+from bench import downloads as download_bench
 from bench import flex as flex_bench
 from bench import licenses as license_bench
 from bench import partners as partner_bench
@@ -55,7 +56,7 @@ from bench.world import (
 )
 
 CONCURRENCY = 32
-PHASES = ("getakey", "activations", "upgrades", "licenses", "partners", "flex", "vouchers")
+PHASES = ("getakey", "activations", "upgrades", "licenses", "partners", "flex", "vouchers", "downloads")
 ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
 ACTIVATION_SEATS = 1000
 UPGRADE_SEATS = 5000
@@ -605,6 +606,8 @@ async def bench_database(
             if "vouchers" in phases:
                 result["vouchers"] = await vouchers_phase(settings, profile)
                 result["vouchers"]["targets"] = voucher_bench.targets(result)
+            if "downloads" in phases:
+                result["downloads"] = await download_bench.run(settings, data_dir, profile is QUICK)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -680,6 +683,8 @@ async def main(args: argparse.Namespace) -> int:
         print(flex_bench.table(results))
     if "vouchers" in phases:
         print(voucher_bench.table(results))
+    if "downloads" in phases:
+        print(download_bench.table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 

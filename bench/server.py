@@ -29,8 +29,11 @@ def _portal_command() -> list[str]:
 
 
 class Server:
-    def __init__(self, database_url: str, data_dir: Path, processes: int = 1) -> None:
+    def __init__(
+        self, database_url: str, data_dir: Path, processes: int = 1, env: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
+        self.env = env or {}  # more PORTAL_* settings for this server
         self.processes = processes
         self.data_dir = data_dir
         self.host = "127.0.0.1"
@@ -61,6 +64,7 @@ class Server:
             PORTAL_PUBLIC_URL=self.base_url,
             PORTAL_WORKERS="1",
         )
+        env.update(self.env)
         command = [
             *_portal_command(),
             "serve",

@@ -1,0 +1,305 @@
+"""FileConnect downloads: the same 1 GiB release file fetched, in one run, from nginx with sendfile
+(the reference, started here from Debian's package), from the portal's own streaming
+(`portal serve`), and from the portal behind that nginx with X-Accel-Redirect — by 1 and by 8
+concurrent curl clients. Reports each one's throughput, the ratio to nginx and the portal's RSS
+growth while it streams. The file lives in the run's temporary data directory (deleted with it)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from backend.config import Settings
+from backend.db.models import ReleaseFile
+from backend.domain.releases import links, publishing
+from backend.domain.releases.storage import LocalStorage, local_root
+from backend.portal import Portal
+from bench.server import Server, free_port
+from bench.world import BenchUser, add_users
+
+GIB = 1 << 30
+QUICK_SIZE = 128 << 20
+CONCURRENCY = (1, 8)
+ROUNDS = 2  # each in opposite order of the servers, so a drift of the machine's load hits all alike
+NGINX = os.environ.get("PORTAL_NGINX", "/usr/sbin/nginx")
+CURL = shutil.which("curl") or "/usr/bin/curl"
+# Goals (issue 16): the portal's own streaming against nginx's sendfile.
+GOAL_C1, GOAL_C8, GOAL_RSS_MB = 0.8, 0.5, 50
+
+
+def say(message: str) -> None:
+    print(f"  · {message}", file=sys.stderr, flush=True)
+
+
+async def publish_file(portal: Portal, size: int) -> ReleaseFile:
+    """A release file of `size` random bytes, streamed into the local storage like an upload."""
+    release = await publishing.create(
+        portal.db, None, publishing.NewRelease("EPS-14", f"9.{uuid.uuid4().int % 10**6}", "Linux")
+    )
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(size // (1 << 20)):
+            yield os.urandom(1 << 20)
+
+    storage = LocalStorage(local_root(portal.settings))
+    return await publishing.add_file(portal.db, storage, None, release.id, "bench-installer.bin", chunks())
+
+
+def nginx_conf(workdir: Path, port: int, storage_root: Path, accel_portal: str) -> str:
+    user = "user root;" if os.geteuid() == 0 else ""  # see tests/api/test_nginx_downloads.py
+    temp = " ".join(
+        f"{k}_temp_path {workdir / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {workdir / "nginx.pid"};
+error_log {workdir / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    {temp}
+    sendfile on;
+    tcp_nopush on;
+    default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port};
+        location /files/ {{ alias {storage_root}/; }}
+        location / {{
+            proxy_pass http://{accel_portal};
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+        }}
+        location /internal/ {{
+            internal;
+            alias {storage_root}/;
+            etag off;
+            add_header ETag $upstream_http_etag;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def running_nginx(workdir: Path, conf: str, port: int) -> Iterator[int]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "nginx.conf").write_text(conf)
+    process = subprocess.Popen(
+        [NGINX, "-e", str(workdir / "error.log"), "-p", f"{workdir}/", "-c", str(workdir / "nginx.conf")]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"nginx did not start: {(workdir / 'error.log').read_text()}"
+                    ) from None
+                time.sleep(0.05)
+        yield process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its children (`portal serve` may fork its web process)."""
+    try:
+        root = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+    except psutil.NoSuchProcess:
+        return 0
+
+
+class RssPeak:
+    """The peak RSS of a process tree, sampled every 20 ms while the block runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.before = tree_rss(pid)
+        self.peak = self.before
+        self._task: asyncio.Task[None] | None = None
+
+    async def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, tree_rss(self.pid))
+            await asyncio.sleep(0.02)
+
+    async def __aenter__(self) -> RssPeak:
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self.peak = max(self.peak, tree_rss(self.pid))
+
+
+async def fetch_all(urls: list[str], size: int) -> float:
+    """Download every URL at once with curl (to /dev/null); the wall time. Each must be whole."""
+    began = time.perf_counter()
+    processes = [
+        await asyncio.create_subprocess_exec(
+            CURL,
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{size_download}",
+            url,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for url in urls
+    ]
+    outputs = await asyncio.gather(*(p.communicate() for p in processes))
+    elapsed = time.perf_counter() - began
+    for url, (out, _err) in zip(urls, outputs, strict=True):
+        code, got = out.decode().split()
+        if code != "200" or int(got) != size:
+            raise RuntimeError(f"{url}: HTTP {code}, {got} of {size} bytes")
+    return elapsed
+
+
+async def run(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]:
+    if not os.access(NGINX, os.X_OK):
+        raise RuntimeError(f"the downloads phase needs nginx ({NGINX}): apt-get install nginx-light")
+    size = QUICK_SIZE if quick else GIB
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        say(f"downloads: publishing a {size >> 20} MiB release file")
+        began = time.perf_counter()
+        file = await publish_file(portal, size)
+        publish_s = time.perf_counter() - began
+        (user,) = await add_users(portal, "downloads", 1)
+    finally:
+        await portal.stop()
+    root = local_root(settings)
+    direct = Server(settings.database_url, data_dir)
+    accel = Server(settings.database_url, data_dir, env={"PORTAL_DOWNLOADS_ACCEL": "/internal/"})
+    accel.log_path = data_dir / "server-accel.log"
+    port = free_port()
+    await direct.start()
+    await accel.start()
+    try:
+        with running_nginx(
+            data_dir / "nginx", nginx_conf(data_dir / "nginx", port, root, f"{accel.host}:{accel.port}"), port
+        ):
+            return await _measure(settings, file, user, size, publish_s, direct, f"http://127.0.0.1:{port}")
+    except Exception:
+        print(f"server log tail:\n{direct.log_tail()}\n{accel.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        await direct.stop()
+        await accel.stop()
+
+
+async def _measure(
+    settings: Settings,
+    file: ReleaseFile,
+    user: BenchUser,
+    size: int,
+    publish_s: float,
+    direct: Server,
+    nginx: str,
+) -> dict[str, Any]:
+    holder = _SettingsHolder(settings)
+
+    async def portal_links(base: str, n: int) -> list[str]:
+        # A fresh signed link per client, as the Downloads page hands out.
+        return [
+            base + await links.download_url(holder, file, user.user_id, user.account_id) for _ in range(n)
+        ]
+
+    async def urls(variant: str, n: int) -> list[str]:
+        if variant == "nginx":
+            return [f"{nginx}/files/{file.sha256[:2]}/{file.sha256}"] * n
+        return await portal_links(direct.base_url if variant == "portal" else nginx, n)
+
+    say("downloads: warming the page cache")
+    await fetch_all(await urls("nginx", 1), size)
+    variants = ["nginx", "portal", "portal_accel"]
+    seconds: dict[str, dict[int, list[float]]] = {v: {c: [] for c in CONCURRENCY} for v in variants}
+    rss: dict[int, dict[str, float]] = {}
+    assert direct.pid is not None
+    for round_ in range(ROUNDS):
+        order = variants if round_ % 2 == 0 else list(reversed(variants))
+        for clients in CONCURRENCY:
+            for variant in order:
+                say(f"downloads: {variant}, {clients} client(s), round {round_ + 1}")
+                todo = await urls(variant, clients)
+                if variant == "portal":
+                    async with RssPeak(direct.pid) as peak:
+                        seconds[variant][clients].append(await fetch_all(todo, size))
+                    growth = (peak.peak - peak.before) / (1 << 20)
+                    seen = rss.setdefault(
+                        clients, {"before_mb": round(peak.before / (1 << 20), 1), "growth_mb": 0.0}
+                    )
+                    seen["growth_mb"] = round(max(seen["growth_mb"], growth), 1)
+                else:
+                    seconds[variant][clients].append(await fetch_all(todo, size))
+    result: dict[str, Any] = {"file_mb": size >> 20, "publish_s": round(publish_s, 1), "rounds": ROUNDS}
+    for clients in CONCURRENCY:
+        row: dict[str, Any] = {}
+        for variant in variants:
+            # Throughput of each round (every client's bytes over the wall time), then their mean.
+            rates = [clients * size / s / 1e6 for s in seconds[variant][clients]]
+            row[f"{variant}_mb_s"] = round(sum(rates) / len(rates), 1)
+        row["portal_over_nginx"] = round(row["portal_mb_s"] / row["nginx_mb_s"], 2)
+        row["accel_over_nginx"] = round(row["portal_accel_mb_s"] / row["nginx_mb_s"], 2)
+        row["portal_rss_before_mb"] = rss[clients]["before_mb"]
+        row["portal_rss_growth_mb"] = rss[clients]["growth_mb"]
+        result[f"c{clients}"] = row
+    result["goals"] = {
+        "c1_ratio >= 0.8": result["c1"]["portal_over_nginx"] >= GOAL_C1,
+        "c8_ratio >= 0.5": result["c8"]["portal_over_nginx"] >= GOAL_C8,
+        "rss_growth < 50 MB": max(result[f"c{c}"]["portal_rss_growth_mb"] for c in CONCURRENCY) < GOAL_RSS_MB,
+    }
+    return result
+
+
+class _SettingsHolder:
+    """What links.download_url needs of a portal (its settings) without starting one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "",
+        f"{'downloads (1 file, curl clients)':34} {'db':10} {'conc':>4} {'nginx MB/s':>10} {'portal':>8} "
+        f"{'ratio':>6} {'accel':>8} {'ratio':>6} {'RSS +MB':>8}",
+    ]
+    for result in results:
+        data = result.get("downloads")
+        if not data:
+            continue
+        for clients in CONCURRENCY:
+            row = data[f"c{clients}"]
+            lines.append(
+                f"{str(data['file_mb']) + ' MiB':34} {result['database']:10} {clients:>4} {row['nginx_mb_s']:>10} "
+                f"{row['portal_mb_s']:>8} {row['portal_over_nginx']:>6} {row['portal_accel_mb_s']:>8} "
+                f"{row['accel_over_nginx']:>6} {row['portal_rss_growth_mb']:>8}"
+            )
+        lines.append(f"{'goals':34} {result['database']:10} {data['goals']}")
+    return "\n".join(lines)
