@@ -289,6 +289,8 @@ class License(Base):
         Index("ix_licenses_account_created", "account_id", "created_at", "id"),
         Index("ix_licenses_account_state_maintenance", "account_id", "state", "maintenance_until"),
         Index("ix_licenses_account_product", "account_id", "product_id"),
+        # FileConnect: the latest maintenance end of an account's licenses of a product, one descent.
+        Index("ix_licenses_account_product_maintenance", "account_id", "product_id", "maintenance_until"),
         only_on(
             "postgresql",
             Index(

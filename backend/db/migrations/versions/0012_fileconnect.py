@@ -91,8 +91,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_file_downloads_file_at", ["file_id", "at"], unique=False)
         batch_op.create_index(batch_op.f("ix_file_downloads_user_id"), ["user_id"], unique=False)
 
+    with op.batch_alter_table("licenses", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_licenses_account_product_maintenance",
+            ["account_id", "product_id", "maintenance_until"],
+            unique=False,
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("licenses", schema=None) as batch_op:
+        batch_op.drop_index("ix_licenses_account_product_maintenance")
+
     with op.batch_alter_table("file_downloads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_file_downloads_user_id"))
         batch_op.drop_index("ix_file_downloads_file_at")
