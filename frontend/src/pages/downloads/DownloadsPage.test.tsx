@@ -38,6 +38,7 @@ function release(id: string, version: string, platform: string, overrides: Recor
     releasedOn: '2026-11-12',
     notes: '## Fixed\n\n- Faster scans\n- <b>bold</b> <script>alert(1)</script> <img src=x onerror="alert(2)">\n\n[Guide](https://docs.example/guide) [bad](javascript:alert(3))',
     lockedReason: null,
+    downloadCount: null,
     product: EPS,
     files: [file(`f-${id}`, `eps-${version}-${platform.toLowerCase()}.bin`, 432_537_600)],
     ...overrides,
@@ -68,7 +69,7 @@ function downloads(nodes: unknown[], hasNextPage = false) {
 
 const RELEASES = [
   release('r-win', '15.0.2', 'Windows'),
-  release('r-lin', '15.0.2', 'Linux', { files: [file('f-lin', 'eps-15.0.2-linux.tar.gz', 830)] }),
+  release('r-lin', '15.0.2', 'Linux', { files: [file('f-lin', 'eps-15.0.2-linux.tar.gz', 830)], downloadCount: 12 }),
   release('r-old', '15.0.1', 'Windows', { lockedReason: LOCKED, files: [file('f-old', 'eps-15.0.1.msi', 2_100_000_000, null)] }),
 ];
 
@@ -119,6 +120,10 @@ describe('<DownloadsPage>', () => {
     expect(versions).toHaveLength(2);
     expect(within(versions[0]!).getByRole('heading', { level: 3 })).toHaveTextContent('Endpoint Protection 15.0.2');
     expect(within(versions[0]!).getAllByRole('heading', { level: 4 }).map((h) => h.textContent)).toEqual(['Windows', 'Linux']);
+    // Operators see how often each was downloaded (the field is null for everyone else).
+    const [windows, linux] = within(versions[0]!).getAllByRole('region');
+    expect(linux).toHaveTextContent('Downloaded 12 times');
+    expect(windows).not.toHaveTextContent('Downloaded');
     expect(queries().find((q) => 'filter' in q.variables)?.variables).toEqual({
       filter: { productSku: 'EPS-15', platform: null, search: null },
       first: 50,

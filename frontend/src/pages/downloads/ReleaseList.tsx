@@ -1,6 +1,7 @@
 import { useState, type MouseEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { CopyButton } from '../../components/CopyButton';
+import { formatNumber } from '../../lib/flex';
 import { formatDate } from '../../lib/format';
 import {
   followLink,
@@ -80,7 +81,12 @@ function VersionBlock({ group, receivedAt, refresh, level, notesOpen }: VersionB
       ) : null}
       {group.releases.map((release) => (
         <section key={release.id} className="release__platform" aria-label={`${product.name} ${group.version} for ${release.platform}`}>
-          <PlatformHeading className="release__platform-title">{release.platform}</PlatformHeading>
+          <div className="release__platform-head">
+            <PlatformHeading className="release__platform-title">{release.platform}</PlatformHeading>
+            {release.downloadCount !== null ? (
+              <span className="muted small">{release.downloadCount === 1 ? 'Downloaded once' : `Downloaded ${formatNumber(release.downloadCount)} times`}</span>
+            ) : null}
+          </div>
           {release.lockedReason && !locked ? <LockedNotice reason={release.lockedReason} product={product} /> : null}
           {group.sharedNotes === null ? (
             <details className="release__notes">

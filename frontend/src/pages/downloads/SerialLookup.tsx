@@ -19,8 +19,8 @@ interface Found {
 
 /** The sentence shown at the field for the lookup's refusal. */
 function lookupErrorText(error: SerialLookupError): string {
-  if (error.code === 'RATE_LIMITED' && typeof error.retryAfterSeconds === 'number') {
-    return rateLimitedText({ message: error.message, retryAfterSeconds: error.retryAfterSeconds }, 'Too many serial numbers were not found.');
+  if (error.__typename === 'RateLimited') {
+    return rateLimitedText(error, 'Too many serial numbers were not found.');
   }
   if (error.code === 'NOT_FOUND') {
     return error.message || 'No serial number like this is registered to an account you can see. Check it against your license certificate.';

@@ -1,27 +1,28 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { parse } from 'graphql';
+import { graphql } from '../../gql';
+import type {
+  DownloadProductsQuery as DownloadProductsResult,
+  DownloadReleaseFieldsFragment as DownloadReleaseFields,
+  DownloadsQueryVariables,
+  SerialDownloadsQuery as SerialDownloadsResult,
+} from '../../gql/graphql';
 
-// Written against the FileConnect contract until its schema is exported: plain strings (codegen
-// does not read them, so its run on the current schema keeps passing) and the answers' types by hand.
-
-const RELEASE_FIELDS = `
+/** A release (one product version on one platform) as the Downloads page shows it, its files' signed links included. */
+export const DownloadReleaseFieldsFragment = graphql(`
   fragment DownloadReleaseFields on Release {
-    __typename
     id
     version
     platform
     releasedOn
     notes
     lockedReason
+    downloadCount
     product {
-      __typename
       id
       sku
       name
       version
     }
     files {
-      __typename
       id
       name
       size
@@ -30,66 +31,17 @@ const RELEASE_FIELDS = `
       downloadUrl
     }
   }
-`;
-
-interface ProductRef {
-  __typename: 'Product';
-  id: string;
-  sku: string;
-  name: string;
-  version: string;
-}
-
-export interface DownloadFile {
-  __typename: 'ReleaseFile';
-  id: string;
-  name: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-  downloadUrl: string | null;
-}
-
-export interface DownloadRelease {
-  __typename: 'Release';
-  id: string;
-  version: string;
-  platform: string;
-  releasedOn: string;
-  notes: string;
-  lockedReason: string | null;
-  product: ProductRef;
-  files: DownloadFile[];
-}
-
-export interface DownloadProduct {
-  __typename: 'DownloadProduct';
-  latestVersion: string | null;
-  releaseCount: number;
-  platforms: string[];
-  maintenanceEndsOn: string | null;
-  product: ProductRef;
-}
-
-export interface SerialLookupError {
-  __typename: string;
-  code: string;
-  message: string;
-  field: string | null;
-  retryAfterSeconds?: number;
-}
+`);
 
 /** The products the user may see releases of: the page's first choice. */
-export const DownloadProductsQuery: TypedDocumentNode<{ __typename: 'Query'; downloadProducts: DownloadProduct[] }, Record<string, never>> = parse(`
+export const DownloadProductsQuery = graphql(`
   query DownloadProducts {
     downloadProducts {
-      __typename
       latestVersion
       releaseCount
       platforms
       maintenanceEndsOn
       product {
-        __typename
         id
         sku
         name
@@ -99,60 +51,28 @@ export const DownloadProductsQuery: TypedDocumentNode<{ __typename: 'Query'; dow
   }
 `);
 
-export interface DownloadsVariables {
-  filter?: { productSku?: string | null; platform?: string | null; search?: string | null } | null;
-  first?: number | null;
-  after?: string | null;
-}
-
-export interface DownloadsData {
-  __typename: 'Query';
-  downloads: {
-    __typename: 'ReleaseConnection';
-    nodes: DownloadRelease[];
-    pageInfo: { __typename: 'PageInfo'; hasNextPage: boolean; endCursor: string | null };
-    totalCount: number;
-  };
-}
-
 /** One page of a product's releases, newest first. Run again (network-only) for fresh links. */
-export const DownloadsQuery: TypedDocumentNode<DownloadsData, DownloadsVariables> = parse(`
-  query Downloads($filter: DownloadsFilter, $first: Int, $after: String) {
+export const DownloadsQuery = graphql(`
+  query Downloads($filter: DownloadsFilter, $first: Int!, $after: String) {
     downloads(filter: $filter, first: $first, after: $after) {
-      __typename
       nodes {
         ...DownloadReleaseFields
       }
       pageInfo {
-        __typename
         hasNextPage
         endCursor
       }
       totalCount
     }
   }
-  ${RELEASE_FIELDS}
 `);
 
-export interface SerialDownloadsData {
-  __typename: 'Query';
-  serialDownloads: {
-    __typename: 'SerialDownloadsResult';
-    serialNumber: string;
-    product: ProductRef | null;
-    releases: DownloadRelease[];
-    errors: SerialLookupError[];
-  };
-}
-
 /** The releases a serial number entitles (the way customers found their software before accounts). */
-export const SerialDownloadsQuery: TypedDocumentNode<SerialDownloadsData, { serialNumber: string }> = parse(`
+export const SerialDownloadsQuery = graphql(`
   query SerialDownloads($serialNumber: String!) {
     serialDownloads(serialNumber: $serialNumber) {
-      __typename
       serialNumber
       product {
-        __typename
         id
         sku
         name
@@ -163,14 +83,16 @@ export const SerialDownloadsQuery: TypedDocumentNode<SerialDownloadsData, { seri
       }
       errors {
         __typename
-        code
-        message
-        field
-        ... on RateLimited {
-          retryAfterSeconds
-        }
+        ...UserErrorFields
+        ...RateLimitedFields
       }
     }
   }
-  ${RELEASE_FIELDS}
 `);
+
+export type DownloadRelease = DownloadReleaseFields;
+export type DownloadFile = DownloadRelease['files'][number];
+export type DownloadProduct = DownloadProductsResult['downloadProducts'][number];
+export type DownloadsVariables = DownloadsQueryVariables;
+export type SerialDownloadsData = SerialDownloadsResult;
+export type SerialLookupError = SerialDownloadsResult['serialDownloads']['errors'][number];
