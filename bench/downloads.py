@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import os
 import shutil
 import socket
@@ -16,17 +17,25 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psutil
+import uvicorn
+from sqlalchemy import insert, select
 
+from backend.app import create_app
 from backend.config import Settings
-from backend.db.models import ReleaseFile
+from backend.db.models import Product, Release, ReleaseFile, utcnow
+from backend.domain import demo
 from backend.domain.releases import links, publishing
 from backend.domain.releases.storage import LocalStorage, local_root
 from backend.portal import Portal
+from bench.client import PortalClient
+from bench.cpu import StatementCounter
 from bench.server import Server, free_port
+from bench.stats import summary_ms
 from bench.world import BenchUser, add_users
 
 GIB = 1 << 30
@@ -180,6 +189,13 @@ async def fetch_all(urls: list[str], size: int) -> float:
 
 
 async def run(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]:
+    return {
+        "transfers": await transfers(settings, data_dir, quick),
+        "entitled": await entitled(settings, data_dir, quick),
+    }
+
+
+async def transfers(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]:
     if not os.access(NGINX, os.X_OK):
         raise RuntimeError(f"the downloads phase needs nginx ({NGINX}): apt-get install nginx-light")
     size = QUICK_SIZE if quick else GIB
@@ -294,12 +310,174 @@ def table(results: list[dict[str, Any]]) -> str:
         data = result.get("downloads")
         if not data:
             continue
+        moved, listed = data["transfers"], data["entitled"]
         for clients in CONCURRENCY:
-            row = data[f"c{clients}"]
+            row = moved[f"c{clients}"]
             lines.append(
-                f"{str(data['file_mb']) + ' MiB':34} {result['database']:10} {clients:>4} {row['nginx_mb_s']:>10} "
+                f"{str(moved['file_mb']) + ' MiB':34} {result['database']:10} {clients:>4} {row['nginx_mb_s']:>10} "
                 f"{row['portal_mb_s']:>8} {row['portal_over_nginx']:>6} {row['portal_accel_mb_s']:>8} "
                 f"{row['accel_over_nginx']:>6} {row['portal_rss_growth_mb']:>8}"
             )
-        lines.append(f"{'goals':34} {result['database']:10} {data['goals']}")
+        lines.append(f"{'goals':34} {result['database']:10} {moved['goals']}")
+        latency = listed["latency"]
+        lines.append(
+            f"{'downloads(first: 50), ' + format(listed['licenses'], ',') + ' licenses':34} {result['database']:10} "
+            f"p50 {latency['p50_ms']} ms, p90 {latency['p90_ms']} ms; statements "
+            f"{listed['statements_few_licenses']} (100 licenses) / {listed['statements_all_licenses']} (all); "
+            f"{listed['goals']}"
+        )
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ the entitled-releases query
+
+RELEASES = 1_000
+LICENSES, QUICK_LICENSES = 100_000, 5_000
+FEW_LICENSES = 100
+QUERY_ROUNDS, QUERY_WARMUP = 40, 5
+GOAL_P50_MS = 100
+PLATFORMS = ("Windows", "Linux", "macOS")
+ENTITLED = """
+query Entitled($first: Int) {
+  downloads(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id version platform releasedOn lockedReason
+      product { sku name }
+      files { id name size sha256 contentType downloadUrl }
+    }
+  }
+}"""
+
+
+async def publish_many(portal: Portal, count: int) -> None:
+    """`count` releases (one file each) spread over the demo products, platforms and three years,
+    so some fall after a license's maintenance end (locked); bulk rows, not uploads: the query
+    reads the rows, never the bytes."""
+    today = datetime.now(UTC).date()
+    async with portal.db.write() as session:
+        products = list(
+            await session.scalars(select(Product).where(Product.sku.in_([p[0] for p in demo.PRODUCTS])))
+        )
+        releases, files = [], []
+        for i in range(count):
+            release_id = uuid.uuid4()
+            releases.append(
+                {
+                    "id": release_id,
+                    "product_id": products[i % len(products)].id,
+                    "version": f"{20 + i // 100}.{i % 100}.{i}",
+                    "platform": PLATFORMS[i % len(PLATFORMS)],
+                    "released_on": today - timedelta(days=(i * 7) % 1100 - 200),
+                    "notes": f"Release {i}: fixes and improvements.",
+                    "created_at": utcnow(),
+                }
+            )
+            files.append(
+                {
+                    "id": uuid.uuid4(),
+                    "release_id": release_id,
+                    "name": f"setup-{i}.bin",
+                    "size": 3 << 30,  # past 2^31: BigInt on the way out
+                    "sha256": hashlib.sha256(str(i).encode()).hexdigest(),
+                    "content_type": "application/octet-stream",
+                    "created_at": utcnow(),
+                }
+            )
+        await session.execute(insert(Release.__table__), releases)
+        await session.execute(insert(ReleaseFile.__table__), files)
+
+
+@contextlib.asynccontextmanager
+async def in_process(settings: Settings) -> AsyncIterator[str]:
+    """The app served by uvicorn in this process (so its statements can be counted here)."""
+    app = create_app(settings, run_worker=False)
+    async with app.router.lifespan_context(app):
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+        )
+        task = asyncio.create_task(server.serve())
+        try:
+            while not server.started:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.01)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            await task
+
+
+async def statements_per_query(settings: Settings) -> int:
+    async with in_process(settings) as base:
+        client = PortalClient(base)
+        try:
+            await client.sign_in(demo.USERS[0][0], demo.DEMO_PASSWORD)
+            await client.gql(ENTITLED, {"first": 50})  # caches warm
+            with StatementCounter() as counter:
+                await client.gql(ENTITLED, {"first": 50})
+            return counter.statements
+        finally:
+            await client.close()
+
+
+async def entitled(settings: Settings, data_dir: Path, quick: bool) -> dict[str, Any]:
+    """p50 of `downloads(first: 50)` with files and links for Alice (Acme Corp) once the account
+    holds LICENSES licenses and RELEASES releases are published; the statements one such query
+    sends with FEW_LICENSES licenses and with all of them."""
+    total = QUICK_LICENSES if quick else LICENSES
+    portal = Portal(settings)
+    await portal.start(run_worker=False)
+    try:
+        say(f"entitled releases: publishing {RELEASES:,} releases")
+        await publish_many(portal, RELEASES)
+    finally:
+        await portal.stop()
+    counts: list[int] = []
+    seeded: dict[str, Any] = {}
+    # The same products at FEW licenses and at all of them: only the number of licenses differs.
+    for licenses in (FEW_LICENSES, total):
+        portal = Portal(settings)
+        await portal.start(run_worker=False)
+        try:
+            say(f"entitled releases: giving Acme Corp {licenses:,} licenses")
+            seeded = await demo.seed_licenses(portal.db, settings, portal.keys, licenses)
+        finally:
+            await portal.stop()
+        counts.append(await statements_per_query(settings))
+    few, many = counts
+    server = Server(settings.database_url, data_dir)
+    server.log_path = data_dir / "server-entitled.log"
+    await server.start()
+    client = PortalClient(server.base_url)
+    samples: list[float] = []
+    try:
+        await client.sign_in(demo.USERS[0][0], demo.DEMO_PASSWORD)
+        page: dict[str, Any] = {}
+        for i in range(QUERY_WARMUP + QUERY_ROUNDS):
+            began = time.perf_counter()
+            page = (await client.gql(ENTITLED, {"first": 50}))["downloads"]
+            if i >= QUERY_WARMUP:
+                samples.append(time.perf_counter() - began)
+    except Exception:
+        print(f"server log tail:\n{server.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        await client.close()
+        await server.stop()
+    locked = sum(1 for node in page["nodes"] if node["lockedReason"])
+    latency = summary_ms(samples)
+    return {
+        "licenses": seeded["total"],
+        "releases_listed": page["totalCount"],
+        "page_locked": locked,
+        "latency": latency,
+        "statements_few_licenses": few,
+        "statements_all_licenses": many,
+        "goals": {
+            "p50 < 100 ms": latency["p50_ms"] is not None and latency["p50_ms"] < GOAL_P50_MS,
+            "statements independent of licenses": few == many,
+        },
+    }
