@@ -19,14 +19,16 @@ import pytest
 from sqlalchemy import select, update
 
 from backend.db.models import FileDownload, Membership, ReleaseFile, utcnow
+from backend.domain import demo
 from backend.domain.releases import links, publishing
 from backend.domain.releases.storage import LocalStorage, local_root
 from backend.http.downloads import INVALID_LINK, WITHDRAWN, Unsatisfiable, parse_range
 from backend.portal import Portal
-from tests.api.flows import ALICE, BOB
+from tests.api.flows import ALICE, BOB, sign_in
 from tests.api.licenses_world import user_id
 from tests.api.sockets import served
 from tests.conftest import client_for, make_settings, running_app
+from tests.support import GraphQLClient
 
 NAME = "Endpoint Protection 14.3.1 für Windows.exe"  # a non-ASCII name, as operators publish them
 
@@ -295,8 +297,6 @@ async def test_behind_nginx_the_portal_answers_with_x_accel_redirect(
     # given a portal configured for nginx's internal location
     settings = make_settings(database_url, tmp_path, downloads_accel="/internal/")
     async with running_app(settings, run_worker=False) as (app, portal):
-        from backend.domain import demo
-
         await demo.seed(portal.db)
         data = os.urandom(5000)
         file = await publish(portal, data)
@@ -316,3 +316,38 @@ async def test_behind_nginx_the_portal_answers_with_x_accel_redirect(
         # and the audit records what nginx will send
         [row] = await audit_rows(portal, file.id)
         assert (row.status, row.bytes_sent, row.range_header) == (206, 4900, "bytes=100-")
+
+
+DOWNLOADS = """
+query { downloads(first: 50) { nodes { version platform lockedReason product { sku }
+  files { id name size sha256 downloadUrl } } } }"""
+
+
+async def test_the_download_url_graphql_hands_out_serves_the_file_it_lists(
+    portal: Portal, client: GraphQLClient, http: httpx.AsyncClient
+) -> None:
+    # given the demo releases and Bob, whose EPS-14 maintenance ended 90 days ago
+    await demo.seed_releases(portal.db, portal.settings)
+    await sign_in(client, BOB)
+    nodes = (await client(DOWNLOADS))["downloads"]["nodes"]
+    eps = {(n["version"], n["platform"]): n for n in nodes if n["product"]["sku"] == "EPS-14"}
+    # when he follows the link of a file he may download (no cookie: the link is enough)
+    file = eps[("14.2", "windows-x64")]["files"][0]
+    assert eps[("14.2", "windows-x64")]["lockedReason"] is None
+    response = await http.get(file["downloadUrl"])
+    # then he gets exactly the listed bytes
+    assert response.status_code == 200
+    assert len(response.content) == file["size"]
+    assert sha(response.content) == file["sha256"] == response.headers["etag"].strip('"')
+    # and the locked release has no link at all
+    locked = eps[("14.3", "windows-x64")]
+    assert locked["lockedReason"] and all(f["downloadUrl"] is None for f in locked["files"])
+    # the audit names Bob and the account whose license entitles him
+    bob = await user_id(portal, BOB)
+    file_id = uuid.UUID(file["downloadUrl"].split("/")[2])
+    [row] = await audit_rows(portal, file_id)
+    async with portal.db.read() as session:
+        bobs_accounts = set(
+            await session.scalars(select(Membership.account_id).where(Membership.user_id == bob))
+        )
+    assert row.user_id == bob and row.account_id in bobs_accounts
