@@ -24,11 +24,15 @@ from backend.schema.releases import (
     SerialDownloadsResult,
     release_connection,
 )
+from backend.scopes import DOWNLOADS, needs_scope
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The products you are entitled to see releases of, by name.")
+    @strawberry.field(
+        description="The products you are entitled to see releases of, by name.",
+        permission_classes=[needs_scope(DOWNLOADS)],
+    )
     async def download_products(self, info: Info) -> list[DownloadProductType]:
         ctx = info.context
         rights = await ctx.loaders.download_rights(ctx.actor)
@@ -37,7 +41,8 @@ class Query:
 
     @strawberry.field(
         description="The releases you are entitled to see (locked ones too, with lockedReason), newest "
-        "first: released on, version (both descending), platform (first ≤ 100)."
+        "first: released on, version (both descending), platform (first ≤ 100).",
+        permission_classes=[needs_scope(DOWNLOADS)],
     )
     async def downloads(
         self, info: Info, filter: DownloadsFilter | None = None, first: int = 50, after: str | None = None
@@ -54,7 +59,8 @@ class Query:
 
     @strawberry.field(
         description="The releases a serial number entitles: one not registered yet, or registered to an "
-        "account you can see. Counts against the same guessing limit as Get a Key."
+        "account you can see. Counts against the same guessing limit as Get a Key.",
+        permission_classes=[needs_scope(DOWNLOADS)],
     )
     async def serial_downloads(self, info: Info, serial_number: str) -> SerialDownloadsResult:
         ctx = info.context

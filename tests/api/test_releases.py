@@ -641,3 +641,21 @@ async def test_the_demo_publishes_releases_and_one_is_locked_for_bob(portal: Por
         content = demo.demo_file_content(file["name"], "14.2")
         assert file["sha256"] == hashlib.sha256(content).hexdigest() and file["size"] == len(content)
         assert file["downloadUrl"]
+
+
+async def test_a_reporting_script_lists_downloads_with_the_downloads_scope(
+    portal: Portal, portal_app: Any, catalog: dict[str, Any]
+) -> None:
+    from tests.api.test_api_tokens import bearer, make_token
+
+    ids = catalog["ids"]
+    await give_license(portal, ids["Acme Corp"], ids["EPS-15"], TODAY + timedelta(days=30))
+    alice = await signed_in(portal_app, ALICE)
+    with_scope, _ = await make_token(alice, ["downloads:read"])
+    without, _ = await make_token(alice, ["licenses:read"], name="licenses only")
+    async with client_for(portal_app[0]) as script:
+        answer = (await bearer(script, with_scope, DOWNLOADS)).json()
+        assert [n["version"] for n in answer["data"]["downloads"]["nodes"]] == ["15.1", "15.0"]
+        assert all(n["files"][0]["downloadUrl"] for n in answer["data"]["downloads"]["nodes"])
+        refused = (await bearer(script, without, PRODUCTS)).json()
+        assert refused["errors"] and not refused.get("data")
