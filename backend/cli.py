@@ -479,6 +479,14 @@ def cmd_upgrades_notify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_connection_budget(args: argparse.Namespace) -> int:
+    from backend.observability.budget import connection_budget, describe
+
+    pool_size = args.pool_size or int(os.environ.get("PORTAL_DB_POOL_SIZE", Settings.db_pool_size))
+    print(describe(connection_budget(pool_size, args.web_processes, args.workers)))
+    return 0
+
+
 def cmd_schema_export(args: argparse.Namespace) -> int:
     from backend.graphql import export_sdl
 
@@ -629,6 +637,14 @@ def parser() -> argparse.ArgumentParser:
     notify_cmd.add_argument("--expires-days", type=int, default=90)
     notify_cmd.add_argument("--json", action="store_true")
     notify_cmd.set_defaults(func=cmd_upgrades_notify)
+
+    budget = sub.add_parser(
+        "connection-budget", help="PostgreSQL connections N web processes and M workers may open"
+    )
+    budget.add_argument("--web-processes", type=int, required=True)
+    budget.add_argument("--workers", type=int, required=True, help="`portal worker` processes")
+    budget.add_argument("--pool-size", type=int, default=0, help="default PORTAL_DB_POOL_SIZE or 20")
+    budget.set_defaults(func=cmd_connection_budget)
 
     schema = sub.add_parser("schema", help="GraphQL schema").add_subparsers(
         dest="schema_command", required=True
