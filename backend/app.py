@@ -34,6 +34,7 @@ from backend.graphql import build_schema
 from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
+from backend.http.graphql_http import SubResponse, finish, request_error_status, wants_graphql_response
 from backend.http.sso import routes as sso_routes
 from backend.http.reports import routes as report_routes
 from backend.loaders import Loaders
@@ -99,6 +100,28 @@ class PortalGraphQL(GraphQL[Context, None]):
             raise DatabaseUnavailable
         return await super().process_result(request, result)
 
+    # ---- GraphQL over HTTP (issue 17): application/graphql-response+json and its status codes.
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = SubResponse()
+        sub_response.status_code = None  # type: ignore[assignment]  # as strawberry's: "not set yet"
+        del sub_response.headers["content-length"]
+        sub_response.graphql_response = isinstance(request, Request) and wants_graphql_response(request)
+        return sub_response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        data: Any = response_data
+        if (
+            isinstance(sub_response, SubResponse)
+            and sub_response.graphql_response
+            and isinstance(data, dict)
+            and request_error_status(data) is not None
+        ):
+            data = {key: value for key, value in data.items() if key != "data"}  # it never executed
+        return finish(super().create_response(data, sub_response), data, sub_response)
+
+    # ----
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         portal = self.portal
         token = request.cookies.get(SESSION_COOKIE)

@@ -12,7 +12,7 @@ from backend.db import models
 from backend.domain.budget import Budget
 from backend.domain.tokens import api_tokens
 from backend.schema.account_refs import AccountRef, AccountRow
-from backend.schema.common import InvalidInput, Node, NotFound, to_global_id
+from backend.schema.common import InvalidInput, NotFound, to_global_id
 
 SCOPE_DESCRIPTIONS = {
     "licenses:read": "Read licenses, their keys, custom values and support registrations.",
@@ -35,7 +35,7 @@ class ApiTokenScopeType:
     description="A personal access token: it acts as its owner, narrowed to its scopes. The secret "
     "is shown once, at creation; lists show its first characters (prefix).",
 )
-class ApiTokenType(Node):
+class ApiTokenType:
     id: strawberry.ID
     name: str
     scopes: list[str]

@@ -6,6 +6,7 @@ import { ForgotPasswordPage } from './pages/account/ForgotPasswordPage';
 import { ProfilePage } from './pages/account/ProfilePage';
 import { ResetPasswordPage } from './pages/account/ResetPasswordPage';
 import { SecurityPage } from './pages/account/SecurityPage';
+import { TokensPage } from './pages/account/TokensPage';
 import { MembersPage } from './pages/account/MembersPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
@@ -68,6 +69,7 @@ export function App() {
         <Route path="/rehost/:id" element={<RehostWizardPage />} />
         <Route path="/account/profile" element={<ProfilePage />} />
         <Route path="/account/security" element={<SecurityPage />} />
+        <Route path="/account/tokens" element={<TokensPage />} />
         <Route path="/account/members" element={<MembersPage />} />
         <Route path="/account/custom-fields" element={<CustomFieldsPage />} />
         <Route path="/account/partners" element={<AccountPartnersPage />} />

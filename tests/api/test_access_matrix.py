@@ -229,6 +229,16 @@ OPERATIONS: dict[str, Op] = {
     "inboxMarkRead": Op(lambda w: {"input": {"ids": [w["inbox_item"]]}}),
     # FileConnect: the vendor's operator withdraws a release (the customer's license entitles it)
     "releaseWithdraw": Op(lambda w: {"id": w["release"]}, owner="operator"),
+    # API tokens: one for the customer's account, and the customer's admin revokes one of theirs
+    "apiTokenCreate": Op(
+        inp(
+            accountId="account",
+            name="matrix",
+            scopes=["licenses:read"],
+            expiresAt=(datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        )
+    ),
+    "apiTokenRevoke": Op(inp(tokenId="api_token")),
 }
 
 
@@ -493,8 +503,26 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         "flex_license": flex_ready["licenses"][0]["id"],
         **await voucher_world(owners),
         **await release_world(portal),
+        **await token_world(owners),
     }
     return world
+
+
+async def token_world(owners: Owners) -> World:
+    """An API token of the customer's admin."""
+    made = await mutate(
+        owners.customer,
+        "apiTokenCreate",
+        "ApiTokenCreateInput",
+        {
+            "name": "matrix token",
+            "scopes": ["licenses:read"],
+            "expiresAt": (utcnow() + timedelta(days=7)).isoformat(),
+        },
+        "... on ApiTokenCreateSuccess { apiToken { id } }",
+    )
+    assert made["__typename"] == "ApiTokenCreateSuccess", made
+    return {"api_token": made["apiToken"]["id"]}
 
 
 async def release_world(portal: Portal) -> World:

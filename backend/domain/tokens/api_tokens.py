@@ -3,7 +3,7 @@ one), shown once and stored only as its SHA-256 — a random secret of that size
 
 A token acts as its user: what it reaches is decided at each request by the user's live roles
 (access.py), and its scopes only narrow that (backend/scopes.py says which fields each scope
-opens). A token made for an account dies when its user no longer has access to that account; the
+opens). A token made for an account dies when its user is no longer a member of it; the
 account's admins see and revoke it. Revoked, expired and unknown tokens are refused alike."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from backend.db.driver import DriverTransaction, Prepared, entity
 from backend.db.engine import Database
 from backend.db.models import ApiToken, Membership, Role, User, utcnow
 from backend.domain import audit
-from backend.domain.access import Actor, Permission, grant, require
+from backend.domain.access import Actor
 from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 
 PREFIX = "lp_"
@@ -102,6 +102,17 @@ _NEW = Prepared(
 )
 
 
+_MEMBER = Prepared(
+    select(Membership.role).where(
+        Membership.user_id == bindparam("user_id"), Membership.account_id == bindparam("account_id")
+    )
+)
+
+
+async def _member(tx: DriverTransaction, user_id: uuid.UUID, account_id: uuid.UUID) -> bool:
+    return await tx.one(_MEMBER, {"user_id": user_id, "account_id": account_id}) is not None
+
+
 def _validate(new: NewToken, now: datetime) -> list[FieldProblem]:
     problems = []
     name = new.name.strip()
@@ -127,18 +138,16 @@ def _validate(new: NewToken, now: datetime) -> list[FieldProblem]:
 
 async def create(db: Database, actor: Actor, new: NewToken) -> Created:
     """A new token for the actor (made from a browser session: a token cannot make tokens; the
-    GraphQL field is closed to them). With an account: the actor must have access to it."""
+    GraphQL field is closed to them). With an account: the actor must be its member."""
     now = utcnow()
 
     async def work(tx: DriverTransaction) -> Created:
         problems = _validate(new, now)
         if new.account_id is not None or new.account_given:
-            try:
-                if new.account_id is None:
-                    raise NotFoundError("accountId", "account")
-                await require(tx, actor, new.account_id, Permission.VIEW, field="accountId", what="account")
-            except NotFoundError as exc:
-                problems.append(FieldProblem("accountId", exc.code, exc.message))
+            member = new.account_id is not None and await _member(tx, actor.user_id, new.account_id)
+            if not member:  # a partner's delegation does not do: the token would outlive it unseen
+                unknown = NotFoundError("accountId", "account")
+                problems.append(FieldProblem("accountId", unknown.code, unknown.message))
         count = await tx.one(_COUNT_MINE, {"user_id": actor.user_id})
         if count is not None and count["tokens"] >= MAX_TOKENS_PER_USER:
             problems.append(
@@ -281,7 +290,7 @@ _USED = Prepared(
 
 async def authenticate(db: Database, token: str, ip: str | None) -> Authenticated | None:
     """The token's user and scopes, or None for an unknown, revoked or expired token — or one made
-    for an account its user can no longer reach. Notes the last use (time and address)."""
+    for an account its user is no longer a member of. Notes the last use (time and address)."""
     if not looks_like_token(token):
         return None
     digest = secret_hash(token)
@@ -308,7 +317,7 @@ async def authenticate(db: Database, token: str, ip: str | None) -> Authenticate
     if account_id is not None or note:
 
         async def check_and_note(tx: DriverTransaction) -> bool:
-            if account_id is not None and await grant(tx, user.id, account_id) is None:
+            if account_id is not None and not await _member(tx, user.id, account_id):
                 return False
             if note:
                 await tx.many(_USED, [{"token_id": row["token_id"], "now": now, "ip": ip}])

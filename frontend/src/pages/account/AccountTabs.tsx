@@ -10,6 +10,9 @@ export function AccountTabs() {
       <NavLink to="/account/security" className="tabs__link">
         Security
       </NavLink>
+      <NavLink to="/account/tokens" className="tabs__link">
+        API tokens
+      </NavLink>
     </nav>
   );
 }

@@ -1,0 +1,82 @@
+"""GraphQL over HTTP (issue 17): a client asking for application/graphql-response+json gets it,
+with the specification's status codes — a request that never executed is a 4xx without `data`
+(400 for parse, validation and limit errors, 403 for a CSRF or scope refusal), a field error is
+a 200 with `data`. A client asking for application/json keeps 200 with errors."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from backend.auth.tokens import CSRF_COOKIE
+from tests.api.flows import ALICE, sign_in
+from tests.api.test_api_tokens import make_token
+from tests.support import GraphQLClient
+
+GQL = "application/graphql-response+json"
+JSON = "application/json"
+
+
+async def post(http: httpx.AsyncClient, query: str, accept: str, **headers: str) -> httpx.Response:
+    return await http.post("/graphql", json={"query": query}, headers={"Accept": accept, **headers})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ me { id ",  # does not parse
+        "{ me { nosuchfield } }",  # does not validate
+        "{ messages(first: 101) { id } }",  # a page over 100: refused before execution
+    ],
+)
+async def test_a_request_that_never_ran_is_a_400_without_data(client: GraphQLClient, query: str) -> None:
+    await sign_in(client, ALICE)
+    response = await post(client.http, query, f"{GQL}, {JSON};q=0.9")
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith(GQL)
+    body = response.json()
+    assert "data" not in body and body["errors"]
+    legacy = await post(client.http, query, JSON)
+    assert legacy.status_code == 200 and legacy.headers["content-type"].startswith(JSON)
+    assert legacy.json()["data"] is None
+
+
+async def test_a_csrf_refusal_is_a_403(client: GraphQLClient) -> None:
+    await sign_in(client, ALICE)
+    mutation = "mutation { signOutEverywhere { __typename } }"
+    response = await post(client.http, mutation, GQL)  # the cookie, no X-CSRF-Token
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
+    assert (await post(client.http, mutation, JSON)).status_code == 200  # the older convention
+
+
+async def test_a_scope_refusal_is_a_403(client: GraphQLClient, other_client: GraphQLClient) -> None:
+    await sign_in(client, ALICE)
+    token, _ = await make_token(client, ["partners:read"])
+    response = await post(
+        other_client.http, "{ inbox(first: 1) { unreadCount } }", GQL, Authorization=f"Bearer {token}"
+    )
+    assert response.status_code == 403 and "data" not in response.json()
+
+
+async def test_a_field_error_is_a_200_with_data(client: GraphQLClient) -> None:
+    # signed out: `me` is null and rateLimit too; a field that needs a user answers UNAUTHENTICATED
+    response = await post(client.http, "{ me { id } inbox(first: 1) { unreadCount } }", GQL)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(GQL)
+    body = response.json()
+    assert "data" in body and body["errors"][0]["path"] == ["inbox"]
+
+
+async def test_a_successful_request_is_a_200_in_the_media_type_asked_for(client: GraphQLClient) -> None:
+    await sign_in(client, ALICE)
+    response = await post(client.http, "{ me { email } }", GQL)
+    assert response.status_code == 200 and response.headers["content-type"].startswith(GQL)
+    assert response.json() == {"data": {"me": {"email": ALICE}}}
+    assert client.http.cookies.get(CSRF_COOKIE)
+
+
+async def test_get_is_not_served(client: GraphQLClient) -> None:
+    # Queries only over POST: a GET could be sent by any page the browser visits (no CSRF check on
+    # queries), and no client of ours needs it.
+    response = await client.http.get("/graphql", params={"query": "{ me { id } }"}, headers={"Accept": GQL})
+    assert response.status_code in (400, 405) and "me" not in response.text
