@@ -24,7 +24,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from backend.domain.releases.storage import StoredBlob
+from backend.domain.releases.blobs import StoredBlob
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

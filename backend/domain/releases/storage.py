@@ -9,28 +9,14 @@ import hashlib
 import os
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from backend.config import Settings
+from backend.domain.releases.blobs import Storage, StoredBlob
 
 # What one read of a file being published takes (and what the upload hands on per write).
 CHUNK_BYTES = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class StoredBlob:
-    sha256: str  # hex
-    size: int
-
-
-class Storage(Protocol):
-    async def put(self, chunks: AsyncIterable[bytes]) -> StoredBlob:
-        """Store the bytes, hashing them as they are written; stored under their SHA-256."""
-        ...
-
-    async def exists(self, sha256: str) -> bool: ...
 
 
 class LocalStorage:
@@ -94,3 +80,6 @@ async def file_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> AsyncIterat
             yield chunk
     finally:
         await asyncio.to_thread(handle.close)
+
+
+__all__ = ["CHUNK_BYTES", "LocalStorage", "Storage", "StoredBlob", "file_chunks", "local_root", "storage_for"]
