@@ -1,4 +1,4 @@
-"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers,downloads]`:
+"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers,downloads,reports]`:
 run everything (or the phases named), print the tables and write bench/results/latest.json."""
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bench import downloads as download_bench
 from bench import flex as flex_bench
 from bench import licenses as license_bench
 from bench import partners as partner_bench
+from bench import reports as report_bench
 from bench import vouchers as voucher_bench
 from bench.activation_floor import ActivationFloor
 from bench.client import PortalClient
@@ -56,7 +57,17 @@ from bench.world import (
 )
 
 CONCURRENCY = 32
-PHASES = ("getakey", "activations", "upgrades", "licenses", "partners", "flex", "vouchers", "downloads")
+PHASES = (
+    "getakey",
+    "activations",
+    "upgrades",
+    "licenses",
+    "partners",
+    "flex",
+    "vouchers",
+    "downloads",
+    "reports",
+)
 ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
 ACTIVATION_SEATS = 1000
 UPGRADE_SEATS = 5000
@@ -608,6 +619,8 @@ async def bench_database(
                 result["vouchers"]["targets"] = voucher_bench.targets(result)
             if "downloads" in phases:
                 result["downloads"] = await download_bench.run(settings, data_dir, profile is QUICK)
+            if "reports" in phases:
+                result["reports"] = await report_bench.run(settings, data_dir, profile is QUICK)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -685,6 +698,8 @@ async def main(args: argparse.Namespace) -> int:
         print(voucher_bench.table(results))
     if "downloads" in phases:
         print(download_bench.table(results))
+    if "reports" in phases:
+        print(report_bench.table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 
