@@ -295,7 +295,7 @@ function MaintenanceByMonth({ report, accountId }: { report: Report; accountId: 
         </ResponsiveContainer>
       </div>
       <div className="table-wrap card card--flush">
-        <table className="table table--stack">
+        <table className="table">
           <caption className="visually-hidden">Maintenance ending by month</caption>
           <thead>
             <tr>
@@ -377,7 +377,7 @@ function KeysIssued({
         </ResponsiveContainer>
       </div>
       <div className="table-wrap card card--flush">
-        <table className="table table--stack">
+        <table className="table">
           <caption className="visually-hidden">Keys issued by kind of request</caption>
           <thead>
             <tr>
