@@ -3,7 +3,7 @@ import { NavLink } from 'react-router-dom';
 /** Between the pages about the signed-in user (not the company account). */
 export function AccountTabs() {
   return (
-    <nav className="tabs" aria-label="Your account">
+    <nav className="tabs tabs--wrap" aria-label="Your account">
       <NavLink to="/account/profile" className="tabs__link">
         Profile and password
       </NavLink>
