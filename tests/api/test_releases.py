@@ -659,3 +659,27 @@ async def test_a_reporting_script_lists_downloads_with_the_downloads_scope(
         assert all(n["files"][0]["downloadUrl"] for n in answer["data"]["downloads"]["nodes"])
         refused = (await bearer(script, without, PRODUCTS)).json()
         assert refused["errors"] and not refused.get("data")
+
+
+async def test_the_same_release_published_at_once_is_made_once(portal: Portal, portal_app: Any) -> None:
+    ops = [await signed_in(portal_app, OPS) for _ in range(4)]
+    new = {"productSku": "EPS-15", "version": "15.9", "platform": "windows-x64"}
+    answers = await asyncio.gather(*(client(CREATE, {"input": new}) for client in ops))
+    kinds = sorted(a["releaseCreate"]["__typename"] for a in answers)
+    assert kinds == ["InvalidInput", "InvalidInput", "InvalidInput", "ReleaseCreateSuccess"], answers
+    assert all(
+        a["releaseCreate"]["fieldErrors"][0]["code"] == "TAKEN"
+        for a in answers
+        if a["releaseCreate"]["__typename"] == "InvalidInput"
+    )
+    # and two uploads of one name at once: one file
+    release_id = next(
+        a["releaseCreate"]["release"]["id"]
+        for a in answers
+        if a["releaseCreate"]["__typename"] != "InvalidInput"
+    )
+    statuses = sorted(
+        r.status_code
+        for r in await asyncio.gather(*(upload(c, release_id, "same.bin", b"x" * 200_000) for c in ops))
+    )
+    assert statuses == [201, 400, 400, 400]

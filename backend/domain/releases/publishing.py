@@ -14,7 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from backend.db.driver import DriverTransaction, Prepared, entity, prefixed
 from backend.db.engine import Database
@@ -31,6 +33,9 @@ MAX_NAME = 255
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")
 # A file name is shown and sent as the download's name: no path parts, no control characters.
 _BAD_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+# A unique constraint refusing an insert, from either driver (asyncpg on PostgreSQL, SQLAlchemy on SQLite).
+UNIQUE_VIOLATION = (IntegrityError, asyncpg.UniqueViolationError)
 
 _releases, _files, _products, _downloads = (
     cast(Table, m.__table__) for m in (Release, ReleaseFile, Product, FileDownload)
@@ -147,7 +152,13 @@ async def create(db: Database, actor: Actor | None, new: NewRelease) -> Release:
         )
         return release
 
-    return await db.driver.run(work)
+    try:
+        return await db.driver.run(work)
+    except UNIQUE_VIOLATION:
+        # Published by someone else between our check and our insert: the constraint said so.
+        raise InvalidInputError(
+            [FieldProblem("version", "TAKEN", "This version is published for this platform already.")]
+        ) from None
 
 
 _RELEASE = Prepared(select(_releases).where(_releases.c.id == bindparam("release_id")))
@@ -240,7 +251,12 @@ async def add_file(
         )
         return added
 
-    return await db.driver.run(record)
+    try:
+        return await db.driver.run(record)
+    except UNIQUE_VIOLATION:
+        raise InvalidInputError(
+            [FieldProblem("name", "TAKEN", f"The release has a file {cleaned} already.")]
+        ) from None
 
 
 async def add_file_from_path(
