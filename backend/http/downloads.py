@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 INVALID_LINK = "This download link has expired or is not valid. Go back to Downloads for a new one."
 WITHDRAWN = "This file has been withdrawn and can no longer be downloaded. Go back to Downloads for the current releases."
+UNREADABLE = "This file cannot be read right now. Please try again in a few minutes."
 # One read and one send per MiB: 64 KiB chunks spend the time in the event loop, not in the
 # kernel (about a fifth of nginx's throughput on loopback; 1 MiB matches it: docs/performance.md).
 CHUNK_BYTES = 1024 * 1024
@@ -120,6 +121,7 @@ class FileStream(Response):
         super().__init__(status_code=status_code, headers=headers)
         self.path, self.first, self.last = path, first, last
         self.bytes_sent = 0
+        self.started = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         handle: BinaryIO = await asyncio.to_thread(open, self.path, "rb")
@@ -134,6 +136,7 @@ class FileStream(Response):
 
         watcher = asyncio.create_task(watch())
         try:
+            self.started = True
             await send(
                 {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
             )
@@ -247,9 +250,18 @@ class DownloadEndpoint:
             return
         answer = self.answer(request, served)
         try:
-            await answer.response(scope, receive, send)
-        except OSError:  # the client went away mid-body (uvicorn's ClientDisconnected)
-            pass
+            try:
+                await answer.response(scope, receive, send)
+            except OSError:
+                stream = answer.response
+                if not isinstance(stream, FileStream) or stream.started:
+                    return  # mid-body: the connection ends short, and the client resumes
+                # The row names bytes storage cannot give (a lost disk, a wrong PORTAL_DATA_DIR).
+                log.exception("release file %s (%s) cannot be read", served.file_id, served.sha256)
+                answer = Answer(
+                    PlainTextResponse(UNREADABLE, status_code=503, headers={"Retry-After": "300"}), 503
+                )
+                await answer.response(scope, receive, send)
         finally:
             if request.method == "GET":
                 # Shielded: a cancelled request still leaves its audit row.

@@ -22,7 +22,7 @@ from backend.db.models import FileDownload, Membership, ReleaseFile, utcnow
 from backend.domain import demo
 from backend.domain.releases import links, publishing
 from backend.domain.releases.storage import LocalStorage, local_root
-from backend.http.downloads import INVALID_LINK, WITHDRAWN, Unsatisfiable, parse_range
+from backend.http.downloads import INVALID_LINK, UNREADABLE, WITHDRAWN, Unsatisfiable, parse_range
 from backend.portal import Portal
 from tests.api.flows import ALICE, BOB, sign_in
 from tests.api.licenses_world import user_id
@@ -163,6 +163,21 @@ async def test_a_withdrawn_file_or_release_answers_410(portal: Portal, http: htt
         assert (response.status_code, response.text) == (410, WITHDRAWN)
         [row] = await audit_rows(portal, file.id)
         assert (row.status, row.bytes_sent) == (410, 0)
+
+
+async def test_bytes_storage_cannot_give_answer_503_not_a_broken_200(
+    portal: Portal, http: httpx.AsyncClient
+) -> None:
+    # given a listed file whose stored bytes are gone (a lost disk, a wrong data directory)
+    file = await publish(portal, b"installer bytes")
+    alice, account = await alice_and_account(portal)
+    url = await links.download_url(portal, file, alice, account)
+    LocalStorage(local_root(portal.settings)).path_for(file.sha256).unlink()
+    # then a plain 503 to try again later, audited as such
+    response = await http.get(url)
+    assert (response.status_code, response.text) == (503, UNREADABLE)
+    [row] = await audit_rows(portal, file.id)
+    assert (row.status, row.bytes_sent) == (503, 0)
 
 
 async def test_head_answers_the_headers_of_get_without_a_body(
