@@ -8,6 +8,7 @@ import { ResetPasswordPage } from './pages/account/ResetPasswordPage';
 import { SecurityPage } from './pages/account/SecurityPage';
 import { TokensPage } from './pages/account/TokensPage';
 import { MembersPage } from './pages/account/MembersPage';
+import { SsoPage } from './pages/account/SsoPage';
 import { AppLayout } from './components/AppLayout';
 import { PublicLayout } from './components/PublicLayout';
 import { GetAKeyStartPage } from './pages/GetAKeyStartPage';
@@ -72,6 +73,7 @@ export function App() {
         <Route path="/account/tokens" element={<TokensPage />} />
         <Route path="/account/members" element={<MembersPage />} />
         <Route path="/account/custom-fields" element={<CustomFieldsPage />} />
+        <Route path="/account/sso" element={<SsoPage />} />
         <Route path="/account/partners" element={<AccountPartnersPage />} />
         <Route path="/partner" element={<PartnerCustomersPage />} />
         <Route path="/partner/delegations" element={<PartnerDelegationsPage />} />

@@ -185,6 +185,11 @@ function Header() {
               Custom fields
             </NavLink>
           ) : null}
+          {membership?.role === 'ADMIN' && !actingFor && membership.account.kind !== 'PARTNER' ? (
+            <NavLink to="/account/sso" className="mainnav__link">
+              Single sign-on
+            </NavLink>
+          ) : null}
           <NavLink to="/messages" className="mainnav__link">
             Messages
           </NavLink>

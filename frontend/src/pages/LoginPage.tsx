@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, type Location } from 'react-router-dom';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { Alert } from '../components/Alert';
 import { describeError } from '../components/ErrorNotice';
 import { SubmitButton } from '../components/SubmitButton';
@@ -26,12 +26,28 @@ const LoginMutation = graphql(`
       ... on SecondFactorRequired {
         challenge
       }
+      ... on SsoRequired {
+        startUrl
+      }
       ...UserErrorFields
       ...RateLimitedFields
       ...InvalidInputFields
     }
   }
 `);
+
+/** PASSWORD or SSO, by the address's domain (the same answer whether or not it has a user). */
+const SignInMethodQuery = graphql(`
+  query SignInMethod($email: String!) {
+    signInMethod(email: $email) {
+      method
+      startUrl
+    }
+  }
+`);
+
+/** Where an address signs in: `startUrl` for its company's provider, null for a password. */
+type Method = { email: string; startUrl: string | null };
 
 const DEFAULT_MESSAGES: Record<string, string> = {
   INVALID_CREDENTIALS: 'The email address or password is incorrect.',
@@ -59,6 +75,18 @@ export function LoginPage() {
   const [challenge, setChallenge] = useState<string | null>(null);
   const waitSeconds = useCountdown(retryAt);
   const [{ fetching }, login] = useMutation(LoginMutation);
+  // The e-mail comes first: a company that signs in with its own provider sends its people there.
+  const [lookedUp, setLookedUp] = useState('');
+  const [{ data: methodData }] = useQuery({ query: SignInMethodQuery, variables: { email: lookedUp }, pause: !lookedUp });
+  const [required, setRequired] = useState<Method | null>(null);
+  const found = methodData?.signInMethod;
+  const method: Method | null =
+    required ?? (found && lookedUp ? { email: lookedUp, startUrl: found.method === 'SSO' ? (found.startUrl ?? null) : null } : null);
+  const ssoUrl = method && method.email === email.trim() ? method.startUrl : null;
+  const lookUpMethod = (address: string) => {
+    const trimmed = address.trim();
+    if (/^[^@\s]+@[^@\s]+$/.test(trimmed)) setLookedUp(trimmed);
+  };
 
   if (session.user) return <Navigate to={returnPath(location.state)} replace />;
 
@@ -85,6 +113,15 @@ export function LoginPage() {
     event.preventDefault();
     setError(null);
     setFieldErrors({});
+    if (ssoUrl) {
+      window.location.assign(ssoUrl);
+      return;
+    }
+    if (!password) {
+      lookUpMethod(email);
+      setFieldErrors({ password: 'Enter your password.' });
+      return;
+    }
     const result = await login({ input: { email: email.trim(), password } });
     if (result.error) {
       setError({ code: 'NETWORK', message: describeError(result.error) });
@@ -105,6 +142,9 @@ export function LoginPage() {
     }
     if (outcome.__typename === 'InvalidInput') {
       setFieldErrors(mapFieldErrors(outcome.fieldErrors));
+    }
+    if (outcome.__typename === 'SsoRequired') {
+      setRequired({ email: email.trim(), startUrl: outcome.startUrl });
     }
     setError({ code: outcome.code, message: outcome.message || DEFAULT_MESSAGES[outcome.code] || 'Sign-in failed.' });
   };
@@ -131,24 +171,36 @@ export function LoginPage() {
           required
           value={email}
           onValueChange={setEmail}
+          onBlur={() => lookUpMethod(email)}
           error={fieldErrors['email']}
         />
-        <TextField
-          id="login-password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onValueChange={setPassword}
-          error={fieldErrors['password']}
-        />
-        <p className="small">
-          <Link to="/forgot-password">Forgot your password?</Link>
-        </p>
-        <SubmitButton block busy={fetching} disabled={waitSeconds > 0}>
-          Sign in
-        </SubmitButton>
+        {ssoUrl ? (
+          <>
+            <p className="small">Your organisation signs in with its own identity provider.</p>
+            <a className="button button--primary button--block" href={ssoUrl}>
+              Continue with company sign-in
+            </a>
+          </>
+        ) : (
+          <>
+            <TextField
+              id="login-password"
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onValueChange={setPassword}
+              error={fieldErrors['password']}
+            />
+            <p className="small">
+              <Link to="/forgot-password">Forgot your password?</Link>
+            </p>
+            <SubmitButton block busy={fetching} disabled={waitSeconds > 0}>
+              Sign in
+            </SubmitButton>
+          </>
+        )}
       </form>
       <p className="public-switch">
         New to the portal? <Link to="/signup">Create an account</Link>
