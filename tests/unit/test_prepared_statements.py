@@ -30,8 +30,8 @@ def _prepared() -> Iterator[tuple[str, Prepared]]:
                 for dialect in ("postgresql", "sqlite"):
                     try:
                         built = value(dialect)
-                    except TypeError:
-                        break  # not a per-dialect statement builder
+                    except (TypeError, ValueError):
+                        break  # not a per-dialect statement builder (it refused the dialect's name)
                     if isinstance(built, Prepared):
                         yield f"{module.name}.{name}({dialect})", built
 
