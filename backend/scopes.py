@@ -115,6 +115,10 @@ TYPE_SCOPES: dict[str, str | None] = {
         KEY_REQUESTS,
     ),
     **dict.fromkeys(["ManagedAccountConnection", "ManagedAccountEdge", "Delegation"], PARTNERS),
+    # FileConnect: a release reached through node(id:) needs the scope the downloads fields declare.
+    **dict.fromkeys(
+        ["Release", "ReleaseFile", "ReleaseConnection", "DownloadProduct", "SerialDownloadsResult"], DOWNLOADS
+    ),
     **dict.fromkeys(
         [
             "Member",

@@ -659,6 +659,12 @@ async def test_a_reporting_script_lists_downloads_with_the_downloads_scope(
         assert all(n["files"][0]["downloadUrl"] for n in answer["data"]["downloads"]["nodes"])
         refused = (await bearer(script, without, PRODUCTS)).json()
         assert refused["errors"] and not refused.get("data")
+        # nor does node(id:) hand a release (and its links) to a token without the scope
+        release_id = answer["data"]["downloads"]["nodes"][0]["id"]
+        by_node = "query N($id: ID!) { node(id: $id) { ... on Release { files { downloadUrl } } } }"
+        assert (await bearer(script, with_scope, by_node, {"id": release_id})).json()["data"]["node"]["files"]
+        sneaked = (await bearer(script, without, by_node, {"id": release_id})).json()
+        assert sneaked["errors"] and not (sneaked.get("data") or {}).get("node")
 
 
 async def test_the_same_release_published_at_once_is_made_once(portal: Portal, portal_app: Any) -> None:
