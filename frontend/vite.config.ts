@@ -4,6 +4,10 @@ import { defineConfig } from 'vite';
 
 const BACKEND = process.env.PORTAL_BACKEND_URL ?? 'http://127.0.0.1:8000';
 
+/** react-markdown and the unified/micromark packages under it (only the Downloads page renders Markdown). */
+const MARKDOWN =
+  /[\\/]node_modules[\\/](react-markdown|remark-[a-z-]+|unified|bail|trough|is-plain-obj|devlop|vfile[a-z-]*|micromark[a-z-]*|mdast-util-[a-z-]+|hast-util-[a-z-]+|unist-util-[a-z-]+|html-url-attributes|property-information|space-separated-tokens|comma-separated-tokens|decode-named-character-reference|character-[a-z-]+|ccount|escape-string-regexp|markdown-table|longest-streak|zwitch|trim-lines|style-to-[a-z-]+|inline-style-parser|estree-util-[a-z-]+)[\\/]/;
+
 export default defineConfig({
   plugins: [react()],
   server: {
@@ -13,7 +17,8 @@ export default defineConfig({
       '/auth': { target: BACKEND },
       '/.well-known': { target: BACKEND },
       '/healthz': { target: BACKEND },
-      '/downloads': { target: BACKEND },
+      // Signed file links only: /downloads itself is the SPA's Downloads page.
+      '^/downloads/': { target: BACKEND },
       '/api': { target: BACKEND },
       '/exports': { target: BACKEND },
     },
@@ -24,7 +29,8 @@ export default defineConfig({
       '/auth': { target: BACKEND },
       '/.well-known': { target: BACKEND },
       '/healthz': { target: BACKEND },
-      '/downloads': { target: BACKEND },
+      // Signed file links only: /downloads itself is the SPA's Downloads page.
+      '^/downloads/': { target: BACKEND },
       '/api': { target: BACKEND },
       '/exports': { target: BACKEND },
     },
@@ -41,7 +47,8 @@ export default defineConfig({
             // The charts of Enterprise Flexible stay out of it: they load with its pages only.
             {
               name: 'vendor',
-              test: /[\\/]node_modules[\\/](?!(recharts|d3-[a-z-]+|victory-vendor|@reduxjs|redux|react-redux|immer|reselect|es-toolkit|decimal\.js-light|eventemitter3|internmap|tiny-invariant|clsx)[\\/])/,
+              // Nor does the Markdown renderer of release notes: it loads with the Downloads page.
+              test: (id: string) => /[\\/]node_modules[\\/](?!(recharts|d3-[a-z-]+|victory-vendor|@reduxjs|redux|react-redux|immer|reselect|es-toolkit|decimal\.js-light|eventemitter3|internmap|tiny-invariant|clsx)[\\/])/.test(id) && !MARKDOWN.test(id),
             },
             { name: 'graphql-documents', test: /[\\/]src[\\/]gql[\\/]/ },
           ],

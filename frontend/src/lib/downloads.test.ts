@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatExactBytes,
   formatFileSize,
+  formatPlatform,
   groupByVersion,
   guessVerifySystem,
   linkMayHaveExpired,
@@ -122,5 +123,15 @@ describe('groupByVersion', () => {
   it('lists platforms as a sentence', () => {
     expect(listPlatforms(['Windows'])).toBe('Windows');
     expect(listPlatforms(['Windows', 'Linux', 'macOS'])).toBe('Windows, Linux and macOS');
+  });
+});
+
+describe('formatPlatform', () => {
+  it('spells the usual platform names, and leaves others as published', () => {
+    expect(formatPlatform('windows-x64')).toBe('Windows x64');
+    expect(formatPlatform('linux-arm64')).toBe('Linux ARM64');
+    expect(formatPlatform('macos')).toBe('macOS');
+    expect(formatPlatform('Solaris SPARC')).toBe('Solaris SPARC');
+    expect(formatPlatform('Windows')).toBe('Windows');
   });
 });

@@ -179,3 +179,24 @@ export function receivedAt(answer: object, now: number = Date.now()): number {
   arrivals.set(answer, now);
   return now;
 }
+
+const PLATFORM_WORDS: Record<string, string> = {
+  windows: 'Windows',
+  win: 'Windows',
+  linux: 'Linux',
+  macos: 'macOS',
+  mac: 'macOS',
+  darwin: 'macOS',
+  x64: 'x64',
+  x86: 'x86',
+  arm64: 'ARM64',
+  aarch64: 'ARM64',
+  universal: 'Universal',
+};
+
+/** "windows-x64" → "Windows x64", "macos" → "macOS"; a platform it does not know is shown as published. */
+export function formatPlatform(platform: string): string {
+  const words = platform.split(/[-_\s]+/).filter(Boolean);
+  if (!words.length || !words.every((word) => word.toLowerCase() in PLATFORM_WORDS)) return platform;
+  return words.map((word) => PLATFORM_WORDS[word.toLowerCase()]).join(' ');
+}

@@ -8,7 +8,7 @@ import { LoadingPanel } from '../../components/Spinner';
 import { usePageTitle } from '../../components/usePageTitle';
 import { formatNumber } from '../../lib/flex';
 import { formatDate } from '../../lib/format';
-import { listPlatforms, receivedAt } from '../../lib/downloads';
+import { formatPlatform, listPlatforms, receivedAt } from '../../lib/downloads';
 import { DownloadProductsQuery, DownloadsQuery, type DownloadProduct, type DownloadRelease, type DownloadsVariables } from './documents';
 import { ReleaseList } from './ReleaseList';
 import { SerialLookup } from './SerialLookup';
@@ -97,7 +97,7 @@ export function DownloadsPage() {
                   <option value="">All platforms</option>
                   {selected.platforms.map((name) => (
                     <option key={name} value={name}>
-                      {name}
+                      {formatPlatform(name)}
                     </option>
                   ))}
                 </SelectField>
@@ -136,6 +136,7 @@ export function DownloadsPage() {
 
 /** One card per entitled product; the chosen one's releases are listed below. Links, so a product can be bookmarked. */
 function ProductChoice({ products, selected, params }: { products: readonly DownloadProduct[]; selected: DownloadProduct | null; params: URLSearchParams }) {
+  const today = todayIso();
   return (
     <ul className="download-products">
       {products.map((entry) => {
@@ -157,9 +158,9 @@ function ProductChoice({ products, selected, params }: { products: readonly Down
                 {entry.latestVersion ? <>Latest {entry.latestVersion} · </> : null}
                 {entry.releaseCount === 1 ? '1 release' : `${formatNumber(entry.releaseCount)} releases`}
               </span>
-              {entry.platforms.length ? <span className="download-product__facts small muted">{listPlatforms(entry.platforms)}</span> : null}
+              {entry.platforms.length ? <span className="download-product__facts small muted">{listPlatforms(entry.platforms.map(formatPlatform))}</span> : null}
               <span className="download-product__facts small muted">
-                {entry.maintenanceEndsOn ? `Maintenance until ${formatDate(entry.maintenanceEndsOn)}` : 'SKU ' + entry.product.sku}
+                {maintenanceText(entry.maintenanceEndsOn, today)}
               </span>
             </Link>
           </li>
@@ -167,6 +168,18 @@ function ProductChoice({ products, selected, params }: { products: readonly Down
       })}
     </ul>
   );
+}
+
+/** Today's date in the browser, "2026-12-03". */
+function todayIso(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+}
+
+/** The product card's maintenance line: until when, or since when it has ended (later versions are then locked). */
+function maintenanceText(endsOn: string | null, today: string): string {
+  if (!endsOn) return 'Through an upgrade notification';
+  return endsOn < today ? `Maintenance ended ${formatDate(endsOn)}` : `Maintenance until ${formatDate(endsOn)}`;
 }
 
 /** The first page of releases and, one by one, the older ones ("Show older releases"). */

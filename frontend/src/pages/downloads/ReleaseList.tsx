@@ -6,6 +6,7 @@ import { formatDate } from '../../lib/format';
 import {
   followLink,
   formatExactBytes,
+  formatPlatform,
   formatFileSize,
   groupByVersion,
   guessVerifySystem,
@@ -80,32 +81,62 @@ function VersionBlock({ group, receivedAt, refresh, level, notesOpen }: VersionB
         </details>
       ) : null}
       {group.releases.map((release) => (
-        <section key={release.id} className="release__platform" aria-label={`${product.name} ${group.version} for ${release.platform}`}>
-          <div className="release__platform-head">
-            <PlatformHeading className="release__platform-title">{release.platform}</PlatformHeading>
-            {release.downloadCount !== null ? (
-              <span className="muted small">{release.downloadCount === 1 ? 'Downloaded once' : `Downloaded ${formatNumber(release.downloadCount)} times`}</span>
-            ) : null}
-          </div>
-          {release.lockedReason && !locked ? <LockedNotice reason={release.lockedReason} product={product} /> : null}
-          {group.sharedNotes === null ? (
-            <details className="release__notes">
-              <summary>Release notes for {release.platform}</summary>
-              <ReleaseNotes markdown={release.notes} level={(level + 2) as 5 | 6} />
-            </details>
-          ) : null}
-          {release.files.length === 0 ? (
-            <p className="muted small">No files in this release yet.</p>
-          ) : (
-            <ul className="download-files" aria-label={`Files for ${release.platform}`}>
-              {release.files.map((file) => (
-                <FileItem key={file.id} file={file} locked={release.lockedReason !== null} receivedAt={receivedAt} refresh={refresh} />
-              ))}
-            </ul>
-          )}
-        </section>
+        <PlatformBlock
+          key={release.id}
+          release={release}
+          heading={PlatformHeading}
+          ownNotes={group.sharedNotes === null}
+          ownLock={!locked}
+          notesLevel={(level + 2) as 5 | 6}
+          receivedAt={receivedAt}
+          refresh={refresh}
+        />
       ))}
     </article>
+  );
+}
+
+interface PlatformBlockProps {
+  release: DownloadRelease;
+  heading: 'h4' | 'h5';
+  /** The platforms' notes differ: each shows its own. */
+  ownNotes: boolean;
+  /** The lock is not said for the whole version: say it here, if any. */
+  ownLock: boolean;
+  notesLevel: 5 | 6;
+  receivedAt: number;
+  refresh: ReleaseListProps['refresh'];
+}
+
+/** One platform's release of a version: its files (and its notes or lock when they differ from the other platforms'). */
+function PlatformBlock({ release, heading: Heading, ownNotes, ownLock, notesLevel, receivedAt, refresh }: PlatformBlockProps) {
+  const platform = formatPlatform(release.platform);
+  const { product } = release;
+  return (
+    <section className="release__platform" aria-label={`${product.name} ${release.version} for ${platform}`}>
+      <div className="release__platform-head">
+        <Heading className="release__platform-title">{platform}</Heading>
+        {release.downloadCount !== null ? (
+          <span className="muted small">{release.downloadCount === 1 ? 'Downloaded once' : `Downloaded ${formatNumber(release.downloadCount)} times`}</span>
+        ) : null}
+      </div>
+      {release.lockedReason && ownLock ? <LockedNotice reason={release.lockedReason} product={product} /> : null}
+      {ownNotes ? (
+        <details className="release__notes">
+          <summary>Release notes for {platform}</summary>
+          <ReleaseNotes markdown={release.notes} level={notesLevel} />
+        </details>
+      ) : null}
+      {release.files.length === 0 ? (
+        <p className="muted small">No files in this release yet.</p>
+      ) : (
+        <ul className="download-files" aria-label={`Files for ${platform}`}>
+          {release.files.map((file) => (
+            <FileItem key={file.id} file={file} locked={release.lockedReason !== null} receivedAt={receivedAt} refresh={refresh} />
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
@@ -160,8 +191,9 @@ function FileItem({ file, locked, receivedAt, refresh }: FileItemProps) {
             <span title={formatExactBytes(file.size)}>{size}</span> · {file.contentType}
           </p>
         </div>
-        <div className="download-file__action">
-          {file.downloadUrl && !locked ? (
+        {/* A locked file has no link: the version (or platform) above says why and how to renew. */}
+        {file.downloadUrl && !locked ? (
+          <div className="download-file__action">
             <a
               className="button button--primary download-file__button"
               href={file.downloadUrl}
@@ -171,12 +203,12 @@ function FileItem({ file, locked, receivedAt, refresh }: FileItemProps) {
               aria-describedby={problem ? problemId : undefined}
             >
               {busy ? <span className="button__spinner" aria-hidden="true" /> : null}
-              Download <span className="visually-hidden">{file.name}</span> ({size})
+              <span>
+                Download <span className="visually-hidden">{file.name}</span> ({size})
+              </span>
             </a>
-          ) : (
-            <span className="muted small">Locked</span>
-          )}
-        </div>
+          </div>
+        ) : null}
       </div>
       {problem ? (
         <p className="field__error" id={problemId} role="alert">
