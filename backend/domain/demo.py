@@ -583,6 +583,7 @@ DEMO_REGISTRATION: dict[str, Any] = {
     "primaryContact": {"name": "Paul Primary", "email": "paul@acme.example", "phone": None},
 }
 
+
 # ---------------------------------------------------------------- FileConnect releases
 
 # (sku, version, platform, days before today it was released, files): small files with real bytes,
