@@ -2,7 +2,7 @@
 Bob (Globex, whose EPS-14 maintenance ended 90 days ago) opens Downloads, downloads the file and
 its bytes hash to the SHA-256 the page shows; a link older than five minutes is renewed before it
 is followed; the release after his maintenance end is locked with its reason; a serial number that
-is not his is refused at the field; the page fits 390 px."""
+is not his is refused at the field, a new certificate's lists its product's files; the page fits 390 px."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, PORTAL
 from tests.e2e.test_get_a_key import Wire, sign_in
+from tests.e2e.test_keep_licenses_alive import unused_serial
 
 pytestmark = pytest.mark.e2e
 
@@ -150,6 +151,21 @@ def test_downloads_in_the_browser(live_portal: dict[str, Any], page: Any) -> Non
     error = page.locator("#download-serial-error")
     expect(error).to_be_visible()
     expect(serial).to_be_focused()
+
+    # when: he looks up a serial number from a new certificate (not turned into a license yet)
+    fresh = unused_serial(live_portal, "EPS-15")
+    serial.fill(fresh)
+    page.get_by_role("button", name="Show downloads").click()
+    # then: the product's releases are listed with their links, and a file downloads intact
+    found = page.get_by_role("heading", name=re.compile(r"serial number"), level=3)
+    expect(found).to_contain_text("Endpoint Protection")
+    expect(serial).not_to_have_attribute("aria-invalid", "true")
+    result = page.locator(".serial-lookup__result")
+    item = result.get_by_test_id("download-file").filter(has_text="eps-15.0.pkg")
+    with page.expect_download() as from_serial:
+        item.get_by_role("link", name=re.compile(r"^Download eps-15\.0\.pkg")).click()
+    saved_sha = hashlib.sha256(Path(from_serial.value.path()).read_bytes()).hexdigest()
+    assert saved_sha == item.get_by_test_id("sha256").inner_text().strip()
     shoot(page, "serial")
 
     # when: the same page on a phone
