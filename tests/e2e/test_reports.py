@@ -16,10 +16,17 @@ from tests.e2e.api import ApiClient
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_get_a_key import sign_in
 from tests.e2e.test_manage_licenses import unused_serial
+from tests.support import LOGIN
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = Path(os.environ.get("PORTAL_SHOTS", str(ARTIFACTS)))
+INVITE = """
+mutation I($input: DelegationInviteInput!) {
+  delegationInvite(input: $input) { __typename ... on DelegationInviteSuccess { delegation { id } } }
+}"""
+ACCEPT = """
+mutation A($input: DelegationIdInput!) { delegationAccept(input: $input) { __typename } }"""
 
 
 def test_reports_in_the_browser(live_portal: dict[str, Any], page: Any) -> None:
@@ -60,3 +67,24 @@ def test_reports_in_the_browser(live_portal: dict[str, Any], page: Any) -> None:
         page.evaluate("window.scrollTo(0, 0)")
         expect(by_product).to_be_visible()
         page.screenshot(path=str(SHOTS / f"reports-{width}.png"), full_page=True)
+
+    # and a partner Acme delegated to sees Acme in its portfolio of every managed customer
+    carol = next(u for u in live_portal["users"] if u["email"] == "carol@initech.example")
+    invited = api(
+        INVITE, {"input": {"accountId": account, "scope": "VIEW", "partnerUserEmail": carol["email"]}}
+    )
+    delegation = invited["delegationInvite"]["delegation"]["id"]
+    partner_api = ApiClient(live_portal["base"])
+    partner_api(LOGIN, {"input": {"email": carol["email"], "password": carol["password"]}})
+    assert partner_api(ACCEPT, {"input": {"delegationId": delegation}})["delegationAccept"]["__typename"] == (
+        "DelegationAcceptSuccess"
+    )
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_portal["base"], carol["email"], carol["password"])
+    page.goto(f"{live_portal['base']}/reports")
+    expect(page.get_by_role("radio", name="Every customer account you manage")).to_be_checked()
+    portfolio = page.get_by_role("table", name="Customer portfolio")
+    expect(portfolio.get_by_role("row").filter(has_text="Acme Corp")).to_contain_text("2")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "reports-partner-1280.png"), full_page=True)
