@@ -39,7 +39,7 @@ def error_page(message: str, status: int) -> HTMLResponse:
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign-in failed — Licensing Portal</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 0; background: #f4f6fa; color: #111827; }}
+body {{ font-family: system-ui, sans-serif; margin: 0; padding: 0 1rem; background: #f4f6fa; color: #111827; }}
 main {{ max-width: 34rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: 8px;
        box-shadow: 0 1px 3px rgba(0,0,0,.12); }}
 h1 {{ font-size: 1.4rem; margin-top: 0; }}

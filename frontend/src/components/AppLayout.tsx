@@ -186,8 +186,8 @@ function Header() {
             </NavLink>
           ) : null}
           {membership?.role === 'ADMIN' && !actingFor && membership.account.kind !== 'PARTNER' ? (
-            <NavLink to="/account/sso" className="mainnav__link">
-              Single sign-on
+            <NavLink to="/account/sso" className="mainnav__link" title="Single sign-on">
+              SSO
             </NavLink>
           ) : null}
           <NavLink to="/messages" className="mainnav__link">

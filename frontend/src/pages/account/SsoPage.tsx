@@ -87,7 +87,7 @@ export function SsoPage() {
         <LoadingPanel label="Loading single sign-on…" />
       ) : (
         <SsoSettings
-          key={result.data.ssoConnection?.id ?? 'new'}
+          key={account.id}
           accountId={account.id}
           connection={result.data.ssoConnection}
           admins={admins}
