@@ -309,13 +309,14 @@ describe('serial-number lookup', () => {
 
   it('lists the releases a valid serial number entitles', async () => {
     const user = userEvent.setup();
-    const { calls } = renderDownloads({ serial: () => lookup([], [release('r-s', '15.0.2', 'Windows')]) });
+    const { calls, queries } = renderDownloads({ serial: () => lookup([], [release('r-s', '15.0.2', 'Windows')]) });
     await user.type(await screen.findByLabelText('Serial number', { exact: true }), ' m123-456-7890 ');
     await user.click(screen.getByRole('button', { name: 'Show downloads' }));
-    expect(await screen.findByRole('heading', { name: 'Endpoint Protection 15.0 · serial number M123-456-7890' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Endpoint Protection 15.0 · serial number M123-456-7890' })).toHaveFocus();
     const result = screen.getByRole('heading', { name: 'Endpoint Protection 15.0 · serial number M123-456-7890' }).parentElement!;
     expect(within(result).getByRole('heading', { level: 4, name: 'Endpoint Protection 15.0.2' })).toBeInTheDocument();
     expect(within(result).getByRole('link', { name: /^Download eps-15.0.2-windows.bin/ })).toBeInTheDocument();
+    expect(queries().filter((q) => 'serialNumber' in q.variables).map((q) => q.variables)).toEqual([{ serialNumber: 'm123-456-7890' }]);
     expect(calls).toHaveLength(0); // a query, never a mutation
   });
 });

@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useClient } from 'urql';
 import { Alert } from '../../components/Alert';
 import { describeError } from '../../components/ErrorNotice';
@@ -41,6 +41,15 @@ export function SerialLookup({ headingId }: { headingId: string }) {
   const [busy, setBusy] = useState(false);
   const [found, setFound] = useState<Found | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const resultHeading = useRef<HTMLHeadingElement>(null);
+  // A lookup's answer takes the focus (and is read out from its heading); a renewed link does not.
+  const focusResult = useRef(false);
+  useEffect(() => {
+    if (found && focusResult.current) {
+      focusResult.current = false;
+      resultHeading.current?.focus();
+    }
+  }, [found]);
 
   const lookUp = useCallback(
     (serialNumber: string) => client.query(SerialDownloadsQuery, { serialNumber }, { requestPolicy: 'network-only' }).toPromise(),
@@ -72,6 +81,7 @@ export function SerialLookup({ headingId }: { headingId: string }) {
       return;
     }
     setError(null);
+    focusResult.current = true;
     setFound({ serialNumber: answer.serialNumber, product: answer.product, releases: answer.releases, receivedAt: Date.now() });
   };
 
@@ -122,8 +132,8 @@ export function SerialLookup({ headingId }: { headingId: string }) {
         ) : null}
       </form>
       {found ? (
-        <div className="serial-lookup__result" aria-live="polite">
-          <h3 className="section-title">
+        <div className="serial-lookup__result">
+          <h3 className="section-title" ref={resultHeading} tabIndex={-1}>
             {found.product ? `${found.product.name} ${found.product.version}` : 'Releases'} · serial number {formatSerial(found.serialNumber)}
           </h3>
           {found.releases.length === 0 ? (
