@@ -23,6 +23,7 @@ MAX_PARAM = 2000
 # Failures of the provider itself (unreachable, refusing the code) are a bad gateway; the rest a
 # bad request.
 _GATEWAY = {"unreachable", "bad_status", "not_json", "too_large", "token_failed", "bad_jwks"}
+_STATUS = {"rate_limited": 429, "no_connection": 404}
 
 
 def _secure(request: Request, portal: Portal) -> bool:
@@ -66,9 +67,10 @@ def routes(portal: Portal) -> list[Route]:
                 portal.settings,
                 email=_param(request, "email"),
                 account_number=_param(request, "account"),
+                ip=request.client.host if request.client else None,
             )
         except OidcError as exc:
-            return error_page(exc.message, 502 if exc.reason in _GATEWAY else 400)
+            return error_page(exc.message, _STATUS.get(exc.reason, 502 if exc.reason in _GATEWAY else 400))
         response = RedirectResponse(started.url, status_code=302, headers={"Cache-Control": "no-store"})
         # Binds the sign-in to this browser: a callback link made elsewhere does not carry it.
         response.set_cookie(

@@ -168,8 +168,10 @@ async def test_required_sso_refuses_passwords_except_the_break_glass_admin(
     assert await signed_in_as(client) == VICTOR
 
 
-async def assert_refused(client: GraphQLClient, answer: httpx.Response, words: str) -> None:
-    assert answer.status_code == 400, answer.text
+async def assert_refused(
+    client: GraphQLClient, answer: httpx.Response, words: str, status: int = 400
+) -> None:
+    assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("text/html")
     assert "Company sign-in failed" in answer.text and words in answer.text
     assert "You are not signed in" in answer.text
@@ -241,7 +243,7 @@ async def test_the_provider_refusing_or_an_unknown_domain_is_a_clear_page(
 
     # an address whose domain has no provider
     answer = await client.http.get("/sso/start", params={"email": "someone@globex.example"})
-    await assert_refused(client, answer, "No company sign-in is set up")
+    await assert_refused(client, answer, "No company sign-in is set up", 404)
 
     # the provider denies the sign-in (no user signed in there)
     provider.user = None
@@ -508,3 +510,16 @@ async def test_only_the_accounts_admins_see_or_change_its_connection(
             await anonymous.post("/graphql", json={"query": READ, "variables": {"accountId": acme}})
         ).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_sign_ins_started_from_one_address_are_limited(
+    portal: Portal, client: GraphQLClient, provider: TestProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a limit of two sign-ins per address in the window
+    await connect(portal, provider)
+    monkeypatch.setattr(sso, "STARTS_PER_IP", (2, 600))
+    for _ in range(2):
+        assert (await client.http.get("/sso/start", params={"email": "nina@acme.example"})).status_code == 302
+    # when a third starts, it is refused with a page saying when to try again
+    answer = await client.http.get("/sso/start", params={"email": "nina@acme.example"})
+    await assert_refused(client, answer, "Too many sign-ins from your address", 429)

@@ -29,7 +29,7 @@ from backend.db.models import (
     User,
     utcnow,
 )
-from backend.domain import audit
+from backend.domain import audit, ratelimit
 from backend.domain.access import Actor, Permission, require
 from backend.domain.accounts.sso_policy import connection_for_email, email_domain
 from backend.domain.accounts.users import MAX_NAME, normalize_email, start_session
@@ -37,6 +37,9 @@ from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 
 # A sign-in sent to the provider must come back within this time.
 LOGIN_TTL = timedelta(minutes=10)
+# Sign-ins started per client address (an office's worth): each leaves a row until it returns or
+# expires, so a script must not pile them up.
+STARTS_PER_IP = (300, 600)
 CALLBACK_PATH = "/sso/callback"
 MAX_DOMAINS = 20
 MAX_ISSUER = 500
@@ -343,7 +346,13 @@ class Started:
 
 
 async def start(
-    db: Database, oidc: OidcClient, settings: Settings, *, email: str | None, account_number: str | None
+    db: Database,
+    oidc: OidcClient,
+    settings: Settings,
+    *,
+    email: str | None,
+    account_number: str | None,
+    ip: str | None = None,
 ) -> Started:
     """Begin a sign-in with the provider of the e-mail's domain (or of the account, for an
     admin's test or a company's bookmark). OidcError when there is none or it cannot be reached."""
@@ -364,6 +373,14 @@ async def start(
     pending = new_pending()
     now = utcnow()
     async with db.write() as session:
+        tx = as_driver_transaction(session)
+        buckets = [f"sso:start:ip:{ip}"]
+        wait = await ratelimit.retry_after(tx, buckets, STARTS_PER_IP)
+        if wait:
+            raise OidcError(
+                "rate_limited", f"Too many sign-ins from your address. Try again in {wait} seconds."
+            )
+        await ratelimit.hit(tx, buckets)
         # Sign-ins abandoned at the provider are dropped by the next one that starts.
         await session.execute(delete(SsoLogin).where(SsoLogin.expires_at < now))
         session.add(
