@@ -78,13 +78,6 @@ class ReleaseLoaders(VoucherLoaders):
             self._rights = asyncio.ensure_future(self._db.driver.run(read, transaction=False))
         return await self._rights
 
-    def prime_download_rights(self, rights: Entitlement) -> None:
-        """A step that read the entitlement already hands it over."""
-        if self._rights is None:
-            future: asyncio.Future[Entitlement] = asyncio.get_running_loop().create_future()
-            future.set_result(rights)
-            self._rights = future
-
     async def is_operator(self, actor: Actor) -> bool:
         """Whether the caller is an operator (an ADMIN or MEMBER of a VENDOR account), once per request."""
         if self._operator is None:

@@ -53,8 +53,9 @@ class Query:
             if filter is None
             else entitlement.Filter(filter.product_sku, filter.platform, filter.search)
         )
-        page = await entitlement.downloads(ctx.portal.db, ctx.actor, wanted, first, after)
-        ctx.loaders.prime_download_rights(page.entitlement)
+        # Read once per request: downloadProducts beside it shares the same entitlement.
+        rights = await ctx.loaders.download_rights(ctx.actor)
+        page = await entitlement.downloads(ctx.portal.db, ctx.actor, wanted, first, after, rights)
         return release_connection(page, after)
 
     @strawberry.field(

@@ -430,8 +430,16 @@ def _search_term(text: str | None) -> str | None:
     return f"%{escaped}%"
 
 
-async def downloads(db: Database, actor: Actor, wanted: Filter, first: int, after: str | None) -> ReleasePage:
-    """A page of the releases the user sees (locked ones too), newest first."""
+async def downloads(
+    db: Database,
+    actor: Actor,
+    wanted: Filter,
+    first: int,
+    after: str | None,
+    read_already: Entitlement | None = None,
+) -> ReleasePage:
+    """A page of the releases the user sees (locked ones too), newest first (`read_already`: the
+    entitlement when this request read it before)."""
     if not 1 <= first <= MAX_PAGE:
         raise InvalidInputError(
             [FieldProblem("first", "RANGE", f"Ask for 1 to {MAX_PAGE} releases at a time.")]
@@ -442,7 +450,7 @@ async def downloads(db: Database, actor: Actor, wanted: Filter, first: int, afte
     platform = wanted.platform.strip() if wanted.platform and wanted.platform.strip() else None
 
     async def read(tx: DriverTransaction) -> ReleasePage:
-        rights = await entitlement(tx, actor.user_id)
+        rights = read_already or await entitlement(tx, actor.user_id)
         if not rights.rights:
             return ReleasePage([], rights, False, None, 0)
         params: dict[str, Any] = {
