@@ -177,4 +177,9 @@ def test_downloads_in_the_browser(live_portal: dict[str, Any], page: Any) -> Non
     button = page.get_by_role("link", name=re.compile(rf"^Download {re.escape(FILE_NAME)}"))
     box = button.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # and the commands wrap inside their card
+    phone_item = page.get_by_test_id("download-file").filter(has_text=FILE_NAME)
+    phone_item.get_by_text("Check the file after downloading").click()
+    expect(phone_item.get_by_text("sha256sum --check")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(page, "list")
