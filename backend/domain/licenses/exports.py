@@ -32,6 +32,7 @@ from backend.domain.errors import FieldProblem, InvalidInputError, NotFoundError
 from backend.domain.licenses import finding, provenance
 from backend.domain.licenses.custom_fields import fields_of
 from backend.domain.serials import display
+from backend.domain.spreadsheet import safe_row
 
 EXPORT_PAGE = 1000
 MAX_FILES = 500
@@ -84,7 +85,7 @@ async def prepare_csv(
 
 
 def _line(writer_buffer: io.StringIO, row: list[str]) -> None:
-    csv.writer(writer_buffer, lineterminator="\r\n").writerow(row)
+    csv.writer(writer_buffer, lineterminator="\r\n").writerow(safe_row(row))
 
 
 async def stream_csv(db: Database, export: CsvExport) -> AsyncIterator[bytes]:

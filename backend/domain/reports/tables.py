@@ -13,6 +13,7 @@ from typing import Any
 from backend.db.engine import Database
 from backend.domain.reports import aggregates
 from backend.domain.reports.scope import Scope
+from backend.domain.spreadsheet import safe_row
 
 Rows = Callable[[Database, Scope, date | None, date | None], Awaitable[list[list[Any]]]]
 
@@ -92,8 +93,8 @@ TABLES: dict[str, Table] = {
 def as_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(safe_row(header))
+    writer.writerows(safe_row(row) for row in rows)
     return out.getvalue()
 
 
