@@ -34,6 +34,7 @@ from backend.graphql import build_schema
 from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
+from backend.http.releases import routes as release_routes
 from backend.http.graphql_http import SubResponse, finish, request_error_status, wants_graphql_response
 from backend.http.sso import routes as sso_routes
 from backend.http.reports import routes as report_routes
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         *sso_routes(portal),
         *report_routes(portal),
         *download_routes(portal),
+        *release_routes(portal),
     ]
     if (FRONTEND_DIST / "index.html").exists():
         routes.append(Mount("/", SPAStaticFiles(directory=FRONTEND_DIST, html=True), name="spa"))
