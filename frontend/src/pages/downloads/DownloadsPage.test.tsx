@@ -184,6 +184,26 @@ describe('<DownloadsPage>', () => {
     expect(within(locked).getByTestId('sha256')).toHaveTextContent(SHA);
   });
 
+  it('gives each platform its own notes and lock when they differ', async () => {
+    renderDownloads({
+      releases: () =>
+        downloads([
+          release('r-w', '16.0', 'windows-x64', { notes: 'Windows fixes', lockedReason: LOCKED, files: [file('f-w', 'w.msi', 10, null)] }),
+          release('r-m', '16.0', 'macos', { notes: 'macOS fixes' }),
+        ]),
+    });
+    const [version] = await screen.findAllByTestId('release-version');
+    expect(within(version!).queryByText('Locked', { selector: '.badge' })).not.toBeInTheDocument();
+    const windows = within(version!).getByRole('region', { name: 'Endpoint Protection 16.0 for Windows x64' });
+    const mac = within(version!).getByRole('region', { name: 'Endpoint Protection 16.0 for macOS' });
+    expect(within(windows).getByRole('note')).toHaveTextContent(LOCKED);
+    expect(within(windows).queryByRole('link', { name: /^Download/ })).not.toBeInTheDocument();
+    expect(within(windows).getByText('Release notes for Windows x64').closest('details')).toHaveTextContent('Windows fixes');
+    expect(within(mac).queryByRole('note')).not.toBeInTheDocument();
+    expect(within(mac).getByText('Release notes for macOS').closest('details')).toHaveTextContent('macOS fixes');
+    expect(within(mac).getByRole('link', { name: /^Download eps-16.0-macos.bin/ })).toBeInTheDocument();
+  });
+
   it('follows a fresh link as it is, and fetches a new one first when the shown one may have expired', async () => {
     const user = userEvent.setup();
     let round = 0;
