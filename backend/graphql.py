@@ -25,7 +25,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from backend.domain.errors import UserError
-from backend.limits import InputBounds, NodeLimit
+from backend.limits import Checks
 from backend.observability.operations import OperationMetrics
 from backend.resolvers import (
     accounts,
@@ -55,7 +55,6 @@ from backend.resolvers import (
 from backend.schema import catalog
 from backend.schema import licenses as license_types
 from backend.schema.releases import BIG_INT, BigInt
-from backend.scopes import TokenScopes
 
 log = logging.getLogger(__name__)
 MAX_DEPTH = 12
@@ -185,7 +184,7 @@ def build_schema(production: bool, checks: bool = True) -> strawberry.Schema:
     # the rule classes above are the same objects every time, so validation results stay cached.
     extensions: list[Callable[[], SchemaExtension]] = [
         CsrfGuard,
-        *([InputBounds, TokenScopes, NodeLimit] if checks else []),
+        *([Checks] if checks else []),
         CloseReadSession,
         TokenLimit,
         lambda: ParserCache(maxsize=512),

@@ -1,6 +1,7 @@
-"""Limits checked before a GraphQL operation runs, each refusing with an error that names it:
-strings bounded at the edge (InputBounds) and the node limit (NodeLimit: page sizes multiplied down
-each path, summed, as GitHub counts them)."""
+"""Limits checked before a GraphQL operation runs, each refusing with an error that names it, all
+in one extension (Checks): strings bounded at the edge (bound_strings), an API token's scopes
+(backend/scopes.py), the node limit (page sizes multiplied down each path, summed, as GitHub counts
+them) and the points budget charged from that count."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from strawberry.extensions import SchemaExtension
 
 from backend.db.models import utcnow
 from backend.domain import budget
+from backend.scopes import refuse_past_scopes
 
 # The longest string any argument takes (a custom value, an address line, a search); the fields
 # that take less say so themselves with a field error.
@@ -59,32 +61,38 @@ def _bad_string(value: Any, path: str) -> str | None:
     return None
 
 
-class InputBounds(SchemaExtension):
+def bound_strings(ctx: Any) -> None:
     """Every string argument, from variables or written in the query, is bounded at the edge: too
     long or not valid text is refused naming the argument before anything runs."""
+    found = _bad_string(ctx.variables or {}, "")
+    if found is None and ctx.graphql_document is not None and not _literals_ok(ctx.graphql_document):
+        found = "(a string in the query)"
+    if found is not None:
+        ctx.result = ExecutionResult(
+            data=None,
+            errors=[
+                GraphQLError(
+                    f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode.",
+                    extensions={"code": "INPUT_TOO_LONG", "field": found},
+                )
+            ],
+        )
 
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.result is not None:  # refused already (CSRF)
-            yield
-            return
-        found = _bad_string(ctx.variables or {}, "")
-        if found is None and ctx.graphql_document is not None:
-            for node in _string_literals(ctx.graphql_document):
-                if _bad_string(node.value, "") is not None:
-                    found = "(a string in the query)"
-                    break
-        if found is not None:
-            ctx.result = ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode.",
-                        extensions={"code": "INPUT_TOO_LONG", "field": found},
-                    )
-                ],
-            )
-        yield
+
+# The parser cache hands out the same document for the same query text: its literals are checked
+# once (a walk of the whole document cost more than every other check of a small query together).
+_LITERALS_CHECKED: dict[int, tuple[Any, bool]] = {}
+
+
+def _literals_ok(document: Any) -> bool:
+    seen = _LITERALS_CHECKED.get(id(document))
+    if seen is not None and seen[0] is document:
+        return seen[1]
+    ok = all(_bad_string(node.value, "") is None for node in _string_literals(document))
+    if len(_LITERALS_CHECKED) >= 512:
+        _LITERALS_CHECKED.clear()
+    _LITERALS_CHECKED[id(document)] = (document, ok)  # kept, so its id is not reused meanwhile
+    return ok
 
 
 def _string_literals(document: Any) -> Iterator[StringValueNode]:
@@ -187,14 +195,21 @@ def node_count(
     return total
 
 
-class NodeLimit(SchemaExtension):
-    """Refuse, before execution, a page over MAX_PAGE or a request over MAX_NODES: nested lists
-    multiply (a page of licenses, each with its account's page of licenses, …). Then charge a
-    signed-in caller's points budget by the same count (domain/budget.py) and say it in the
-    X-RateLimit-* headers; over budget, the request is refused with HTTP 429 and Retry-After."""
+class Checks(SchemaExtension):
+    """Everything checked before an operation runs, in one hook (each extension costs strawberry
+    a few hook dispatches on every request): strings bounded (bound_strings), an API token's
+    scopes (backend/scopes.py), then a page over MAX_PAGE or a request over MAX_NODES refused —
+    nested lists multiply (a page of licenses, each with its account's page of licenses, …) —
+    and a signed-in caller's points budget charged by the same count (domain/budget.py), said in
+    the X-RateLimit-* headers; over budget, the request is refused with HTTP 429 and Retry-After.
+    Each refusal names its limit and runs nothing."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
+        if ctx.result is None:  # else refused already (CSRF)
+            bound_strings(ctx)
+        if ctx.result is None:
+            refuse_past_scopes(ctx)
         if ctx.graphql_document is not None and ctx.result is None:
             try:
                 nodes = node_count(

@@ -17,7 +17,6 @@ The user's live roles still decide which accounts and licenses are reached: a sc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -35,7 +34,6 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
 )
-from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission
 
 from backend.domain.access import require_scope
@@ -267,20 +265,16 @@ def check(schema: GraphQLSchema, document: Any, operation_name: str | None, scop
         )
 
 
-class TokenScopes(SchemaExtension):
-    """Refuse, before execution, an API token's operation that reaches past its scopes."""
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        scopes = getattr(ctx.context, "scopes", None)
-        if scopes is not None and ctx.graphql_document is not None and ctx.result is None:
-            try:
-                check(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, scopes)
-            except _Refusal as refused:
-                extensions: dict[str, Any] = {"code": "FORBIDDEN"}
-                if refused.scope:
-                    extensions["requiredScope"] = refused.scope
-                ctx.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(str(refused), extensions=extensions)]
-                )
-        yield
+def refuse_past_scopes(ctx: Any) -> None:
+    """Refuse, before execution, an API token's operation that reaches past its scopes (run by
+    limits.Checks)."""
+    scopes = getattr(ctx.context, "scopes", None)
+    if scopes is None or ctx.graphql_document is None:
+        return
+    try:
+        check(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, scopes)
+    except _Refusal as refused:
+        extensions: dict[str, Any] = {"code": "FORBIDDEN"}
+        if refused.scope:
+            extensions["requiredScope"] = refused.scope
+        ctx.result = ExecutionResult(data=None, errors=[GraphQLError(str(refused), extensions=extensions)])

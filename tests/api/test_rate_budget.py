@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from backend.db.models import RateBudget
+from backend.db.models import RateBudget, User
 from backend.domain import budget, demo
 from backend.portal import Portal
 from tests.api.flows import ALICE, BOB, account_id, sign_in
@@ -94,8 +94,10 @@ async def test_over_budget_is_a_429_with_retry_after_and_charges_nothing(small: 
         # Bob's budget is his own
         await sign_in(other, BOB)
         assert (await other(RATE))["rateLimit"]["used"] == 2
+    # The database holds what the process wrote: each user's first point of the hour, Alice's 101
+    # with it; the single points since wait for the next batch (budget.WRITE_EVERY).
     async with portal.db.read() as session:
-        assert sorted((await session.scalars(select(RateBudget.used))).all()) == [2, 103]
+        assert sorted((await session.scalars(select(RateBudget.used))).all()) == [1, 102]
 
 
 async def test_a_token_spends_its_users_budget(small: tuple[Any, Portal]) -> None:
@@ -111,3 +113,50 @@ async def test_a_token_spends_its_users_budget(small: tuple[Any, Portal]) -> Non
         assert refused.status_code == 429
         again = await bearer(script, token, NESTED, {"a": acme})
         assert again.status_code == 429 and int(again.headers["Retry-After"]) > 0
+
+
+async def test_instances_draw_on_one_budget(
+    small: tuple[Any, Portal], database_url: str, tmp_path: Path
+) -> None:
+    """Two processes behind a load balancer: what one spent, the other refuses to spend again."""
+    app, _portal = small
+    async with (
+        running_app(make_settings(database_url, tmp_path / "second", points_per_hour=150)) as (
+            other,
+            _,
+        ),
+        client_for(app) as http,
+        client_for(other) as other_http,
+    ):
+        client = GraphQLClient(http)
+        acme = account_id(await sign_in(client, ALICE))
+        assert (await client(NESTED, {"a": acme}))["rateLimit"]["remaining"] == 48
+        # the same browser session on the second instance
+        other_http.cookies.update(http.cookies)
+        refused = await other_http.post("/graphql", json={"query": NESTED, "variables": {"a": acme}})
+        assert refused.status_code == 429 and refused.headers["X-RateLimit-Remaining"] == "48"
+
+
+async def test_points_are_written_in_batches_and_exactly_near_the_limit(portal: Portal) -> None:
+    # given a user of the demo
+    async with portal.db.read() as session:
+        user_id = (await session.scalars(select(User.id).where(User.email == BOB))).one()
+
+    async def written() -> int:
+        async with portal.db.read() as session:
+            return (await session.scalars(select(RateBudget.used).where(RateBudget.user_id == user_id))).one()
+
+    limit = 3 * budget.WRITE_EVERY
+    # when the user spends single points, the first of the hour is written at once
+    assert (await budget.charge(portal.db, user_id, 1, limit)).used == 1 and await written() == 1
+    for n in range(2, budget.WRITE_EVERY + 1):
+        assert (await budget.charge(portal.db, user_id, 1, limit)).used == n
+    assert await written() == 1
+    # then the next one writes the batch
+    assert (await budget.charge(portal.db, user_id, 1, limit)).used == budget.WRITE_EVERY + 1
+    assert await written() == budget.WRITE_EVERY + 1
+    # and near the limit every answer is the database's own
+    rest = limit - (budget.WRITE_EVERY + 1)
+    assert (await budget.charge(portal.db, user_id, rest, limit)).used == limit and await written() == limit
+    over = await budget.charge(portal.db, user_id, 1, limit)
+    assert not over.allowed and over.remaining == 0 and await written() == limit
