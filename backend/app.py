@@ -77,7 +77,12 @@ class PortalGraphQL(GraphQL[Context, None]):
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             raise GraphQLHTTPError(400, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
-        return await super().parse_http_body(request)
+        data = await super().parse_http_body(request)
+        # strawberry checks query, variables and extensions; an operationName that is not a string
+        # would reach the executor and fail there as an unexpected error (GraphQL over HTTP: 400).
+        if not isinstance(data, list) and not isinstance(data.operation_name, (str, type(None))):
+            raise GraphQLHTTPError(400, "The request's operationName must be a string or null.")
+        return data
 
     def decode_json(self, data: str | bytes) -> object:
         if len(data) > MAX_BODY_BYTES:  # sent without a Content-Length

@@ -80,3 +80,12 @@ async def test_get_is_not_served(client: GraphQLClient) -> None:
     # queries), and no client of ours needs it.
     response = await client.http.get("/graphql", params={"query": "{ me { id } }"}, headers={"Accept": GQL})
     assert response.status_code in (400, 405) and "me" not in response.text
+
+
+@pytest.mark.parametrize("name", [{"obj": "ect"}, ["array"], 0, False])
+async def test_an_operation_name_that_is_not_a_string_is_a_400(client: GraphQLClient, name: object) -> None:
+    # found by the graphql-http audit: a map reached the executor ("unhashable type: 'dict'")
+    response = await client.http.post(
+        "/graphql", json={"query": "{ __typename }", "operationName": name}, headers={"Accept": GQL}
+    )
+    assert response.status_code == 400 and "operationName" in response.text
