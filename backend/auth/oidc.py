@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import ssl
 import time
 import uuid
 from dataclasses import dataclass
@@ -103,9 +104,20 @@ class OidcClient:
         self.transport = transport
         self._providers: dict[str, tuple[float, Provider]] = {}
         self._keys: dict[str, tuple[float, KeySet]] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """One TLS context for every request: building one (loading the trusted roots) takes
+        about 160 ms, more than the whole sign-in otherwise."""
+        if self._ssl is None:
+            self._ssl = httpx2.create_ssl_context()
+        return self._ssl
 
     def _http(self) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(timeout=HTTP_TIMEOUT, transport=self.transport, follow_redirects=False)
+        return httpx2.AsyncClient(
+            timeout=HTTP_TIMEOUT, transport=self.transport, follow_redirects=False, verify=self.ssl_context
+        )
 
     async def _get_json(self, url: str, what: str) -> dict[str, Any]:
         if not secure_url(url, production=self.production):
@@ -174,7 +186,11 @@ class OidcClient:
         self, provider: Provider, client_id: str, redirect_uri: str, pending: Pending
     ) -> str:
         client = AsyncOAuth2Client(
-            client_id=client_id, redirect_uri=redirect_uri, scope=SCOPE, code_challenge_method="S256"
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scope=SCOPE,
+            code_challenge_method="S256",
+            verify=self.ssl_context,
         )
         url, _ = client.create_authorization_url(
             provider.authorization_endpoint,
@@ -202,6 +218,7 @@ class OidcClient:
             code_challenge_method="S256",
             timeout=HTTP_TIMEOUT,
             transport=self.transport,
+            verify=self.ssl_context,
         ) as client:
             try:
                 token = await client.fetch_token(
