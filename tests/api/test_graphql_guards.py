@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from strawberry.extensions.validation_cache import _get_validate_cache
 
 from backend.graphql import build_schema
+from backend.resolvers import api_tokens as api_token_resolvers
 from tests.api.flows import ME, sign_in
 from tests.conftest import client_for, make_settings, running_app
 from tests.support import GraphQLClient
@@ -57,3 +60,18 @@ async def test_production_hides_introspection_suggestions_and_errors(
 async def test_development_schema_keeps_introspection() -> None:
     result = await build_schema(False).execute("{ __schema { queryType { name } } }")
     assert result.errors is None
+
+
+async def test_production_masks_an_unexpected_error_and_logs_it(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a production portal whose scope list breaks (a KeyError inside a resolver)
+    monkeypatch.setattr(api_token_resolvers, "SCOPE_DESCRIPTIONS", {})
+    settings = make_settings(database_url, tmp_path, env="production")
+    async with running_app(settings) as (app, _portal), client_for(app) as http:
+        # when a caller asks for it
+        body = await GraphQLClient(http).raw("{ apiTokenScopes { name } }")
+    # then the answer names no internals, and the log has the whole story at ERROR
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert "KeyError" not in str(body) and "licenses:read" not in str(body)
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records)
