@@ -137,5 +137,7 @@ class Settings:
             values["ready_workers"] = int(os.environ["PORTAL_READY_WORKERS"])
         if "PORTAL_SHUTDOWN_GRACE_SECONDS" in os.environ:
             values["shutdown_grace_seconds"] = float(os.environ["PORTAL_SHUTDOWN_GRACE_SECONDS"])
+        if "PORTAL_JOB_LEASE_SECONDS" in os.environ:  # how soon a dead worker's job is run again
+            values["job_lease_seconds"] = int(os.environ["PORTAL_JOB_LEASE_SECONDS"])
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
