@@ -340,3 +340,33 @@ def test_text_format_in_development_says_the_request_id(caplog: Any) -> None:
     written = out.getvalue()
     assert "[rid-0000000000000001]" in written and "hello […7897]" in written
     assert ALICE not in written
+
+
+async def test_open_subscriptions_are_counted_while_they_run(
+    portal_app: tuple[Any, Portal], client: GraphQLClient
+) -> None:
+    from tests.api.sockets import receive, served, session_cookie, socket, subscribe
+
+    app, _portal = portal_app
+    me = await sign_in(client)
+    request = (await client(START_DRAFT, {"input": {"accountId": account_id(me)}}))["keyRequestStart"]
+    before = sample(await scrape(client), "portal_graphql_subscriptions_open") or 0
+    async with served(app) as host:
+        async with socket(host, session_cookie(client)) as ws:
+            # when: a subscription is being served
+            await subscribe(ws, request["keyRequest"]["id"])
+            assert (await receive(ws))["type"] == "next"
+            # then
+            assert sample(await scrape(client), "portal_graphql_subscriptions_open") == before + 1
+
+        # when the socket closes, the count comes back down
+        async def closed() -> bool:
+            return sample(await scrape(client), "portal_graphql_subscriptions_open") == before
+
+        await eventually(closed)
+
+
+START_DRAFT = (
+    "mutation S($input: KeyRequestStartInput!) { keyRequestStart(input: $input) "
+    "{ __typename ... on KeyRequestStartSuccess { keyRequest { id } } } }"
+)
