@@ -59,6 +59,20 @@ def client_ip(request: Request | WebSocket) -> str | None:
 MAX_BODY_BYTES = 2_000_000
 
 
+class GetNotServed(Exception):
+    """Operations only over POST (docs/decisions/0024-api-conformance.md): a GET could be sent by
+    any page a signed-in browser visits, and no client of ours needs one."""
+
+    @staticmethod
+    def response() -> Response:
+        body = {
+            "errors": [
+                {"message": "Send GraphQL operations with POST.", "extensions": {"code": "BAD_REQUEST"}}
+            ]
+        }
+        return JSONResponse(body, status_code=405, headers={"Allow": "POST"})
+
+
 class PortalGraphQL(GraphQL[Context, None]):
     def __init__(self, portal: Portal) -> None:
         production = portal.settings.production
@@ -74,6 +88,8 @@ class PortalGraphQL(GraphQL[Context, None]):
         self.portal = portal
 
     async def parse_http_body(self, request: Any) -> Any:
+        if request.method == "GET":  # GraphiQL's page (development) is served before this
+            raise GetNotServed
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             raise GraphQLHTTPError(400, f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
@@ -98,6 +114,8 @@ class PortalGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
         except BearerRefused as refused:
             await refused.response()(scope, receive, send)
+        except GetNotServed:
+            await GetNotServed.response()(scope, receive, send)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # An operation that found the database away is answered 503 by ObservedRequests.

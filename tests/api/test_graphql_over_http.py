@@ -79,7 +79,12 @@ async def test_get_is_not_served(client: GraphQLClient) -> None:
     # Queries only over POST: a GET could be sent by any page the browser visits (no CSRF check on
     # queries), and no client of ours needs it.
     response = await client.http.get("/graphql", params={"query": "{ me { id } }"}, headers={"Accept": GQL})
-    assert response.status_code in (400, 405) and "me" not in response.text
+    # 405 names the method that is served (RFC 9110); development's GraphiQL page stays on GET
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert "data" not in response.json()
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    ide = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert ide.status_code == 200 and "graphiql" in ide.text.lower()
 
 
 @pytest.mark.parametrize("name", [{"obj": "ect"}, ["array"], 0, False])
