@@ -523,3 +523,20 @@ async def test_sign_ins_started_from_one_address_are_limited(
     # when a third starts, it is refused with a page saying when to try again
     answer = await client.http.get("/sso/start", params={"email": "nina@acme.example"})
     await assert_refused(client, answer, "Too many sign-ins from your address", 429)
+
+
+async def test_a_break_glass_admin_who_is_no_longer_admin_loses_the_exception(
+    portal: Portal, client: GraphQLClient, provider: TestProvider
+) -> None:
+    # given required SSO with Alice as break-glass admin, and Alice demoted to member since
+    await connect(portal, provider, require_sso=True)
+    account_id, alice_id = await ids(portal)
+    async with portal.db.write() as session:
+        membership = await session.scalar(
+            select(Membership).where(Membership.user_id == alice_id, Membership.account_id == account_id)
+        )
+        assert membership is not None
+        membership.role = Role.MEMBER
+
+    # when she signs in with her password, then she is sent to the company sign-in like everyone
+    assert (await client.login(ALICE, DEMO_PASSWORD))["__typename"] == "SsoRequired"

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import SsoConnection, SsoDomain, User
+from backend.db.models import Membership, Role, SsoConnection, SsoDomain, User
 from backend.domain.errors import SsoRequiredError
 
 
@@ -55,8 +55,15 @@ async def refuse_password_if_required(session: AsyncSession, email: str) -> None
     if connection is None or not connection.require_sso:
         return
     if connection.break_glass_user_id is not None:
+        # Only while still an admin of the account: a demoted or removed admin loses the exception.
         break_glass = await session.scalar(
-            select(User.email).where(User.id == connection.break_glass_user_id)
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                User.id == connection.break_glass_user_id,
+                Membership.account_id == connection.account_id,
+                Membership.role == Role.ADMIN,
+            )
         )
         if break_glass is not None and break_glass == email:
             return
