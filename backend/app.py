@@ -32,6 +32,7 @@ from backend.context import Context
 from backend.domain.accounts.users import user_for_session
 from backend.graphql import build_schema
 from backend.http.bearer import BearerRefused, bearer_user
+from backend.http.bulk_exports import routes as bulk_export_routes
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
 from backend.http.releases import routes as release_routes
@@ -45,6 +46,7 @@ from backend.observability.operations import database_away
 from backend.observability.outage import DatabaseUnavailable
 from backend.observability.requests import ObservedRequests
 from backend.portal import Portal
+from backend.resolvers.bulk_exports import BulkPages
 
 log = logging.getLogger(__name__)
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -196,6 +198,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     settings = settings or Settings.from_env()
     portal = Portal(settings)
     graphql_app = PortalGraphQL(portal)
+    portal.bulk_runner = BulkPages(portal, build_schema(settings.production, checks=False))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -219,6 +222,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         *observability_routes(portal),  # /healthz, /readyz, /metrics
         Route("/.well-known/jwks.json", jwks),
         *export_routes(portal),
+        *bulk_export_routes(portal),
         *sso_routes(portal),
         *report_routes(portal),
         *download_routes(portal),

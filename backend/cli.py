@@ -18,9 +18,11 @@ from backend.db.migrate import upgrade
 from backend.db.models import FlexContract, FlexOverage, SerialKind
 from backend.domain import demo
 from backend.domain.errors import InvalidInputError, UserError
+from backend.graphql import build_schema
 from backend.keys import InvalidLicenseFile, verify_license_file
 from backend.observability import logging as portal_logging
 from backend.portal import Portal
+from backend.resolvers.bulk_exports import BulkPages
 
 
 async def _with_portal(settings: Settings, func: Any) -> Any:
@@ -113,6 +115,7 @@ def cmd_worker(_args: argparse.Namespace) -> int:
         from backend.domain.licenses.reminders import ensure_scheduled
 
         await ensure_scheduled(portal.db, portal.bus)
+        portal.bulk_runner = BulkPages(portal, build_schema(settings.production, checks=False))
         worker = portal.new_worker(settings.worker_concurrency)
         worker.start(heartbeat=True)  # /readyz of web processes without a worker wants it
         stop = asyncio.Event()

@@ -31,6 +31,7 @@ from backend.resolvers import (
     accounts,
     activations,
     api_tokens,
+    bulk_exports,
     custom_fields,
     delegations,
     flex,
@@ -131,6 +132,7 @@ Query = merge_types(
     (
         accounts.Query,
         api_tokens.Query,
+        bulk_exports.Query,
         key_requests.Query,
         licenses.Query,
         upgrades.Query,
@@ -153,6 +155,7 @@ Mutation = merge_types(
     (
         accounts.Mutation,
         api_tokens.Mutation,
+        bulk_exports.Mutation,
         key_requests.Mutation,
         upgrades.Mutation,
         rehost.Mutation,
@@ -170,7 +173,9 @@ Mutation = merge_types(
         sso.Mutation,
     ),
 )
-Subscription = merge_types("Subscription", (key_requests.Subscription, inbox.Subscription))
+Subscription = merge_types(
+    "Subscription", (key_requests.Subscription, inbox.Subscription, bulk_exports.Subscription)
+)
 
 
 @cache

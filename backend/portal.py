@@ -4,10 +4,12 @@ and the one table that maps each job kind to its handler."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain import mail
+from backend.domain.bulk_exports import exports as bulk_exports
 from backend.domain.flex import reminders as flex_reminders
 from backend.domain.key_requests import fulfilment, pipeline
 from backend.domain.licenses import reminders
@@ -16,7 +18,13 @@ from backend.jobs import JobKind, Worker
 from backend.key_store import KeyStore
 
 
-def job_kinds(db: Database, bus: EventBus, settings: Settings, key_store: KeyStore) -> dict[str, JobKind]:
+def job_kinds(
+    db: Database,
+    bus: EventBus,
+    settings: Settings,
+    key_store: KeyStore,
+    bulk_runner: Callable[[], bulk_exports.PageRunner | None] = lambda: None,
+) -> dict[str, JobKind]:
     """Every job kind and what runs it, given the services its handler uses."""
     return {
         pipeline.FULFIL: JobKind(
@@ -30,6 +38,11 @@ def job_kinds(db: Database, bus: EventBus, settings: Settings, key_store: KeySto
         ),
         reminders.JOB: JobKind(run=functools.partial(reminders.daily, db, bus, settings)),
         flex_reminders.JOB: JobKind(run=functools.partial(flex_reminders.daily, db, bus, settings)),
+        bulk_exports.JOB: JobKind(
+            run=functools.partial(bulk_exports.run, db, bus, settings, bulk_runner),
+            on_final_failure=functools.partial(bulk_exports.run_failed, db, bus),
+        ),
+        bulk_exports.EXPIRE_JOB: JobKind(run=functools.partial(bulk_exports.expire, db, bus, settings)),
     }
 
 
@@ -41,7 +54,10 @@ class Portal:
             EventBus() if self.db.is_sqlite else PostgresEventBus(asyncpg_dsn(settings.database_url))
         )
         self.keys = KeyStore(self.db, settings.secret_key)
-        self.job_kinds = job_kinds(self.db, self.bus, settings, self.keys)
+        # Runs bulk export pages through the GraphQL schema: set by whoever builds the schema
+        # (create_app, `portal worker`), as the schema sits above the portal.
+        self.bulk_runner: bulk_exports.PageRunner | None = None
+        self.job_kinds = job_kinds(self.db, self.bus, settings, self.keys, lambda: self.bulk_runner)
         self.worker: Worker | None = None
 
     async def start(self, *, run_worker: bool) -> None:

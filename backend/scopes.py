@@ -76,9 +76,16 @@ ROOT_FIELDS: dict[str, dict[str, str]] = {
         "search": LICENSES,
         "keyRequest": KEY_REQUESTS,
         "managedAccounts": PARTNERS,
+        # Bulk exports: any token; the export's query is checked against the token's scopes.
+        "bulkExport": OPEN,
+        "bulkExports": OPEN,
     },
-    "Mutation": dict.fromkeys(_KEY_REQUEST_MUTATIONS, KEY_REQUESTS),
-    "Subscription": {"keyRequestUpdated": KEY_REQUESTS},
+    "Mutation": {
+        **dict.fromkeys(_KEY_REQUEST_MUTATIONS, KEY_REQUESTS),
+        "bulkExportStart": OPEN,
+        "bulkExportCancel": OPEN,
+    },
+    "Subscription": {"keyRequestUpdated": KEY_REQUESTS, "bulkExportUpdated": OPEN},
 }
 
 TYPE_SCOPES: dict[str, str | None] = {

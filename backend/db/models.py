@@ -994,3 +994,39 @@ class SsoLogin(Base):
     nonce: Mapped[str] = mapped_column(String(100))
     code_verifier: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# ---------------------------------------------------------------- Bulk exports (issue 17)
+
+
+class BulkExportStatus(enum.StrEnum):
+    CREATED = "CREATED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    EXPIRED = "EXPIRED"
+
+
+class BulkExport(Base):
+    """A connection query run over every page in the background, written as JSONL under the data
+    directory (domain/bulk_exports/). `running_user_id` is the user's id while the export is
+    CREATED or RUNNING and NULL after: its unique constraint lets one export run per user, however
+    many starts race."""
+
+    __tablename__ = "bulk_exports"
+    id: Mapped[uuid.UUID] = _id()
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    running_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
+    query: Mapped[str] = mapped_column(Text)
+    # The starting API token's scopes (None: a browser session), kept for the background run.
+    scopes: Mapped[list[str] | None] = mapped_column(JSON)
+    status: Mapped[BulkExportStatus] = mapped_column(_enum(BulkExportStatus), default=BulkExportStatus.CREATED)
+    object_count: Mapped[int] = mapped_column(Integer, default=0)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -8,10 +8,13 @@ import strawberry
 from backend.context import Info
 from backend.domain import notifications
 from backend.domain.access import Permission, allows
+from backend.domain.bulk_exports import exports as bulk_exports
+from backend.domain.errors import NotFoundError
 from backend.domain.releases import entitlement
 from backend.domain.vouchers import batches, convert
 from backend.resolvers.key_requests import load_key_request
 from backend.schema.accounts import AccountType
+from backend.schema.bulk_exports import BulkExportType
 from backend.schema.catalog import ProductType
 from backend.schema.common import Node, from_global_id, type_of_global_id
 from backend.schema.flex import FlexContractType
@@ -69,4 +72,10 @@ class Query:
         if kind == "InboxItem":
             item = await notifications.one(db, actor, value)
             return None if item is None else InboxItemType.from_model(item)
+        if kind == "BulkExport":
+            try:
+                export = await bulk_exports.get(db, actor, value)
+            except NotFoundError:
+                return None
+            return BulkExportType.from_model(export, info.context.portal.settings)
         return None

@@ -239,6 +239,9 @@ OPERATIONS: dict[str, Op] = {
         )
     ),
     "apiTokenRevoke": Op(inp(tokenId="api_token")),
+    # Bulk exports: the customer's admin reads and cancels an export of theirs
+    "bulkExport": Op(lambda w: {"id": w["bulk_export"]}),
+    "bulkExportCancel": Op(inp(id="bulk_export")),
 }
 
 
@@ -504,6 +507,7 @@ async def build_world(portal: Portal, owners: Owners) -> World:
         **await voucher_world(owners),
         **await release_world(portal),
         **await token_world(owners),
+        **await bulk_export_world(owners, acme),
     }
     return world
 
@@ -523,6 +527,20 @@ async def token_world(owners: Owners) -> World:
     )
     assert made["__typename"] == "ApiTokenCreateSuccess", made
     return {"api_token": made["apiToken"]["id"]}
+
+
+async def bulk_export_world(owners: Owners, account: str) -> World:
+    """A bulk export of the customer's admin (whichever status it has reached)."""
+    query = '{ licenses(accountId: "%s") { edges { node { id } } } }' % account
+    made = await mutate(
+        owners.customer,
+        "bulkExportStart",
+        "BulkExportStartInput",
+        {"query": query},
+        "... on BulkExportStartSuccess { bulkExport { id } }",
+    )
+    assert made["__typename"] == "BulkExportStartSuccess", made
+    return {"bulk_export": made["bulkExport"]["id"]}
 
 
 async def release_world(portal: Portal) -> World:
@@ -590,8 +608,10 @@ NODES = {
     "InboxItem": "inbox_item",
     "Release": "release",
     "ReleaseFile": "release_file",
+    "BulkExport": "bulk_export",
 }
 RESOLVED = {
+    "BulkExport",
     "Account",
     "License",
     "KeyRequest",
