@@ -221,6 +221,15 @@ class Checks(SchemaExtension):
                 )
             else:
                 await _spend(ctx, nodes)
+        operation = ctx.operation_type
+        if (
+            ctx.result is not None
+            and ctx.result.errors
+            and operation is not None
+            and operation.value == "subscription"
+        ):
+            # strawberry subscribes whatever the result says; an error raised here is its refusal.
+            raise ctx.result.errors[0]
         yield
 
 

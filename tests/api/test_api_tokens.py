@@ -4,17 +4,21 @@ opens exactly what it names; a token never reaches past its user's live roles.""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+import websockets
 from sqlalchemy import select, update
 
 from backend.db.models import ApiToken, AuditEvent, utcnow
 from backend.domain.tokens.api_tokens import SCOPES, secret_hash
 from backend.portal import Portal
 from tests.api.flows import ALICE, BOB, START, VICTOR, account_id, sign_in
+from tests.api.sockets import receive, served, subscribe
 from tests.support import GraphQLClient
 
 CREATE = """
@@ -323,3 +327,36 @@ async def test_downloads_take_a_token_with_licenses_read(
     assert no.status_code == 403 and "licenses:read" in no.text
     bad = await script.get(url, headers={"Authorization": "Bearer lp_" + "y" * 43})
     assert bad.status_code == 401 and 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
+
+
+async def _first_on_socket(host: str, token: str, key_request_id: str) -> dict[str, Any]:
+    """A script's subscription: the token on the WebSocket handshake, no cookie, no Origin."""
+    async with websockets.connect(
+        f"ws://{host}/graphql",
+        subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+        additional_headers={"Authorization": f"Bearer {token}"},
+    ) as ws:
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        await subscribe(ws, key_request_id)
+        return await receive(ws)
+
+
+async def test_a_subscription_takes_a_token_within_its_scopes(
+    portal_app: tuple[Any, Portal], client: GraphQLClient
+) -> None:
+    # given a draft of Alice's and two tokens of hers
+    app, _portal = portal_app
+    acme = account_id(await sign_in(client, ALICE))
+    draft = (await client(START, {"input": {"accountId": acme}}))["keyRequestStart"]["keyRequest"]["id"]
+    requests, _ = await make_token(client, ["key_requests:write"])
+    reader, _ = await make_token(client, ["licenses:read"], name="reader")
+    # when each subscribes to it
+    async with served(app) as host:
+        allowed = await _first_on_socket(host, requests, draft)
+        refused = await _first_on_socket(host, reader, draft)
+    # then
+    assert allowed["type"] == "next" and allowed["payload"]["data"]["keyRequestUpdated"]["status"] == "DRAFT"
+    assert "key_requests:write" in json.dumps(refused) and "keyRequestUpdated" not in json.dumps(
+        refused.get("payload", {}).get("data") or {}
+    )
