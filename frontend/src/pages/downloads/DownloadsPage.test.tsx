@@ -105,13 +105,14 @@ function renderDownloads({ products = PRODUCTS, releases = () => downloads(RELEA
   return { ...utils, queries };
 }
 
-describe('<DownloadsPage>', () => {
+// Generous: a shared CI machine renders these long pages slowly; nothing here measures time.
+describe('<DownloadsPage>', { timeout: 15000 }, () => {
   it('lists the entitled products, the first one’s versions by platform, and each file with its size, SHA-256 and link', async () => {
     const { queries } = renderDownloads();
     const products = await screen.findByRole('region', { name: 'Your products' });
     const current = within(products).getByRole('link', { current: true });
-    expect(current).toHaveTextContent('Endpoint Protection');
-    expect(current).toHaveTextContent('Latest 15.0.2 · 3 releases');
+    expect(current).toHaveTextContent('Endpoint Protection 15.0');
+    expect(current).toHaveTextContent('EPS-15 · latest 15.0.2 · 3 releases');
     expect(current).toHaveTextContent('Windows and Linux');
     expect(current).toHaveTextContent(`Maintenance until ${formatDate('2027-01-31')}`);
     expect(within(products).getByRole('link', { name: /Data Loss Prevention/ })).toHaveAttribute('href', '/downloads?product=DLP-3');
@@ -259,7 +260,7 @@ describe('<DownloadsPage>', () => {
   it('filters by platform and by a search, from the address so a filtered list can be shared', async () => {
     const user = userEvent.setup();
     const { queries } = renderDownloads({ path: '/downloads?product=DLP-3&q=3.1', releases: () => downloads([release('r-dlp', '3.1.0', 'Linux', { product: DLP })]) });
-    expect(await screen.findByRole('heading', { name: 'Data Loss Prevention releases' })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Data Loss Prevention 3.1 releases' })).toBeInTheDocument();
     expect(screen.getByLabelText('Search versions and notes', { exact: true })).toHaveValue('3.1');
     const platform = screen.getByLabelText('Platform', { exact: true });
     expect(within(platform).getAllByRole('option').map((o) => o.textContent)).toEqual(['All platforms', 'Linux']);
@@ -285,8 +286,8 @@ describe('<DownloadsPage>', () => {
     expect(await screen.findByText('No software to download yet')).toBeInTheDocument();
     expect(screen.getByText(/Turn the serial numbers on your license certificate into licenses with Get a Key/)).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Get a Key' })).toHaveAttribute('href', '/get-a-key');
-    expect(screen.getByRole('link', { name: 'Look up a serial number' })).toHaveAttribute('href', '#serial-lookup-heading');
-    expect(screen.getByLabelText('Serial number', { exact: true })).toBeInTheDocument();
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Look up a serial number' }));
+    expect(screen.getByLabelText('Serial number', { exact: true })).toHaveFocus();
   });
 
   it('says when nothing matches the filters', async () => {
@@ -295,7 +296,7 @@ describe('<DownloadsPage>', () => {
   });
 });
 
-describe('serial-number lookup', () => {
+describe('serial-number lookup', { timeout: 15000 }, () => {
   const lookup = (errors: unknown[], releases: unknown[] = []) => ({
     __typename: 'Query',
     serialDownloads: { __typename: 'SerialDownloadsResult', serialNumber: 'M1234567890', product: errors.length ? null : EPS, releases, errors },

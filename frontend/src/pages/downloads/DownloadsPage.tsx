@@ -13,6 +13,9 @@ import { DownloadProductsQuery, DownloadsQuery, type DownloadProduct, type Downl
 import { ReleaseList } from './ReleaseList';
 import { SerialLookup } from './SerialLookup';
 
+/** The serial-number field (SerialLookup's input): the empty state's button takes the user there. */
+const SERIAL_FIELD = 'download-serial';
+
 /** Releases per page (the API takes at most 100). */
 const PAGE_SIZE = 50;
 
@@ -68,9 +71,9 @@ export function DownloadsPage() {
             <Link to="/get-a-key" className="button button--primary">
               Get a Key
             </Link>
-            <a href="#serial-lookup-heading" className="button button--secondary">
+            <button type="button" className="button button--secondary" onClick={() => document.getElementById(SERIAL_FIELD)?.focus()}>
               Look up a serial number
-            </a>
+            </button>
           </p>
         </div>
       ) : (
@@ -85,7 +88,7 @@ export function DownloadsPage() {
           {selected ? (
             <section className="section" aria-labelledby="download-releases-heading">
               <h2 className="section__title" id="download-releases-heading">
-                {selected.product.name} releases
+                {selected.product.name} {selected.product.version} releases
               </h2>
               <div className="filters downloads-filters card card--padded" role="search" aria-label="Filter the releases">
                 <SelectField
@@ -153,9 +156,13 @@ function ProductChoice({ products, selected, params }: { products: readonly Down
               className={`download-product${current ? ' download-product--current' : ''}`}
               aria-current={current ? 'true' : undefined}
             >
-              <span className="download-product__name">{entry.product.name}</span>
+              <span className="download-product__name">
+                {entry.product.name} <span className="muted">{entry.product.version}</span>
+              </span>
               <span className="download-product__facts small">
-                {entry.latestVersion ? <>Latest {entry.latestVersion} · </> : null}
+                <span className="mono">{entry.product.sku}</span>
+                {entry.latestVersion ? <> · latest {entry.latestVersion}</> : null}
+                {' · '}
                 {entry.releaseCount === 1 ? '1 release' : `${formatNumber(entry.releaseCount)} releases`}
               </span>
               {entry.platforms.length ? <span className="download-product__facts small muted">{listPlatforms(entry.platforms.map(formatPlatform))}</span> : null}
