@@ -106,7 +106,7 @@ async def test_fuzzing_the_schema_signed_in_finds_no_server_error(
             str(EXAMPLES),
             "--seed",
             str(SEED),
-            "--generation-deterministic",
+            "--generation-deterministic",  # the seed's cases alone, no replay of earlier runs
             "--workers",
             "1",
             "--request-timeout",
@@ -120,7 +120,11 @@ async def test_fuzzing_the_schema_signed_in_finds_no_server_error(
             str(report),
         ]
         process = await asyncio.create_subprocess_exec(
-            *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+            # in the test's directory: schemathesis keeps a cache beside it
+            *command,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         out, _ = await asyncio.wait_for(process.communicate(), 600)  # a bound against a hang
     output = out.decode(errors="replace")
