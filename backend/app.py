@@ -35,10 +35,10 @@ from backend.http.bearer import BearerRefused, bearer_user
 from backend.http.bulk_exports import routes as bulk_export_routes
 from backend.http.downloads import routes as download_routes
 from backend.http.exports import routes as export_routes
-from backend.http.releases import routes as release_routes
 from backend.http.graphql_http import SubResponse, finish, request_error_status, wants_graphql_response
-from backend.http.sso import routes as sso_routes
+from backend.http.releases import routes as release_routes
 from backend.http.reports import routes as report_routes
+from backend.http.sso import routes as sso_routes
 from backend.loaders import Loaders
 from backend.observability.http import routes as observability_routes
 from backend.observability.metrics import pool_sampler
