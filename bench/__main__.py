@@ -1,4 +1,4 @@
-"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers,downloads,reports]`:
+"""`python -m bench [--db sqlite|postgresql|both] [--quick] [--only getakey,activations,upgrades,licenses,partners,flex,vouchers,downloads,reports,bulk_export]`:
 run everything (or the phases named), print the tables and write bench/results/latest.json."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from backend.config import Settings
 from backend.db.engine import Database
 from backend.domain.flex import contracts as flex_contracts
 from backend.portal import Portal
+from bench import bulk_exports as bulk_export_bench
 from bench import documents, extras, report
 from bench import downloads as download_bench
 from bench import flex as flex_bench
@@ -67,6 +68,7 @@ PHASES = (
     "vouchers",
     "downloads",
     "reports",
+    "bulk_export",
 )
 ACTIVATION_LICENSES = 128  # on distinct licenses, so 32 concurrent clients rarely wait on one lock
 ACTIVATION_SEATS = 1000
@@ -621,6 +623,8 @@ async def bench_database(
                 result["downloads"] = await download_bench.run(settings, data_dir, profile is QUICK)
             if "reports" in phases:
                 result["reports"] = await report_bench.run(settings, data_dir, profile is QUICK)
+            if "bulk_export" in phases:
+                result["bulk_export"] = await bulk_export_bench.run(settings, data_dir, profile is QUICK)
             version = await server_version(url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -700,6 +704,8 @@ async def main(args: argparse.Namespace) -> int:
         print(download_bench.table(results))
     if "reports" in phases:
         print(report_bench.table(results))
+    if "bulk_export" in phases:
+        print(bulk_export_bench.table(results))
     print(f"\nwritten to {report.write_json(full)}")
     return 0
 
