@@ -40,6 +40,8 @@ ME = "{ me { id email } }"
 LICENSES = "query L($a: ID!) { licenses(accountId: $a, first: 5) { totalCount edges { node { id } } } }"
 MANAGED = "{ managedAccounts(first: 5) { totalCount } }"
 INBOX = "{ inbox(first: 5) { unreadCount } }"
+REPORT = "query R($a: ID) { report(accountId: $a) { accountCount licensesByProduct { licenses } } }"
+DOWNLOADS = "{ downloadProducts { releaseCount } }"
 ME_LICENSES = "{ me { memberships { account { licenses(first: 5) { totalCount } } } } }"
 SET_ROLE = """
 mutation S($input: AccountMemberSetRoleInput!) { accountMemberSetRole(input: $input) { __typename } }"""
@@ -224,8 +226,10 @@ ALLOWED_AND_REFUSED = [
     ("licenses:read", ME_LICENSES, START, "key_requests:write"),
     ("partners:read", MANAGED, LICENSES, "licenses:read"),
     ("key_requests:write", START, ME_LICENSES, "licenses:read"),
-    ("reports:read", ME, LICENSES, "licenses:read"),
-    ("downloads:read", ME, START, "key_requests:write"),
+    ("reports:read", REPORT, LICENSES, "licenses:read"),
+    ("licenses:read", LICENSES, REPORT, "reports:read"),
+    ("downloads:read", DOWNLOADS, START, "key_requests:write"),
+    ("licenses:read", LICENSES, DOWNLOADS, "downloads:read"),
 ]
 
 
@@ -236,7 +240,7 @@ async def test_each_scope_opens_exactly_what_it_names(
     # given
     acme = account_id(await sign_in(client, ALICE))
     token, _ = await make_token(client, [scope])
-    variables_for = {LICENSES: {"a": acme}, START: {"input": {"accountId": acme}}}
+    variables_for = {LICENSES: {"a": acme}, REPORT: {"a": acme}, START: {"input": {"accountId": acme}}}
     # when
     ok = await bearer(script, token, allowed, variables_for.get(allowed))
     no = await bearer(script, token, refused, variables_for.get(refused))
