@@ -23,6 +23,7 @@ from backend.portal import Portal
 from backend.schema.common import from_global_id
 from tests.api.flows import ALICE, BOB, account_id, sign_in
 from tests.api.licenses_world import create_field, make_license, plain, set_values
+from tests.api.sockets import receive, served, session_cookie, socket
 from tests.api.test_api_tokens import bearer, make_token
 from tests.api.test_partners import delegate
 from tests.conftest import client_for
@@ -329,3 +330,55 @@ async def test_a_token_exports_only_what_its_scopes_open(
     async with portal.db.read() as session:
         row = await session.get(BulkExport, from_global_id(export_id, "BulkExport"))
     assert row is not None and row.scopes == ["licenses:read"]
+
+
+SUBSCRIBE = "subscription U($id: ID!) { bulkExportUpdated(id: $id) { id status objectCount url } }"
+
+
+async def test_a_subscriber_sees_the_export_through_to_completed(
+    client: GraphQLClient, other_client: GraphQLClient, portal: Portal, portal_app: tuple[Any, Portal]
+) -> None:
+    # given an export that waits for the worker, and a subscriber on a real WebSocket
+    account = account_id(await sign_in(client))
+    await make_license(portal, plain(account, "Account"), "EPS-14")
+    assert portal.worker is not None
+    await portal.worker.stop()
+    export_id = (await start(client, licenses_query(account)))["bulkExport"]["id"]
+    async with served(portal_app[0]) as host, socket(host, session_cookie(client)) as ws:
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": SUBSCRIBE, "variables": {"id": export_id}},
+                }
+            )
+        )
+        first = await receive(ws)
+        assert first["payload"]["data"]["bulkExportUpdated"]["status"] == "CREATED"
+        # when a worker runs it
+        worker = portal.new_worker()
+        assert await worker.run_once()
+        # then the subscriber is told until COMPLETED, with the link, and the subscription ends
+        seen = []
+        while True:
+            message = await receive(ws)
+            if message["type"] == "complete":
+                break
+            seen.append(message["payload"]["data"]["bulkExportUpdated"])
+        assert seen[-1]["status"] == "COMPLETED" and seen[-1]["url"] and seen[-1]["objectCount"] >= 1
+        # a stranger's subscription to it is refused like an unknown id
+        await sign_in(other_client, BOB)
+        async with socket(host, session_cookie(other_client)) as stranger:
+            await stranger.send(
+                json.dumps(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": SUBSCRIBE, "variables": {"id": export_id}},
+                    }
+                )
+            )
+            refused = await receive(stranger)
+            assert refused["type"] == "next" and refused["payload"]["data"] is None
+            assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
