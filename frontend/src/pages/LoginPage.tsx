@@ -80,9 +80,9 @@ export function LoginPage() {
   const [{ data: methodData }] = useQuery({ query: SignInMethodQuery, variables: { email: lookedUp }, pause: !lookedUp });
   const [required, setRequired] = useState<Method | null>(null);
   const found = methodData?.signInMethod;
-  const method: Method | null =
-    required ?? (found && lookedUp ? { email: lookedUp, startUrl: found.method === 'SSO' ? (found.startUrl ?? null) : null } : null);
-  const ssoUrl = method && method.email === email.trim() ? method.startUrl : null;
+  const looked: Method | null = found && lookedUp ? { email: lookedUp, startUrl: found.method === 'SSO' ? (found.startUrl ?? null) : null } : null;
+  const method = [required, looked].find((m) => m?.email === email.trim() && m.startUrl) ?? null;
+  const ssoUrl = method?.startUrl ?? null;
   const lookUpMethod = (address: string) => {
     const trimmed = address.trim();
     if (/^[^@\s]+@[^@\s]+$/.test(trimmed)) setLookedUp(trimmed);

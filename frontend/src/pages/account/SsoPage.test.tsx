@@ -174,5 +174,10 @@ describe('<LoginPage> with single sign-on', { timeout: 15000 }, () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     expect(await screen.findByText('Your organisation requires its company sign-in.')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Continue with company sign-in' })).toHaveAttribute('href', '/sso/start?email=victor%40acme.example');
+    // another address signs in with its password again
+    await user.clear(screen.getByLabelText('Email'));
+    await user.type(screen.getByLabelText('Email'), 'dana@globex.example');
+    expect(screen.getByLabelText('Password')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Continue with company sign-in' })).not.toBeInTheDocument();
   });
 });
