@@ -32,7 +32,11 @@ export function createPortalClient(options: PortalClientOptions = {}): PortalCli
     ws ??= createWsClient({
       url: websocketUrl(),
       lazy: true,
-      retryAttempts: 3,
+      // A rolling restart closes sockets with 1012: keep retrying for about a minute (waits
+      // doubling to at most 10 s, jittered so reconnecting tabs spread out) before giving up.
+      retryAttempts: 8,
+      retryWait: (retries) =>
+        new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** retries, 10_000) + Math.random() * 1000)),
       connectionParams: () => {
         const token = readCookie(CSRF_COOKIE);
         return token ? { csrfToken: token } : {};
