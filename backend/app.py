@@ -110,6 +110,14 @@ class PortalGraphQL(GraphQL[Context, None]):
         except RecursionError:
             raise GraphQLHTTPError(400, "The request's JSON is nested too deeply.") from None
 
+    def parse_json(self, data: str | bytes) -> Any:
+        parsed = super().parse_json(data)  # an HTTP body (WebSocket messages go to decode_json)
+        # null, a string or a number would reach strawberry's `data.get(...)`: a 500 (found by hand
+        # after the audits); a list is refused by strawberry as a batch.
+        if not isinstance(parsed, (dict, list)):
+            raise GraphQLHTTPError(400, "The request body must be a JSON object.")
+        return parsed
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # A bearer token that cannot be used is answered before anything runs (backend/http/bearer.py).
         try:

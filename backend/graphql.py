@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule, ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule
 from graphql.language import OperationType as GraphQLOperationType
+from starlette.requests import Request
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -83,6 +84,27 @@ class CsrfGuard(SchemaExtension):
             ctx.result = ExecutionResult(
                 data=None,
                 errors=[GraphQLError("Missing or invalid CSRF token.", extensions={"code": "CSRF_FAILED"})],
+            )
+        yield
+
+
+class SubscriptionsOverWebSocket(SchemaExtension):
+    """Subscriptions are served over graphql-transport-ws only. Over an HTTP POST the library would
+    run one as a query, return its event stream where a value belongs and fail unexpectedly; a
+    request error instead (400 with application/graphql-response+json)."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        operation = ctx.operation_type
+        request = getattr(ctx.context, "request", None)
+        if (
+            operation is not None
+            and operation.value == GraphQLOperationType.SUBSCRIPTION.value
+            and isinstance(request, Request)
+        ):
+            message = "Subscriptions are served over WebSocket (graphql-transport-ws), not over HTTP."
+            ctx.result = ExecutionResult(
+                data=None, errors=[GraphQLError(message, extensions={"code": "BAD_REQUEST"})]
             )
         yield
 
@@ -189,6 +211,7 @@ def build_schema(production: bool, checks: bool = True) -> strawberry.Schema:
     # the rule classes above are the same objects every time, so validation results stay cached.
     extensions: list[Callable[[], SchemaExtension]] = [
         CsrfGuard,
+        SubscriptionsOverWebSocket,
         *([Checks] if checks else []),
         CloseReadSession,
         TokenLimit,

@@ -5,6 +5,8 @@ a 200 with `data`. A client asking for application/json keeps 200 with errors.""
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -94,3 +96,22 @@ async def test_an_operation_name_that_is_not_a_string_is_a_400(client: GraphQLCl
         "/graphql", json={"query": "{ __typename }", "operationName": name}, headers={"Accept": GQL}
     )
     assert response.status_code == 400 and "operationName" in response.text
+
+
+@pytest.mark.parametrize("body", ["null", '"{ me { id } }"', "123"])
+async def test_a_body_that_is_not_a_json_object_is_a_400(client: GraphQLClient, body: str) -> None:
+    # valid JSON but no object: it reached the library's `data.get(...)` and answered 500
+    response = await client.http.post("/graphql", content=body, headers={"Content-Type": JSON, "Accept": GQL})
+    assert response.status_code == 400 and "JSON object" in response.text
+
+
+async def test_a_subscription_over_http_is_a_request_error(
+    client: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    # it ran as a query, its event stream where a value belongs: an unexpected error at ERROR
+    await sign_in(client, ALICE)
+    query = 'subscription { keyRequestUpdated(id: "S2V5UmVxdWVzdDox") { id } }'
+    response = await post(client.http, query, GQL)
+    assert response.status_code == 400 and "data" not in response.json()
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
