@@ -402,6 +402,25 @@ async def test_keys_issued_range_is_bounded(
     assert len(ok["report"]["keysIssued"]["byDay"]) == 366
 
 
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"from": "9999-12-20"}, "from"),  # its default end passed the last date Python knows
+        ({"to": "0001-01-05"}, "to"),  # its default start came before the first
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "from"),  # the midnight after the range
+    ],
+)
+async def test_keys_issued_days_at_the_ends_of_the_calendar_are_a_field_error(
+    client: GraphQLClient, given: dict[str, str], field: str
+) -> None:
+    # an OverflowError inside the report ("date value out of range") before
+    await sign_in(client, CAROL)
+    body = await client.raw(KEYS, given)
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT" and error["extensions"]["field"] == field
+    assert body["data"] == {"report": None}
+
+
 async def test_foreign_accounts_answer_like_unknown_ones(
     client: GraphQLClient, other_client: GraphQLClient, portal: Portal
 ) -> None:

@@ -41,6 +41,9 @@ _licenses, _products, _keys, _requests, _activations, _accounts = (
 MONTHS_AHEAD = 12  # maintenance ending: this month and the eleven after it
 DEFAULT_DAYS = 30  # keys issued: the last 30 days, today included
 MAX_DAYS = 366  # the longest keys-issued range: a year, leap day included
+# The days a range may name: the defaults (±29 days) and the midnight after the last day stay
+# inside Python's dates, which end at 9999-12-31 (an OverflowError, a 500 in effect, otherwise).
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 ENDING_WITHIN_DAYS = 90  # the portfolio's "maintenance ending soon"
 T = TypeVar("T")
 
@@ -226,6 +229,10 @@ class KeysIssued:
 def key_range(start: date | None, end: date | None, on: date) -> tuple[date, date]:
     """The days asked for (both inclusive, UTC): by default the last DEFAULT_DAYS days up to
     today; one given alone counts DEFAULT_DAYS from or up to it. At most MAX_DAYS days."""
+    for name, day in (("from", start), ("to", end)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            message = f"Choose a day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}."
+            raise InvalidInputError([FieldProblem(name, "RANGE", message)])
     if start is None and end is None:
         end = on
     if start is None:
