@@ -39,9 +39,9 @@ MAX_STRING = 10_000
 
 def _bad_string(value: Any, path: str) -> str | None:
     """The path of the first string in `value` that is too long or not valid Unicode (a lone
-    surrogate cannot be stored), else None."""
+    surrogate cannot be stored, nor a NUL in PostgreSQL's text), else None."""
     if isinstance(value, str):
-        if len(value) > MAX_STRING:
+        if len(value) > MAX_STRING or "\x00" in value:
             return path
         try:
             value.encode("utf-8")
@@ -72,7 +72,7 @@ def bound_strings(ctx: Any) -> None:
             data=None,
             errors=[
                 GraphQLError(
-                    f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode.",
+                    f"{found}: text of at most {MAX_STRING:,} characters of valid Unicode, no NUL.",
                     extensions={"code": "INPUT_TOO_LONG", "field": found},
                 )
             ],
