@@ -35,7 +35,7 @@ from tests.api.flows import ALICE, BOB, sign_in
 from tests.api.licenses_world import user_id
 from tests.api.sockets import served
 from tests.conftest import client_for, make_settings, running_app
-from tests.support import GraphQLClient
+from tests.support import GraphQLClient, eventually
 
 NAME = "Endpoint Protection 14.3.1 für Windows.exe"  # a non-ASCII name, as operators publish them
 
@@ -65,6 +65,12 @@ async def audit_rows(portal: Portal, file_id: uuid.UUID) -> list[FileDownload]:
             select(FileDownload).where(FileDownload.file_id == file_id).order_by(FileDownload.at)
         )
         return list(rows)
+
+
+async def audit_rows_when(portal: Portal, file_id: uuid.UUID, count: int) -> list[FileDownload] | None:
+    """The audit rows once there are `count` of them (a wait: over a socket they follow the last byte)."""
+    rows = await audit_rows(portal, file_id)
+    return rows if len(rows) >= count else None
 
 
 def sha(data: bytes) -> str:
@@ -306,7 +312,8 @@ async def test_an_interrupted_download_resumes_and_the_joined_file_matches(
     assert sha(bytes(received) + resumed.content) == file.sha256
     # and both requests are audited: the broken one with what it was handed, not the whole file
     # (the server noticed the disconnect and stopped reading), the resumed one with its range
-    rows = await audit_rows(portal, file.id)
+    # (over a socket the row is written after the last byte went out: wait for both)
+    rows = await eventually(lambda: audit_rows_when(portal, file.id, 2))
     assert [r.status for r in rows] == [200, 206]
     assert len(received) <= rows[0].bytes_sent < size
     assert rows[1].range_header == f"bytes={len(received)}-"

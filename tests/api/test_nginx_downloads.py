@@ -19,17 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
-from backend.db.models import FileDownload
 from backend.domain import demo
 from backend.domain.releases import links
 from backend.domain.releases.storage import local_root
 from backend.http.downloads import INVALID_LINK
 from tests.api.sockets import served
-from tests.api.test_downloads import alice_and_account, publish, with_params
+from tests.api.test_downloads import alice_and_account, audit_rows_when, publish, with_params
 from tests.conftest import make_settings, running_app
-from tests.support import free_port
+from tests.support import eventually, free_port
 
 NGINX = os.environ.get("PORTAL_NGINX", "/usr/sbin/nginx")
 ACCEL = "/internal/"
@@ -187,12 +185,7 @@ async def test_nginx_sends_the_file_the_portal_names_with_ranges_and_the_portals
         ["304", '"-"'],
     ]
     # and every GET is audited with what nginx was to send
-    async with portal.db.read() as session:
-        rows = list(
-            await session.scalars(
-                select(FileDownload).where(FileDownload.file_id == file.id).order_by(FileDownload.at)
-            )
-        )
+    rows = await eventually(lambda: audit_rows_when(portal, file.id, 4))
     assert [(r.status, r.bytes_sent) for r in rows] == [
         (200, len(data)),
         (206, len(data) - cut),
