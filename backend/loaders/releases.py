@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import cache, cached_property
 from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, and_, func, select
 from strawberry.dataloader import DataLoader
 
 from backend.db.driver import DriverTransaction, Prepared, entity, ids_match
@@ -17,6 +17,7 @@ from backend.db.models import FileDownload, ReleaseFile
 from backend.domain.access import Actor, require_operator
 from backend.domain.errors import NotFoundError
 from backend.domain.releases.entitlement import Entitlement, entitlement
+from backend.domain.releases.publishing import COUNTED_DOWNLOAD
 from backend.loaders.vouchers import VoucherLoaders
 
 _files, _downloads = (cast(Table, m.__table__) for m in (ReleaseFile, FileDownload))
@@ -35,7 +36,7 @@ def _files_of(dialect: str) -> Prepared:
 def _downloads_of(dialect: str) -> Prepared:
     return Prepared(
         select(_files.c.release_id, func.count(_downloads.c.id).label("downloads"))
-        .join(_downloads, _downloads.c.file_id == _files.c.id)
+        .join(_downloads, and_(_downloads.c.file_id == _files.c.id, COUNTED_DOWNLOAD))
         .where(ids_match(_files.c.release_id, dialect))
         .group_by(_files.c.release_id)
     )

@@ -451,13 +451,21 @@ async def test_download_counts_are_for_operators(
         [file] = await session.scalars(
             select(ReleaseFile).where(ReleaseFile.release_id == catalog["releases"]["15.0"].id)
         )
-        for status in (200, 206):
+        # a whole file and the first part of one count; its resume, a 304 and a refusal do not
+        for status, range_header in (
+            (200, None),
+            (206, "bytes=0-"),
+            (206, "bytes=400-"),
+            (304, None),
+            (410, None),
+        ):
             session.add(
                 FileDownload(
                     file_id=file.id,
                     user_id=ids[ALICE],
                     account_id=ids["Acme Corp"],
                     status=status,
+                    range_header=range_header,
                     bytes_sent=5,
                 )
             )

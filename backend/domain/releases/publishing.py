@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.db.driver import DriverTransaction, Prepared, entity, prefixed
@@ -353,9 +353,15 @@ _file_counts = (
     .group_by(_files.c.release_id)
     .subquery()
 )
+# A download counts once: a whole file (200) or the first part of one (a 206 from byte 0). Resumes,
+# 304s and refusals are audited too but are not more downloads.
+COUNTED_DOWNLOAD: ColumnElement[bool] = or_(
+    _downloads.c.status == 200,
+    and_(_downloads.c.status == 206, _downloads.c.range_header.like("bytes=0-%")),
+)
 _download_counts = (
     select(_files.c.release_id, func.count(_downloads.c.id).label("downloads"))
-    .join(_downloads, _downloads.c.file_id == _files.c.id)
+    .join(_downloads, and_(_downloads.c.file_id == _files.c.id, COUNTED_DOWNLOAD))
     .group_by(_files.c.release_id)
     .subquery()
 )
