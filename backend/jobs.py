@@ -180,6 +180,22 @@ async def finish(tx: DriverTransaction) -> None:
     running.finished = True
 
 
+_RENEW = Prepared(
+    update(_jobs)
+    .where(_jobs.c.id == bindparam("job_id"), _jobs.c.status == JobStatus.RUNNING)
+    .values(locked_until=bindparam("lease_until"))
+)
+
+
+async def renew_lease(tx: DriverTransaction, lease_seconds: int) -> None:
+    """Keep the running job's lease for another `lease_seconds`: a long job (a bulk export) calls
+    it as it makes progress, so no other worker takes the job over while it is alive."""
+    running = _running.get()
+    if running is None:  # called outside a worker (tests run handlers directly)
+        return
+    await tx.one(_RENEW, {"job_id": running.id, "lease_until": utcnow() + timedelta(seconds=lease_seconds)})
+
+
 _FAILED = Prepared(
     update(_jobs)
     .where(_jobs.c.id == bindparam("job_id"))

@@ -17,8 +17,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from backend.db.models import BulkExport, utcnow
+from backend.db.models import BulkExport, Job, utcnow
 from backend.domain.bulk_exports import exports, query
+from backend.jobs import Worker
 from backend.portal import Portal
 from backend.schema.common import from_global_id
 from tests.api.flows import ALICE, BOB, account_id, sign_in
@@ -228,7 +229,7 @@ async def test_a_running_export_stops_when_canceled(client: GraphQLClient, porta
     row_id = from_global_id(export_id, "BulkExport")
     assert row_id is not None
     assert not exports.file_path(portal.settings, row_id).exists()
-    assert not exports.file_path(portal.settings, row_id).with_suffix(".part").exists()
+    assert list(exports.file_path(portal.settings, row_id).parent.glob("*.part")) == []
 
 
 async def test_a_foreign_export_answers_as_unknown(
@@ -382,3 +383,39 @@ async def test_a_subscriber_sees_the_export_through_to_completed(
             refused = await receive(stranger)
             assert refused["type"] == "next" and refused["payload"]["data"] is None
             assert refused["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_an_export_longer_than_a_job_lease_is_not_taken_over(
+    client: GraphQLClient, portal: Portal
+) -> None:
+    # given a worker whose leases last 2 s and an export whose pages take half a second each
+    account = account_id(await sign_in(client))
+    for _ in range(10):
+        await make_license(portal, plain(account, "Account"), "EPS-14")
+    assert portal.worker is not None and portal.bulk_runner is not None
+    await portal.worker.stop()
+    inner = portal.bulk_runner
+
+    class Slow:
+        schema = inner.schema
+
+        async def __call__(self, *args: Any) -> dict[str, Any]:
+            await asyncio.sleep(0.5)
+            return await inner(*args)
+
+    portal.bulk_runner = Slow()
+    worker = Worker(portal.db, portal.bus, portal.job_kinds, concurrency=2, lease_seconds=2, grace_seconds=5)
+    export_id = (await start(client, licenses_query(account)))["bulkExport"]["id"]
+    worker.start()
+    try:
+        done = await finished(client, export_id)
+    finally:
+        await worker.stop()
+        portal.bulk_runner = inner
+    # then one run did it all (the lease was renewed page by page) and the file is whole
+    assert done["status"] == "COMPLETED"
+    async with portal.db.read() as session:
+        attempts = list(await session.scalars(select(Job.attempts).where(Job.kind == exports.JOB)))
+    assert attempts == [1]
+    rows = await download(client.http, done["url"])
+    assert len(rows) == done["objectCount"] >= 10

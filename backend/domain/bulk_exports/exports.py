@@ -36,7 +36,7 @@ from backend.domain.access import Actor
 from backend.domain.bulk_exports.query import CURSOR, ID_ALIAS, PAGE_ALIAS, PARENT, Nested, Plan, plan
 from backend.domain.errors import NotFoundError, RefusedError
 from backend.events import EventBus
-from backend.jobs import enqueue
+from backend.jobs import enqueue, renew_lease
 
 log = logging.getLogger(__name__)
 JOB = "bulk_export"
@@ -222,14 +222,16 @@ class _Canceled(Exception):
     pass
 
 
-async def _progress(db: Database, export_id: uuid.UUID, count: int) -> None:
-    """The count so far; _Canceled once the export is no longer RUNNING (canceled meanwhile)."""
+async def _progress(db: Database, export_id: uuid.UUID, count: int, lease_seconds: int) -> None:
+    """The count so far, and the job's lease renewed (an export outlasts a lease); _Canceled once
+    the export is no longer RUNNING (canceled meanwhile)."""
     async with db.write() as session:
         done = await session.execute(
             update(BulkExport)
             .where(BulkExport.id == export_id, BulkExport.status == BulkExportStatus.RUNNING)
             .values(object_count=count)
         )
+        await renew_lease(as_driver_transaction(session), lease_seconds)
     if done.rowcount == 0:  # type: ignore[attr-defined]
         raise _Canceled()
 
@@ -260,10 +262,14 @@ async def run(
     the_plan = plan(runner.schema, row.query)
     path = file_path(settings, export_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
+    # A file of its own per run: a run taken over (its worker seemed dead) never shares bytes with
+    # the run that took over; the rename is atomic.
+    partial = path.with_suffix(f".{uuid.uuid4().hex[:8]}.part")
     try:
         with partial.open("wb") as out:
-            count = await _write(db, bus, the_plan, runner, row.user_id, scopes, export_id, out)
+            count = await _write(
+                db, bus, the_plan, runner, row.user_id, scopes, export_id, out, settings.job_lease_seconds
+            )
         os.replace(partial, path)
     except _Canceled:
         partial.unlink(missing_ok=True)
@@ -290,7 +296,9 @@ async def run(
             )
         )
         if done.rowcount == 0:  # type: ignore[attr-defined]
-            path.unlink(missing_ok=True)  # canceled at the last moment
+            status = await session.scalar(select(BulkExport.status).where(BulkExport.id == export_id))
+            if status == BulkExportStatus.CANCELED:  # canceled at the last moment
+                path.unlink(missing_ok=True)
             return
         tx = as_driver_transaction(session)
         await enqueue(tx, bus, EXPIRE_JOB, {"export_id": str(export_id)}, run_after=expires)
@@ -306,6 +314,7 @@ async def _write(
     scopes: frozenset[str] | None,
     export_id: uuid.UUID,
     out: Any,
+    lease_seconds: int,
 ) -> int:
     count = 0
     cursor: str | None = None
@@ -327,7 +336,7 @@ async def _write(
                 count += await _children(runner, user_id, scopes, nested, found, parent_id, chunk)
         out.write(b"".join(chunk))
         pages += 1
-        await _progress(db, export_id, count)
+        await _progress(db, export_id, count, lease_seconds)
         if pages % 10 == 0:
             await bus.publish(topic(export_id))
         info = connection.get(PAGE_ALIAS) or {}
