@@ -1023,7 +1023,9 @@ class BulkExport(Base):
     query: Mapped[str] = mapped_column(Text)
     # The starting API token's scopes (None: a browser session), kept for the background run.
     scopes: Mapped[list[str] | None] = mapped_column(JSON)
-    status: Mapped[BulkExportStatus] = mapped_column(_enum(BulkExportStatus), default=BulkExportStatus.CREATED)
+    status: Mapped[BulkExportStatus] = mapped_column(
+        _enum(BulkExportStatus), default=BulkExportStatus.CREATED
+    )
     object_count: Mapped[int] = mapped_column(Integer, default=0)
     error_message: Mapped[str | None] = mapped_column(Text)
     file_size: Mapped[int | None] = mapped_column(BigInteger)
