@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -12,6 +14,7 @@ from typing import Any
 
 # strawberry answers this exception with its status code (its HTTP layer is cross-web).
 from cross_web import HTTPException as GraphQLHTTPError
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -75,6 +78,17 @@ class GetNotServed(Exception):
         return JSONResponse(body, status_code=405, headers={"Allow": "POST"})
 
 
+async def _client_gone(request: Request) -> None:
+    """Returns once the client has disconnected (the body is read by then: what the server hands
+    on after it is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def _stopped(message: str, code: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
+
+
 class PortalGraphQL(GraphQL[Context, None]):
     def __init__(self, portal: Portal) -> None:
         production = portal.settings.production
@@ -117,6 +131,53 @@ class PortalGraphQL(GraphQL[Context, None]):
         if not isinstance(parsed, (dict, list)):
             raise GraphQLHTTPError(400, "The request body must be a JSON object.")
         return parsed
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: Any,
+    ) -> ExecutionResult:
+        """Run the operation beside a watch on the client: a query whose client went away, or that
+        ran past `query_time_limit`, is stopped (its work would be thrown away or hold a worker);
+        a mutation runs to its end, since its answer is kept for the retry. The run's context
+        variables (request logging, the database-away mark) flow back to this task afterwards."""
+        run_context = contextvars.copy_context()
+        run = asyncio.create_task(
+            super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            ),
+            context=run_context,
+        )
+        gone = asyncio.create_task(_client_gone(request))
+        try:
+            limit = self.portal.settings.query_time_limit
+            await asyncio.wait({run, gone}, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+            if run.done() or not context.is_query:
+                return await run
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+            if gone.done():
+                log.info("stopped a query: its client disconnected")
+                return _stopped("The client closed the connection; the query was stopped.", "CLIENT_CLOSED")
+            log.info("stopped a query after %s s", limit)
+            message = f"The query ran longer than {limit:g} s and was stopped: ask for fewer nodes at a time."
+            return _stopped(message, "TIMEOUT")
+        finally:
+            gone.cancel()
+            if not run.done():  # this request itself was cancelled (shutdown)
+                run.cancel()
+            for variable, value in run_context.items():
+                variable.set(value)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # A bearer token that cannot be used is answered before anything runs (backend/http/bearer.py).

@@ -67,6 +67,9 @@ class Settings:
     # Proxies whose X-Forwarded-For / -Proto are believed (addresses or CIDRs): none by default, so
     # a client cannot choose the address every per-address limit counts (PORTAL_TRUSTED_PROXIES).
     trusted_proxies: tuple[str, ...] = ()
+    # A query (never a mutation: its answer is kept for a retry) is stopped after this many seconds,
+    # or as soon as its client disconnects (PORTAL_QUERY_TIME_LIMIT).
+    query_time_limit: float = 30.0
     # FileConnect: where release files are kept — None for content-addressed files under data_dir,
     # or s3://bucket?endpoint=…&region=… (PORTAL_STORAGE_URL); and the internal location of a
     # fronting nginx that sends the files itself (PORTAL_DOWNLOADS_ACCEL, e.g. /internal/).
@@ -137,6 +140,8 @@ class Settings:
             values["ready_workers"] = int(os.environ["PORTAL_READY_WORKERS"])
         if "PORTAL_SHUTDOWN_GRACE_SECONDS" in os.environ:
             values["shutdown_grace_seconds"] = float(os.environ["PORTAL_SHUTDOWN_GRACE_SECONDS"])
+        if "PORTAL_QUERY_TIME_LIMIT" in os.environ:
+            values["query_time_limit"] = float(os.environ["PORTAL_QUERY_TIME_LIMIT"])
         if "PORTAL_JOB_LEASE_SECONDS" in os.environ:  # how soon a dead worker's job is run again
             values["job_lease_seconds"] = int(os.environ["PORTAL_JOB_LEASE_SECONDS"])
         values.update(overrides)

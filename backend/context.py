@@ -36,6 +36,8 @@ class Context:
     scopes: frozenset[str] | None = None
     # The points budget's answer for this request (backend/budget.py), for rateLimit and headers.
     budget: Any = None
+    # Set once the operation is known to be a query: only a query may be stopped half-way.
+    is_query: bool = False
 
     @property
     def actor(self) -> Actor:

@@ -109,6 +109,18 @@ class SubscriptionsOverWebSocket(SchemaExtension):
         yield
 
 
+class NoteQueries(SchemaExtension):
+    """Tell the HTTP view whether the operation is a query, which it may stop when the client has
+    gone or the time limit passed (backend/app.py); a mutation always runs to its end."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        operation = ctx.operation_type
+        if operation is not None and hasattr(ctx.context, "is_query"):
+            ctx.context.is_query = operation.value == GraphQLOperationType.QUERY.value
+        yield
+
+
 class CloseReadSession(SchemaExtension):
     """Give the request's read session back to the pool when the operation ends."""
 
@@ -212,6 +224,7 @@ def build_schema(production: bool, checks: bool = True) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         CsrfGuard,
         SubscriptionsOverWebSocket,
+        NoteQueries,
         *([Checks] if checks else []),
         CloseReadSession,
         TokenLimit,

@@ -5,8 +5,10 @@ with a traceback."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from sqlalchemy import select, update
 
 from backend.app import MAX_BODY_BYTES
 from backend.db.models import AuditEvent, RateLimitHit, utcnow
-from backend.domain import demo
+from backend.domain import demo, notifications, search
 from backend.domain.serials import luhn_digit
 from backend.portal import Portal
 from tests.api.flows import ALICE, BOB, account_id, enter, new_serials, sign_in, start
@@ -218,3 +220,97 @@ async def test_bad_serials_of_one_user_do_not_refuse_a_colleague_at_the_same_add
         theirs = await start(colleague, globex)
         good = (await new_serials(portal))[0]
         assert (await enter(colleague, theirs["id"], [good]))["__typename"] == "KeyRequestEnterSerialsSuccess"
+
+
+SEARCH = 'query S { search(query: "acme") { __typename } }'
+MARK_ALL_READ = """
+mutation R { inboxMarkRead(input: {all: true}) { __typename ... on InboxMarkReadSuccess { marked } } }"""
+
+
+class _Stalled:
+    """A search that never answers on its own: says when it started and whether it was stopped."""
+
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+        self.cancelled = False
+
+    async def __call__(self, *_args: Any) -> list[Any]:
+        self.entered.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        return []
+
+
+async def test_a_query_past_the_time_limit_is_stopped_but_a_mutation_runs_to_its_end(
+    portal_app: tuple[Any, Portal], client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _app, portal = portal_app
+    await sign_in(client, ALICE)
+    monkeypatch.setattr(portal, "settings", replace(portal.settings, query_time_limit=0.5))
+    stalled = _Stalled()
+    monkeypatch.setattr(search, "find", stalled)
+    answer = await client.raw(SEARCH)
+    assert stalled.cancelled and answer["data"] is None
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT" and "0.5 s" in error["message"]
+
+    # a mutation that takes three times the limit still answers: its work is never cut half-way
+    mark_read = notifications.mark_read
+
+    async def slow_mark_read(*args: Any) -> Any:
+        await asyncio.sleep(1.5)
+        return await mark_read(*args)
+
+    monkeypatch.setattr(notifications, "mark_read", slow_mark_read)
+    answer = await client.raw(MARK_ALL_READ)
+    assert answer["data"]["inboxMarkRead"]["__typename"] == "InboxMarkReadSuccess", answer
+
+
+async def test_a_query_whose_client_disconnected_is_stopped(
+    portal_app: tuple[Any, Portal], client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, _portal = portal_app
+    await sign_in(client, ALICE)
+    stalled = _Stalled()
+    monkeypatch.setattr(search, "find", stalled)
+    body = json.dumps({"query": SEARCH}).encode()
+    cookies = "; ".join(f"{name}={value}" for name, value in client.http.cookies.items())
+    messages: list[dict[str, Any]] = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop()
+        await stalled.entered.wait()  # the client gives up while the search runs
+        return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"cookie", cookies.encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    await asyncio.wait_for(app(scope, receive, send), 60)  # bounded against a hang, not timed
+    assert stalled.cancelled
+    answer = json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+    assert answer["errors"][0]["extensions"]["code"] == "CLIENT_CLOSED"
