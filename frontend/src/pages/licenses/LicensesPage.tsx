@@ -29,6 +29,7 @@ import {
 } from '../../lib/licenseList';
 import { useSession } from '../../session';
 import { CustomFieldSettingsQuery } from '../account/documents';
+import { BulkExportPanel } from './BulkExportPanel';
 import { ColumnChooser } from './ColumnChooser';
 import { LicenseProductsQuery, LicensesQuery } from './documents';
 import { EditRegistrationDialog } from './EditRegistrationDialog';
@@ -141,6 +142,9 @@ function AccountLicenses({ accountId, accountName, role }: AccountLicensesProps)
       </div>
 
       <LicenseTabs />
+
+      {/* Bulk export (JSONL): every license with keys and custom values, beside the CSV of the current view. */}
+      <BulkExportPanel accountId={accountId} accountName={accountName} />
 
       <LicenseFilters state={state} onChange={list.change} customFields={customFields} products={products} />
 
