@@ -252,7 +252,7 @@ export function BulkExportPanel({ accountId, accountName }: BulkExportPanelProps
       <div className="bulk-export__head">
         <div>
           <h2 className="bulk-export__title" id="bulk-export-heading">
-            Export everything (JSONL)
+            Bulk export (JSONL)
           </h2>
           <p className="muted small">
             Every license of {accountName} with its keys and custom values, one JSON object per line. The portal prepares the file
@@ -309,7 +309,7 @@ export function BulkExportPanel({ accountId, accountName }: BulkExportPanelProps
 function CurrentExport({ item }: { item: Export }) {
   return (
     <div className="bulk-export__current" data-testid="bulk-export-current">
-      <p role="status" className="bulk-export__status">
+      <p role="status" className="bulk-export__status small">
         <ExportStatus status={item.status} />{' '}
         {item.status === 'CREATED'
           ? 'Waiting to start…'
