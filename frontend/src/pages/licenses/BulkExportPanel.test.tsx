@@ -3,9 +3,9 @@ import userEvent from '@testing-library/user-event';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
-import { Provider, type GraphQLRequest } from 'urql';
+import { CombinedError, Provider, type GraphQLRequest } from 'urql';
 import { describe, expect, it, vi } from 'vitest';
-import { makeSubject, map, pipe } from 'wonka';
+import { fromValue, makeSubject, map, pipe } from 'wonka';
 import { makeMockClient, type MockCall } from '../../test/mockClient';
 import { BulkExportPanel, licensesExportQuery } from './BulkExportPanel';
 
@@ -156,6 +156,33 @@ describe('<BulkExportPanel>', () => {
     expect(start).toHaveAccessibleDescription('An export of yours is running already: cancel it or wait for it to finish.');
     expect(screen.getByRole('status')).toHaveTextContent('Exporting: 900 lines so far');
     expect(screen.getByRole('button', { name: 'Cancel export' })).toBeInTheDocument();
+  });
+
+  it('reads the export with a query when the live updates fail', async () => {
+    const user = userEvent.setup();
+    const reads: Record<string, unknown>[] = [];
+    const client = makeMockClient({
+      query: (call) => {
+        if (call.operationName === 'BulkExports') return list([]);
+        if (call.operationName === 'BulkExport') {
+          reads.push(call.variables);
+          return { __typename: 'Query', bulkExport: COMPLETED };
+        }
+        return undefined;
+      },
+      mutation: () => ({ __typename: 'Mutation', bulkExportStart: { __typename: 'BulkExportStartSuccess', bulkExport: exportNode() } }),
+    });
+    vi.mocked(client.executeSubscription).mockImplementation(((request: GraphQLRequest) =>
+      fromValue({ operation: request, error: new CombinedError({ networkError: new Error('socket closed') }), stale: false, hasNext: false })) as never);
+    render(
+      <Provider value={client}>
+        <BulkExportPanel accountId="acc-1" accountName="Acme Corp" />
+      </Provider>,
+    );
+    await user.click(screen.getByRole('button', { name: 'Export everything (JSONL)' }));
+    expect(await screen.findByRole('link', { name: /Download JSONL/ })).toHaveAttribute('href', COMPLETED.url);
+    expect(reads[0]).toEqual({ id: 'be-1' });
+    expect(screen.getByRole('status')).toHaveTextContent('Ready: 1,234 lines');
   });
 
   it('lists the recent exports with their status and the links of the completed ones', async () => {
