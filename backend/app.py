@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
@@ -187,6 +187,8 @@ class PortalGraphQL(GraphQL[Context, None]):
             await refused.response()(scope, receive, send)
         except GetNotServed:
             await GetNotServed.response()(scope, receive, send)
+        except ClientDisconnect:  # gone while its body was read: nothing ran, nobody to answer
+            log.info("a client disconnected before its request body arrived")
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # An operation that found the database away is answered 503 by ObservedRequests.

@@ -314,3 +314,40 @@ async def test_a_query_whose_client_disconnected_is_stopped(
     assert stalled.cancelled
     answer = json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
     assert answer["errors"][0]["extensions"]["code"] == "CLIENT_CLOSED"
+
+
+async def test_a_client_gone_before_its_body_arrived_is_no_server_error(
+    portal_app: tuple[Any, Portal], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, _portal = portal_app
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"40"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    with caplog.at_level(logging.INFO):
+        await app(scope, receive, send)
+    assert not [m for m in sent if m.get("status", 0) >= 500]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
