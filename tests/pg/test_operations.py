@@ -200,6 +200,9 @@ async def test_sigterm_finishes_the_running_job_and_in_flight_requests_and_close
             )
 
             async def waiting_on_locks() -> bool:
+                # Inside a transaction PostgreSQL reads pg_stat_activity once and keeps that
+                # snapshot: clear it, or the first (too early) look is all the test ever sees.
+                await holder.execute("SELECT pg_stat_clear_snapshot()")
                 count = await holder.fetchval(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND wait_event_type = 'Lock'"

@@ -155,6 +155,9 @@ async def test_thirty_confirms_racing_through_two_processes_make_exactly_one_lic
                     # its open transaction: the request row's xmax is that transaction's id. So
                     # the waiting transactions name their requests, and the requests the process
                     # they were sent to.
+                    # Inside a transaction PostgreSQL keeps its first read of pg_stat_activity:
+                    # clear it, or every look repeats the first one.
+                    await lock.execute("SELECT pg_stat_clear_snapshot()")
                     rows = await lock.fetch(
                         "SELECT kr.id FROM key_requests AS kr JOIN pg_stat_activity AS a"
                         " ON a.backend_xid::text = kr.xmax::text"
