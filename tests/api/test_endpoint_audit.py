@@ -244,6 +244,30 @@ class _Stalled:
         return []
 
 
+def _graphql_post_scope(content_length: int, *headers: tuple[bytes, bytes]) -> dict[str, Any]:
+    """The ASGI scope of a POST /graphql from 127.0.0.1, for tests that play the client's part of
+    the connection themselves (what it sends, and when it leaves)."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(content_length).encode()),
+            *headers,
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+
+
 async def test_a_query_past_the_time_limit_is_stopped_but_a_mutation_runs_to_its_end(
     portal_app: tuple[Any, Portal], client: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,25 +315,7 @@ async def test_a_query_whose_client_disconnected_is_stopped(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cookie", cookies.encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = _graphql_post_scope(len(body), (b"cookie", cookies.encode()))
     await asyncio.wait_for(app(scope, receive, send), 60)  # bounded against a hang, not timed
     assert stalled.cancelled
     answer = json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
@@ -329,24 +335,7 @@ async def test_a_client_gone_before_its_body_arrived_is_no_server_error(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"content-length", b"40"),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = _graphql_post_scope(40)
     with caplog.at_level(logging.INFO):
         await app(scope, receive, send)
     assert not [m for m in sent if m.get("status", 0) >= 500]
